@@ -1,0 +1,5 @@
+"""Entry point for ``python -m imetbook``."""
+
+from imetbook.cli import main
+
+raise SystemExit(main())

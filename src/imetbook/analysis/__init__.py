@@ -1,0 +1,1 @@
+"""Pure analysis functions over the tidy tables, one module per chapter theme."""

@@ -1,0 +1,282 @@
+"""Column contracts for every tidy table.
+
+A contract names each column, its kind, whether it may be null, and (for a few) the values it
+may take. :func:`validate` checks a DataFrame against its contract and raises
+:class:`~imetbook.errors.ContractError` naming the table, the column and an example row.
+The ``doc`` strings are the data dictionary that the methods appendix prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from pandas.api import types as ptypes
+
+from imetbook.errors import ContractError
+
+KINDS = ("str", "int", "float", "bool", "date")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    doc: str
+    nullable: bool = True
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Contract:
+    table: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _kind_ok(series: pd.Series, kind: str) -> bool:
+    checks = {
+        "str": lambda s: ptypes.is_string_dtype(s) or ptypes.is_object_dtype(s),
+        "int": ptypes.is_integer_dtype,
+        "float": ptypes.is_float_dtype,
+        "bool": ptypes.is_bool_dtype,
+        "date": ptypes.is_datetime64_any_dtype,
+    }
+    return bool(checks[kind](series))
+
+
+def _example(df: pd.DataFrame, mask: pd.Series, contract: Contract) -> str:
+    row = df[mask].iloc[0]
+    keys = contract.key or tuple(contract.names[:2])
+    return ", ".join(f"{k}={row[k]!r}" for k in keys if k in df.columns)
+
+
+def validate(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """Return ``df`` unchanged if it meets ``contract``; raise :class:`ContractError` if not."""
+    t = contract.table
+    missing = [c for c in contract.names if c not in df.columns]
+    if missing:
+        raise ContractError(f"{t}: missing column(s) {', '.join(missing)}")
+    for col in contract.columns:
+        s = df[col.name]
+        if not _kind_ok(s, col.kind):
+            raise ContractError(f"{t}.{col.name}: expected {col.kind}, got dtype {s.dtype}")
+        if not col.nullable and s.isna().any():
+            ex = _example(df, s.isna(), contract)
+            raise ContractError(f"{t}.{col.name}: null in a non-null column (e.g. {ex})")
+        if col.allowed is not None:
+            bad = s.notna() & ~s.isin(col.allowed)
+            if bad.any():
+                ex = _example(df, bad, contract)
+                raise ContractError(
+                    f"{t}.{col.name}: value {s[bad].iloc[0]!r} not in {list(col.allowed)}"
+                    f" (e.g. {ex})"
+                )
+    if contract.key:
+        dup = df.duplicated(list(contract.key), keep=False)
+        if dup.any():
+            ex = _example(df, dup, contract)
+            raise ContractError(f"{t}: duplicate key {list(contract.key)} (e.g. {ex})")
+    return df
+
+
+def _c(name: str, kind: str, doc: str, **kw) -> Column:
+    return Column(name, kind, doc, **kw)
+
+
+STATUS = ("actual", "planned")
+
+TRAINING = Contract(
+    "training",
+    "One row per training activity printed in Section IV of the Foreign Military Training "
+    "reports, FY1999-2000 to FY2020-2021 (totals rows and orphan fragments excluded).",
+    (
+        _c("record_id", "str", "Stable id: source file stem and element position", nullable=False),
+        _c("report", "str", "Report label, e.g. 2012-2013", nullable=False),
+        _c("fiscal_year", "int", "US fiscal year of the training", nullable=False),
+        _c("status", "str", "actual, or planned (second FY of the 1999-2000 and 2000-2001 "
+           "reports)", nullable=False, allowed=STATUS),
+        _c("region", "str", "Report section the row is printed in", nullable=False),
+        _c("country", "str", "Country as printed, whitespace and entities cleaned",
+           nullable=False),
+        _c("country_name", "str", "Canonical country name", nullable=False),
+        _c("iso3", "str", "ISO 3166 alpha-3 code (null only for non-country headings)"),
+        _c("program_raw", "str", "Program heading as printed", nullable=False),
+        _c("program", "str", "Normalised program family (IMET, CTFP, FMF, ...)", nullable=False),
+        _c("is_imet", "bool", "True for every IMET program variant", nullable=False),
+        _c("course_title", "str", "Course title as printed, cleaned"),
+        _c("course_key", "str", "Course title normalised for matching"),
+        _c("location", "str", "Training location as printed, cleaned"),
+        _c("us_unit", "str", "US unit providing the training"),
+        _c("student_unit", "str", "Unit of the students"),
+        _c("start_date", "date", "Course start date"),
+        _c("end_date", "date", "Course end date"),
+        _c("students", "int", "Number of students (null where not printed or unreadable)"),
+        _c("cost_usd", "float", "Cost in nominal US dollars (null where not printed)"),
+        _c("page", "int", "Page of the printed report (numbering differs by report)"),
+        _c("source_url", "str", "Upstream file the row was extracted from", nullable=False),
+        _c("source_file", "str", "Vendored raw file (data/raw/fmtr/...)", nullable=False),
+    ),
+    key=("record_id",),
+)
+
+PRINTED_TOTALS = Contract(
+    "printed_totals",
+    "The reports' own 'Program Totals' rows (FY2007-2008 onward, and the 2006-2007 HTML).",
+    (
+        _c("record_id", "str", "Stable id of the totals row", nullable=False),
+        _c("report", "str", "Report label", nullable=False),
+        _c("fiscal_year", "int", "US fiscal year", nullable=False),
+        _c("region", "str", "Report section", nullable=False),
+        _c("country", "str", "Country as printed, cleaned", nullable=False),
+        _c("country_name", "str", "Canonical country name", nullable=False),
+        _c("iso3", "str", "ISO alpha-3 code"),
+        _c("program_raw", "str", "Program heading as printed", nullable=False),
+        _c("program", "str", "Normalised program family", nullable=False),
+        _c("students", "int", "Printed total students"),
+        _c("cost_usd", "float", "Printed total cost, US dollars"),
+        _c("page", "int", "Page of the printed report"),
+        _c("source_file", "str", "Vendored raw file", nullable=False),
+    ),
+    key=("record_id",),
+)
+
+RECONCILIATION_STATUS = ("match", "mismatch", "no_printed_total", "no_parsed_rows")
+
+RECONCILIATION = Contract(
+    "reconciliation",
+    "Printed program totals against the sums of the parsed rows, per report, region file, "
+    "country and program.",
+    (
+        _c("report", "str", "Report label", nullable=False),
+        _c("region", "str", "Report section", nullable=False),
+        _c("country_name", "str", "Canonical country name", nullable=False),
+        _c("program_raw", "str", "Program heading as printed", nullable=False),
+        _c("program", "str", "Normalised program family", nullable=False),
+        _c("printed_students", "int", "Students on the printed totals row"),
+        _c("parsed_students", "int", "Sum of students over parsed rows"),
+        _c("diff_students", "int", "parsed minus printed"),
+        _c("printed_cost", "float", "Cost on the printed totals row, US dollars"),
+        _c("parsed_cost", "float", "Sum of cost over parsed rows, US dollars"),
+        _c("diff_cost", "float", "parsed minus printed, US dollars"),
+        _c("status", "str", "match, mismatch, no_printed_total or no_parsed_rows",
+           nullable=False, allowed=RECONCILIATION_STATUS),
+    ),
+    key=("report", "region", "country_name", "program_raw"),
+)
+
+MEASURES = (
+    "request", "estimate", "actual", "allocation", "appropriation", "obligation",
+    "fmtr_actual_dollars", "fmtr_planned_dollars", "training_value",
+)
+
+MEASURE_DOCS = {
+    "request": "Amount the administration asked Congress for in its budget request (CBJ).",
+    "estimate": "Amount the budget documents expected to spend in the current year.",
+    "actual": "Amount allocated to the country for the year as reported after the year "
+    "(State 'actual' column); a budget figure, not spending.",
+    "allocation": "Amount set aside for the country (operating budget) by State.",
+    "appropriation": "Amount Congress appropriated, as tabulated by CRS.",
+    "obligation": "Amount legally committed in the year (USAID Greenbook, historical dollars).",
+    "fmtr_actual_dollars": "IMET dollars in the FMTR Section III country summary, actual year.",
+    "fmtr_planned_dollars": "IMET dollars in the FMTR Section III country summary, planned year.",
+    "training_value": "Sum of the cost of IMET training rows delivered in the fiscal year, from "
+    "the FMTR Section IV course records (status actual); a value of training, not a budget.",
+}
+
+FUNDING = Contract(
+    "funding",
+    "One row per source figure of IMET money (and, as training_value, the value of IMET "
+    "training delivered from the course records). Different measures are never summed.",
+    (
+        _c("country_name", "str", "Canonical country name, or the region/world label",
+           nullable=False),
+        _c("iso3", "str", "ISO alpha-3 (null for region and world rows)"),
+        _c("scope", "str", "country, region or world", nullable=False,
+           allowed=("country", "region", "world")),
+        _c("region", "str", "Region of the country or the region row"),
+        _c("fiscal_year", "int", "US fiscal year", nullable=False),
+        _c("measure", "str", "What the figure measures (see MEASURE_DOCS)", nullable=False,
+           allowed=MEASURES),
+        _c("amount_usd", "float", "Nominal US dollars", nullable=False),
+        _c("students", "int", "Students, where the source gives them"),
+        _c("source", "str", "Short source key", nullable=False),
+        _c("source_title", "str", "Full source title", nullable=False),
+        _c("source_url", "str", "Source address"),
+        _c("locator", "str", "Where in the source (sheet, line, page, column)"),
+        _c("note", "str", "Source notes: units converted, names as printed"),
+    ),
+)
+
+PRECISIONS = ("day", "month", "year")
+CATEGORIES = ("sanction", "suspension", "resumption", "budget", "statement", "agreement", "other")
+
+EVENTS = Contract(
+    "events",
+    "Dated events from the Pakistan and India timelines, one row per event and country.",
+    (
+        _c("event_id", "str", "Stable id: timeline file and row", nullable=False),
+        _c("timeline", "str", "Which timeline file the event comes from", nullable=False),
+        _c("date", "str", "Date as given (YYYY, YYYY-MM or YYYY-MM-DD)", nullable=False),
+        _c("date_precision", "str", "day, month or year", nullable=False, allowed=PRECISIONS),
+        _c("date_start", "date", "First day the date can mean", nullable=False),
+        _c("date_end", "date", "Last day the date can mean", nullable=False),
+        _c("fiscal_year", "int", "US fiscal year of date_start", nullable=False),
+        _c("category", "str", "Kind of event", nullable=False, allowed=CATEGORIES),
+        _c("event", "str", "What happened (our words)", nullable=False),
+        _c("country_name", "str", "Country the event concerns (canonical)", nullable=False),
+        _c("iso3", "str", "ISO alpha-3", nullable=False),
+        _c("countries", "str", "All countries named, ';'-separated as in the source",
+           nullable=False),
+        _c("source_title", "str", "Source title", nullable=False),
+        _c("source_url", "str", "Source address", nullable=False),
+        _c("source_date", "str", "Date of the source page, if visible"),
+        _c("quote", "str", "Verbatim excerpt of the source"),
+    ),
+    key=("event_id", "iso3"),
+)
+
+RULES = Contract(
+    "rules",
+    "Laws and policies that authorise IMET or can cut a country off.",
+    (
+        _c("rule_id", "str", "R01...", nullable=False),
+        _c("name", "str", "Short name", nullable=False),
+        _c("legal_citation", "str", "Statute or regulation", nullable=False),
+        _c("year_enacted", "int", "Year enacted (null where no source gave it)"),
+        _c("effect_on_imet", "str", "What it does to IMET", nullable=False),
+        _c("example_countries", "str", "Countries a source names, ';'-separated"),
+        _c("source_title", "str", "Source title", nullable=False),
+        _c("source_url", "str", "Source address"),
+    ),
+    key=("rule_id",),
+)
+
+VERDICTS = ("supported", "partly supported", "contradicted", "unverified")
+
+CLAIMS = Contract(
+    "claims",
+    "The article's checkable claims, quoted verbatim, with sourced evidence and verdict.",
+    (
+        _c("claim_id", "str", "C01...", nullable=False),
+        _c("claim", "str", "The article's words", nullable=False),
+        _c("kind", "str", "number, date or fact", nullable=False,
+           allowed=("number", "date", "fact")),
+        _c("what_would_verify_it", "str", "Evidence that would settle it", nullable=False),
+        _c("evidence_found", "str", "Evidence found in sources", nullable=False),
+        _c("verdict", "str", "Sourced verdict", nullable=False, allowed=VERDICTS),
+        _c("source_title", "str", "Source title", nullable=False),
+        _c("source_url", "str", "Source address"),
+    ),
+    key=("claim_id",),
+)
+
+CONTRACTS: dict[str, Contract] = {
+    c.table: c
+    for c in (TRAINING, PRINTED_TOTALS, RECONCILIATION, FUNDING, EVENTS, RULES, CLAIMS)
+}

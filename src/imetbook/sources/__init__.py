@@ -1,0 +1,1 @@
+"""One parser per upstream format: FMTR XML and HTML, budget CSVs, context CSVs."""
