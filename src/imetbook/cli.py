@@ -13,7 +13,7 @@ import sys
 
 from imetbook.errors import ImetbookError
 
-COMMAND_MODULES = ("data",)
+COMMAND_MODULES = ("data", "execute", "classmates")
 
 
 def build_parser() -> argparse.ArgumentParser:

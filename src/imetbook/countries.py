@@ -72,6 +72,12 @@ OVERRIDES: dict[str, str] = {
     "yugoslavia": "YUG",
     "kyrgyz": "KGZ",
     "laos": "LAO",
+    # Budget and context sources (Greenbook, State tables, rules list).
+    "bahamas the": "BHS",
+    "the bahamas": "BHS",
+    "the gambia": "GMB",
+    "burma myanmar": "MMR",
+    "democratic the congo": "COD",  # "Democratic Republic of the Congo"
 }
 
 # Headings printed where a country would be that are not countries.

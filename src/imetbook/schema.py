@@ -175,41 +175,67 @@ MEASURES = (
     "fmtr_actual_dollars", "fmtr_planned_dollars", "training_value",
 )
 
+# What each measure means, as the sources use it. Measures answer different questions (asked
+# for, expected, set aside, appropriated, committed, delivered) and are never added together.
 MEASURE_DOCS = {
-    "request": "Amount the administration asked Congress for in its budget request (CBJ).",
-    "estimate": "Amount the budget documents expected to spend in the current year.",
-    "actual": "Amount allocated to the country for the year as reported after the year "
-    "(State 'actual' column); a budget figure, not spending.",
-    "allocation": "Amount set aside for the country (operating budget) by State.",
-    "appropriation": "Amount Congress appropriated, as tabulated by CRS.",
-    "obligation": "Amount legally committed in the year (USAID Greenbook, historical dollars).",
-    "fmtr_actual_dollars": "IMET dollars in the FMTR Section III country summary, actual year.",
-    "fmtr_planned_dollars": "IMET dollars in the FMTR Section III country summary, planned year.",
-    "training_value": "Sum of the cost of IMET training rows delivered in the fiscal year, from "
-    "the FMTR Section IV course records (status actual); a value of training, not a budget.",
+    "request": "Amount the administration asked Congress for, for the coming fiscal year: the "
+    "Congressional Budget Justification (CBJ), the State tables marked '(r)' (FY2016-FY2017, "
+    "label inferred), CRS '(req.)' columns, State fact sheets, or news reports of the CBJ.",
+    "estimate": "Amount a budget document expected for the year under way when it was written "
+    "(CBJ 'Estimate' column, CRS '(est.)' column, State fact sheet 'Est.' tables).",
+    "actual": "Amount allocated to the country for a completed year as reported in State budget "
+    "tables afterwards (State tables FY2008-FY2015, label inferred from their world totals; CBJ "
+    "and fact sheet 'Actual' columns); a budget figure, not spending and not training delivered.",
+    "allocation": "Amount set aside for the country by a named allocation: a State fact sheet's "
+    "653(a) column, or an 'IMET operating budget' stated in FMTR Section III country narratives "
+    "(and one tertiary page).",
+    "appropriation": "Amount appropriated for the programme account for the country, as "
+    "tabulated by CRS (rounded to the nearest $ million; final obligations may be lower).",
+    "obligation": "Amount legally committed in the fiscal year (USAID Greenbook, historical "
+    "dollars); '<region> (not specified)' lines are unallocated lines, not totals.",
+    "fmtr_actual_dollars": "IMET dollar value of the completed year in the FMTR Section III "
+    "country summary table (with students trained); differs from Section IV course sums.",
+    "fmtr_planned_dollars": "IMET dollar value planned for the current year in the FMTR "
+    "Section III country summary table (with students projected).",
+    "training_value": "Value of IMET training delivered in the fiscal year: the sum of cost_usd "
+    "over the FMTR Section IV course rows of an IMET programme with status actual, per country "
+    "(students: the sum of their students; rows without a printed cost are left out and counted "
+    "in the note). It includes what the course costs carry (travel and living allowances, "
+    "language labs, cancellation fees in some years); a value of training, not a budget.",
 }
 
 FUNDING = Contract(
     "funding",
     "One row per source figure of IMET money (and, as training_value, the value of IMET "
-    "training delivered from the course records). Different measures are never summed.",
+    "training delivered from the course records). Different measures are never summed; a figure "
+    "printed by two sources is two rows; a source cell without a single-year figure (dash, "
+    "asterisk, multi-year total) is a gap, not a row (see sources.budget.funding_gaps).",
     (
-        _c("country_name", "str", "Canonical country name, or the region/world label",
+        _c("country_name", "str", "Canonical country name, or the region/world label as staged",
            nullable=False),
         _c("iso3", "str", "ISO alpha-3 (null for region and world rows)"),
         _c("scope", "str", "country, region or world", nullable=False,
            allowed=("country", "region", "world")),
-        _c("region", "str", "Region of the country or the region row"),
+        _c("is_total", "bool", "True for a total of other rows of the same source (State "
+           "regional subtotals, world totals); False for a country or a line of its own",
+           nullable=False),
+        _c("region", "str", "State regional bureau: of the country (derived from the State "
+           "tables' layout, else from the FMTR report section; null if neither places it), of "
+           "the regional line, or the region row itself; null for world rows and Greenbook "
+           "'(not specified)' lines"),
         _c("fiscal_year", "int", "US fiscal year", nullable=False),
         _c("measure", "str", "What the figure measures (see MEASURE_DOCS)", nullable=False,
            allowed=MEASURES),
-        _c("amount_usd", "float", "Nominal US dollars", nullable=False),
-        _c("students", "int", "Students, where the source gives them"),
-        _c("source", "str", "Short source key", nullable=False),
+        _c("amount_usd", "float", "Nominal US dollars (source units multiplied out)",
+           nullable=False),
+        _c("students", "int", "Students: FMTR Section III students trained or projected; for "
+           "training_value the sum over the course rows"),
+        _c("source", "str", "Short source key: greenbook, state_csis, crs, fmtr_s3, cbj, "
+           "state_factsheet, news, tertiary, fmtr", nullable=False),
         _c("source_title", "str", "Full source title", nullable=False),
         _c("source_url", "str", "Source address"),
-        _c("locator", "str", "Where in the source (sheet, line, page, column)"),
-        _c("note", "str", "Source notes: units converted, names as printed"),
+        _c("locator", "str", "Where in the source (sheet, file and line, column, page, report)"),
+        _c("note", "str", "Source notes: units converted, names as printed, rows left out"),
     ),
 )
 
@@ -218,15 +244,21 @@ CATEGORIES = ("sanction", "suspension", "resumption", "budget", "statement", "ag
 
 EVENTS = Contract(
     "events",
-    "Dated events from the Pakistan and India timelines, one row per event and country.",
+    "Dated events from the Pakistan and India timelines, one row per event and concerned "
+    "country (every country named but the United States, plus the timeline's own country). "
+    "An event present in both timelines (same date, precision and source address) gives one "
+    "row per country, taken from that country's own timeline where it has one.",
     (
-        _c("event_id", "str", "Stable id: timeline file and row", nullable=False),
-        _c("timeline", "str", "Which timeline file the event comes from", nullable=False),
+        _c("event_id", "str", "Stable id: timeline file stem and data row, e.g. pakistan_timeline"
+           ":7", nullable=False),
+        _c("timeline", "str", "Which timeline file the row comes from", nullable=False),
+        _c("shared_with", "str", "event_id of the same event in the other timeline(s)"),
         _c("date", "str", "Date as given (YYYY, YYYY-MM or YYYY-MM-DD)", nullable=False),
         _c("date_precision", "str", "day, month or year", nullable=False, allowed=PRECISIONS),
         _c("date_start", "date", "First day the date can mean", nullable=False),
         _c("date_end", "date", "Last day the date can mean", nullable=False),
-        _c("fiscal_year", "int", "US fiscal year of date_start", nullable=False),
+        _c("fiscal_year", "int", "US fiscal year of date_start (FY starts 1 October)",
+           nullable=False),
         _c("category", "str", "Kind of event", nullable=False, allowed=CATEGORIES),
         _c("event", "str", "What happened (our words)", nullable=False),
         _c("country_name", "str", "Country the event concerns (canonical)", nullable=False),
@@ -250,7 +282,8 @@ RULES = Contract(
         _c("legal_citation", "str", "Statute or regulation", nullable=False),
         _c("year_enacted", "int", "Year enacted (null where no source gave it)"),
         _c("effect_on_imet", "str", "What it does to IMET", nullable=False),
-        _c("example_countries", "str", "Countries a source names, ';'-separated"),
+        _c("example_countries", "str", "Countries a source names, ';'-separated as given"),
+        _c("example_iso3", "str", "ISO alpha-3 codes of example_countries, ';'-separated"),
         _c("source_title", "str", "Source title", nullable=False),
         _c("source_url", "str", "Source address"),
     ),

@@ -1,0 +1,649 @@
+"""Who may take part in IMET, and who shows up in the records, fiscal year by fiscal year.
+
+Two kinds of evidence say a country took part in a year:
+
+- the course records (``training``): at least one IMET row with status ``actual``;
+- the money (``funding``): a positive amount of one of :data:`MONEY_MEASURES` for the country.
+
+Each is reduced to one row per country and fiscal year (:func:`training_participation`,
+:func:`funding_participation`), so a country is counted once a year however many programs,
+region files or sources name it. Presence is then read against the years a source covers
+(:func:`covered_years_training`, :func:`covered_years_funding`): a year a source does not cover
+is a gap in the evidence, never a zero, and a country missing from the last covered year has
+not necessarily left the program.
+
+Gaps in a country's run of years are set against the ``events`` timelines and the ``rules``
+that name the country (:func:`gap_context`). They coincide in time; the records alone cannot
+show that a rule caused a gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from imetbook import countries
+from imetbook.errors import DataError, ParameterError
+
+# Measures that say money was given or committed to a country for a year. Requests, estimates
+# and planned figures are intentions, and training_value is computed from the course records
+# themselves, so counting it would count the training evidence twice.
+MONEY_MEASURES: tuple[str, ...] = (
+    "obligation",
+    "actual",
+    "allocation",
+    "appropriation",
+    "fmtr_actual_dollars",
+)
+
+NO_REGION = "Region not given"
+
+# NATO accessions after the 1999 reports began, by date of accession (NATO, "NATO member
+# countries", https://www.nato.int/cps/en/natohq/topics_52044.htm). The FMTR reports omit NATO
+# members under 22 U.S.C. 2416(a)(2); when each one leaves the reports is read from the data.
+NATO_ACCESSIONS: dict[str, str] = {
+    "BGR": "2004-03-29",
+    "EST": "2004-03-29",
+    "LVA": "2004-03-29",
+    "LTU": "2004-03-29",
+    "ROU": "2004-03-29",
+    "SVK": "2004-03-29",
+    "SVN": "2004-03-29",
+    "ALB": "2009-04-01",
+    "HRV": "2009-04-01",
+    "MNE": "2017-06-05",
+    "MKD": "2020-03-27",
+}
+
+PARTICIPATION_COLUMNS = ["fiscal_year", "iso3", "country_name", "region", "regions", "detail"]
+
+
+def fiscal_year_of(date: pd.Timestamp) -> int:
+    """US fiscal year of a date (FY2020 runs from 1 October 2019 to 30 September 2020)."""
+    return int(date.year + (1 if date.month >= 10 else 0))
+
+
+def fiscal_year_bounds(fy: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of fiscal year ``fy``."""
+    return pd.Timestamp(fy - 1, 10, 1), pd.Timestamp(fy, 9, 30)
+
+
+def _require(df: pd.DataFrame, table: str, columns: Iterable[str]) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataError(f"{table}: missing column(s) {', '.join(missing)}")
+
+
+def _join(values: Iterable[object]) -> str:
+    return "; ".join(sorted({str(v) for v in values if pd.notna(v)}))
+
+
+def _one_row_per_country_year(rows: pd.DataFrame, detail: str) -> pd.DataFrame:
+    """Collapse ``rows`` (fiscal_year, iso3, country_name, region, <detail>) per country-year.
+
+    A country filed under two regions in one year (Albania in 2000-2001) keeps one region: the
+    one with the most rows, ties broken alphabetically, so region counts add up to the total.
+    """
+    if rows.empty:
+        return _empty_participation()
+    rows = rows.assign(region=rows["region"].fillna(NO_REGION))
+    keys = ["fiscal_year", "iso3"]
+    sizes = rows.groupby([*keys, "region"], as_index=False).size()
+    main = (
+        sizes.sort_values([*keys, "size", "region"], ascending=[True, True, False, True])
+        .drop_duplicates(keys)
+        .drop(columns="size")
+    )
+    agg = rows.groupby(keys, as_index=False).agg(
+        country_name=("country_name", "first"),
+        regions=("region", _join),
+        detail=(detail, _join),
+    )
+    out = agg.merge(main, on=keys, how="left")
+    out["fiscal_year"] = out["fiscal_year"].astype("int64")
+    return out[PARTICIPATION_COLUMNS].sort_values(keys, ignore_index=True)
+
+
+def _empty_participation() -> pd.DataFrame:
+    data = {c: pd.Series(dtype="str") for c in PARTICIPATION_COLUMNS}
+    data["fiscal_year"] = pd.Series(dtype="int64")
+    return pd.DataFrame(data)
+
+
+def training_participation(training: pd.DataFrame) -> pd.DataFrame:
+    """One row per country and fiscal year with at least one IMET course record.
+
+    Only rows with status ``actual`` count (the ``planned`` second year of the two oldest
+    reports is a plan, and repeats a year the next report records as actual); rows without an
+    ISO code are headings, not countries (``Indochina``). ``detail`` lists the IMET programs.
+    """
+    _require(
+        training,
+        "training",
+        ["fiscal_year", "status", "iso3", "country_name", "region", "program", "is_imet"],
+    )
+    keep = (training["status"] == "actual") & training["is_imet"].astype(bool)
+    keep &= training["iso3"].notna()
+    rows = training.loc[keep, ["fiscal_year", "iso3", "country_name", "region", "program"]]
+    return _one_row_per_country_year(rows, "program")
+
+
+def funding_participation(
+    funding: pd.DataFrame, measures: Sequence[str] = MONEY_MEASURES
+) -> pd.DataFrame:
+    """One row per country and fiscal year with a positive amount of IMET money.
+
+    Country rows only (region, world and unallocated lines are not countries); ``detail``
+    lists the measures found. A zero is a printed zero, not money, and does not count.
+    """
+    _require(
+        funding,
+        "funding",
+        ["fiscal_year", "iso3", "country_name", "scope", "region", "measure", "amount_usd"],
+    )
+    keep = (funding["scope"] == "country") & funding["iso3"].notna()
+    keep &= funding["measure"].isin(list(measures)) & (funding["amount_usd"] > 0)
+    rows = funding.loc[keep, ["fiscal_year", "iso3", "country_name", "region", "measure"]]
+    return _one_row_per_country_year(rows, "measure")
+
+
+def covered_years_training(training: pd.DataFrame) -> list[int]:
+    """Fiscal years for which the course records hold any actual row (any program)."""
+    years = training.loc[training["status"] == "actual", "fiscal_year"]
+    return sorted(int(y) for y in years.unique())
+
+
+def covered_years_funding(
+    funding: pd.DataFrame, measures: Sequence[str] = MONEY_MEASURES
+) -> list[int]:
+    """Fiscal years for which the funding sources give any country figure of ``measures``."""
+    keep = (funding["scope"] == "country") & funding["measure"].isin(list(measures))
+    return sorted(int(y) for y in funding.loc[keep, "fiscal_year"].unique())
+
+
+def latest_year(training: pd.DataFrame) -> int:
+    """The latest fiscal year with actual course records (the chapter's default ``fy``)."""
+    years = covered_years_training(training)
+    if not years:
+        raise DataError("training: no rows with status 'actual'")
+    return years[-1]
+
+
+@dataclass(frozen=True)
+class YearSpan:
+    """The chapter's resolved years: a focus year and an inclusive span."""
+
+    fy: int
+    fy_start: int
+    fy_end: int
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.fy_start, self.fy_end + 1))
+
+
+def resolve_years(
+    fy: int | None,
+    fy_start: int | None,
+    fy_end: int | None,
+    covered: Sequence[int],
+    outer: Sequence[int] = (),
+) -> YearSpan:
+    """Fill ``None`` from the covered years and check them; raise ParameterError if bad.
+
+    ``covered`` is the training coverage: ``fy`` defaults to its last year and must be one of
+    them; the span defaults to its first and last year. The span may reach into ``outer``
+    (years other sources cover, e.g. the funding series) but not beyond every source.
+    """
+    if not covered:
+        raise ParameterError("no fiscal year has course records; build the data first")
+    lo, hi = min(covered), max(covered)
+    all_years = set(covered) | set(outer)
+    first, last = min(all_years), max(all_years)
+    fy = hi if fy is None else fy
+    fy_start = lo if fy_start is None else fy_start
+    fy_end = hi if fy_end is None else fy_end
+    if fy not in set(covered):
+        raise ParameterError(f"fy={fy} has no course records; the records cover FY{lo}-FY{hi}")
+    for name, value in (("fy_start", fy_start), ("fy_end", fy_end)):
+        if not first <= value <= last:
+            raise ParameterError(
+                f"{name}={value} is outside the years any source covers (FY{first}-FY{last})"
+            )
+    if fy_start > fy_end:
+        raise ParameterError(f"fy_start ({fy_start}) is after fy_end ({fy_end})")
+    return YearSpan(fy=int(fy), fy_start=int(fy_start), fy_end=int(fy_end))
+
+
+def counts_by_year(
+    participation: pd.DataFrame, covered: Sequence[int], years: Sequence[int]
+) -> pd.Series:
+    """Countries per fiscal year over ``years``; <NA> for a year the source does not cover."""
+    counts = participation.groupby("fiscal_year")["iso3"].nunique()
+    out = pd.Series(pd.NA, index=pd.Index(list(years), name="fiscal_year"), dtype="Int64")
+    inside = [y for y in years if y in set(covered)]
+    out.loc[inside] = counts.reindex(inside, fill_value=0).to_numpy()
+    return out
+
+
+def counts_by_region(
+    participation: pd.DataFrame, covered: Sequence[int], years: Sequence[int]
+) -> pd.DataFrame:
+    """Countries per fiscal year (rows) and region (columns); <NA> for uncovered years."""
+    sub = participation[participation["fiscal_year"].isin(list(years))]
+    table = sub.pivot_table(
+        index="fiscal_year", columns="region", values="iso3", aggfunc="nunique", fill_value=0
+    )
+    table = table.reindex(index=list(years), fill_value=0).astype("Int64")
+    table.loc[[y for y in years if y not in set(covered)]] = pd.NA
+    table = table.reindex(columns=sorted(table.columns))
+    table.columns.name = "region"
+    table.index.name = "fiscal_year"
+    return table
+
+
+def side_by_side(
+    train: pd.DataFrame,
+    fund: pd.DataFrame,
+    train_covered: Sequence[int],
+    fund_covered: Sequence[int],
+    years: Sequence[int],
+) -> pd.DataFrame:
+    """Countries per year in the course records, in the funding sources, in both and in one.
+
+    Overlap columns are <NA> unless both sources cover the year.
+    """
+    out = pd.DataFrame(
+        {
+            "training": counts_by_year(train, train_covered, years),
+            "funding": counts_by_year(fund, fund_covered, years),
+        }
+    )
+    both_covered = set(train_covered) & set(fund_covered)
+    t = train.groupby("fiscal_year")["iso3"].agg(set)
+    f = fund.groupby("fiscal_year")["iso3"].agg(set)
+    for name, op in (
+        ("both", lambda a, b: a & b),
+        ("training_only", lambda a, b: a - b),
+        ("funding_only", lambda a, b: b - a),
+    ):
+        values = [
+            len(op(t.get(y, set()), f.get(y, set()))) if y in both_covered else pd.NA for y in years
+        ]
+        out[name] = pd.array(values, dtype="Int64")
+    return out.reset_index()
+
+
+def country_gaps(present: Iterable[int], covered: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of covered years missing between a country's first and last present year.
+
+    Years the source does not cover are not counted missing: a gap is only what the source
+    could have shown and did not.
+    """
+    have = set(present)
+    if not have:
+        return []
+    first, last = min(have), max(have)
+    missing = [y for y in covered if first < y < last and y not in have]
+    gaps: list[tuple[int, int]] = []
+    cov = list(covered)
+    for y in missing:
+        if gaps and cov.index(y) == cov.index(gaps[-1][1]) + 1:
+            gaps[-1] = (gaps[-1][0], y)
+        else:
+            gaps.append((y, y))
+    return gaps
+
+
+def _span_text(a: int, b: int) -> str:
+    return f"FY{a}" if a == b else f"FY{a}-FY{b}"
+
+
+def presence(participation: pd.DataFrame, covered: Sequence[int]) -> pd.DataFrame:
+    """Per country: first and last year, years present and missing, gaps, entry and exit.
+
+    ``entry`` and ``exit`` say what the edges of the coverage allow: a country present in the
+    first covered year may have taken part before it, and one absent from the last covered
+    years has not necessarily left.
+    """
+    cov = sorted(covered)
+    rows = []
+    for (iso3, name), grp in participation.groupby(["iso3", "country_name"], sort=True):
+        have = sorted(int(y) for y in grp["fiscal_year"].unique() if y in set(cov))
+        if not have:
+            continue
+        gaps = country_gaps(have, cov)
+        first, last = have[0], have[-1]
+        entry = (
+            f"present from the first covered year (FY{first}); earlier years not covered"
+            if first == cov[0]
+            else f"first appears in FY{first}"
+        )
+        exit_ = (
+            f"present in the last covered year (FY{last})"
+            if last == cov[-1]
+            else f"last appears in FY{last}; absent through FY{cov[-1]}, the last covered year"
+        )
+        rows.append(
+            {
+                "iso3": iso3,
+                "country_name": name,
+                "first_year": first,
+                "last_year": last,
+                "years_present": len(have),
+                "years_missing": sum(cov.index(b) - cov.index(a) + 1 for a, b in gaps),
+                "n_gaps": len(gaps),
+                "gaps": ", ".join(_span_text(a, b) for a, b in gaps),
+                "entry": entry,
+                "exit": exit_,
+            }
+        )
+    cols = [
+        "iso3",
+        "country_name",
+        "first_year",
+        "last_year",
+        "years_present",
+        "years_missing",
+        "n_gaps",
+        "gaps",
+        "entry",
+        "exit",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def gaps_table(participation: pd.DataFrame, covered: Sequence[int]) -> pd.DataFrame:
+    """One row per gap: country, first and last missing year, the years present either side."""
+    cov = sorted(covered)
+    rows = []
+    for (iso3, name), grp in participation.groupby(["iso3", "country_name"], sort=True):
+        have = sorted(int(y) for y in grp["fiscal_year"].unique() if y in set(cov))
+        for a, b in country_gaps(have, cov):
+            rows.append(
+                {
+                    "iso3": iso3,
+                    "country_name": name,
+                    "gap_start": a,
+                    "gap_end": b,
+                    "missing_years": cov.index(b) - cov.index(a) + 1,
+                    "last_before": max(y for y in have if y < a),
+                    "first_after": min(y for y in have if y > b),
+                }
+            )
+    cols = [
+        "iso3",
+        "country_name",
+        "gap_start",
+        "gap_end",
+        "missing_years",
+        "last_before",
+        "first_after",
+    ]
+    return pd.DataFrame(rows, columns=cols).astype(
+        {c: "int64" for c in cols if c not in ("iso3", "country_name")}
+    )
+
+
+def rules_naming(rules: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    """Rules whose ``example_countries`` name the country with code ``iso3``.
+
+    Every name is resolved through :mod:`imetbook.countries`; a name that cannot be resolved
+    raises UnknownCountryError naming it rather than being skipped.
+    """
+    _require(rules, "rules", ["rule_id", "example_countries"])
+
+    def names_it(cell: object) -> bool:
+        if pd.isna(cell):
+            return False
+        names = [n.strip() for n in str(cell).split(";") if n.strip()]
+        return any(countries.to_iso3(n) == iso3 for n in names)
+
+    hit = rules["example_countries"].map(names_it).astype(bool)
+    return rules[hit].sort_values("rule_id", ignore_index=True)
+
+
+def _relation(start: pd.Timestamp, end: pd.Timestamp, g0: pd.Timestamp, g1: pd.Timestamp) -> str:
+    if end < g0:
+        return "before the gap"
+    if start > g1:
+        return "after the gap"
+    return "during the gap"
+
+
+def _events_near(events: pd.DataFrame, gap: pd.Series, window: int) -> list[dict]:
+    w0, _ = fiscal_year_bounds(int(gap["gap_start"]) - window)
+    _, w1 = fiscal_year_bounds(int(gap["gap_end"]) + window)
+    g0, _ = fiscal_year_bounds(int(gap["gap_start"]))
+    _, g1 = fiscal_year_bounds(int(gap["gap_end"]))
+    mine = events[events["iso3"] == gap["iso3"]]
+    near = mine[(mine["date_start"] <= w1) & (mine["date_end"] >= w0)]
+    return [
+        {
+            "kind": "event",
+            "ref": ev["event_id"],
+            "when": ev["date"],
+            "relation": _relation(ev["date_start"], ev["date_end"], g0, g1),
+            "what": ev["event"],
+            "category": ev["category"],
+            "source": ev["source_title"],
+            "source_url": ev["source_url"],
+        }
+        for _, ev in near.sort_values(["date_start", "event_id"]).iterrows()
+    ]
+
+
+def _rules_in_force(named: pd.DataFrame, gap_end: int) -> list[dict]:
+    # A rule enacted after the gap ended cannot have shaped it; an unknown year is kept and
+    # shown as unknown.
+    rows = []
+    for _, r in named.iterrows():
+        year = r["year_enacted"]
+        if pd.notna(year) and int(year) > gap_end:
+            continue
+        rows.append(
+            {
+                "kind": "rule",
+                "ref": r["rule_id"],
+                "when": "year not given" if pd.isna(year) else f"enacted {int(year)}",
+                "relation": "names the country",
+                "what": f"{r['name']} ({r['legal_citation']}): {r['effect_on_imet']}",
+                "category": "rule",
+                "source": r["source_title"],
+                "source_url": r["source_url"],
+            }
+        )
+    return rows
+
+
+CONTEXT_COLUMNS = [
+    "iso3",
+    "country_name",
+    "gap",
+    "kind",
+    "ref",
+    "when",
+    "relation",
+    "what",
+    "category",
+    "source",
+    "source_url",
+]
+
+
+def gap_context(
+    gaps: pd.DataFrame, events: pd.DataFrame, rules: pd.DataFrame, window: int = 1
+) -> pd.DataFrame:
+    """Events and rules that coincide with each gap.
+
+    Events: those of the country whose date range overlaps the gap's fiscal years widened by
+    ``window`` fiscal years on each side (a year-precise date spans its whole calendar year).
+    Rules: those whose ``example_countries`` name the country and that were not enacted after
+    the gap ended. Coincidence in time is all this shows.
+    """
+    _require(
+        events,
+        "events",
+        [
+            "event_id",
+            "iso3",
+            "date",
+            "date_start",
+            "date_end",
+            "event",
+            "category",
+            "source_title",
+            "source_url",
+        ],
+    )
+    _require(
+        rules,
+        "rules",
+        [
+            "rule_id",
+            "name",
+            "legal_citation",
+            "year_enacted",
+            "effect_on_imet",
+            "example_countries",
+            "source_title",
+            "source_url",
+        ],
+    )
+    rows = []
+    named_cache: dict[str, pd.DataFrame] = {}
+    for _, gap in gaps.sort_values(["country_name", "gap_start"]).iterrows():
+        iso3 = gap["iso3"]
+        if iso3 not in named_cache:
+            named_cache[iso3] = rules_naming(rules, iso3)
+        found = _events_near(events, gap, window) + _rules_in_force(
+            named_cache[iso3], int(gap["gap_end"])
+        )
+        label = _span_text(int(gap["gap_start"]), int(gap["gap_end"]))
+        rows += [
+            {"iso3": iso3, "country_name": gap["country_name"], "gap": label, **f} for f in found
+        ]
+    return pd.DataFrame(rows, columns=CONTEXT_COLUMNS)
+
+
+def country_years(
+    iso3: str,
+    train: pd.DataFrame,
+    fund: pd.DataFrame,
+    train_covered: Sequence[int],
+    fund_covered: Sequence[int],
+    years: Sequence[int],
+) -> pd.DataFrame:
+    """A country's years in and out: course records (programs) and money (measures) per year.
+
+    ``in_training``/``in_funding`` are True, False, or <NA> where the source does not cover
+    the year.
+    """
+    t = train[train["iso3"] == iso3].set_index("fiscal_year")
+    f = fund[fund["iso3"] == iso3].set_index("fiscal_year")
+    rows = []
+    for y in years:
+        rows.append(
+            {
+                "fiscal_year": y,
+                "in_training": (y in t.index) if y in set(train_covered) else pd.NA,
+                "programs": t.at[y, "detail"] if y in t.index else "",
+                "in_funding": (y in f.index) if y in set(fund_covered) else pd.NA,
+                "measures": f.at[y, "detail"] if y in f.index else "",
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["in_training"] = out["in_training"].astype("boolean")
+    out["in_funding"] = out["in_funding"].astype("boolean")
+    return out
+
+
+def money_without_records(
+    train: pd.DataFrame, fund: pd.DataFrame, train_covered: Sequence[int], years: Sequence[int]
+) -> pd.DataFrame:
+    """Countries with IMET money in years the course records cover but no IMET record then.
+
+    Per country: the number of such years and the first and last of them, and whether the
+    country has any IMET course record at all in those years' span.
+    """
+    cov = set(train_covered) & set(years)
+    f = fund[fund["fiscal_year"].isin(cov)]
+    t_keys = set(zip(train["fiscal_year"], train["iso3"], strict=True))
+    mask = [(y, c) not in t_keys for y, c in zip(f["fiscal_year"], f["iso3"], strict=True)]
+    missing = f[mask]
+    ever = set(train.loc[train["fiscal_year"].isin(cov), "iso3"])
+    out = missing.groupby(["iso3", "country_name"], as_index=False).agg(
+        years_with_money_no_records=("fiscal_year", "nunique"),
+        first_year=("fiscal_year", "min"),
+        last_year=("fiscal_year", "max"),
+    )
+    out["ever_in_records"] = out["iso3"].isin(ever)
+    return out.sort_values(
+        ["ever_in_records", "years_with_money_no_records", "country_name"],
+        ascending=[True, False, True],
+        ignore_index=True,
+    )
+
+
+def nato_exits(
+    train: pd.DataFrame,
+    fund: pd.DataFrame,
+    train_covered: Sequence[int],
+    accessions: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """For each NATO entrant: accession, last fiscal year in the course records, money after.
+
+    ``fy_of_accession`` is the fiscal year the accession date falls in; ``last_in_records`` is
+    the last covered year with an IMET record (<NA> if none); ``money_years_after`` counts the
+    later fiscal years with IMET money in the funding sources.
+    """
+    accessions = NATO_ACCESSIONS if accessions is None else accessions
+    cov = sorted(train_covered)
+    rows = []
+    for iso3, date in sorted(accessions.items(), key=lambda kv: (kv[1], kv[0])):
+        fy_acc = fiscal_year_of(pd.Timestamp(date))
+        have = sorted(int(y) for y in train.loc[train["iso3"] == iso3, "fiscal_year"])
+        last = have[-1] if have else None
+        later = [y for y in cov if last is not None and y > last]
+        money = fund[(fund["iso3"] == iso3) & (fund["fiscal_year"] > (last or fy_acc))]
+        rows.append(
+            {
+                "iso3": iso3,
+                "country_name": countries.canonical_name(iso3),
+                "accession": date,
+                "fy_of_accession": fy_acc,
+                "last_in_records": last,
+                "first_absent": later[0] if later else None,
+                "money_years_after": int(money["fiscal_year"].nunique()),
+            }
+        )
+    out = pd.DataFrame(rows)
+    for c in ("last_in_records", "first_absent"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def country_funding(
+    funding: pd.DataFrame, iso3: str, measures: Sequence[str], years: Sequence[int]
+) -> pd.DataFrame:
+    """A country's IMET figures by fiscal year (rows) and measure (columns), US dollars.
+
+    Measures are never summed; a year/measure no source gives is left empty (<NA>).
+    Where two sources give the same measure for one year, both must agree or DataError
+    is raised, so a disagreement is never hidden by picking one.
+    """
+    keep = (funding["iso3"] == iso3) & funding["measure"].isin(list(measures))
+    keep &= funding["fiscal_year"].isin(list(years))
+    sub = funding.loc[keep, ["fiscal_year", "measure", "amount_usd"]]
+    spread = sub.groupby(["fiscal_year", "measure"])["amount_usd"].nunique()
+    if (spread > 1).any():
+        y, m = spread[spread > 1].index[0]
+        raise DataError(f"funding: sources disagree on {iso3} FY{y} {m}; show them separately")
+    table = sub.pivot_table(
+        index="fiscal_year", columns="measure", values="amount_usd", aggfunc="first"
+    )
+    table = table.reindex(columns=[m for m in measures if m in table.columns])
+    table.columns.name = None
+    return table.reset_index()

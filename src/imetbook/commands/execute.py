@@ -1,0 +1,132 @@
+"""``execute``, ``html`` and ``run``: notebooks and the HTML book.
+
+* ``execute [-j N] [--force] [NOTEBOOK...]`` runs the chapter notebooks and country pages whose
+  inputs changed (see :mod:`imetbook.execute`);
+* ``html`` builds ``_build/html`` with Jupyter Book, strictly (any Sphinx warning fails);
+* ``run CHAPTER -p NAME VALUE ...`` runs one chapter with other parameters into
+  ``_build/runs/``; values are YAML literals, so a list is ``-p countries '["India", "Nepal"]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from imetbook import paths
+from imetbook.errors import ImetbookError, ParameterError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    e = subparsers.add_parser(
+        "execute", help="execute the notebooks whose inputs changed (papermill, in parallel)"
+    )
+    e.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="notebooks executed at a time (default: one per core)",
+    )
+    e.add_argument("--force", action="store_true", help="execute even if up to date")
+    e.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        metavar="NOTEBOOK",
+        help="only these chapter notebooks, country pages or the country template",
+    )
+    e.set_defaults(func=_execute)
+
+    h = subparsers.add_parser("html", help="build the HTML book into _build/html (strict)")
+    h.set_defaults(func=_html)
+
+    r = subparsers.add_parser(
+        "run", help="run one chapter with other parameters into _build/runs/ (never chapters/)"
+    )
+    r.add_argument("chapter", metavar="CHAPTER", help="chapter name, e.g. sources or profile")
+    r.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help='a parameter; VALUE is a YAML literal: 2010, Nepal, \'["India", "Nepal"]\'',
+    )
+    r.add_argument("--force", action="store_true", help="execute even if an identical run exists")
+    r.set_defaults(func=_run)
+
+
+def _execute(args: argparse.Namespace) -> int:
+    from imetbook import execute
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ImetbookError(f"-j must be at least 1, got {args.jobs}")
+    execute.execute_book(args.notebooks, workers=args.jobs, force=args.force)
+    return 0
+
+
+class _LiteralLoader(yaml.SafeLoader):
+    """YAML without dates: ``2020-01-01`` stays text, as papermill's own loader does."""
+
+
+_LiteralLoader.yaml_implicit_resolvers = {
+    key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_values(pairs: list[list[str]]) -> dict[str, object]:
+    """``-p NAME VALUE`` pairs to a dict, each value read as a YAML literal."""
+    values: dict[str, object] = {}
+    for name, text in pairs:
+        if name in values:
+            raise ParameterError(f"parameter {name!r} given twice")
+        try:
+            values[name] = yaml.load(text, Loader=_LiteralLoader)  # noqa: S506 (safe loader)
+        except yaml.YAMLError as exc:
+            problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+            raise ParameterError(
+                f"parameter {name!r}: {text!r} is not a YAML literal ({problem})"
+            ) from None
+    return values
+
+
+def _run(args: argparse.Namespace) -> int:
+    from imetbook import execute
+
+    execute.run_chapter(args.chapter, parse_values(args.parameter), force=args.force)
+    return 0
+
+
+def build_html(root: Path | None = None) -> None:
+    """``jupyter-book build . --warningiserror --keep-going --builder html`` in ``root``.
+
+    On failure Sphinx's saved environment is removed: an incremental rebuild would otherwise
+    skip the pages that warned and pass.
+    """
+    root = root or paths.project_root()
+    exe = Path(sys.executable).with_name("jupyter-book")
+    if not exe.is_file():
+        found = shutil.which("jupyter-book")
+        if found is None:
+            raise ImetbookError("jupyter-book not found; run `make venv`")
+        exe = Path(found)
+    cmd = [str(exe), "build", str(root), "--warningiserror", "--keep-going", "--builder", "html"]
+    code = subprocess.call(cmd, cwd=root)
+    if code != 0:
+        shutil.rmtree(root / "_build" / ".doctrees", ignore_errors=True)
+        raise ImetbookError(
+            f"html: jupyter-book build failed (exit {code}); see the warnings above"
+        )
+
+
+def _html(args: argparse.Namespace) -> int:
+    build_html()
+    return 0

@@ -1,0 +1,380 @@
+"""Chapter parameters: typed specs, validation, and the registry of chapter specs.
+
+Papermill silently ignores parameter names a notebook does not define and never checks
+types, so every chapter declares a :class:`Spec` and both the command line (before any kernel
+starts) and the notebook itself (in the cell right after its ``parameters`` cell, through
+:func:`bind`) validate against it. A bad value raises one :class:`ParameterError` naming the
+chapter, the parameter and the problem (with suggestions where there are close valid values).
+
+Specs live next to the analysis code of their chapter, as a module-level ``PARAMS``; the
+:data:`SPECS` registry maps a chapter name (the notebook's file stem) to that module and is
+resolved lazily, so importing this module never loads the data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import importlib.util
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from imetbook import countries
+from imetbook.errors import ParameterError, UnknownCountryError
+
+# Chapter name (notebook stem) -> module defining ``PARAMS``, or a Spec for chapters without a
+# module of their own. A chapter not listed uses ``imetbook.analysis.<chapter>`` if that
+# module exists; list a chapter here (or call :func:`register`) when its module is named
+# differently.
+SPECS: dict[str, str | Spec] = {}
+
+# Values a parameters cell may hold: what papermill can inject and YAML can spell.
+LITERAL_TYPES = (str, int, float, bool, list, tuple, dict, type(None))
+# Names every IPython namespace holds; never parameters.
+_IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+
+
+class Invalid(ValueError):
+    """Raised by a validator; :meth:`Spec.validate` adds the chapter and parameter name."""
+
+
+def _type_name(value: object) -> str:
+    return f"{type(value).__name__} {value!r}"
+
+
+def _closest(value: str, valid: Iterable[str], n: int = 3) -> str:
+    """' (closest: a, b)' for error messages, or '' when nothing is close."""
+    options = list(valid)
+    lowered = {o.lower(): o for o in options}
+    hits = difflib.get_close_matches(value.lower(), list(lowered), n=n, cutoff=0.5)
+    return f" (closest: {', '.join(lowered[h] for h in hits)})" if hits else ""
+
+
+def _require_int(value: object, what: str) -> int:
+    # bool is an int subclass; ``true`` is never a year.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"expected {what} (an integer), got {_type_name(value)}")
+    return value
+
+
+Bounds = tuple[int, int] | Callable[[], tuple[int, int]]
+
+
+def _bounds(bounds: Bounds) -> tuple[int, int]:
+    return bounds() if callable(bounds) else bounds
+
+
+def data_years(
+    table: str = "training", column: str = "fiscal_year"
+) -> Callable[[], tuple[int, int]]:
+    """Bounds read lazily from a table: the first and last fiscal year present in the data."""
+
+    def read() -> tuple[int, int]:
+        return _table_years(table, column)
+
+    return read
+
+
+@cache
+def _table_years(table: str, column: str) -> tuple[int, int]:
+    from imetbook import datasets
+
+    years = datasets.load(table)[column].dropna()
+    return int(years.min()), int(years.max())
+
+
+def data_values(table: str, column: str) -> Callable[[], tuple[str, ...]]:
+    """The distinct non-null values of a table column, read lazily (valid choices)."""
+
+    def read() -> tuple[str, ...]:
+        return _table_values(table, column)
+
+    return read
+
+
+@cache
+def _table_values(table: str, column: str) -> tuple[str, ...]:
+    from imetbook import datasets
+
+    return tuple(sorted(str(v) for v in datasets.load(table)[column].dropna().unique()))
+
+
+# --- validators: each is a callable ``value -> normalised value`` with a ``describe`` -------
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country name, resolved through :mod:`imetbook.countries` to its canonical name."""
+
+    describe: str = "a country name"
+
+    def __call__(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"expected a country name (text), got {_type_name(value)}")
+        try:
+            name, iso3 = countries.name_and_code(value)
+        except UnknownCountryError:
+            raise Invalid(
+                f"unknown country {value!r}; closest known: {', '.join(countries.suggest(value))}"
+            ) from None
+        if iso3 is None:
+            raise Invalid(f"{value!r} is not a country: {name}")
+        return name
+
+
+@dataclass(frozen=True)
+class Countries:
+    """A list of at least ``minimum`` distinct country names (canonical, in the order given)."""
+
+    minimum: int = 1
+    describe: str = 'a list of country names, e.g. ["India", "Nepal"]'
+
+    def __call__(self, value: object) -> list[str]:
+        if not isinstance(value, (list, tuple)):
+            raise Invalid(
+                f'expected a list of country names, e.g. ["India", "Nepal"], got '
+                f"{_type_name(value)}"
+            )
+        if len(value) < self.minimum:
+            noun = "country" if self.minimum == 1 else "countries"
+            raise Invalid(f"expected at least {self.minimum} {noun}, got {len(value)}")
+        names = [Country()(v) for v in value]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise Invalid(f"country listed twice: {', '.join(dupes)}")
+        return names
+
+
+@dataclass(frozen=True)
+class FiscalYear:
+    """A US fiscal year within the data's range."""
+
+    bounds: Bounds = data_years()
+    describe: str = "a fiscal year"
+
+    def __call__(self, value: object) -> int:
+        year = _require_int(value, "a fiscal year")
+        lo, hi = _bounds(self.bounds)
+        if not lo <= year <= hi:
+            raise Invalid(f"fiscal year {year} is outside the data's range {lo}-{hi}")
+        return year
+
+
+@dataclass(frozen=True)
+class FiscalYearSpan:
+    """``[first, last]`` fiscal years, inclusive, in order and within the data's range."""
+
+    bounds: Bounds = data_years()
+    describe: str = "a fiscal-year span [first, last]"
+
+    def __call__(self, value: object) -> list[int]:
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise Invalid(
+                f"expected a span [first, last] of two fiscal years, got {_type_name(value)}"
+            )
+        first, last = (_require_int(v, "a fiscal year") for v in value)
+        if first > last:
+            raise Invalid(f"inverted span [{first}, {last}]: the first year is after the last")
+        lo, hi = _bounds(self.bounds)
+        if first < lo or last > hi:
+            raise Invalid(f"span [{first}, {last}] is outside the data's range {lo}-{hi}")
+        return [first, last]
+
+
+Options = Sequence[str] | Callable[[], Sequence[str]]
+
+
+def _options(options: Options) -> tuple[str, ...]:
+    return tuple(options() if callable(options) else options)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed (or lazily computed) set of strings, matched exactly."""
+
+    options: Options
+    describe: str = "one of a set of values"
+
+    def __call__(self, value: object) -> str:
+        valid = _options(self.options)
+        if not isinstance(value, str):
+            raise Invalid(f"expected one of {', '.join(valid)}, got {_type_name(value)}")
+        if value not in valid:
+            raise Invalid(f"{value!r} is not one of {', '.join(valid)}{_closest(value, valid)}")
+        return value
+
+
+def _match_folded(value: str, valid: Sequence[str], what: str) -> str:
+    """Case-insensitive match against ``valid``, returning the valid spelling."""
+    folded = {v.casefold(): v for v in valid}
+    hit = folded.get(value.strip().casefold())
+    if hit is None:
+        raise Invalid(f"unknown {what} {value!r}{_closest(value, valid)}")
+    return hit
+
+
+@dataclass(frozen=True)
+class Program:
+    """``"IMET"`` (every IMET variant), ``"all"``, or one program family in the data."""
+
+    families: Options = data_values("training", "program")
+    describe: str = 'a program: "IMET", "all" or a program family'
+
+    def __call__(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"expected a program name (text), got {_type_name(value)}")
+        valid = ("IMET", "all", *[f for f in _options(self.families) if f not in ("IMET", "all")])
+        return _match_folded(value, valid, "program")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region (report section) present in the data, matched case-insensitively."""
+
+    regions: Options = data_values("training", "region")
+    describe: str = "a region"
+
+    def __call__(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"expected a region name (text), got {_type_name(value)}")
+        return _match_folded(value, _options(self.regions), "region")
+
+
+@dataclass(frozen=True)
+class Integer:
+    """An integer within ``[minimum, maximum]`` (e.g. how many rows a top-N table shows)."""
+
+    minimum: int | None = None
+    maximum: int | None = None
+    describe: str = "an integer"
+
+    def __call__(self, value: object) -> int:
+        number = _require_int(value, "a whole number")
+        if self.minimum is not None and number < self.minimum:
+            raise Invalid(f"{number} is below the minimum {self.minimum}")
+        if self.maximum is not None and number > self.maximum:
+            raise Invalid(f"{number} is above the maximum {self.maximum}")
+        return number
+
+
+Validator = Callable[[object], Any]
+
+
+# --- specs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its validator and what it means (shown by ``run --help``-style lists)."""
+
+    validator: Validator
+    doc: str = ""
+
+
+class Spec:
+    """The parameters a chapter accepts; validates a mapping of values against them."""
+
+    def __init__(self, **params: Param) -> None:
+        self.params: dict[str, Param] = dict(params)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.params)
+
+    def validate(self, values: Mapping[str, object], chapter: str = "") -> dict[str, Any]:
+        """Normalised values; :class:`ParameterError` on the first unknown name or bad value.
+
+        Unknown names are checked first, in sorted order, so the message is deterministic.
+        """
+        where = f" of chapter {chapter!r}" if chapter else ""
+        unknown = sorted(set(values) - set(self.params))
+        if unknown:
+            name = unknown[0]
+            known = ", ".join(self.names) if self.names else "(none)"
+            raise ParameterError(
+                f"unknown parameter {name!r}{where}{_closest(name, self.names)}; "
+                f"parameters are: {known}"
+            )
+        out = {}
+        for name, value in values.items():
+            try:
+                out[name] = self.params[name].validator(value)
+            except Invalid as exc:
+                raise ParameterError(f"parameter {name!r}{where}: {exc}") from None
+        return out
+
+
+def register(chapter: str, target: str | Spec) -> None:
+    """Add a chapter's spec: a module path (holding ``PARAMS``) or a :class:`Spec`."""
+    SPECS[chapter] = target
+    spec_for.cache_clear()
+
+
+@cache
+def spec_for(chapter: str) -> Spec:
+    """The spec of ``chapter`` (a notebook stem); :class:`ParameterError` if none exists."""
+    target = SPECS.get(chapter)
+    if target is None and re.fullmatch(r"[a-z_][a-z0-9_]*", chapter):
+        default = f"imetbook.analysis.{chapter}"
+        target = default if importlib.util.find_spec(default) else None
+    if target is None:
+        raise ParameterError(
+            f"no parameter spec for chapter {chapter!r}{_closest(chapter, SPECS)}; "
+            f"chapters with specs: {', '.join(sorted(SPECS))}"
+        )
+    if isinstance(target, Spec):
+        return target
+    spec = getattr(importlib.import_module(target), "PARAMS", None)
+    if not isinstance(spec, Spec):
+        raise ParameterError(f"{target}.PARAMS is missing or not a params.Spec")
+    return spec
+
+
+def validate(chapter: str, values: Mapping[str, object]) -> dict[str, Any]:
+    """Validate ``values`` against the spec of ``chapter``."""
+    return spec_for(chapter).validate(values, chapter)
+
+
+def parameter_like(namespace: Mapping[str, object]) -> dict[str, object]:
+    """Names in a notebook namespace that look like parameters: public, literal-valued.
+
+    Right after the parameters cell (and papermill's injected cell) these are exactly the
+    parameters, including any name papermill injected that the chapter does not know.
+    """
+    return {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and k not in _IPYTHON_NAMES and isinstance(v, LITERAL_TYPES)
+    }
+
+
+def bind(chapter: str, namespace: Mapping[str, object]) -> dict[str, Any]:
+    """Validate a notebook's parameters in place of papermill; call it right after them.
+
+    Usage in the cell after the ``parameters`` cell::
+
+        P = params.bind("sources", globals())
+
+    Raises :class:`ParameterError` for a name the spec does not know (papermill injects those
+    silently), for a spec parameter the cell does not define, and for any bad value.
+    """
+    spec = spec_for(chapter)
+    found = parameter_like(namespace)
+    missing = [n for n in spec.names if n not in namespace]
+    if missing:
+        raise ParameterError(
+            f"chapter {chapter!r}: the parameters cell does not define {', '.join(missing)}"
+        )
+    return spec.validate(found, chapter)
+
+
+register("sources", "imetbook.analysis.sources")
+register("profile", "imetbook.analysis.country_pages")
+# The methods appendix reads fixed tables and takes no parameters.
+register("methods", Spec())
+register("budget", "imetbook.analysis.budget")
+register("pakistan", "imetbook.analysis.timeline")
+register("classmates", "imetbook.analysis.classmates")

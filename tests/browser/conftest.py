@@ -1,0 +1,132 @@
+"""Shared fixtures for the browser tests: the built site, a localhost server, one Chromium.
+
+The site is ``_build/html`` (or ``$IMETBOOK_SITE``), served on 127.0.0.1 from a thread. Chromium
+is Debian's ``/usr/bin/chromium`` (or ``$IMETBOOK_CHROMIUM``), installed by
+``tests/browser/ensure_chromium.sh``; Playwright only drives it (no browser download). One
+browser and one page serve every test; every request that is not to the local server is
+aborted and recorded, so a page that needs the network fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from browser_support import site_dir
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+# Schemes a page may use without touching the network.
+LOCAL_SCHEMES = ("data", "blob", "about")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
+        pass
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    root = site_dir()
+    if not (root / "index.html").is_file():
+        pytest.fail(f"{root}/index.html missing: build the book first (make book)")
+    return root
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class PageLog:
+    """What the browser reported while one page loaded."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    http_errors: list[str] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.console_errors.clear()
+        self.blocked.clear()
+        self.http_errors.clear()
+
+    def problems(self) -> list[str]:
+        return (
+            [f"needs the network: {u}" for u in self.blocked]
+            + [f"HTTP error: {e}" for e in self.http_errors]
+            + [f"console error: {e}" for e in self.console_errors]
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("IMETBOOK_CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).is_file():
+        pytest.fail(f"{executable} missing: run bash tests/browser/ensure_chromium.sh")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _is_local(url: str, origin: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or f"{parts.scheme}://{parts.netloc}/" == origin
+
+
+@pytest.fixture(scope="session")
+def browser_page(browser, base_url: str):
+    """One page for every test, with the network fenced off and its events logged."""
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    log = PageLog(origin=base_url)
+
+    def route(r) -> None:
+        if _is_local(r.request.url, base_url):
+            r.continue_()
+        else:
+            log.blocked.append(r.request.url)
+            r.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and log.console_errors.append(m.text))
+    page.on("pageerror", lambda exc: log.console_errors.append(f"uncaught: {exc}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and log.http_errors.append(f"{r.status} {r.url}"),
+    )
+    try:
+        yield page, log
+    finally:
+        context.close()

@@ -1,0 +1,137 @@
+"""The built book in a real browser: what a reader would notice first.
+
+For every HTML page of ``_build/html``: it loads with no console error, no failed request and
+no request beyond localhost; every ``<img>`` decodes (natural width > 0) and has alt text;
+every chart (inline SVG) has a size and an accessible name; every internal link points at an
+existing file and anchor. The search page finds a country. Chapter pages (not the generated
+country pages) are screenshotted into ``_build/screenshots/`` for review.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from browser_support import site_dir, site_pages
+
+pytestmark = pytest.mark.browser
+
+COUNTRY_PAGES = "chapters/country/"  # generated, one per country: checked, not screenshotted
+SEARCH_TERM = "Pakistan"
+IMAGE_FILE = re.compile(r"\.(svg|png|jpe?g|gif|webp)$", re.I)
+PAGES = site_pages(site_dir())
+
+# Runs in the page: load every image (lazy ones too) and report what the reader gets.
+IMAGES_JS = """async () => {
+  const out = [];
+  for (const img of document.images) {
+    img.loading = "eager";
+    try { await img.decode(); } catch (e) {}
+    out.push({src: img.currentSrc || img.src, width: img.naturalWidth,
+              alt: img.getAttribute("alt"), inArticle: !!img.closest("article")});
+  }
+  return out;
+}"""
+# Charts are inline SVG with role="img" (imetbook.plots); notebook outputs may hold others.
+CHARTS_JS = """() => {
+  document.querySelectorAll("details").forEach(d => { d.open = true; });
+  const svgs = document.querySelectorAll("article svg[role=img], .cell_output svg");
+  return [...svgs].map(svg => {
+    const r = svg.getBoundingClientRect();
+    const ids = (svg.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean);
+    const named = ids.map(id => document.getElementById(id)?.textContent.trim() || "");
+    return {width: r.width, height: r.height, children: svg.childElementCount,
+            name: svg.getAttribute("aria-label") || named.join(" ").trim()};
+  });
+}"""
+LINKS_JS = """() => [...document.querySelectorAll("a[href]")].map(a => a.href)"""
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            if key == "id" or (tag == "a" and key == "name"):
+                self.names.add(value or "")
+
+
+@cache
+def anchors(path: Path) -> frozenset[str]:
+    parser = _Anchors()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return frozenset(parser.names)
+
+
+def link_problem(href: str, base_url: str, site: Path) -> str | None:
+    """Why an internal link is broken (None if it resolves, or if it leaves the site)."""
+    if not href.startswith(base_url):
+        return None
+    parts = urlsplit(href)
+    rel = unquote(parts.path).lstrip("/")
+    target = site / rel
+    if rel == "" or target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        return f"{href}: no file {target.relative_to(site)}"
+    fragment = unquote(parts.fragment)
+    if fragment and target.suffix == ".html" and fragment not in anchors(target):
+        return f"{href}: no anchor #{fragment} in {target.relative_to(site)}"
+    return None
+
+
+def screenshot_path(site: Path, rel: str) -> Path:
+    return site.parent / "screenshots" / (rel.removesuffix(".html").replace("/", "__") + ".png")
+
+
+def test_the_site_has_pages():
+    assert PAGES, f"no HTML pages under {site_dir()}: build the book first (make book)"
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page(rel: str, site: Path, base_url: str, browser_page):
+    page, log = browser_page
+    log.reset()
+    response = page.goto(base_url + rel, wait_until="load")
+    assert response is not None and response.ok, f"{rel}: HTTP {response and response.status}"
+    page.wait_for_load_state("networkidle")
+    problems = list(log.problems())
+
+    for img in page.evaluate(IMAGES_JS):
+        if img["width"] <= 0:
+            problems.append(f"image does not load: {img['src']}")
+        alt = (img["alt"] or "").strip()
+        if img["inArticle"] and (not alt or IMAGE_FILE.search(alt)):
+            problems.append(f"image without alt text: {img['src']} (alt={img['alt']!r})")
+    for i, chart in enumerate(page.evaluate(CHARTS_JS), start=1):
+        if chart["width"] <= 0 or chart["height"] <= 0 or chart["children"] == 0:
+            problems.append(f"inline figure {i} is empty or has no size: {chart}")
+        if not chart["name"]:
+            problems.append(f"inline figure {i} has no accessible name (alt text)")
+    for href in sorted(set(page.evaluate(LINKS_JS))):
+        why = link_problem(href, base_url, site)
+        if why:
+            problems.append(f"broken link: {why}")
+
+    if not rel.startswith(COUNTRY_PAGES) or rel == COUNTRY_PAGES + "index.html":
+        shot = screenshot_path(site, rel)
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+    assert not problems, f"{rel}:\n  " + "\n  ".join(problems)
+
+
+def test_search_finds_a_country(base_url: str, browser_page):
+    page, log = browser_page
+    log.reset()
+    page.goto(f"{base_url}search.html?q={SEARCH_TERM}", wait_until="load")
+    results = page.locator("#search-results ul.search li")
+    results.first.wait_for(state="attached", timeout=30_000)
+    hits = results.all_inner_texts()
+    assert hits, f"search for {SEARCH_TERM!r} found nothing"
+    assert not log.problems(), log.problems()

@@ -1,0 +1,212 @@
+"""Events, rules and claims from the context files (fixtures cut from data/raw/context)."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import hashlib
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from imetbook import schema
+from imetbook.errors import ChecksumError, DataError, UnknownCountryError
+from imetbook.sources import context
+
+FIX = Path(__file__).parent / "fixtures" / "context"
+PAK, IND = "pakistan_timeline.csv", "india_timeline.csv"
+
+
+def read_rows(folder: Path, name: str) -> list[dict[str, str]]:
+    text = (folder / name).read_bytes().decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def line_of(folder: Path, name: str, needle: str) -> int:
+    lines = (folder / name).read_bytes().decode("utf-8").splitlines()
+    hits = [i + 1 for i, line in enumerate(lines) if needle in line]
+    assert len(hits) == 1, f"{needle!r} occurs {len(hits)} times in {name}"
+    return hits[0]
+
+
+def edit(folder: Path, name: str, old: str, new: str, manifest: bool = True) -> None:
+    """Replace the only occurrence of ``old`` in a fixture file (and re-checksum it)."""
+    path = folder / name
+    text = path.read_bytes().decode("utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {name}"
+    path.write_bytes(text.replace(old, new).encode("utf-8"))
+    if not manifest:
+        return
+    rows = read_rows(folder, "MANIFEST.csv")
+    for row in rows:
+        if row["file"] == name:
+            row["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+            row["bytes"] = str(path.stat().st_size)
+    with (folder / "MANIFEST.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return context.build_tables(FIX)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(FIX, tmp_path / "context"))
+
+
+# --- the tables --------------------------------------------------------------------------------
+
+
+def test_tables_meet_their_contracts(tables):
+    for name in ("events", "rules", "claims"):
+        schema.validate(tables[name], schema.CONTRACTS[name])
+    assert len(tables["rules"]) == len(read_rows(FIX, "eligibility_rules.csv"))
+    assert len(tables["claims"]) == len(read_rows(FIX, "article_claims.csv"))
+
+
+def _expected_range(date: str, precision: str) -> tuple[dt.date, dt.date]:
+    parts = [int(p) for p in date.split("-")]
+    if precision == "year":
+        return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+    if precision == "month":
+        last = calendar.monthrange(parts[0], parts[1])[1]
+        return dt.date(parts[0], parts[1], 1), dt.date(parts[0], parts[1], last)
+    return dt.date(*parts), dt.date(*parts)
+
+
+def test_dates_keep_their_precision(tables):
+    events = tables["events"]
+    assert {"day", "month", "year"} <= set(events["date_precision"])
+    for row in events.itertuples():
+        start, end = _expected_range(row.date, row.date_precision)
+        assert (row.date_start.date(), row.date_end.date()) == (start, end), row.event_id
+        assert row.fiscal_year == start.year + (1 if start.month >= 10 else 0), row.event_id
+    month = events[events["date_precision"] == "month"].iloc[0]
+    assert month["date_start"] != month["date_end"]
+
+
+@pytest.mark.parametrize(
+    ("day", "fy"),
+    [(dt.date(2018, 10, 5), 2019), (dt.date(2018, 9, 30), 2018), (dt.date(2018, 10, 1), 2019)],
+)
+def test_fiscal_year_starts_on_1_october(day, fy):
+    assert context.fiscal_year(day) == fy
+
+
+def test_date_range_rejects_mismatched_precision_and_impossible_dates():
+    for date, precision in (
+        ("2020-01", "day"),
+        ("2020", "month"),
+        ("2020-02-30", "day"),
+        ("1990-13", "month"),
+        ("2020-01-01", "week"),
+    ):
+        with pytest.raises(DataError):
+            context.date_range(date, precision)
+
+
+def test_one_row_per_event_and_concerned_country(tables):
+    events = tables["events"]
+    assert "USA" not in set(events["iso3"])
+    # Every country a row names (but the US) is concerned, and so is the timeline's country.
+    for key, rows in events.groupby(["date", "source_url"]):
+        named = set(";".join(rows["countries"]).split(";")) - {"United States"}
+        assert set(rows["country_name"]) >= named, key
+    created = events[events["event"].str.contains("created the IMET program")]
+    assert created["iso3"].tolist() == ["PAK"]
+
+
+def test_events_in_both_timelines_are_counted_once_per_country(tables):
+    events = tables["events"]
+    assert not events.duplicated(["date", "date_precision", "source_url", "iso3"]).any()
+    shared = events[events["shared_with"].notna()]
+    assert set(shared["timeline"]) == {"india_timeline", "pakistan_timeline"}
+    for iso3, timeline in (("IND", "india_timeline"), ("PAK", "pakistan_timeline")):
+        own = shared[shared["iso3"] == iso3]
+        assert set(own["timeline"]) == {timeline}
+    pak_rows = read_rows(FIX, PAK)
+    ind_rows = read_rows(FIX, IND)
+    both = {(r["date"], r["source_url"]) for r in pak_rows} & {
+        (r["date"], r["source_url"]) for r in ind_rows
+    }
+    assert len(set(zip(shared["date"], shared["source_url"], strict=True))) == len(both) > 0
+    # A third country of a shared event (Israel, USAWC class of 2009) appears once.
+    israel = events[events["iso3"] == "ISR"]
+    assert len(israel) == 1 and israel["shared_with"].notna().all()
+
+
+def test_rules_code_their_example_countries(tables):
+    rules = tables["rules"].set_index("rule_id")
+    raw = {r["rule_id"]: r for r in read_rows(FIX, "eligibility_rules.csv")}
+    for rule_id, row in raw.items():
+        names = [n for n in row["example_countries"].split(";") if n]
+        codes = rules.loc[rule_id, "example_iso3"]
+        if names:
+            assert len(codes.split(";")) == len(names), rule_id
+        else:
+            assert pd.isna(codes), rule_id
+        assert pd.isna(rules.loc[rule_id, "year_enacted"]) == (row["year_enacted"] == "")
+    assert "KOR" in rules.loc["R08", "example_iso3"].split(";")
+    assert "COD" in rules.loc["R21", "example_iso3"].split(";")
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+def test_checksum_mismatch(folder):
+    edit(folder, PAK, "1990-10,month", "1990-11,month", manifest=False)
+    with pytest.raises(ChecksumError, match=PAK):
+        context.build_tables(folder)
+
+
+def test_bad_date_names_file_and_line(folder):
+    line = line_of(folder, PAK, "1990-10,month")
+    edit(folder, PAK, "1990-10,month", "1990-13,month")
+    with pytest.raises(DataError, match=rf"{PAK} line {line}: bad date '1990-13'"):
+        context.build_tables(folder)
+
+
+def test_precision_mismatch_names_file_and_line(folder):
+    line = line_of(folder, PAK, "1990-10,month")
+    edit(folder, PAK, "1990-10,month", "1990-10,day")
+    with pytest.raises(DataError, match=rf"{PAK} line {line}: date '1990-10' does not have"):
+        context.build_tables(folder)
+
+
+def test_unknown_precision(folder):
+    edit(folder, PAK, "1990-10,month", "1990-10,season")
+    with pytest.raises(DataError, match="unknown date precision 'season'"):
+        context.build_tables(folder)
+
+
+def test_unknown_category(folder):
+    line = line_of(folder, IND, "2020-02,month")
+    row = next(r for r in read_rows(folder, IND) if r["date"] == "2020-02")
+    edit(folder, IND, f",{row['category']},United States;India", ",rumour,United States;India")
+    with pytest.raises(DataError, match=rf"{IND} line {line}: unknown category 'rumour'"):
+        context.build_tables(folder)
+
+
+def test_unknown_country_names_file_and_line(folder):
+    line = line_of(folder, PAK, "2018-08-07")
+    edit(folder, PAK, "Pakistan;Russia", "Pakistan;Ruritania")
+    with pytest.raises(UnknownCountryError, match=rf"{PAK} line {line}: .*'Ruritania'"):
+        context.build_tables(folder)
+
+
+def test_bad_rule_year_and_unknown_verdict(folder, tmp_path):
+    edit(folder, "eligibility_rules.csv", "2347(a),1976,", "2347(a),c. 1976,")
+    with pytest.raises(DataError, match="eligibility_rules.csv line 2: bad year_enacted"):
+        context.build_tables(folder)
+    other = Path(shutil.copytree(FIX, tmp_path / "again"))
+    edit(other, "article_claims.csv", "partly supported", "plausible")
+    with pytest.raises(DataError, match="article_claims.csv line 2: unknown verdict"):
+        context.build_tables(other)

@@ -1,0 +1,376 @@
+"""Eligibility analysis: participation counting, entries, exits, gaps and their context.
+
+Frames are built by hand in each test, small enough to read, each making one behaviour flip.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from imetbook.analysis import eligibility as el
+from imetbook.errors import DataError, ParameterError, UnknownCountryError
+
+
+def training_rows(*rows: tuple) -> pd.DataFrame:
+    """(fiscal_year, iso3, country_name, region, program, status[, is_imet])."""
+    cols = ["fiscal_year", "iso3", "country_name", "region", "program", "status", "is_imet"]
+    full = [r if len(r) == 7 else (*r, r[4].startswith("IMET")) for r in rows]
+    df = pd.DataFrame(full, columns=cols)
+    df["fiscal_year"] = df["fiscal_year"].astype("int64")
+    df["is_imet"] = df["is_imet"].astype(bool)
+    return df
+
+
+def funding_rows(*rows: tuple) -> pd.DataFrame:
+    """(fiscal_year, iso3, country_name, scope, region, measure, amount_usd)."""
+    cols = ["fiscal_year", "iso3", "country_name", "scope", "region", "measure", "amount_usd"]
+    df = pd.DataFrame(list(rows), columns=cols)
+    df["fiscal_year"] = df["fiscal_year"].astype("int64")
+    df["amount_usd"] = df["amount_usd"].astype("float64")
+    return df
+
+
+def participation_of(pairs: list[tuple[int, str]]) -> pd.DataFrame:
+    """A participation frame from (year, iso3) pairs; names are the codes."""
+    return training_rows(*[(y, c, c, "R", "IMET", "actual") for y, c in pairs]).pipe(
+        el.training_participation
+    )
+
+
+# --- participation counting ----------------------------------------------------------------
+
+
+def test_country_counted_once_per_year_across_programs_and_regions():
+    t = training_rows(
+        (2001, "ALB", "Albania", "Europe", "IMET", "actual"),
+        (2001, "ALB", "Albania", "Europe", "IMET", "actual"),
+        (2001, "ALB", "Albania", "East Asia and Pacific", "IMET", "actual"),
+        (2001, "ALB", "Albania", "Europe", "IMET-X", "actual"),
+        (2001, "NPL", "Nepal", "South Asia", "IMET", "actual"),
+    )
+    part = el.training_participation(t)
+    assert len(part) == 2
+    alb = part[part["iso3"] == "ALB"].iloc[0]
+    # The region with the most rows wins, so regions add up to the year's total.
+    assert alb["region"] == "Europe"
+    assert alb["regions"] == "East Asia and Pacific; Europe"
+    assert alb["detail"] == "IMET; IMET-X"
+    counts = el.counts_by_region(part, [2001], [2001])
+    assert int(counts.loc[2001].sum()) == el.counts_by_year(part, [2001], [2001]).loc[2001] == 2
+
+
+def test_region_tie_is_broken_alphabetically_not_by_row_order():
+    a = training_rows(
+        (2001, "ALB", "Albania", "Europe", "IMET", "actual"),
+        (2001, "ALB", "Albania", "East Asia and Pacific", "IMET", "actual"),
+    )
+    b = a.iloc[::-1].reset_index(drop=True)
+    assert el.training_participation(a)["region"].tolist() == ["East Asia and Pacific"]
+    assert el.training_participation(b)["region"].tolist() == ["East Asia and Pacific"]
+
+
+def test_planned_rows_non_imet_rows_and_headings_are_excluded():
+    t = training_rows(
+        (2000, "IND", "India", "South Asia", "IMET", "planned"),
+        (2000, "PAK", "Pakistan", "South Asia", "FMF", "actual"),
+        (2000, None, "Indochina", "East Asia and Pacific", "IMET", "actual"),
+        (1999, "IND", "India", "South Asia", "IMET", "actual"),
+    )
+    part = el.training_participation(t)
+    assert part[["fiscal_year", "iso3"]].values.tolist() == [[1999, "IND"]]
+
+
+def test_planned_row_does_not_double_a_year_recorded_as_actual():
+    t = training_rows(
+        (2000, "IND", "India", "South Asia", "IMET", "planned"),
+        (2000, "IND", "India", "South Asia", "IMET", "actual"),
+        (2000, "NPL", "Nepal", "South Asia", "IMET", "planned"),
+    )
+    counts = el.counts_by_year(el.training_participation(t), [2000], [2000])
+    assert counts.loc[2000] == 1
+
+
+def test_funding_participation_counts_money_once_per_country_year():
+    f = funding_rows(
+        (2010, "TUR", "Turkey", "country", "Europe", "obligation", 4992000),
+        (2010, "TUR", "Turkey", "country", "Europe", "actual", 5000000),
+        (2010, "TUR", "Turkey", "country", "Europe", "request", 5000000),
+        (2011, "TUR", "Turkey", "country", "Europe", "request", 4000000),
+        (2011, "AGO", "Angola", "country", "Africa", "fmtr_actual_dollars", 0),
+        (2011, None, "World", "world", None, "actual", 105788000),
+        (2011, None, "Asia (not specified)", "region", "Asia", "obligation", 1000),
+    )
+    part = el.funding_participation(f)
+    assert part[["fiscal_year", "iso3"]].values.tolist() == [[2010, "TUR"]]
+    assert part["detail"].iloc[0] == "actual; obligation"
+
+
+def test_funding_row_without_region_is_labelled_not_dropped():
+    f = funding_rows((2010, "IND", "India", "country", None, "obligation", 1.0))
+    assert el.funding_participation(f)["region"].tolist() == [el.NO_REGION]
+
+
+def test_uncovered_year_is_a_gap_not_zero():
+    part = participation_of([(2001, "IND")])
+    counts = el.counts_by_year(part, covered=[2001, 2002], years=[2000, 2001, 2002])
+    assert pd.isna(counts.loc[2000])
+    assert counts.loc[2002] == 0
+    regions = el.counts_by_region(part, covered=[2001], years=[2000, 2001])
+    assert regions.loc[2000].isna().all()
+    assert regions.loc[2001, "R"] == 1
+
+
+def test_side_by_side_overlap_only_where_both_sources_cover_the_year():
+    train = participation_of([(2001, "IND"), (2001, "NPL"), (2002, "IND")])
+    fund = el.funding_participation(
+        funding_rows(
+            (2001, "IND", "IND", "country", "Asia", "obligation", 1.0),
+            (2001, "TUR", "TUR", "country", "Europe", "obligation", 1.0),
+            (2000, "TUR", "TUR", "country", "Europe", "obligation", 1.0),
+        )
+    )
+    out = el.side_by_side(train, fund, [2001, 2002], [2000, 2001], [2000, 2001, 2002])
+    row = out.set_index("fiscal_year").loc[2001]
+    assert (row["training"], row["funding"], row["both"]) == (2, 2, 1)
+    assert (row["training_only"], row["funding_only"]) == (1, 1)
+    assert out.set_index("fiscal_year").loc[2000, ["training", "both"]].isna().all()
+    assert out.set_index("fiscal_year").loc[2002, ["funding", "both"]].isna().all()
+
+
+# --- entries, exits and gaps ---------------------------------------------------------------
+
+
+def test_gaps_are_runs_of_missing_covered_years_between_present_years():
+    assert el.country_gaps([2000, 2003, 2004, 2006], range(1999, 2010)) == [
+        (2001, 2002),
+        (2005, 2005),
+    ]
+    assert el.country_gaps([2000, 2001], range(1999, 2010)) == []
+
+
+def test_year_no_source_covers_is_not_a_country_gap():
+    covered = [2000, 2001, 2003, 2004]  # 2002 not covered by the source at all
+    assert el.country_gaps([2000, 2004], covered) == [(2001, 2003)]
+    assert el.country_gaps([2001, 2003], covered) == []
+
+
+def test_presence_states_edges_of_coverage():
+    part = participation_of(
+        [(1999, "IND"), (2000, "IND"), (2002, "IND"), (2001, "EST"), (2002, "EST"), (2000, "PAK")]
+    )
+    pres = el.presence(part, [1999, 2000, 2001, 2002, 2003]).set_index("iso3")
+    assert pres.loc["IND", "gaps"] == "FY2001"
+    assert pres.loc["IND", "years_missing"] == 1
+    assert "earlier years not covered" in pres.loc["IND", "entry"]
+    assert "absent through FY2003" in pres.loc["IND", "exit"]
+    assert pres.loc["EST", "entry"] == "first appears in FY2001"
+    assert (pres.loc["PAK", "first_year"], pres.loc["PAK", "last_year"]) == (2000, 2000)
+    pres_end = el.presence(part, [1999, 2000, 2001, 2002]).set_index("iso3")
+    assert pres_end.loc["IND", "exit"] == "present in the last covered year (FY2002)"
+
+
+def test_gaps_table_has_the_years_either_side():
+    part = participation_of([(1999, "PAK"), (2002, "PAK"), (2003, "PAK"), (2005, "PAK")])
+    gaps = el.gaps_table(part, range(1999, 2006))
+    assert gaps[["gap_start", "gap_end", "missing_years", "last_before", "first_after"]].to_dict(
+        "records"
+    ) == [
+        {
+            "gap_start": 2000,
+            "gap_end": 2001,
+            "missing_years": 2,
+            "last_before": 1999,
+            "first_after": 2002,
+        },
+        {
+            "gap_start": 2004,
+            "gap_end": 2004,
+            "missing_years": 1,
+            "last_before": 2003,
+            "first_after": 2005,
+        },
+    ]
+
+
+# --- events and rules against gaps ---------------------------------------------------------
+
+
+def events_frame(*rows: tuple) -> pd.DataFrame:
+    """(event_id, iso3, date, date_start, date_end, event)."""
+    df = pd.DataFrame(
+        list(rows), columns=["event_id", "iso3", "date", "date_start", "date_end", "event"]
+    )
+    df["date_start"] = pd.to_datetime(df["date_start"])
+    df["date_end"] = pd.to_datetime(df["date_end"])
+    return df.assign(category="sanction", source_title="src", source_url="https://example.org")
+
+
+def rules_frame(*rows: tuple) -> pd.DataFrame:
+    """(rule_id, year_enacted, example_countries)."""
+    df = pd.DataFrame(list(rows), columns=["rule_id", "year_enacted", "example_countries"])
+    df["year_enacted"] = df["year_enacted"].astype("Int64")
+    return df.assign(
+        name="a rule",
+        legal_citation="22 U.S.C. 0",
+        effect_on_imet="cuts IMET",
+        source_title="src",
+        source_url="https://example.org",
+    )
+
+
+GAP = pd.DataFrame(
+    [{"iso3": "PAK", "country_name": "Pakistan", "gap_start": 2000, "gap_end": 2001}]
+)
+
+
+def test_events_in_or_next_to_the_gap_are_matched_with_their_relation():
+    ev = events_frame(
+        ("p-coup", "PAK", "1999-10-12", "1999-10-12", "1999-10-12", "coup"),  # FY2000
+        ("p-year", "PAK", "1998", "1998-01-01", "1998-12-31", "arrears"),  # reaches FY1999
+        ("p-waive", "PAK", "2001-10", "2001-10-01", "2001-10-31", "waiver"),  # FY2002
+        ("p-old", "PAK", "1997-05-01", "1997-05-01", "1997-05-01", "too early"),  # FY1997
+        ("p-late", "PAK", "2002-10-01", "2002-10-01", "2002-10-01", "too late"),  # FY2003
+        ("i-coup", "IND", "1999-10-12", "1999-10-12", "1999-10-12", "other country"),
+    )
+    ctx = el.gap_context(GAP, ev, rules_frame(), window=1)
+    assert ctx["ref"].tolist() == ["p-year", "p-coup", "p-waive"]
+    assert ctx["relation"].tolist() == ["before the gap", "during the gap", "after the gap"]
+    assert set(ctx["gap"]) == {"FY2000-FY2001"}
+    narrow = el.gap_context(GAP, ev, rules_frame(), window=0)
+    assert narrow["ref"].tolist() == ["p-coup"]
+
+
+def test_rules_naming_the_country_and_in_force_are_matched():
+    rules = rules_frame(
+        ("R17", 1985, "Pakistan"),
+        ("R19", None, "Pakistan"),
+        ("R21", 2008, "Pakistan;Turkey"),
+        ("R23", 1994, "India"),
+        ("R28", 1999, None),
+    )
+    ctx = el.gap_context(GAP, events_frame(), rules)
+    assert ctx["ref"].tolist() == ["R17", "R19"]
+    assert ctx["when"].tolist() == ["enacted 1985", "year not given"]
+
+
+def test_rules_match_by_country_code_not_spelling():
+    rules = rules_frame(("R08", 1996, "Austria;Republic of Korea"))
+    assert el.rules_naming(rules, "KOR")["rule_id"].tolist() == ["R08"]
+    assert el.rules_naming(rules, "PRK").empty
+
+
+def test_unresolvable_country_in_a_rule_is_an_error_not_a_skip():
+    rules = rules_frame(("R99", 2000, "Atlantis"))
+    with pytest.raises(UnknownCountryError, match="Atlantis"):
+        el.rules_naming(rules, "PAK")
+
+
+# --- parameters, focus country, NATO, funding tables ---------------------------------------
+
+
+def test_resolve_years_defaults_to_the_latest_covered_year():
+    span = el.resolve_years(None, None, None, [1999, 2000, 2001])
+    assert (span.fy, span.fy_start, span.fy_end) == (2001, 1999, 2001)
+    assert el.resolve_years(2000, 1995, None, [1999, 2000], outer=[1995]).fy_start == 1995
+
+
+@pytest.mark.parametrize(
+    ("fy", "start", "end", "message"),
+    [
+        (1990, None, None, "fy=1990 has no course records"),
+        (None, 2001, 2000, "after fy_end"),
+        (None, 1950, None, "fy_start=1950 is outside"),
+    ],
+)
+def test_resolve_years_rejects_bad_values(fy, start, end, message):
+    with pytest.raises(ParameterError, match=message):
+        el.resolve_years(fy, start, end, [1999, 2000, 2001], outer=[1998])
+
+
+def test_country_years_distinguishes_absent_from_not_covered():
+    train = participation_of([(2000, "IND")])
+    fund = el.funding_participation(
+        funding_rows((2001, "IND", "IND", "country", "Asia", "obligation", 5.0))
+    )
+    out = el.country_years("IND", train, fund, [2000, 2001], [2001], [2000, 2001]).set_index(
+        "fiscal_year"
+    )
+    assert out["in_training"].tolist() == [True, False]
+    assert pd.isna(out.loc[2000, "in_funding"])
+    assert out.loc[2001, "measures"] == "obligation"
+
+
+def test_money_without_records_lists_funded_countries_missing_from_the_reports():
+    train = participation_of([(2000, "IND"), (2001, "IND")])
+    fund = el.funding_participation(
+        funding_rows(
+            (2000, "IND", "India", "country", "Asia", "obligation", 1.0),
+            (2000, "TUR", "Turkey", "country", "Europe", "obligation", 1.0),
+            (2001, "TUR", "Turkey", "country", "Europe", "obligation", 1.0),
+            (1990, "TUR", "Turkey", "country", "Europe", "obligation", 1.0),
+        )
+    )
+    out = el.money_without_records(train, fund, [2000, 2001], [1990, 2000, 2001])
+    assert out[["iso3", "years_with_money_no_records", "first_year", "ever_in_records"]].to_dict(
+        "records"
+    ) == [
+        {
+            "iso3": "TUR",
+            "years_with_money_no_records": 2,
+            "first_year": 2000,
+            "ever_in_records": False,
+        }
+    ]
+
+
+def test_nato_exits_read_the_last_year_from_the_records():
+    train = participation_of([(2002, "EST"), (2003, "EST")])
+    fund = el.funding_participation(
+        funding_rows(
+            (2004, "EST", "Estonia", "country", "Europe", "obligation", 1.0),
+            (2005, "EST", "Estonia", "country", "Europe", "obligation", 1.0),
+            (2003, "EST", "Estonia", "country", "Europe", "obligation", 1.0),
+        )
+    )
+    out = el.nato_exits(train, fund, [2002, 2003, 2004, 2005], {"EST": "2004-03-29"})
+    row = out.iloc[0]
+    assert (row["fy_of_accession"], row["last_in_records"], row["first_absent"]) == (
+        2004,
+        2003,
+        2004,
+    )
+    assert row["money_years_after"] == 2
+
+
+def test_fiscal_year_of_dates():
+    assert el.fiscal_year_of(pd.Timestamp("2004-03-29")) == 2004
+    assert el.fiscal_year_of(pd.Timestamp("2019-10-01")) == 2020
+    assert el.fiscal_year_of(pd.Timestamp("2019-09-30")) == 2019
+
+
+def test_country_funding_keeps_measures_apart_and_gaps_empty():
+    f = funding_rows(
+        (2015, "TUR", "Turkey", "country", "Europe", "obligation", 3096000),
+        (2015, "TUR", "Turkey", "country", "Europe", "actual", 3096000),
+        (2016, "TUR", "Turkey", "country", "Europe", "obligation", 3186000),
+    )
+    out = el.country_funding(f, "TUR", ["obligation", "actual"], [2015, 2016]).set_index(
+        "fiscal_year"
+    )
+    assert list(out.columns) == ["obligation", "actual"]
+    assert pd.isna(out.loc[2016, "actual"])
+
+
+def test_country_funding_refuses_to_hide_disagreeing_sources():
+    f = funding_rows(
+        (2015, "TUR", "Turkey", "country", "Europe", "obligation", 1.0),
+        (2015, "TUR", "Turkey", "country", "Europe", "obligation", 2.0),
+    )
+    with pytest.raises(DataError, match="disagree on TUR FY2015 obligation"):
+        el.country_funding(f, "TUR", ["obligation"], [2015])
+
+
+def test_missing_column_is_a_clear_error():
+    with pytest.raises(DataError, match="training: missing column"):
+        el.training_participation(pd.DataFrame({"fiscal_year": [2000]}))

@@ -1,0 +1,251 @@
+"""The execution cache, atomic writes, failures and country pages (imetbook.execute).
+
+The tests that execute use real kernels on tiny notebooks written to tmp_path, reading tiny
+tables from a private processed folder (IMETBOOK_PROCESSED, inherited by the kernels).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest import notebook
+
+from imetbook import cli, execute
+from imetbook.errors import ExecutionError
+
+REPO = Path(__file__).resolve().parents[1]
+READS_TRAINING = 'from imetbook import datasets\nprint(len(datasets.load("training")))'
+READS_FUNDING = 'from imetbook.datasets import load\nprint(len(load("funding")))'
+
+
+def table(processed: Path, name: str, rows: int) -> None:
+    pd.DataFrame({"value": range(rows)}).to_parquet(processed / f"{name}.parquet")
+
+
+def run(chapters: Path, **kw) -> execute.Summary:
+    return execute.execute_jobs(execute.chapter_jobs(chapters), workers=2, log=lambda _: None, **kw)
+
+
+def label(path: Path) -> str:
+    return execute.Job(path, path).label
+
+
+@pytest.fixture
+def chapters(tmp_path: Path, processed: Path, write_notebook) -> Path:
+    """Three chapters: one reads training, one reads funding, one reads no table."""
+    table(processed, "training", 2)
+    table(processed, "funding", 3)
+    folder = tmp_path / "chapters"
+    write_notebook(folder / "a_training.ipynb", READS_TRAINING)
+    write_notebook(folder / "b_funding.ipynb", READS_FUNDING)
+    write_notebook(folder / "c_plain.ipynb", "print(6 * 7)")
+    return folder
+
+
+def stdout_of(path: Path) -> str:
+    nb = nbformat.read(str(path), as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+
+def test_first_run_executes_every_notebook_and_records_its_hash(chapters: Path) -> None:
+    summary = run(chapters)
+    assert summary.executed == sorted(label(p) for p in chapters.glob("*.ipynb"))
+    assert stdout_of(chapters / "b_funding.ipynb") == "3\n"
+    stored = execute.stored_hash(chapters / "a_training.ipynb")
+    assert stored == execute.input_hash(chapters / "a_training.ipynb")
+
+
+def test_rebuild_with_nothing_changed_executes_nothing(chapters: Path) -> None:
+    run(chapters)
+    for p in chapters.glob("*.ipynb"):
+        p.touch()  # a new mtime is not a change: the cache is keyed on content
+    summary = run(chapters)
+    assert summary.executed == []
+    assert summary.count(execute.UP_TO_DATE) == 3
+    assert summary.line().startswith("execute: nothing to execute, all 3 notebooks up to date")
+
+
+def test_editing_one_notebook_re_executes_only_that_one(chapters: Path) -> None:
+    run(chapters)
+    nb = nbformat.read(str(chapters / "c_plain.ipynb"), as_version=4)
+    nb.cells[1].source = "print(6 * 8)"
+    nbformat.write(nb, str(chapters / "c_plain.ipynb"))
+    summary = run(chapters)
+    assert summary.executed == [label(chapters / "c_plain.ipynb")]
+    assert stdout_of(chapters / "c_plain.ipynb") == "48\n"
+
+
+def test_changing_a_table_re_executes_exactly_its_readers(chapters: Path, processed: Path) -> None:
+    run(chapters)
+    table(processed, "funding", 4)
+    summary = run(chapters)
+    assert summary.executed == [label(chapters / "b_funding.ipynb")]
+    assert stdout_of(chapters / "b_funding.ipynb") == "4\n"
+
+
+def test_re_executing_unchanged_inputs_gives_byte_identical_files(chapters: Path) -> None:
+    run(chapters)
+    before = {p.name: p.read_bytes() for p in chapters.glob("*.ipynb")}
+    run(chapters, force=True)
+    assert {p.name: p.read_bytes() for p in chapters.glob("*.ipynb")} == before
+    text = before["a_training.ipynb"].decode()
+    for volatile in ('"papermill"', "iopub.status", "shell.execute_reply", "start_time"):
+        assert volatile not in text
+
+
+# --- failures --------------------------------------------------------------------------------
+
+
+def test_a_raising_cell_names_notebook_and_cell_and_leaves_the_file(
+    chapters: Path, write_notebook
+) -> None:
+    run(chapters)
+    bad = write_notebook(chapters / "c_plain.ipynb", "x = 1", 'raise ValueError("boom")')
+    original = bad.read_bytes()
+    with pytest.raises(ExecutionError) as err:
+        run(chapters)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message == (
+        f'{label(bad)}: cell 3 (raise ValueError("boom")) failed: ValueError: boom'
+    )
+    assert bad.read_bytes() == original
+    assert sorted(p.name for p in chapters.iterdir()) == [
+        "a_training.ipynb", "b_funding.ipynb", "c_plain.ipynb"
+    ]  # no temporary file left behind
+
+
+def test_cell_numbers_ignore_the_injected_parameters_cell(tmp_path: Path, write_notebook) -> None:
+    template = write_notebook(tmp_path / "t.ipynb", "raise ValueError(n)", parameters="n = 1")
+    out = tmp_path / "out" / "t-5.ipynb"
+    with pytest.raises(ExecutionError, match=r"cell 3 \(raise ValueError\(n\)\) failed: "
+                       r"ValueError: 5$"):
+        execute.execute_jobs([execute.Job(template, out, {"n": 5})], workers=1, log=print)
+    assert not out.exists()
+
+
+def test_cli_execute_failure_is_one_line_and_non_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, write_notebook
+) -> None:
+    monkeypatch.setenv("IMETBOOK_ROOT", str(tmp_path))
+    write_notebook(tmp_path / "chapters" / "broken.ipynb", "1 / 0")
+    assert cli.main(["execute", "-j", "1"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: chapters/broken.ipynb: cell 2 (1 / 0) failed: ZeroDivisionError: "
+                   "division by zero"]
+
+
+# --- templates and country pages -------------------------------------------------------------
+
+
+def test_template_runs_fill_markdown_placeholders(tmp_path: Path, write_notebook) -> None:
+    template = write_notebook(tmp_path / "t.ipynb", "print(n)", markdown="# Page {{ n }}",
+                              parameters="n = 1")
+    out = tmp_path / "pages" / "P.ipynb"
+    execute.execute_jobs([execute.Job(template, out, {"n": 7})], workers=1, log=lambda _: None)
+    nb = nbformat.read(str(out), as_version=4)
+    assert nb.cells[0].source == "# Page 7"
+    assert nb.cells[2].id == "injected-parameters"
+    assert nb.metadata["imetbook"]["parameters"] == {"n": 7}
+    assert nbformat.read(str(template), as_version=4).cells[0].source == "# Page {{ n }}"
+
+
+def training_rows() -> pd.DataFrame:
+    """Two countries, IMET and other programs, one actual year each way and a planned row."""
+    return pd.DataFrame(
+        {
+            "iso3": ["IND", "IND", "NPL", "NPL", None],
+            "country_name": ["India", "India", "Nepal", "Nepal", "Indochina (regional heading)"],
+            "fiscal_year": [2001, 2002, 2002, 2002, 2001],
+            "status": ["actual", "actual", "actual", "planned", "actual"],
+            "is_imet": [True, False, True, True, True],
+            "students": pd.array([3, 1, None, 9, 1], dtype="Int64"),
+            "cost_usd": [100.0, 5.0, 20.0, 90.0, 1.0],
+        }
+    )
+
+
+def test_country_pages_one_per_country_with_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processed: Path
+) -> None:
+    monkeypatch.setenv("IMETBOOK_ROOT", str(tmp_path))
+    training_rows().to_parquet(processed / "training.parquet")
+    country = tmp_path / "chapters" / "country"
+    country.mkdir(parents=True)
+    shutil.copy(REPO / "chapters" / "country" / "profile.ipynb", country / "profile.ipynb")
+    (country / "PAK.ipynb").write_text("{}")  # a page for a country no longer in the data
+    assert cli.main(["execute", "-j", "2"]) == 0
+    assert sorted(p.name for p in country.iterdir()) == [
+        "IND.ipynb", "NPL.ipynb", "index.md", "profile.ipynb"
+    ]
+    page = nbformat.read(str(country / "NPL.ipynb"), as_version=4)
+    assert page.cells[0].source.startswith("# Nepal\n")
+    index = (country / "index.md").read_text()
+    assert "{doc}`India <IND>`" in index and "{doc}`Nepal <NPL>`" in index
+    assert cli.main(["execute", "-j", "2"]) == 0  # and again: nothing to do
+    assert execute.stored_hash(country / "IND.ipynb") == execute.input_hash(
+        country / "profile.ipynb", {"country": "India"}
+    )
+
+
+# --- hashing without kernels -----------------------------------------------------------------
+
+
+def test_input_hash_ignores_outputs_counts_and_volatile_metadata() -> None:
+    nb = notebook("print(1)")
+    executed = nbformat.from_dict(json.loads(json.dumps(nb)))
+    executed.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    executed.cells[1].execution_count = 1
+    executed.cells[1].metadata["papermill"] = {"duration": 0.1}
+    executed.cells[1].metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+    executed.metadata["papermill"] = {"start_time": "2026-01-01"}
+    executed.metadata["imetbook"] = {"input_hash": "x"}
+    assert execute.input_hash(executed, code="c") == execute.input_hash(nb, code="c")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda nb, p: nb.cells[1].__setitem__("source", "print(2)"),
+        lambda nb, p: nb.cells[1].metadata.__setitem__("tags", ["remove-input"]),
+        lambda nb, p: p.__setitem__("n", 2),
+    ],
+    ids=["source", "tags", "parameters"],
+)
+def test_input_hash_changes_with_source_tags_and_parameters(change) -> None:
+    nb, params = notebook("print(1)"), {"n": 1}
+    before = execute.input_hash(nb, params, code="c")
+    change(nb, params)
+    assert execute.input_hash(nb, params, code="c") != before
+
+
+def test_data_inputs_are_found_from_the_source(tmp_path: Path) -> None:
+    processed, raw = tmp_path / "p", tmp_path / "raw"
+    (raw / "fmtr").mkdir(parents=True)
+    (raw / "fmtr" / "MANIFEST.csv").write_text("x")
+
+    def names(*code: str) -> list[str]:
+        return [n for n, _ in execute.data_inputs(notebook(*code), processed, raw)]
+
+    assert names('datasets.load("training")', "load('funding')", "json.load(fh)") == [
+        "processed/funding.parquet", "processed/training.parquet"
+    ]
+    assert names("x = 1") == []
+    assert len(names("for t in tables:\n    load(t)")) == len(execute.schema.CONTRACTS)
+    assert names("src.read_raw_sources()") == ["raw/fmtr/MANIFEST.csv"]
+
+
+def test_parameter_slug_is_stable_and_file_safe() -> None:
+    slug = execute.parameter_slug({"countries": ["Côte d'Ivoire", "Nepal"], "fy_start": 2010})
+    assert slug == "countries-c-te-d-ivoire-nepal_fy-start-2010"
+    assert execute.parameter_slug({}) == "defaults"
+    long = execute.parameter_slug({"countries": [f"Country {i}" for i in range(40)]})
+    assert len(long) == 80

@@ -1,0 +1,183 @@
+"""House style: byte-stable SVG, the labels every chart must carry, and gaps drawn as gaps."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+
+from imetbook import plots
+from imetbook.errors import ParameterError
+
+TITLE = "Students trained under IMET"
+SOURCE = "FMTR reports, Section IV"
+ALT = "Line chart of students per fiscal year; the 2002 value is missing."
+YLABEL = "Students (people)"
+
+
+def _tidy() -> pd.DataFrame:
+    """Two programs; IMET has no row for 2002 and a real zero in 2003, CTFP a null in 2001."""
+    return pd.DataFrame(
+        {
+            "fiscal_year": [2000, 2001, 2003, 2004, 2000, 2001, 2002, 2003, 2004],
+            "program": ["IMET"] * 4 + ["CTFP"] * 5,
+            "students": [10, 12, 0, 14, 3, np.nan, 5, 6, 7],
+        }
+    )
+
+
+def _chart(kind: str = "line", title: str = TITLE, alt: str = ALT):
+    fig, ax = plots.figure(title)
+    plots.yearly(ax, _tidy(), x="fiscal_year", y="students", by="program", kind=kind)
+    plots.shade_periods(ax, [(2001.5, 2002.5, "Sanctions")])
+    plots.mark_events(ax, [(2001, "Event A")])
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=alt)
+    return fig, ax
+
+
+def _group(svg_text: str, gid: str) -> str | None:
+    """The markup of the ``<g>`` whose id ends with ``gid`` (ids carry a per-chart prefix)."""
+    m = re.search(rf'<g id="[^"]*-{re.escape(gid)}">(.*?)</g>', svg_text, re.S)
+    return m[1] if m else None
+
+
+def test_same_chart_rendered_twice_is_byte_identical():
+    first = plots.svg(_chart()[0])
+    second = plots.svg(_chart()[0])
+    assert first == second
+    assert "<dc:date>" not in first
+
+
+def test_output_stays_stable_when_a_cell_changes_the_salt():
+    fig, _ = _chart()
+    before = plots.html_figure(fig)
+    with mpl.rc_context({"svg.hashsalt": None}):  # None means a random uuid per save
+        after = plots.html_figure(fig)
+    assert before == after
+
+
+def test_svg_carries_title_source_unit_and_alt():
+    text = plots.svg(_chart()[0])
+    root = re.search(r"<svg\b[^>]*>", text)[0]
+    assert 'role="img"' in root
+    title_id, desc_id = re.search(r'aria-labelledby="([^" ]+) ([^"]+)"', root).groups()
+    assert re.search(rf'<title id="{title_id}">{TITLE}</title>', text)
+    desc = re.search(rf'<desc id="{desc_id}">(.*?)</desc>', text, re.S)[1]
+    assert ALT.rstrip(".") in desc and SOURCE in desc
+    # Glyphs are paths; matplotlib keeps each drawn string as a comment beside them.
+    assert f"<!-- {TITLE} -->" in text
+    assert f"<!-- Source: {SOURCE} -->" in text
+    assert f"<!-- {YLABEL} -->" in text
+    assert "<!-- Sanctions -->" in text and "<!-- Event A -->" in text
+
+
+def test_html_in_labels_is_escaped():
+    fig, _ = _chart(title="<script>alert(1)</script> course", alt="<b>bold</b> claim")
+    text = plots.html_figure(fig)
+    assert "<script" not in text and "<b>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; course" in text
+
+
+def test_two_charts_on_one_page_share_no_id():
+    ids_line = set(re.findall(r'\bid="([^"]+)"', plots.html_figure(_chart("line")[0])))
+    ids_bar = set(re.findall(r'\bid="([^"]+)"', plots.html_figure(_chart("bar")[0])))
+    assert ids_line and ids_bar
+    assert not ids_line & ids_bar
+
+
+def test_every_reference_points_at_an_id_of_the_same_chart():
+    text = plots.svg(_chart()[0])
+    ids = set(re.findall(r'\bid="([^"]+)"', text))
+    refs = set(re.findall(r'(?:href="#|url\(#)([^")]+)', text))
+    assert refs and refs <= ids
+
+
+def test_missing_year_breaks_the_line_and_is_marked():
+    fig, ax = _chart()
+    imet = next(line for line in ax.get_lines() if line.get_label() == "IMET")
+    ydata = dict(zip(imet.get_xdata(), imet.get_ydata(), strict=True))
+    assert np.isnan(ydata[2002])  # a gap, not a zero
+    assert ydata[2003] == 0  # a real zero is drawn as zero
+    text = plots.svg(fig)
+    path = re.search(r'd="([^"]+)"', _group(text, "series-imet"))[1]
+    assert path.count("M") == 2  # two runs (2000-2001, 2003-2004), no segment across 2002
+    gaps = next(line for line in ax.get_lines() if line.get_gid() == "gaps-imet")
+    assert list(gaps.get_xdata()) == [2002]
+    assert "<!-- no data for that year -->" in text
+
+
+def test_missing_year_draws_no_bar():
+    text = plots.svg(_chart("bar")[0])
+    assert _group(text, "bar-imet-2002") is None
+    assert _group(text, "bar-ctfp-2001") is None  # a null value is a gap too
+    assert _group(text, "bar-imet-2003") is not None  # the real zero keeps its bar
+    assert _group(text, "gaps-imet") is not None
+
+
+def test_yearly_returns_the_drawn_table_with_gaps_as_nan():
+    fig, ax = plots.figure(TITLE)
+    wide = plots.yearly(
+        ax, _tidy(), x="fiscal_year", y="students", by="program", years=range(1999, 2006)
+    )
+    assert list(wide.index) == list(range(1999, 2006))
+    assert wide.loc[[1999, 2005]].isna().all().all()
+    assert np.isnan(wide.loc[2002, "IMET"]) and wide.loc[2003, "IMET"] == 0
+
+
+def test_yearly_refuses_duplicate_rows_instead_of_summing():
+    doubled = pd.concat([_tidy(), _tidy().head(1)])
+    fig, ax = plots.figure(TITLE)
+    with pytest.raises(ParameterError, match="several rows"):
+        plots.yearly(ax, doubled, x="fiscal_year", y="students", by="program")
+
+
+def test_ranking_orders_largest_first_ties_by_label_and_nulls_last():
+    fig, ax = plots.figure(TITLE)
+    values = pd.Series({"Pakistan": 100.0, "India": 250.0, "Nepal": np.nan, "Bhutan": 100.0})
+    drawn = plots.ranking(ax, values, highlight=["Pakistan"])
+    assert list(drawn.index) == ["India", "Bhutan", "Pakistan", "Nepal"]
+    plots.finish(fig, ax, xlabel=YLABEL, source=SOURCE, alt=ALT)
+    text = plots.svg(fig)
+    assert _group(text, "rank-nepal") is None and _group(text, "rank-india") is not None
+    assert "<!-- no data -->" in text
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ylabel": "Students"}, "unit"),
+        ({"ylabel": YLABEL, "source": " "}, "source"),
+        ({"ylabel": YLABEL, "alt": ""}, "alt text"),
+    ],
+)
+def test_finish_enforces_units_source_and_alt(kwargs, message):
+    fig, ax = plots.figure(TITLE)
+    args = {"source": SOURCE, "alt": ALT} | kwargs
+    with pytest.raises(ParameterError, match=message):
+        plots.finish(fig, ax, **args)
+
+
+def test_a_chart_is_not_shown_before_it_is_finished():
+    fig, _ = plots.figure(TITLE)
+    with pytest.raises(ParameterError, match="finish"):
+        plots.svg(fig)
+
+
+def test_show_displays_an_accessible_inline_figure(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw: shown.append((obj, raw)))
+    fig, _ = _chart()
+    plots.show(fig)
+    ((bundle, raw),) = shown
+    assert raw is True
+    assert bundle["text/html"].startswith('<figure class="imetbook-figure">\n<svg ')
+    assert "<?xml" not in bundle["text/html"]
+    assert bundle["text/plain"].startswith(f"[chart] {TITLE}: ")
+
+
+def test_rendering_the_same_figure_again_changes_nothing():
+    fig, _ = _chart()
+    assert plots.svg(fig) == plots.svg(fig)

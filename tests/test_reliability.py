@@ -1,0 +1,297 @@
+"""Reliability of the build: offline, corrupt inputs, and data strings that contain HTML.
+
+* The data build runs with the network switched off: in a new network namespace
+  (``unshare -n``, no interface but a downed loopback) where the kernel allows it, otherwise
+  under a ``sitecustomize`` that makes every socket connection fail. A probe run under the same
+  wrapper proves the network really is off.
+* Corrupt raw inputs (a truncated ``.gz``, a checksum mismatch, a table that breaks its
+  contract) stop ``python -m imetbook data build`` with exactly one ``error:`` line naming the
+  problem, leave the previous processed tables and the committed notebooks byte for byte as
+  they were, and leave no half-written folder behind. Each case works on a copy of the project
+  (``IMETBOOK_ROOT``), never on the repository.
+* A course title holding ``<script>`` or an ``onerror`` attribute, shown the way chapters show
+  data (a DataFrame as a cell result, ``display(df)``, a chart from :mod:`imetbook.plots`), is
+  escaped in the page that Jupyter Book builds from a notebook executed like the chapters.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from imetbook import paths, schema
+
+ROOT = paths.project_root()
+RAW = paths.raw_dir()
+PROBE = "imetbook-xss-probe"
+PAYLOAD = f"<script>window.{PROBE.replace('-', '_')} = 1</script><img src=x onerror=alert(1)>"
+
+
+# --- running commands offline --------------------------------------------------------------
+
+GUARD = '''
+"""Test guard: any socket connection or name lookup fails, as on a machine with no network."""
+import socket
+
+def _refuse(*args, **kwargs):
+    raise OSError(101, "Network is unreachable (disabled by imetbook test guard)")
+
+socket.socket.connect = _refuse
+socket.socket.connect_ex = _refuse
+socket.create_connection = _refuse
+socket.getaddrinfo = _refuse
+'''
+
+
+def _unshare_works() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+
+
+@pytest.fixture(scope="session")
+def offline(tmp_path_factory):
+    """``run(args, **kw)``: run a command with no network; ``.how`` says which isolation."""
+    env = os.environ.copy()
+    if _unshare_works():
+        prefix, how = ["unshare", "-n"], "unshare -n (no network interface)"
+    else:
+        guard = tmp_path_factory.mktemp("netguard")
+        (guard / "sitecustomize.py").write_text(GUARD)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(guard), env.get("PYTHONPATH")]))
+        prefix, how = [], "sitecustomize socket guard"
+
+    def run(args: list[str], **kw) -> subprocess.CompletedProcess:
+        kw.setdefault("env", env)
+        return subprocess.run(prefix + args, capture_output=True, text=True, **kw)
+
+    run.how = how
+    return run
+
+
+def imetbook(*args: str) -> list[str]:
+    return [sys.executable, "-m", "imetbook", *args]
+
+
+@pytest.fixture(scope="session")
+def baseline(offline, tmp_path_factory) -> Path:
+    """Processed tables built from the vendored raw data with the network off."""
+    out = tmp_path_factory.mktemp("baseline") / "processed"
+    done = offline(imetbook("data", "build", "--force", "--raw", str(RAW), "--out", str(out)))
+    assert done.returncode == 0, (
+        f"offline data build failed ({offline.how}):\n{done.stdout}\n{done.stderr}"
+    )
+    return out
+
+
+@pytest.mark.slow
+def test_network_really_is_off_for_the_offline_build(offline):
+    probe = "import socket; socket.create_connection(('192.0.2.1', 80), timeout=5)"
+    done = offline([sys.executable, "-c", probe])
+    assert done.returncode != 0, f"a connection succeeded under {offline.how}"
+    assert "unreachable" in done.stderr.lower()
+
+
+@pytest.mark.slow
+def test_data_build_succeeds_with_the_network_disabled(baseline):
+    built = sorted(p.name for p in baseline.glob("*.parquet"))
+    assert built == sorted(f"{t}.parquet" for t in schema.CONTRACTS)
+
+
+# --- corrupt inputs ------------------------------------------------------------------------
+
+
+def _first_fmtr_file(raw: Path) -> Path:
+    with (raw / "fmtr" / "MANIFEST.csv").open(newline="", encoding="utf-8") as fh:
+        return raw / "fmtr" / next(csv.DictReader(fh))["staged_file"]
+
+
+def truncate_gz(raw: Path) -> str:
+    path = _first_fmtr_file(raw)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path.name
+
+
+def change_gz_content(raw: Path) -> str:
+    """Still a valid gzip, but not the bytes the manifest's sha256 was taken of."""
+    path = _first_fmtr_file(raw)
+    text = gzip.decompress(path.read_bytes()) + b"\n<!-- edited -->\n"
+    path.write_bytes(gzip.compress(text, mtime=0))
+    return path.name
+
+
+def duplicate_claim(raw: Path) -> str:
+    """Repeat the first claim (its key) and re-sign the manifest: checksums pass, the contract
+    (unique ``claim_id``) does not."""
+    context = raw / "context"
+    claims = context / "article_claims.csv"
+    rows = list(csv.reader(io.StringIO(claims.read_text(encoding="utf-8"), newline="")))
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows([*rows, rows[1]])
+    claims.write_bytes(buf.getvalue().encode("utf-8"))
+    manifest = context / "MANIFEST.csv"
+    with manifest.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields, entries = reader.fieldnames, list(reader)
+    for entry in entries:
+        if entry["file"] == claims.name:
+            entry["sha256"] = hashlib.sha256(claims.read_bytes()).hexdigest()
+            entry["bytes"] = str(claims.stat().st_size)
+    with manifest.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(entries)
+    return rows[1][0]
+
+
+CORRUPTIONS = {
+    # name: (corrupt raw in place and return what the message must name, words it must use)
+    "truncated-gz": (truncate_gz, ("truncated",)),
+    "checksum-mismatch": (change_gz_content, ("sha256",)),
+    "schema-violation": (duplicate_claim, ("claim",)),
+}
+
+
+def snapshot(folder: Path, pattern: str = "*") -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob(pattern))
+        if p.is_file()
+    }
+
+
+def project_copy(tmp: Path, processed: Path) -> Path:
+    """A project root with the committed notebooks, a copy of the raw data and the tables."""
+    root = tmp / "project"
+    shutil.copytree(ROOT / "chapters", root / "chapters")
+    shutil.copytree(RAW, root / "data" / "raw")
+    shutil.copytree(processed, root / "data" / "processed")
+    shutil.copy2(ROOT / "requirements.txt", root / "requirements.txt")
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(CORRUPTIONS))
+def test_corrupt_input_fails_in_one_line_and_keeps_previous_outputs(case, baseline, tmp_path):
+    corrupt, words = CORRUPTIONS[case]
+    root = project_copy(tmp_path, baseline)
+    named = corrupt(root / "data" / "raw")
+    tables, notebooks = root / "data" / "processed", root / "chapters"
+    before = (snapshot(tables), snapshot(notebooks, "*.ipynb"))
+    siblings = sorted(p.name for p in tables.parent.iterdir())
+
+    env = os.environ | {"IMETBOOK_ROOT": str(root)}
+    env.pop("IMETBOOK_PROCESSED", None)
+    done = subprocess.run(
+        imetbook("data", "build", "--force"), capture_output=True, text=True, env=env
+    )
+
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode != 0, f"{case}: the build succeeded\n{done.stdout}"
+    assert len(lines) == 1 and lines[0].startswith("error: "), f"{case}: stderr:\n{done.stderr}"
+    assert named in lines[0], f"{case}: {lines[0]!r} does not name {named!r}"
+    assert any(w in lines[0].lower() for w in words), f"{case}: {lines[0]!r}"
+    assert (snapshot(tables), snapshot(notebooks, "*.ipynb")) == before
+    assert sorted(p.name for p in tables.parent.iterdir()) == siblings, "leftover temp folder"
+
+
+# --- HTML in data strings ------------------------------------------------------------------
+
+CELLS = [
+    """\
+    import pandas as pd
+    from IPython.display import display
+    from imetbook import plots
+
+    PAYLOAD = {payload!r}
+    df = pd.DataFrame({{"course_title": [PAYLOAD + " Basic Officer Course"], "students": [3]}})
+    display(df)""",
+    """\
+    fig, ax = plots.figure(PAYLOAD + " course")
+    plots.ranking(ax, pd.Series({{PAYLOAD: 3.0, "Another course": 2.0}}))
+    plots.finish(fig, ax, xlabel="Students (people)", source=PAYLOAD, alt=PAYLOAD)
+    plots.show(fig)""",
+    """\
+    df""",
+]
+
+
+class _Dangerous(HTMLParser):
+    """Collects script bodies that carry the probe and any inline event handler attribute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_script = False
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_script = tag == "script"
+        self.found += [
+            f"<{tag} {k}={v!r}>" for k, v in attrs if k.startswith("on") and v and "alert(1)" in v
+        ]
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_script and PROBE.replace("-", "_") in data:
+            self.found.append(f"<script>{data}</script>")
+
+
+def tiny_book(root: Path) -> Path:
+    """The project's own ``_config.yml`` with a one-chapter table of contents."""
+    root.mkdir(parents=True, exist_ok=True)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    local = config.get("sphinx", {}).get("local_extensions") or {}
+    for name, where in local.items():  # relative to the project, not to the tiny book
+        local[name] = str((ROOT / where).resolve())
+    (root / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: data\n")
+    (root / "intro.md").write_text("# Probe\n\nA page that shows data strings holding HTML.\n")
+    return root
+
+
+@pytest.mark.slow
+def test_html_in_data_strings_is_escaped_in_the_pages(tmp_path):
+    from imetbook import execute
+    from imetbook.commands.execute import build_html
+
+    book = tiny_book(tmp_path / "book")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_markdown_cell("# Data with HTML in it")] + [
+        nbformat.v4.new_code_cell(textwrap.dedent(c.format(payload=PAYLOAD))) for c in CELLS
+    ]
+    source = book / "data.ipynb"
+    nbformat.write(nb, source)
+    job = execute.Job(source, source)
+    source.write_bytes(execute.render(job, execute.input_hash(source)))
+
+    build_html(book)
+
+    page = (book / "_build" / "html" / "data.html").read_text(encoding="utf-8")
+    escaped = "&lt;script&gt;window." + PROBE.replace("-", "_")
+    assert page.count(f"<td>{escaped}") == 2, "the two tables are missing from the page"
+    assert re.search(rf'<title id="[^"]+-title">{re.escape(escaped)}', page), "no chart title"
+    checker = _Dangerous()
+    checker.feed(page)
+    assert checker.found == [], f"data strings reached the page as live HTML: {checker.found}"
