@@ -144,6 +144,14 @@ def test_region_total_leaves_out_and_names_a_member_whose_sources_disagree():
     assert rec["conflicts"] == "India"
 
 
+def test_a_region_row_whose_sources_disagree_is_named_and_not_shown():
+    df = pd.concat([region_frame(), frame(row(REGION, 2016, "request", 99, scope="region"))])
+    rec = budget.regional_totals(df, REGION, measures=["request"]).iloc[0]
+    assert pd.isna(rec["region_row_usd"])
+    assert rec["conflicts"] == REGION
+    assert rec["country_sum_usd"] == 100
+
+
 def test_region_row_without_country_rows_is_not_turned_into_a_zero_sum():
     df = frame(row(REGION, 2022, "request", 13, scope="region"), row("India", 2021, "request", 1))
     out = budget.regional_totals(df, REGION).set_index("fiscal_year")
@@ -356,3 +364,62 @@ def test_year_ranges_and_money_formats():
 def test_chain_covers_every_measure_in_the_schema():
     assert set(budget.CHAIN) == set(schema.MEASURES)
     assert set(budget.MEASURE_LABELS) == set(schema.MEASURES)
+
+
+# --- chapter tables and series -------------------------------------------------------------
+
+
+def test_region_series_keeps_region_rows_and_member_sums_as_separate_series():
+    totals = budget.regional_totals(region_frame(), REGION)
+    series = budget.region_series(totals)
+    assert list(dict.fromkeys(series["series"])) == [
+        "Request: region row",
+        "Obligation (Greenbook): sum of members",
+    ]
+    # the request member sum is a fragment measure: tabled, not charted
+    assert not series["series"].str.contains("Request: sum").any()
+    assert series.groupby(["fiscal_year", "series"]).size().max() == 1
+
+
+def test_share_series_groups_the_smallest_members_into_one_series():
+    shares = budget.country_shares(region_frame(), REGION, "obligation")
+    out = budget.share_series(shares, keep=1)
+    assert set(out["country"]) == {"Pakistan", "Other members (2)"}
+    y2016 = out[out["fiscal_year"] == 2016].set_index("country")["share"]
+    assert y2016["Other members (2)"] == pytest.approx(25 / 85)
+
+
+def test_threshold_and_rank_sentences_say_which_years_and_why():
+    table = budget.yearly_vs_threshold(chain_frame(), "India", 1_000, 2016, 2018)
+    assert budget.threshold_sentence(table, "training_value") == (
+        "below in FY2016 ($800); no figure for FY2017\u2013FY2018"
+    )
+    assert budget.threshold_sentence(table, "obligation") == (
+        "at or above in FY2016, FY2018; no figure for FY2017"
+    )
+    ranks = budget.country_rank(rank_frame(), "Turkey", 2013, 2016)
+    assert budget.rank_sentence(ranks, "actual", 4) == (
+        "rank 4 in FY2013; last ranked in FY2016: 1 of 1"
+    )
+    assert budget.rank_sentence(ranks, "actual", 3).startswith("never rank 3")
+
+
+def test_rank_grid_names_ties_and_shows_missing_years_as_missing():
+    grid = budget.rank_grid(budget.country_rank(rank_frame(), "India", 2013, 2015))
+    cells = grid.set_index("FY")["State actual"]
+    assert cells["2013"] == "2 of 5 (tied with Jordan)"
+    assert cells["2014"] == "2 of 2"
+    assert cells["2015"] == budget.GAP
+
+
+def test_sources_table_lists_each_source_once_with_its_measures_and_years():
+    rows = budget.country_rows(chain_frame(), "India")
+    table = budget.sources_table(rows).set_index("source")
+    assert list(table.index) == [
+        "Title of cbj",
+        "Title of fmtr",
+        "Title of greenbook",
+        "Title of news",
+    ]
+    assert table.loc["Title of greenbook", "fiscal years"] == "2016, 2018"
+    assert table.loc["Title of cbj", "measures"] == "request"

@@ -235,7 +235,7 @@ def test_events_in_or_next_to_the_gap_are_matched_with_their_relation():
     )
     ctx = el.gap_context(GAP, ev, rules_frame(), window=1)
     assert ctx["ref"].tolist() == ["p-year", "p-coup", "p-waive"]
-    assert ctx["relation"].tolist() == ["before the gap", "during the gap", "after the gap"]
+    assert ctx["relation"].tolist() == ["before", "during", "after"]
     assert set(ctx["gap"]) == {"FY2000-FY2001"}
     narrow = el.gap_context(GAP, ev, rules_frame(), window=0)
     assert narrow["ref"].tolist() == ["p-coup"]
@@ -324,23 +324,27 @@ def test_money_without_records_lists_funded_countries_missing_from_the_reports()
     ]
 
 
-def test_nato_exits_read_the_last_year_from_the_records():
-    train = participation_of([(2002, "EST"), (2003, "EST")])
+def test_exempt_countries_read_the_last_year_from_the_records():
+    train = participation_of([(2002, "EST"), (2003, "EST"), (2002, "AUS")])
     fund = el.funding_participation(
         funding_rows(
             (2004, "EST", "Estonia", "country", "Europe", "obligation", 1.0),
             (2005, "EST", "Estonia", "country", "Europe", "obligation", 1.0),
             (2003, "EST", "Estonia", "country", "Europe", "obligation", 1.0),
+            (2005, "TUR", "Turkey", "country", "Europe", "obligation", 1.0),
         )
     )
-    out = el.nato_exits(train, fund, [2002, 2003, 2004, 2005], {"EST": "2004-03-29"})
-    row = out.iloc[0]
-    assert (row["fy_of_accession"], row["last_in_records"], row["first_absent"]) == (
-        2004,
-        2003,
-        2004,
-    )
-    assert row["money_years_after"] == 2
+    accessions = {"EST": "2004-03-29", "TUR": "1952-02-18", "LUX": "1949-04-04"}
+    out = el.exempt_countries(train, fund, [2002, 2003, 2004, 2005], range(2002, 2006), accessions)
+    # Sorted by accession; Luxembourg (no records, no money) is left out.
+    assert out["iso3"].tolist() == ["TUR", "EST", "AUS"]
+    est = out.set_index("iso3").loc["EST"]
+    assert (est["last_in_records"], est["first_absent"], est["years_with_money"]) == (2003, 2004, 3)
+    tur = out.set_index("iso3").loc["TUR"]
+    assert tur["years_in_records"] == 0 and pd.isna(tur["last_in_records"])
+    assert out.set_index("iso3").loc["AUS", "exempt_as"] == "named in 22 U.S.C. 2416(a)(2)"
+    present_to_end = el.exempt_countries(train, fund, [2002, 2003], range(2002, 2004), accessions)
+    assert pd.isna(present_to_end.set_index("iso3").loc["EST", "first_absent"])
 
 
 def test_fiscal_year_of_dates():
@@ -374,3 +378,178 @@ def test_country_funding_refuses_to_hide_disagreeing_sources():
 def test_missing_column_is_a_clear_error():
     with pytest.raises(DataError, match="training: missing column"):
         el.training_participation(pd.DataFrame({"fiscal_year": [2000]}))
+
+
+# --- absences at the edges, shared gap years, regions, citations ---------------------------
+
+
+def test_edges_add_the_years_before_the_first_and_after_the_last_record():
+    part = participation_of([(2002, "PAK"), (2004, "PAK"), (2005, "PAK")])
+    covered = range(1999, 2008)
+    assert el.gaps_table(part, covered)["kind"].tolist() == ["gap"]
+    edges = el.gaps_table(part, covered, edges=True).set_index("kind")
+    assert (
+        edges.loc["before first record", "gap_start"],
+        edges.loc["before first record", "gap_end"],
+    ) == (1999, 2001)
+    assert pd.isna(edges.loc["before first record", "last_before"])
+    assert edges.loc["before first record", "first_after"] == 2002
+    assert (
+        edges.loc["after last record", "gap_start"],
+        edges.loc["after last record", "missing_years"],
+    ) == (2006, 2)
+    assert pd.isna(edges.loc["after last record", "first_after"])
+
+
+def test_gap_years_count_countries_missing_together_not_edge_absences():
+    part = participation_of(
+        [(2000, "BRA"), (2003, "BRA"), (2000, "PER"), (2002, "PER"), (2003, "PER"), (2002, "PAK")]
+    )
+    gaps = el.gaps_table(part, range(2000, 2004), edges=True)
+    out = el.gap_years(gaps, range(2000, 2004)).set_index("fiscal_year")
+    assert out["countries_in_gap"].tolist() == [0, 2, 1, 0]
+    assert out.loc[2001, "names"] == "BRA, PER"
+
+
+def test_bureaus_take_the_region_most_rows_give_and_fill_the_rest():
+    f = funding_rows(
+        (2008, "KAZ", "Kazakhstan", "country", "South and Central Asia", "actual", 1.0),
+        (2009, "KAZ", "Kazakhstan", "country", "South and Central Asia", "actual", 1.0),
+        (2003, "KAZ", "Kazakhstan", "country", "Europe and Eurasia", "obligation", 1.0),
+        (2003, "TUR", "Turkey", "country", None, "obligation", 1.0),
+        (2003, None, "Asia (not specified)", "region", "Asia", "obligation", 1.0),
+    )
+    regions = el.bureaus(f)
+    assert regions == {"KAZ": "South and Central Asia"}
+    part = participation_of([(2003, "KAZ"), (2003, "NPL")])
+    assert el.with_regions(part, regions)["region"].tolist() == [
+        "South and Central Asia",
+        el.NO_REGION,
+    ]
+
+
+def test_record_citations_give_report_and_page_range_per_year():
+    t = training_rows(
+        (2003, "IND", "India", "South Asia", "IMET", "actual"),
+        (2003, "IND", "India", "South Asia", "IMET", "actual"),
+        (2003, "IND", "India", "South Asia", "FMF", "actual"),
+        (1999, "IND", "India", "South Asia", "IMET", "actual"),
+        (2000, "IND", "India", "South Asia", "IMET", "planned"),
+    ).assign(report=["2003-2004", "2003-2004", "2003-2004", "1999-2000", "1999-2000"])
+    t["page"] = pd.array([215, 213, 400, None, None], dtype="Int64")
+    cites = el.record_citations(t, "IND", [1999, 2000, 2003])
+    assert el.citation_text(cites) == {
+        1999: "1999-2000 report, no page numbers",
+        2003: "2003-2004 report, pp. 213-215",
+    }
+
+
+def test_section_years_read_first_and_last_year_of_a_report_section():
+    t = training_rows(
+        (2001, "KAZ", "Kazakhstan", "Newly Independent States", "IMET", "actual"),
+        (2003, "KAZ", "Kazakhstan", "Newly Independent States", "FMF", "actual"),
+        (2004, "KAZ", "Kazakhstan", "Newly Independent States", "IMET", "planned"),
+    )
+    assert el.section_years(t, "Newly Independent States") == (2001, 2003)
+    assert el.section_years(t, "South Asia") is None
+
+
+def funding_with_sources(*rows: tuple) -> pd.DataFrame:
+    """(fiscal_year, iso3, measure, amount_usd, source, source_title, source_url)."""
+    df = pd.DataFrame(
+        list(rows),
+        columns=[
+            "fiscal_year",
+            "iso3",
+            "measure",
+            "amount_usd",
+            "source",
+            "source_title",
+            "source_url",
+        ],
+    )
+    return df.assign(scope="country", country_name=df["iso3"], region=None)
+
+
+def test_sources_are_grouped_by_source_key_with_the_earliest_document_named():
+    f = funding_with_sources(
+        (2009, "TUR", "actual", 3.0, "state_csis", "State FY2009", "https://x/09"),
+        (2008, "TUR", "actual", 2.0, "state_csis", "State FY2008", "https://x/08"),
+        (2008, "TUR", "obligation", 2.0, "greenbook", "Greenbook", "https://g"),
+        (2008, "IND", "obligation", 0.0, "greenbook", "Greenbook", "https://g"),
+        (2008, "IND", "request", 5.0, "state_csis", "State FY2008", "https://x/08"),
+    )
+    mine = el.funding_sources(f, "TUR", ["actual"], [2008, 2009]).iloc[0]
+    assert (mine["source"], mine["first_year"], mine["last_year"], mine["years"]) == (
+        "state_csis",
+        2008,
+        2009,
+        2,
+    )
+    assert (mine["source_title"], mine["documents"]) == ("State FY2008", 2)
+    money = el.money_sources(f, [2008, 2009])
+    # A zero and a request are not money: India adds nothing.
+    assert money[["source", "measure", "countries"]].values.tolist() == [
+        ["greenbook", "obligation", 1],
+        ["state_csis", "actual", 1],
+    ]
+    links = el.source_links(money)
+    assert links[1] == '<a href="https://x/08">State FY2008</a> (and 1 other edition)'
+
+
+def test_links_escape_text_and_fall_back_to_text_without_address():
+    assert el.link("A & B", None) == "A &amp; B"
+    assert el.link("T", "https://e.org/?a=1&b=2") == '<a href="https://e.org/?a=1&amp;b=2">T</a>'
+
+
+def test_country_summary_counts_years_against_coverage():
+    train = participation_of([(2002, "PAK"), (2004, "PAK")])
+    fund = el.funding_participation(
+        funding_rows((2003, "PAK", "PAK", "country", "Asia", "obligation", 1.0))
+    )
+    out = el.country_summary(
+        ["PAK", "ISR"], train, fund, range(2000, 2005), [2003], range(2001, 2006)
+    ).set_index("iso3")
+    assert out.loc["PAK", ["years_covered_by_records", "years_in_records", "gaps"]].tolist() == [
+        4,
+        2,
+        "FY2003",
+    ]
+    assert out.loc["PAK", "years_with_money"] == 1
+    assert out.loc["ISR", "years_in_records"] == 0 and pd.isna(out.loc["ISR", "first_in_records"])
+
+
+def test_country_events_fall_in_the_fiscal_years_asked_for():
+    ev = events_frame(
+        ("a", "PAK", "1998-09-30", "1998-09-30", "1998-09-30", "FY1998"),
+        ("b", "PAK", "1998-10-01", "1998-10-01", "1998-10-01", "FY1999"),
+        ("c", "PAK", "2001", "2001-01-01", "2001-12-31", "spans FY2001 and FY2002"),
+        ("d", "IND", "1999-01-01", "1999-01-01", "1999-01-01", "India"),
+    )
+    assert el.country_events(ev, "PAK", [1999, 2000])["event_id"].tolist() == ["b"]
+    assert el.country_events(ev, "PAK", [2002])["event_id"].tolist() == ["c"]
+
+
+def test_words_for_prose():
+    assert el.fy_label(2003) == "FY2003" and el.fy_label(pd.NA) == "no year"
+    assert el.span_label(1999, 2020) == "FY1999\u2013FY2020" and el.span_label(5, 5) == "FY5"
+    assert el.usd(518988.0) == "$518,988" and el.usd(None) == "no figure"
+    assert el.names_text(["A", "B", "C"]) == "A, B and C" and el.names_text([]) == "none"
+
+
+# --- parameters and the chapter ------------------------------------------------------------
+
+
+def test_params_reject_bad_values_before_any_kernel_starts():
+    from imetbook import params
+
+    with pytest.raises(ParameterError, match="parameter 'country' of chapter 'eligibility'"):
+        params.validate("eligibility", {"country": "Atlantis"})
+    with pytest.raises(ParameterError, match="parameter 'fy'.*integer"):
+        params.validate("eligibility", {"fy": "2020"})
+    with pytest.raises(ParameterError, match="unknown parameter 'contry'"):
+        params.validate("eligibility", {"contry": "India"})
+    assert params.validate("eligibility", {"country": None, "fy": None}) == {
+        "country": None,
+        "fy": None,
+    }

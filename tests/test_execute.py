@@ -19,6 +19,7 @@ from imetbook import cli, execute
 from imetbook.errors import ExecutionError
 
 REPO = Path(__file__).resolve().parents[1]
+_real_code_digest = execute.code_digest
 READS_TRAINING = 'from imetbook import datasets\nprint(len(datasets.load("training")))'
 READS_FUNDING = 'from imetbook.datasets import load\nprint(len(load("funding")))'
 
@@ -35,16 +36,54 @@ def label(path: Path) -> str:
     return execute.Job(path, path).label
 
 
+def fixed_code_digest(*args, **kwargs) -> str:
+    # Other engineers may edit the package while the suite runs; that must not invalidate the
+    # cache under test. test_code_digest_covers_every_module checks the real digest.
+    return "package code"
+
+
+@pytest.fixture(autouse=True)
+def _stable_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(execute, "code_digest", fixed_code_digest)
+
+
+def write_book(root: Path) -> Path:
+    """Two tables and three chapters: one reads training, one funding, one no table."""
+    (root / "processed").mkdir(parents=True)
+    table(root / "processed", "training", 2)
+    table(root / "processed", "funding", 3)
+    for name, code in (
+        ("a_training", READS_TRAINING),
+        ("b_funding", READS_FUNDING),
+        ("c_plain", "print(6 * 7)"),
+    ):
+        path = root / "chapters" / f"{name}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(nbformat.writes(notebook(code)) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def executed_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, execute.Summary]:
+    """The book executed once; tests work on copies (the hashes are of content, not paths)."""
+    root = write_book(tmp_path_factory.mktemp("book"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("IMETBOOK_PROCESSED", str(root / "processed"))
+        mp.setattr(execute, "code_digest", fixed_code_digest)
+        return root, run(root / "chapters")
+
+
 @pytest.fixture
-def chapters(tmp_path: Path, processed: Path, write_notebook) -> Path:
-    """Three chapters: one reads training, one reads funding, one reads no table."""
-    table(processed, "training", 2)
-    table(processed, "funding", 3)
-    folder = tmp_path / "chapters"
-    write_notebook(folder / "a_training.ipynb", READS_TRAINING)
-    write_notebook(folder / "b_funding.ipynb", READS_FUNDING)
-    write_notebook(folder / "c_plain.ipynb", "print(6 * 7)")
-    return folder
+def chapters(executed_book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "book"
+    shutil.copytree(executed_book[0], root)
+    monkeypatch.setenv("IMETBOOK_PROCESSED", str(root / "processed"))
+    return root / "chapters"
+
+
+@pytest.fixture
+def processed(chapters: Path) -> Path:
+    return chapters.parent / "processed"
 
 
 def stdout_of(path: Path) -> str:
@@ -55,16 +94,18 @@ def stdout_of(path: Path) -> str:
 # --- the cache -------------------------------------------------------------------------------
 
 
-def test_first_run_executes_every_notebook_and_records_its_hash(chapters: Path) -> None:
-    summary = run(chapters)
+def test_first_run_executes_every_notebook_and_records_its_hash(executed_book) -> None:
+    root, summary = executed_book
+    chapters = root / "chapters"
     assert summary.executed == sorted(label(p) for p in chapters.glob("*.ipynb"))
     assert stdout_of(chapters / "b_funding.ipynb") == "3\n"
-    stored = execute.stored_hash(chapters / "a_training.ipynb")
-    assert stored == execute.input_hash(chapters / "a_training.ipynb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("IMETBOOK_PROCESSED", str(root / "processed"))
+        expected = execute.input_hash(chapters / "a_training.ipynb")
+    assert execute.stored_hash(chapters / "a_training.ipynb") == expected
 
 
 def test_rebuild_with_nothing_changed_executes_nothing(chapters: Path) -> None:
-    run(chapters)
     for p in chapters.glob("*.ipynb"):
         p.touch()  # a new mtime is not a change: the cache is keyed on content
     summary = run(chapters)
@@ -74,7 +115,6 @@ def test_rebuild_with_nothing_changed_executes_nothing(chapters: Path) -> None:
 
 
 def test_editing_one_notebook_re_executes_only_that_one(chapters: Path) -> None:
-    run(chapters)
     nb = nbformat.read(str(chapters / "c_plain.ipynb"), as_version=4)
     nb.cells[1].source = "print(6 * 8)"
     nbformat.write(nb, str(chapters / "c_plain.ipynb"))
@@ -84,7 +124,6 @@ def test_editing_one_notebook_re_executes_only_that_one(chapters: Path) -> None:
 
 
 def test_changing_a_table_re_executes_exactly_its_readers(chapters: Path, processed: Path) -> None:
-    run(chapters)
     table(processed, "funding", 4)
     summary = run(chapters)
     assert summary.executed == [label(chapters / "b_funding.ipynb")]
@@ -92,11 +131,13 @@ def test_changing_a_table_re_executes_exactly_its_readers(chapters: Path, proces
 
 
 def test_re_executing_unchanged_inputs_gives_byte_identical_files(chapters: Path) -> None:
-    run(chapters)
-    before = {p.name: p.read_bytes() for p in chapters.glob("*.ipynb")}
-    run(chapters, force=True)
-    assert {p.name: p.read_bytes() for p in chapters.glob("*.ipynb")} == before
-    text = before["a_training.ipynb"].decode()
+    path = chapters / "a_training.ipynb"
+    before = path.read_bytes()
+    job = execute.Job(path, path)
+    summary = execute.execute_jobs([job], workers=1, force=True, log=lambda _: None)
+    assert summary.executed == [job.label]
+    assert path.read_bytes() == before
+    text = before.decode()
     for volatile in ('"papermill"', "iopub.status", "shell.execute_reply", "start_time"):
         assert volatile not in text
 
@@ -107,27 +148,29 @@ def test_re_executing_unchanged_inputs_gives_byte_identical_files(chapters: Path
 def test_a_raising_cell_names_notebook_and_cell_and_leaves_the_file(
     chapters: Path, write_notebook
 ) -> None:
-    run(chapters)
     bad = write_notebook(chapters / "c_plain.ipynb", "x = 1", 'raise ValueError("boom")')
     original = bad.read_bytes()
     with pytest.raises(ExecutionError) as err:
         run(chapters)
     message = str(err.value)
     assert "\n" not in message
-    assert message == (
-        f'{label(bad)}: cell 3 (raise ValueError("boom")) failed: ValueError: boom'
-    )
+    assert message == (f'{label(bad)}: cell 3 (raise ValueError("boom")) failed: ValueError: boom')
     assert bad.read_bytes() == original
     assert sorted(p.name for p in chapters.iterdir()) == [
-        "a_training.ipynb", "b_funding.ipynb", "c_plain.ipynb"
+        "a_training.ipynb",
+        "b_funding.ipynb",
+        "c_plain.ipynb",
     ]  # no temporary file left behind
 
 
 def test_cell_numbers_ignore_the_injected_parameters_cell(tmp_path: Path, write_notebook) -> None:
     template = write_notebook(tmp_path / "t.ipynb", "raise ValueError(n)", parameters="n = 1")
     out = tmp_path / "out" / "t-5.ipynb"
-    with pytest.raises(ExecutionError, match=r"cell 3 \(raise ValueError\(n\)\) failed: "
-                       r"ValueError: 5$"):
+    with pytest.raises(
+        ExecutionError,
+        match=r"cell 3 \(raise ValueError\(n\)\) failed: "
+        r"ValueError: 5$",
+    ):
         execute.execute_jobs([execute.Job(template, out, {"n": 5})], workers=1, log=print)
     assert not out.exists()
 
@@ -139,16 +182,18 @@ def test_cli_execute_failure_is_one_line_and_non_zero(
     write_notebook(tmp_path / "chapters" / "broken.ipynb", "1 / 0")
     assert cli.main(["execute", "-j", "1"]) != 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: chapters/broken.ipynb: cell 2 (1 / 0) failed: ZeroDivisionError: "
-                   "division by zero"]
+    assert err == [
+        "error: chapters/broken.ipynb: cell 2 (1 / 0) failed: ZeroDivisionError: division by zero"
+    ]
 
 
 # --- templates and country pages -------------------------------------------------------------
 
 
 def test_template_runs_fill_markdown_placeholders(tmp_path: Path, write_notebook) -> None:
-    template = write_notebook(tmp_path / "t.ipynb", "print(n)", markdown="# Page {{ n }}",
-                              parameters="n = 1")
+    template = write_notebook(
+        tmp_path / "t.ipynb", "print(n)", markdown="# Page {{ n }}", parameters="n = 1"
+    )
     out = tmp_path / "pages" / "P.ipynb"
     execute.execute_jobs([execute.Job(template, out, {"n": 7})], workers=1, log=lambda _: None)
     nb = nbformat.read(str(out), as_version=4)
@@ -174,17 +219,22 @@ def training_rows() -> pd.DataFrame:
 
 
 def test_country_pages_one_per_country_with_index(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processed: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("IMETBOOK_ROOT", str(tmp_path))
-    training_rows().to_parquet(processed / "training.parquet")
+    monkeypatch.setenv("IMETBOOK_PROCESSED", str(tmp_path / "processed"))
+    (tmp_path / "processed").mkdir()
+    training_rows().to_parquet(tmp_path / "processed" / "training.parquet")
     country = tmp_path / "chapters" / "country"
     country.mkdir(parents=True)
     shutil.copy(REPO / "chapters" / "country" / "profile.ipynb", country / "profile.ipynb")
     (country / "PAK.ipynb").write_text("{}")  # a page for a country no longer in the data
     assert cli.main(["execute", "-j", "2"]) == 0
     assert sorted(p.name for p in country.iterdir()) == [
-        "IND.ipynb", "NPL.ipynb", "index.md", "profile.ipynb"
+        "IND.ipynb",
+        "NPL.ipynb",
+        "index.md",
+        "profile.ipynb",
     ]
     page = nbformat.read(str(country / "NPL.ipynb"), as_version=4)
     assert page.cells[0].source.startswith("# Nepal\n")
@@ -236,11 +286,21 @@ def test_data_inputs_are_found_from_the_source(tmp_path: Path) -> None:
         return [n for n, _ in execute.data_inputs(notebook(*code), processed, raw)]
 
     assert names('datasets.load("training")', "load('funding')", "json.load(fh)") == [
-        "processed/funding.parquet", "processed/training.parquet"
+        "processed/funding.parquet",
+        "processed/training.parquet",
     ]
     assert names("x = 1") == []
     assert len(names("for t in tables:\n    load(t)")) == len(execute.schema.CONTRACTS)
     assert names("src.read_raw_sources()") == ["raw/fmtr/MANIFEST.csv"]
+
+
+def test_code_digest_covers_every_module(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "analysis").mkdir(parents=True)
+    (package / "analysis" / "x.py").write_text("A = 1\n")
+    before = _real_code_digest(package, tmp_path)
+    (package / "analysis" / "x.py").write_text("A = 2\n")
+    assert _real_code_digest(package, tmp_path) != before
 
 
 def test_parameter_slug_is_stable_and_file_safe() -> None:

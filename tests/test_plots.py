@@ -181,3 +181,11 @@ def test_show_displays_an_accessible_inline_figure(monkeypatch):
 def test_rendering_the_same_figure_again_changes_nothing():
     fig, _ = _chart()
     assert plots.svg(fig) == plots.svg(fig)
+
+
+def test_charts_never_reach_pyplot_so_no_second_png_copy_is_shown():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    _chart()
+    assert plt.get_fignums() == before

@@ -333,6 +333,9 @@ def _papermill(nb: nbformat.NotebookNode, job: Job) -> nbformat.NotebookNode:
             execution_timeout=CELL_TIMEOUT_S,
             record_timing=False,
             config=config,
+            # jupyter_client interrupts a kernel before shutting it down, and ipykernel logs
+            # that as an error when it races a reply; kernel logs are never notebook output.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
 
 

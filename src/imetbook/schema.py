@@ -14,6 +14,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from imetbook.errors import ContractError
+from imetbook.sources.fmtr_fields import FAMILIES
 
 KINDS = ("str", "int", "float", "bool", "date")
 
@@ -91,57 +92,89 @@ def _c(name: str, kind: str, doc: str, **kw) -> Column:
 
 STATUS = ("actual", "planned")
 
+# Report sections, as the manifest and the 2001-2006 program labels name them.
+FMTR_REGIONS = (
+    "Africa", "East Asia and Pacific", "Europe", "Near East", "Newly Independent States",
+    "South Asia", "South Central Asia", "Western Hemisphere",
+)
+FLAGS_DOC = (
+    "Known defects and repairs of this row, ';'-separated (empty if none); every flag is "
+    "documented in imetbook.sources.fmtr_fields.FLAG_DOCS"
+)
+
 TRAINING = Contract(
     "training",
     "One row per training activity printed in Section IV of the Foreign Military Training "
-    "reports, FY1999-2000 to FY2020-2021 (totals rows and orphan fragments excluded).",
+    "reports, FY1999-2000 to FY2020-2021. Identical repeated rows are kept (one row per "
+    "student in many years); totals rows, orphan title fragments, placeholders, empty elements "
+    "and copies printed in two region files are not rows (see fmtr_excluded).",
     (
-        _c("record_id", "str", "Stable id: source file stem and element position", nullable=False),
+        _c("record_id", "str", "Stable id: source file stem '#' 1-based position of the "
+           "<training> element (XML) or of the <tr> row (2006-2007 HTML)", nullable=False),
         _c("report", "str", "Report label, e.g. 2012-2013", nullable=False),
-        _c("fiscal_year", "int", "US fiscal year of the training", nullable=False),
+        _c("fiscal_year", "int", "US fiscal year of the training: the program label's FY, else "
+           "the report's first year", nullable=False),
         _c("status", "str", "actual, or planned (second FY of the 1999-2000 and 2000-2001 "
            "reports)", nullable=False, allowed=STATUS),
-        _c("region", "str", "Report section the row is printed in", nullable=False),
+        _c("region", "str", "Report section: the manifest's (parts of 1999-2000 merged), the "
+           "program label's in 2001-2006 (2005-2006 is one all-regions file), one region for "
+           "a country printed in two (flag region_reassigned)", nullable=False,
+           allowed=FMTR_REGIONS),
         _c("country", "str", "Country as printed, whitespace and entities cleaned",
            nullable=False),
-        _c("country_name", "str", "Canonical country name", nullable=False),
-        _c("iso3", "str", "ISO 3166 alpha-3 code (null only for non-country headings)"),
-        _c("program_raw", "str", "Program heading as printed", nullable=False),
-        _c("program", "str", "Normalised program family (IMET, CTFP, FMF, ...)", nullable=False),
-        _c("is_imet", "bool", "True for every IMET program variant", nullable=False),
-        _c("course_title", "str", "Course title as printed, cleaned"),
-        _c("course_key", "str", "Course title normalised for matching"),
+        _c("country_name", "str", "Canonical country name; for a heading that holds two "
+           "countries' rows, a label naming both (flag countries_merged)", nullable=False),
+        _c("iso3", "str", "ISO 3166 alpha-3 code (null for non-country headings such as "
+           "Indochina and for merged headings)"),
+        _c("program_raw", "str", "Program heading as printed, cleaned", nullable=False),
+        _c("program", "str", "Normalised program family (IMET, CTFP, FMF, ...; see "
+           "fmtr_fields.PROGRAM_FAMILIES)", nullable=False, allowed=FAMILIES),
+        _c("is_imet", "bool", "True for every IMET program variant (\\bIMET\\b in the label)",
+           nullable=False),
+        _c("course_title", "str", "Course title as printed, cleaned (null: lost in extraction)"),
+        _c("course_key", "str", "Course title normalised for matching (ASCII, upper case, "
+           "punctuation folded)"),
         _c("location", "str", "Training location as printed, cleaned"),
         _c("us_unit", "str", "US unit providing the training"),
         _c("student_unit", "str", "Unit of the students"),
         _c("start_date", "date", "Course start date"),
         _c("end_date", "date", "Course end date"),
         _c("students", "int", "Number of students (null where not printed or unreadable)"),
-        _c("cost_usd", "float", "Cost in nominal US dollars (null where not printed)"),
+        _c("cost_usd", "float", "Cost in nominal US dollars (null where not printed or "
+           "unreadable; a bare '$' is null, not zero)"),
         _c("page", "int", "Page of the printed report (numbering differs by report)"),
         _c("source_url", "str", "Upstream file the row was extracted from", nullable=False),
         _c("source_file", "str", "Vendored raw file (data/raw/fmtr/...)", nullable=False),
+        _c("flags", "str", FLAGS_DOC, nullable=False),
     ),
     key=("record_id",),
 )
 
+LEVELS = ("program", "country")
+
 PRINTED_TOTALS = Contract(
     "printed_totals",
-    "The reports' own 'Program Totals' rows (FY2007-2008 onward, and the 2006-2007 HTML).",
+    "The reports' own totals rows: 'Program Totals' (FY2007-2008 onward, untitled in "
+    "2007-2008) and, in the 2006-2007 HTML, program and country totals.",
     (
         _c("record_id", "str", "Stable id of the totals row", nullable=False),
         _c("report", "str", "Report label", nullable=False),
         _c("fiscal_year", "int", "US fiscal year", nullable=False),
-        _c("region", "str", "Report section", nullable=False),
+        _c("level", "str", "program, or country (2006-2007 '<Country> FY 2006 Totals')",
+           nullable=False, allowed=LEVELS),
+        _c("region", "str", "Report section", nullable=False, allowed=FMTR_REGIONS),
         _c("country", "str", "Country as printed, cleaned", nullable=False),
-        _c("country_name", "str", "Canonical country name", nullable=False),
+        _c("country_name", "str", "Canonical country name (or merged-heading label)",
+           nullable=False),
         _c("iso3", "str", "ISO alpha-3 code"),
-        _c("program_raw", "str", "Program heading as printed", nullable=False),
-        _c("program", "str", "Normalised program family", nullable=False),
+        _c("program_raw", "str", "Program heading as printed (null for country totals)"),
+        _c("program", "str", "Normalised program family (null for country totals)",
+           allowed=FAMILIES),
         _c("students", "int", "Printed total students"),
         _c("cost_usd", "float", "Printed total cost, US dollars"),
         _c("page", "int", "Page of the printed report"),
         _c("source_file", "str", "Vendored raw file", nullable=False),
+        _c("flags", "str", FLAGS_DOC, nullable=False),
     ),
     key=("record_id",),
 )
@@ -150,24 +183,64 @@ RECONCILIATION_STATUS = ("match", "mismatch", "no_printed_total", "no_parsed_row
 
 RECONCILIATION = Contract(
     "reconciliation",
-    "Printed program totals against the sums of the parsed rows, per report, region file, "
-    "country and program.",
+    "Printed totals against the sums of the parsed training rows, per region file, country "
+    "and program (and per country in 2006-2007). Match: students equal and cost within one "
+    "dollar. Null students or costs count as zero in the parsed sums. Reports printed "
+    "without totals (1999-2000 to 2005-2006) have only no_printed_total groups.",
     (
         _c("report", "str", "Report label", nullable=False),
-        _c("region", "str", "Report section", nullable=False),
+        _c("region", "str", "Report section", nullable=False, allowed=FMTR_REGIONS),
+        _c("source_file", "str", "Region file (vendored raw file)", nullable=False),
+        _c("level", "str", "program or country", nullable=False, allowed=LEVELS),
         _c("country_name", "str", "Canonical country name", nullable=False),
-        _c("program_raw", "str", "Program heading as printed", nullable=False),
-        _c("program", "str", "Normalised program family", nullable=False),
-        _c("printed_students", "int", "Students on the printed totals row"),
+        _c("program_raw", "str", "Program heading as printed (null at country level)"),
+        _c("program", "str", "Normalised program family (null at country level)",
+           allowed=FAMILIES),
+        _c("n_printed_rows", "int", "Printed totals rows in the group (0 or 1; 2 where a "
+           "merged heading repeats a program)", nullable=False),
+        _c("n_parsed_rows", "int", "Training rows in the group", nullable=False),
+        _c("printed_students", "int", "Students on the printed totals row(s)"),
         _c("parsed_students", "int", "Sum of students over parsed rows"),
         _c("diff_students", "int", "parsed minus printed"),
-        _c("printed_cost", "float", "Cost on the printed totals row, US dollars"),
+        _c("printed_cost", "float", "Cost on the printed totals row(s), US dollars"),
         _c("parsed_cost", "float", "Sum of cost over parsed rows, US dollars"),
         _c("diff_cost", "float", "parsed minus printed, US dollars"),
         _c("status", "str", "match, mismatch, no_printed_total or no_parsed_rows",
            nullable=False, allowed=RECONCILIATION_STATUS),
     ),
-    key=("report", "region", "country_name", "program_raw"),
+    key=("source_file", "level", "country_name", "program_raw"),
+)
+
+EXCLUDED_REASONS = (
+    "program_totals", "country_totals", "orphan_fragment", "placeholder", "empty_element",
+    "duplicate_region_copy",
+)
+
+FMTR_EXCLUDED = Contract(
+    "fmtr_excluded",
+    "Every raw FMTR element that is not a training row, with the reason. For each report, "
+    "the manifest's n_training_elements equals the training rows plus the rows here with "
+    "in_manifest_count true.",
+    (
+        _c("record_id", "str", "Stable id (as in training)", nullable=False),
+        _c("report", "str", "Report label", nullable=False),
+        _c("region", "str", "Report section"),
+        _c("country", "str", "Country as printed, cleaned"),
+        _c("program_raw", "str", "Program heading as printed"),
+        _c("course_title", "str", "Title text of the element, cleaned (the fragment itself "
+           "for orphan fragments)"),
+        _c("page", "int", "Page of the printed report"),
+        _c("reason", "str", "program_totals and country_totals (in printed_totals), "
+           "orphan_fragment (a wrapped title line with no quantity, cost or dates), "
+           "placeholder ('No activities reported ...'), empty_element (no value at all), "
+           "duplicate_region_copy (identical row printed in a second region file)",
+           nullable=False, allowed=EXCLUDED_REASONS),
+        _c("in_manifest_count", "bool", "Counted in the manifest's n_training_elements (all "
+           "XML elements; HTML orphan fragments)", nullable=False),
+        _c("detail", "str", "Where the element went or what it duplicates"),
+        _c("source_file", "str", "Vendored raw file", nullable=False),
+    ),
+    key=("record_id",),
 )
 
 MEASURES = (
@@ -311,5 +384,7 @@ CLAIMS = Contract(
 
 CONTRACTS: dict[str, Contract] = {
     c.table: c
-    for c in (TRAINING, PRINTED_TOTALS, RECONCILIATION, FUNDING, EVENTS, RULES, CLAIMS)
+    for c in (
+        TRAINING, PRINTED_TOTALS, RECONCILIATION, FMTR_EXCLUDED, FUNDING, EVENTS, RULES, CLAIMS
+    )
 }

@@ -39,14 +39,21 @@ IMAGES_JS = """async () => {
 # Charts are inline SVG with role="img" (imetbook.plots); notebook outputs may hold others.
 CHARTS_JS = """() => {
   document.querySelectorAll("details").forEach(d => { d.open = true; });
-  const svgs = document.querySelectorAll("article svg[role=img], .cell_output svg");
+  // Outputs' own SVG (not the copy button's icon) and every SVG that claims to be an image.
+  const svgs = document.querySelectorAll(
+    "article svg[role=img], .cell_output svg:not(button svg):not(svg svg)");
   return [...svgs].map(svg => {
     const r = svg.getBoundingClientRect();
     const ids = (svg.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean);
     const named = ids.map(id => document.getElementById(id)?.textContent.trim() || "");
+    const title = svg.querySelector(":scope > title")?.textContent.trim() || "";
     return {width: r.width, height: r.height, children: svg.childElementCount,
-            name: svg.getAttribute("aria-label") || named.join(" ").trim()};
+            name: svg.getAttribute("aria-label") || named.join(" ").trim() || title};
   });
+}"""
+SEARCH_DONE_JS = """() => {
+  const s = document.querySelector("#search-results .search-summary");
+  return !!s && s.textContent.trim().length > 0;
 }"""
 LINKS_JS = """() => [...document.querySelectorAll("a[href]")].map(a => a.href)"""
 
@@ -130,8 +137,10 @@ def test_search_finds_a_country(base_url: str, browser_page):
     page, log = browser_page
     log.reset()
     page.goto(f"{base_url}search.html?q={SEARCH_TERM}", wait_until="load")
-    results = page.locator("#search-results ul.search li")
-    results.first.wait_for(state="attached", timeout=30_000)
-    hits = results.all_inner_texts()
-    assert hits, f"search for {SEARCH_TERM!r} found nothing"
+    # Sphinx fills the summary once the search has finished, with or without results.
+    summary = page.locator("#search-results .search-summary")
+    summary.wait_for(state="attached", timeout=30_000)
+    page.wait_for_function(SEARCH_DONE_JS, timeout=30_000)
+    hits = page.locator("#search-results ul.search li").all_inner_texts()
+    assert hits, f"search for {SEARCH_TERM!r} found nothing: {summary.inner_text()!r}"
     assert not log.problems(), log.problems()

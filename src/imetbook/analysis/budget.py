@@ -257,7 +257,8 @@ def regional_totals(
     Columns: ``region_row_usd`` (the source's own region row, with ``region_row_source``) and
     ``country_sum_usd`` (the sum of member countries' figures; ``countries_reported`` of
     ``members`` had one), ``difference_usd`` (country sum minus region row) and
-    ``conflicts`` (members left out because their sources disagree). The two totals are
+    ``conflicts`` (the region row or members left out because their sources disagree, by
+    name). The two totals are
     never added to each other, and measures are never added together. A year and measure
     with neither kind of figure has no row (see :func:`coverage`).
     """
@@ -274,7 +275,8 @@ def regional_totals(
         country_sum_usd=("amount_usd", lambda s: s.sum(min_count=1)),
         countries_reported=("amount_usd", "count"),
     )
-    disputed = cty[cty["conflict"]].groupby(keys)["country_name"].agg(_join)
+    both = pd.concat([_region_rows(figs, region), cty])
+    disputed = both[both["conflict"]].groupby(keys)["country_name"].agg(_join)
     sums = sums.join(disputed.rename("conflicts"), how="left").reset_index()
     out = row.merge(sums, on=keys, how="outer")
     out["countries_reported"] = out["countries_reported"].fillna(0).astype(int)
@@ -555,7 +557,10 @@ def threshold_summary(table: pd.DataFrame) -> pd.DataFrame:
             row[f"n_{status.replace(' ', '_')}"] = len(years[status])
             row[f"years_{status.replace(' ', '_')}"] = year_ranges(years[status])
         rows.append(row)
-    return pd.DataFrame(rows)
+    cols = ["measure"]
+    for status in STATUSES:
+        cols += [f"n_{status.replace(' ', '_')}", f"years_{status.replace(' ', '_')}"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 # --- the article's figures, read from its words --------------------------------------------
@@ -832,10 +837,9 @@ def rank_summary(ranks: pd.DataFrame, target: int) -> pd.DataFrame:
                 "last_n_ranked": int(last["n_ranked"]) if last is not None else None,
             }
         )
-    out = pd.DataFrame(rows)
-    return out.astype(
-        {c: "Int64" for c in ("best_rank", "last_year", "last_rank", "last_n_ranked")}
-    )
+    ints = ["best_rank", "last_year", "last_rank", "last_n_ranked"]
+    out = pd.DataFrame(rows, columns=["measure", "years_ranked", "years_at_target", *ints])
+    return out.astype({c: "Int64" for c in ints})
 
 
 def sources_table(funding: pd.DataFrame) -> pd.DataFrame:

@@ -8,15 +8,20 @@ same place over overlapping dates were, most likely, in the same class. The rule
 ``course_key``, the same place (:func:`imetbook.analysis.courses.place_of`), the same fiscal
 year, and overlapping dates: ``start <= other_end and other_start <= end``. Within one course,
 place and year a class is a connected run of overlapping date ranges, so two entry dates that
-end together (the 5 1/2- and 10-month Naval Staff College entries) are one class. Rows are
+end together (the 5 1/2- and 10-month Naval Staff College entries) are one class. A row belongs
+to a shared class only if its dates overlap a row of another country in it: one country's
+later session, chained to the class only by its own earlier session, is left out. Rows are
 grouped only among the countries asked about, so a class of India and Pakistan never depends on
 a third country's dates.
 
-**course-year** (the weaker kind). Where a row lacks what a class needs (a start date, an end
-date, a place, or dates in order), it can only be matched to rows of the same course in the
-same fiscal year: the oldest reports (fiscal years 1999 and 2000) print no dates or places at
-all. Such matches are labelled ``course-year``. With ``match="course-year"`` every row is
-matched this way (dates and places ignored), a looser view for comparison.
+**course-year** (the weaker kind). Where a row's dates are missing (or out of order, a
+typo), it can only be matched to other undated rows of the same course in the same fiscal year:
+the oldest reports (fiscal years 1999 and 2000) print no dates or places at all. Such matches
+are labelled ``course-year``. A row with dates but no place (``VARIOUS``, ``N/A``, none:
+mostly mobile teams teaching in the students' own country) is not matched at all: nothing
+says where it took place. With
+``match="course-year"`` every row is matched on course and year alone (dates and places
+ignored), a looser view for comparison.
 
 A shared class is a class (or course-year group) holding rows of two or more of the countries.
 Every shared class keeps the rows it rests on (record id, report, page, source URL), so a
@@ -31,8 +36,9 @@ Public entry point for other chapters: :func:`shared_classes_for`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -42,7 +48,14 @@ from imetbook.analysis import courses
 from imetbook.errors import DataError, ParameterError
 
 MATCH_KINDS: tuple[str, ...] = ("class", "course-year")
-SOUTH_ASIA: tuple[str, ...] = ("India", "Pakistan", "Bangladesh", "Nepal", "Sri Lanka", "Afghanistan")
+SOUTH_ASIA: tuple[str, ...] = (
+    "India",
+    "Pakistan",
+    "Bangladesh",
+    "Nepal",
+    "Sri Lanka",
+    "Afghanistan",
+)
 
 PARAMS = params.Spec(
     countries=params.Param(
@@ -62,14 +75,39 @@ PARAMS = params.Spec(
 
 # Columns of ``training`` this module reads.
 NEEDED: tuple[str, ...] = (
-    "record_id", "report", "fiscal_year", "status", "country_name", "iso3", "program",
-    "is_imet", "course_title", "course_key", "location", "start_date", "end_date", "students",
-    "page", "source_url",
+    "record_id",
+    "report",
+    "fiscal_year",
+    "status",
+    "country_name",
+    "iso3",
+    "program",
+    "is_imet",
+    "course_title",
+    "course_key",
+    "location",
+    "start_date",
+    "end_date",
+    "students",
+    "page",
+    "source_url",
 )
 # Columns of :attr:`SharedClasses.rows`: the evidence for each class.
 ROW_COLUMNS: tuple[str, ...] = (
-    "class_id", "match", "country_name", "iso3", "record_id", "report", "page", "source_url",
-    "program", "course_title", "location", "start_date", "end_date", "students",
+    "class_id",
+    "match",
+    "country_name",
+    "iso3",
+    "record_id",
+    "report",
+    "page",
+    "source_url",
+    "program",
+    "course_title",
+    "location",
+    "start_date",
+    "end_date",
+    "students",
 )
 
 
@@ -91,13 +129,16 @@ class SharedClasses:
 
     ``classes``: one row per shared class (see :func:`shared_classes_for` for the columns).
     ``rows``: the report rows every class rests on, one per training row (:data:`ROW_COLUMNS`).
-    ``coverage``: per country, how many rows were considered and how many could be dated.
+    ``coverage``: per country, how many rows were considered and on what basis they could be
+    matched (see :func:`select_rows`). ``years``: the same per fiscal year, all countries
+    together, for every year of the query.
     """
 
     query: Query
     classes: pd.DataFrame
     rows: pd.DataFrame
     coverage: pd.DataFrame
+    years: pd.DataFrame
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -125,8 +166,10 @@ def resolve_countries(names: Sequence[str]) -> tuple[tuple[str, ...], tuple[str,
     raise :class:`ParameterError`.
     """
     if isinstance(names, str):
-        raise ParameterError(f'countries: expected a list of names, e.g. ["India", "Pakistan"], '
-                             f"got the text {names!r}")
+        raise ParameterError(
+            f'countries: expected a list of names, e.g. ["India", "Pakistan"], '
+            f"got the text {names!r}"
+        )
     resolved: list[tuple[str, str]] = []
     for name in names:
         canonical, iso3 = countries_mod.name_and_code(name)
@@ -167,8 +210,9 @@ def make_query(
     if not isinstance(programs, str) or not programs.strip():
         raise ParameterError(f'programs: expected "IMET", "all" or a program, got {programs!r}')
     lo, hi = data_span(training)
-    first, last = check_span(lo if fy_start is None else fy_start,
-                             hi if fy_end is None else fy_end, (lo, hi))
+    first, last = check_span(
+        lo if fy_start is None else fy_start, hi if fy_end is None else fy_end, (lo, hi)
+    )
     return Query(names, codes, programs, first, last, match)
 
 
@@ -191,10 +235,12 @@ def program_mask(training: pd.DataFrame, programs: str) -> pd.Series:
 
 
 def select_rows(training: pd.DataFrame, query: Query) -> pd.DataFrame:
-    """The rows a query matches on, with ``place``, ``family`` and ``datable`` added.
+    """The rows a query matches on, with ``place``, ``family`` and the row's ``basis``.
 
-    Actual training of the query's countries, programs and years. ``datable`` is True where the
-    row has a course key, a place and a start date on or before its end date.
+    Actual training of the query's countries, programs and years. ``basis`` says how a row can
+    be matched under ``match="class"``: ``dated`` (course, place and dates in order),
+    ``undated`` (course, but a date missing or out of order: course-year fallback),
+    ``no place`` (dates but no place: not matched) or ``no course`` (no title: not matched).
     """
     t = training
     mask = (
@@ -206,30 +252,46 @@ def select_rows(training: pd.DataFrame, query: Query) -> pd.DataFrame:
     rows = t.loc[mask, list(NEEDED)].copy()
     rows["place"] = rows["location"].map(courses.place_of).astype("str")
     rows["family"] = rows["course_title"].map(courses.course_family).astype("str")
-    rows["datable"] = (
-        rows["course_key"].notna()
-        & rows["place"].notna()
-        & rows["start_date"].notna()
+    dates_ok = (
+        rows["start_date"].notna()
         & rows["end_date"].notna()
         & (rows["start_date"] <= rows["end_date"])
-    ).astype(bool)
+    )
+    basis = pd.Series("dated", index=rows.index, dtype="str")
+    basis = basis.mask(dates_ok & rows["place"].isna(), "no place")
+    basis = basis.mask(~dates_ok, "undated")
+    rows["basis"] = basis.mask(rows["course_key"].isna(), "no course")
     return rows.sort_values(["fiscal_year", "record_id"], kind="stable").reset_index(drop=True)
 
 
+BASES: tuple[str, ...] = ("dated", "undated", "no place", "no course")
+
+
 def coverage(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
-    """Per country: rows considered, rows with a course title, rows that can be dated."""
+    """Per country: rows considered, by how they can be matched (see :func:`select_rows`)."""
     out = []
     for name, iso3 in zip(query.countries, query.iso3, strict=True):
         r = rows[rows["iso3"] == iso3]
-        out.append({
-            "country": name,
-            "rows": len(r),
-            "rows_with_course": int(r["course_key"].notna().sum()),
-            "rows_datable": int(r["datable"].sum()),
-            "students": int(r["students"].sum()) if r["students"].notna().any() else pd.NA,
-        })
-    return pd.DataFrame(out).astype({"rows": "int64", "rows_with_course": "int64",
-                                     "rows_datable": "int64", "students": "Int64"})
+        counts = r["basis"].value_counts()
+        out.append(
+            {
+                "country": name,
+                "rows": len(r),
+                **{f"rows {b}": int(counts.get(b, 0)) for b in BASES},
+            }
+        )
+    types = {"rows": "int64", **{f"rows {b}": "int64" for b in BASES}}
+    return pd.DataFrame(out).astype(types)
+
+
+def year_coverage(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
+    """Per fiscal year of the query: rows considered and rows of each basis (0 if none)."""
+    years = pd.Index(range(query.fy_start, query.fy_end + 1), name="fiscal_year")
+    counts = rows.groupby(["fiscal_year", "basis"]).size().unstack("basis")
+    counts = counts.reindex(index=years, columns=list(BASES)).fillna(0).astype("int64")
+    counts.columns = [f"rows {b}" for b in BASES]
+    counts.insert(0, "rows", counts.sum(axis=1))
+    return counts.reset_index()
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -251,77 +313,128 @@ def _course_year_groups(rows: pd.DataFrame) -> pd.Series:
 
 
 def assign_groups(rows: pd.DataFrame, match: str) -> pd.DataFrame:
-    """``rows`` (with a course key) plus ``match`` and ``group``: the candidate class of a row."""
-    rows = rows[rows["course_key"].notna()]
+    """Matchable ``rows`` plus ``match`` and ``group``: the candidate class of each row."""
     if match == "course-year":
         dated = rows.iloc[0:0]
-        undated = rows
+        undated = rows[rows["basis"] != "no course"]
     else:
-        dated, undated = rows[rows["datable"]], rows[~rows["datable"]]
+        dated, undated = rows[rows["basis"] == "dated"], rows[rows["basis"] == "undated"]
     parts = []
     if len(dated):
-        parts.append(dated.assign(match="class",
-                                  group="class|" + _class_clusters(dated).astype(str)))
+        parts.append(
+            dated.assign(match="class", group="class|" + _class_clusters(dated).astype(str))
+        )
     if len(undated):
-        parts.append(undated.assign(match="course-year",
-                                    group="course-year|" + _course_year_groups(undated)))
+        parts.append(
+            undated.assign(match="course-year", group="course-year|" + _course_year_groups(undated))
+        )
     if not parts:
-        return rows.assign(match=pd.Series(dtype="str"), group=pd.Series(dtype="str"))
+        return rows.iloc[0:0].assign(match=pd.Series(dtype="str"), group=pd.Series(dtype="str"))
     return pd.concat(parts)
 
 
-def _mode(values: pd.Series) -> object:
+# The summaries below work on plain Python lists: a few hundred classes of a few rows each,
+# where per-group pandas calls would cost seconds.
+
+
+def _present(values: list) -> list:
+    return [v for v in values if not pd.isna(v)]
+
+
+def _mode(values: list) -> object:
     """Most frequent non-null value; ties go to the first in sort order (deterministic)."""
-    counts = values.dropna().astype(str).value_counts()
-    if counts.empty:
+    counts = Counter(str(v) for v in _present(values))
+    if not counts:
         return pd.NA
-    top = counts[counts == counts.max()].index
-    return sorted(top)[0]
+    top = max(counts.values())
+    return min(v for v, n in counts.items() if n == top)
 
 
-def _joined(values: pd.Series) -> str:
-    return "; ".join(sorted({str(v) for v in values.dropna()}))
+def _joined(values: list) -> str:
+    return "; ".join(sorted({str(v) for v in _present(values)}))
 
 
-def _pages(group: pd.DataFrame) -> str:
+def _pages(reports: list, pages: list) -> str:
     """``2008-2009 p. 8, 24; 2009-2010 p. 13``: where a class's rows are printed."""
-    parts = []
-    for report, g in group.groupby("report", sort=True):
-        pages = sorted({int(p) for p in g["page"].dropna()})
-        parts.append(f"{report} p. " + ", ".join(map(str, pages)) if pages
-                     else f"{report} (no page printed)")
-    return "; ".join(parts)
+    by_report: dict[str, set[int]] = {}
+    for report, page in zip(reports, pages, strict=True):
+        by_report.setdefault(report, set())
+        if not pd.isna(page):
+            by_report[report].add(int(page))
+    return "; ".join(
+        f"{report} p. " + ", ".join(map(str, sorted(found)))
+        if found
+        else f"{report} (no page printed)"
+        for report, found in sorted(by_report.items())
+    )
 
 
-def _summarise(group: pd.DataFrame, countries: tuple[str, ...]) -> dict[str, object]:
-    present = [c for c in countries if c in set(group["country_name"])]
-    students = group["students"]
+def _known_sum(students) -> object:
+    """Sum of students, or unknown (NA) if any row's number is unknown: never a partial sum."""
+    values = list(students)
+    if any(pd.isna(v) for v in values):
+        return pd.NA
+    return int(sum(values))
+
+
+def _summarise(g: dict[str, list], countries: tuple[str, ...]) -> dict[str, object]:
+    """One class from its rows, given as ``column -> list of values``."""
+    present = [c for c in countries if c in set(g["country_name"])]
+    starts, ends = _present(g["start_date"]), _present(g["end_date"])
     return {
-        "match": group["match"].iloc[0],
-        "fiscal_year": int(group["fiscal_year"].iloc[0]),
-        "course_key": group["course_key"].iloc[0],
-        "course_title": _mode(group["course_title"]),
-        "family": _mode(group["family"]),
-        "place": _mode(group["place"]),
-        "location": _mode(group["location"]),
-        "start_date": group["start_date"].min(),
-        "end_date": group["end_date"].max(),
+        "match": g["match"][0],
+        "fiscal_year": int(g["fiscal_year"][0]),
+        "course_key": g["course_key"][0],
+        "course_title": _mode(g["course_title"]),
+        "family": _mode(g["family"]),
+        "place": _mode(g["place"]),
+        "location": _mode(g["location"]),
+        "start_date": min(starts) if starts else pd.NaT,
+        "end_date": max(ends) if ends else pd.NaT,
         "countries": "; ".join(present),
         "n_countries": len(present),
-        "students": int(students.sum()) if students.notna().any() else pd.NA,
-        "n_rows": len(group),
-        "programs": _joined(group["program"]),
-        "reports": _joined(group["report"]),
-        "pages": _pages(group),
-        "source_urls": _joined(group["source_url"]),
-        "record_ids": _joined(group["record_id"]),
+        "students": _known_sum(g["students"]),
+        "n_rows": len(g["record_id"]),
+        "programs": _joined(g["program"]),
+        "reports": _joined(g["report"]),
+        "pages": _pages(g["report"], g["page"]),
+        "source_urls": _joined(g["source_url"]),
+        "record_ids": _joined(g["record_id"]),
     }
 
 
+def _by_group(shared: pd.DataFrame) -> dict[str, dict[str, list]]:
+    """``group -> column -> values``, in row order."""
+    columns = list(shared.columns)
+    out: dict[str, dict[str, list]] = {}
+    for values in zip(*(shared[c].tolist() for c in columns), strict=True):
+        row = dict(zip(columns, values, strict=True))
+        g = out.setdefault(row["group"], {c: [] for c in columns})
+        for c in columns:
+            g[c].append(row[c])
+    return out
+
+
 CLASS_COLUMNS: tuple[str, ...] = (
-    "class_id", "match", "fiscal_year", "course_key", "course_title", "family", "place",
-    "location", "start_date", "end_date", "countries", "n_countries", "students", "n_rows",
-    "programs", "reports", "pages", "source_urls", "record_ids",
+    "class_id",
+    "match",
+    "fiscal_year",
+    "course_key",
+    "course_title",
+    "family",
+    "place",
+    "location",
+    "start_date",
+    "end_date",
+    "countries",
+    "n_countries",
+    "students",
+    "n_rows",
+    "programs",
+    "reports",
+    "pages",
+    "source_urls",
+    "record_ids",
 )
 
 
@@ -330,8 +443,14 @@ def _empty_classes() -> pd.DataFrame:
 
 
 def _typed(classes: pd.DataFrame) -> pd.DataFrame:
-    types = {"fiscal_year": "int64", "n_countries": "int64", "n_rows": "int64",
-             "students": "Int64", "start_date": "datetime64[us]", "end_date": "datetime64[us]"}
+    types = {
+        "fiscal_year": "int64",
+        "n_countries": "int64",
+        "n_rows": "int64",
+        "students": "Int64",
+        "start_date": "datetime64[us]",
+        "end_date": "datetime64[us]",
+    }
     out = classes.astype(types)
     for col in CLASS_COLUMNS:
         if col not in types:
@@ -339,18 +458,41 @@ def _typed(classes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _meets_another_country(dated: pd.DataFrame) -> pd.Series:
+    """True for a row whose dates overlap a row of another country in the same class."""
+    cols = ["group", "iso3", "start_date", "end_date", "record_id"]
+    pairs = dated[cols].merge(dated[cols], on="group", suffixes=("", "_other"))
+    hit = (
+        (pairs["iso3"] != pairs["iso3_other"])
+        & (pairs["start_date"] <= pairs["end_date_other"])
+        & (pairs["start_date_other"] <= pairs["end_date"])
+    )
+    return dated["record_id"].isin(set(pairs.loc[hit, "record_id"]))
+
+
+def _shared_rows(grouped: pd.DataFrame) -> pd.DataFrame:
+    """Rows of groups holding two or more countries; in a class, only the rows that overlap a
+    row of another country (a run of one country's sessions chained to the class by its own
+    dates is not shared)."""
+    n_countries = grouped.groupby("group")["iso3"].transform("nunique")
+    candidates = grouped[n_countries >= 2]
+    dated = candidates["match"] == "class"
+    keep = pd.Series(True, index=candidates.index)
+    keep[dated] = _meets_another_country(candidates[dated])
+    return candidates[keep]
+
+
 def match_rows(rows: pd.DataFrame, query: Query) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shared classes and their evidence rows from selected rows (see :func:`select_rows`)."""
-    grouped = assign_groups(rows, query.match)
-    n_countries = grouped.groupby("group")["iso3"].transform("nunique")
-    shared = grouped[n_countries >= 2]
+    shared = _shared_rows(assign_groups(rows, query.match))
     if shared.empty:
         return _empty_classes(), pd.DataFrame(columns=list(ROW_COLUMNS))
-    summaries = {g: _summarise(df, query.countries) for g, df in shared.groupby("group")}
+    summaries = {g: _summarise(v, query.countries) for g, v in _by_group(shared).items()}
     classes = pd.DataFrame.from_dict(summaries, orient="index")
     classes = classes.sort_values(
         ["fiscal_year", "start_date", "course_title", "place", "record_ids"],
-        na_position="last", kind="stable",
+        na_position="last",
+        kind="stable",
     )
     number = classes.groupby("fiscal_year").cumcount() + 1
     ids = "FY" + classes["fiscal_year"].astype(str) + "-" + number.map("{:03d}".format)
@@ -390,58 +532,62 @@ def shared_classes_for(
     query = make_query(training, countries, programs, fy_start, fy_end, match)
     rows = select_rows(training, query)
     classes, evidence = match_rows(rows, query)
-    return SharedClasses(query, classes, evidence, coverage(rows, query))
+    return SharedClasses(
+        query, classes, evidence, coverage(rows, query), year_coverage(rows, query)
+    )
 
 
 # --- views for the chapter and the command line ---------------------------------------------
 
 
 def students_by_country(result: SharedClasses) -> pd.DataFrame:
-    """Students of each country in each class (``class_id`` x country; 0 where no row)."""
-    rows = result.rows
+    """Students of each country in each class (``class_id`` x country).
+
+    0 where the country has no row in the class (the records list nobody); unknown (NA) where a
+    row of the country prints no number.
+    """
     names = list(result.query.countries)
-    if rows.empty:
-        return pd.DataFrame(columns=names, index=pd.Index([], name="class_id"), dtype="Int64")
-    known = rows.assign(has=rows["students"].notna())
-    sums = known.pivot_table(index="class_id", columns="country_name", values="students",
-                             aggfunc="sum", observed=True)
-    has_row = known.pivot_table(index="class_id", columns="country_name", values="record_id",
-                                aggfunc="count", observed=True)
-    has_number = known.pivot_table(index="class_id", columns="country_name", values="has",
-                                   aggfunc="any", observed=True)
-    out = sums.reindex(columns=names).astype("Float64")
-    # No row: the records list nobody from that country (0). A row without a number: unknown.
-    out = out.where(has_number.reindex(columns=names).fillna(False).astype(bool), pd.NA)
-    out = out.mask(has_row.reindex(columns=names).isna(), 0)
-    out.columns.name = None
-    return out.reindex(result.classes["class_id"]).astype("Int64")
+    ids = pd.Index(result.classes["class_id"], name="class_id")
+    out = pd.DataFrame(0, index=ids, columns=names, dtype="Int64")
+    for (class_id, country), g in result.rows.groupby(["class_id", "country_name"]):
+        out.loc[class_id, country] = _known_sum(g["students"])
+    return out
 
 
 def roster(result: SharedClasses) -> pd.DataFrame:
     """The shared classes as a roster: course, place, dates, students per country, source."""
     c = result.classes
     per_country = students_by_country(result).reset_index(drop=True)
-    table = pd.DataFrame({
-        "class": c["class_id"],
-        "FY": c["fiscal_year"],
-        "match": c["match"],
-        "course (as printed)": c["course_title"],
-        "place": c["place"],
-        "start": c["start_date"].dt.strftime("%Y-%m-%d"),
-        "end": c["end_date"].dt.strftime("%Y-%m-%d"),
-    })
+    table = pd.DataFrame(
+        {
+            "class": c["class_id"],
+            "FY": c["fiscal_year"],
+            "match": c["match"],
+            "course (as printed)": c["course_title"],
+            "place": c["place"],
+            "start": c["start_date"].dt.strftime("%Y-%m-%d"),
+            "end": c["end_date"].dt.strftime("%Y-%m-%d"),
+        }
+    )
     table = pd.concat([table, per_country], axis=1)
     table["report and page"] = c["pages"]
     return table
 
 
 def classes_per_year(result: SharedClasses) -> pd.DataFrame:
-    """Shared classes per fiscal year and kind of match, every year of the query (0 if none)."""
-    q = result.query
-    years = pd.Index(range(q.fy_start, q.fy_end + 1), name="fiscal_year")
+    """Shared classes per fiscal year and kind of match, every year of the query.
+
+    ``class`` is unknown (NA) in a year where the countries have rows but none with dates and a
+    place: the records cannot show a class there, which is not the same as showing none. A year
+    with no rows at all is a real 0. ``total`` is unknown where ``class`` is.
+    """
     counts = result.classes.groupby(["fiscal_year", "match"]).size().unstack("match")
-    counts = counts.reindex(index=years, columns=list(MATCH_KINDS)).fillna(0).astype("int64")
-    counts["total"] = counts.sum(axis=1)
+    years = result.years.set_index("fiscal_year")
+    counts = counts.reindex(index=years.index, columns=list(MATCH_KINDS)).fillna(0)
+    counts = counts.astype("int64").astype("Int64")
+    cannot_date = (years["rows"] > 0) & (years["rows dated"] == 0)
+    counts.loc[cannot_date, "class"] = pd.NA
+    counts["total"] = counts["class"] + counts["course-year"]
     counts.columns.name = None
     return counts.reset_index()
 
@@ -457,17 +603,22 @@ def meeting_courses(result: SharedClasses, top: int | None = 10) -> pd.DataFrame
     """The courses (families where curated) with the most shared classes, first and last year."""
     c = result.classes
     if c.empty:
-        return pd.DataFrame(columns=["course", "level", "classes", "students", "first FY",
-                                     "last FY", "years"])
+        return pd.DataFrame(
+            columns=["course", "level", "classes", "students", "first FY", "last FY", "years"]
+        )
     c = c.assign(course=_course_label(c))
     levels = {f.family: f.level for f in courses.FAMILIES}
-    out = c.groupby("course").agg(
-        classes=("class_id", "size"),
-        students=("students", "sum"),
-        first_fy=("fiscal_year", "min"),
-        last_fy=("fiscal_year", "max"),
-        years=("fiscal_year", "nunique"),
-    ).reset_index()
+    out = (
+        c.groupby("course")
+        .agg(
+            classes=("class_id", "size"),
+            students=("students", "sum"),
+            first_fy=("fiscal_year", "min"),
+            last_fy=("fiscal_year", "max"),
+            years=("fiscal_year", "nunique"),
+        )
+        .reset_index()
+    )
     out.insert(1, "level", out["course"].map(levels).fillna("(no curated family)"))
     out = out.sort_values(["classes", "course"], ascending=[False, True], kind="stable")
     out = out.rename(columns={"first_fy": "first FY", "last_fy": "last FY"})
@@ -479,12 +630,16 @@ def meeting_places(result: SharedClasses, top: int | None = 10) -> pd.DataFrame:
     c = result.classes[result.classes["place"].notna()]
     if c.empty:
         return pd.DataFrame(columns=["place", "classes", "courses", "first FY", "last FY"])
-    out = c.groupby("place").agg(
-        classes=("class_id", "size"),
-        courses=("course_key", "nunique"),
-        first_fy=("fiscal_year", "min"),
-        last_fy=("fiscal_year", "max"),
-    ).reset_index()
+    out = (
+        c.groupby("place")
+        .agg(
+            classes=("class_id", "size"),
+            courses=("course_key", "nunique"),
+            first_fy=("fiscal_year", "min"),
+            last_fy=("fiscal_year", "max"),
+        )
+        .reset_index()
+    )
     out = out.sort_values(["classes", "place"], ascending=[False, True], kind="stable")
     out = out.rename(columns={"first_fy": "first FY", "last_fy": "last FY"})
     return (out.head(top) if top else out).reset_index(drop=True)
@@ -500,9 +655,13 @@ def meetings_over_time(result: SharedClasses, top: int = 4) -> pd.DataFrame:
     c = result.classes
     years = range(q.fy_start, q.fy_end + 1)
     if c.empty:
-        return pd.DataFrame({"fiscal_year": pd.Series(dtype="int64"),
-                             "course": pd.Series(dtype="str"),
-                             "classes": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "fiscal_year": pd.Series(dtype="int64"),
+                "course": pd.Series(dtype="str"),
+                "classes": pd.Series(dtype="int64"),
+            }
+        )
     leaders = meeting_courses(result, top=top)["course"].tolist()
     label = _course_label(c)
     c = c.assign(course=label.where(label.isin(leaders), "other courses"))
@@ -523,32 +682,42 @@ def pair_table(
     fy_start: int | None = None,
     fy_end: int | None = None,
     match: str = "class",
+    first_only: bool = False,
 ) -> pd.DataFrame:
     """Shared classes of every pair of ``countries``, each pair matched on its own.
 
     One row per pair (in the order given): ``class`` and ``course-year`` counts and ``total``.
-    Each pair is exactly :func:`shared_classes_for` of those two countries.
+    Each pair is exactly :func:`shared_classes_for` of those two countries. With
+    ``first_only``, only the pairs of the first country with each of the others.
     """
     query = make_query(training, countries, programs, fy_start, fy_end, match)
     rows = select_rows(training, query)
+    named = list(zip(query.countries, query.iso3, strict=True))
+    pairs = [
+        (a, b) for i, a in enumerate(named) for b in named[i + 1 :] if not first_only or i == 0
+    ]
     out = []
-    for i, (name_a, iso_a) in enumerate(zip(query.countries, query.iso3, strict=True)):
-        for name_b, iso_b in zip(query.countries[i + 1:], query.iso3[i + 1:], strict=True):
-            pair = Query((name_a, name_b), (iso_a, iso_b), query.programs, query.fy_start,
-                         query.fy_end, query.match)
-            classes, _ = match_rows(rows[rows["iso3"].isin(pair.iso3)], pair)
-            kinds = classes["match"].value_counts()
-            out.append({"country_a": name_a, "country_b": name_b,
-                        **{k: int(kinds.get(k, 0)) for k in MATCH_KINDS},
-                        "total": len(classes)})
+    for (name_a, iso_a), (name_b, iso_b) in pairs:
+        pair = replace(query, countries=(name_a, name_b), iso3=(iso_a, iso_b))
+        classes, _ = match_rows(rows[rows["iso3"].isin(pair.iso3)], pair)
+        kinds = classes["match"].value_counts()
+        out.append(
+            {
+                "country_a": name_a,
+                "country_b": name_b,
+                **{k: int(kinds.get(k, 0)) for k in MATCH_KINDS},
+                "total": len(classes),
+            }
+        )
     return pd.DataFrame(out)
 
 
 def pair_matrix(pairs: pd.DataFrame, value: str = "total") -> pd.DataFrame:
     """Square, symmetric matrix of a :func:`pair_table` column; the diagonal is empty."""
     if value not in (*MATCH_KINDS, "total"):
-        raise ParameterError(f"pair_matrix: value must be class, course-year or total, "
-                             f"not {value!r}")
+        raise ParameterError(
+            f"pair_matrix: value must be class, course-year or total, not {value!r}"
+        )
     names = list(dict.fromkeys([*pairs["country_a"], *pairs["country_b"]]))
     m = pd.DataFrame(pd.NA, index=pd.Index(names, name=None), columns=names, dtype="Int64")
     for a, b, v in pairs[["country_a", "country_b", value]].itertuples(index=False):
@@ -574,18 +743,22 @@ def programs_of(training: pd.DataFrame, country: str) -> pd.DataFrame:
     _, iso3 = countries_mod.name_and_code(country)
     t = training[(training["iso3"] == iso3) & (training["status"] == "actual")]
     if t.empty:
-        return pd.DataFrame(columns=["program", "IMET", "rows", "students", "first FY",
-                                     "last FY"])
-    out = t.groupby("program").agg(
-        IMET=("is_imet", "any"),
-        rows=("record_id", "size"),
-        students=("students", "sum"),
-        first_fy=("fiscal_year", "min"),
-        last_fy=("fiscal_year", "max"),
-    ).reset_index()
+        return pd.DataFrame(columns=["program", "IMET", "rows", "students", "first FY", "last FY"])
+    out = (
+        t.groupby("program")
+        .agg(
+            IMET=("is_imet", "any"),
+            rows=("record_id", "size"),
+            students=("students", "sum"),
+            first_fy=("fiscal_year", "min"),
+            last_fy=("fiscal_year", "max"),
+        )
+        .reset_index()
+    )
     out = out.rename(columns={"first_fy": "first FY", "last_fy": "last FY"})
-    return out.sort_values(["rows", "program"], ascending=[False, True],
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(["rows", "program"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def named_as_place(training: pd.DataFrame, country: str) -> pd.DataFrame:
@@ -593,6 +766,104 @@ def named_as_place(training: pd.DataFrame, country: str) -> pd.DataFrame:
     name, _ = countries_mod.name_and_code(country)
     pattern = rf"\b{name}\b"
     hit = training["location"].fillna("").str.contains(pattern, case=False, regex=True)
-    cols = ["record_id", "report", "page", "country_name", "program", "course_title", "location",
-            "source_url"]
+    cols = [
+        "record_id",
+        "report",
+        "page",
+        "country_name",
+        "program",
+        "course_title",
+        "location",
+        "source_url",
+    ]
     return training.loc[hit, cols].sort_values("record_id", kind="stable").reset_index(drop=True)
+
+
+# --- words for the chapter ---------------------------------------------------------------------
+
+
+def and_join(names: Sequence[str]) -> str:
+    """``India and Pakistan``; ``India, Nepal and Pakistan``."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def program_words(programs: str) -> str:
+    """How the chapter names a program choice in prose."""
+    if programs.casefold() == "all":
+        return "under any program"
+    if programs.casefold() == "imet":
+        return "under IMET"
+    return f"under the {programs} program"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def answer_numbers(result: SharedClasses, all_programs: SharedClasses | None = None) -> dict:
+    """The strings the chapter glues into its answer (numbers formatted, never typed)."""
+    q = result.query
+    kinds = result.classes["match"].value_counts()
+    per_year = classes_per_year(result)
+    met = int((per_year["class"].fillna(0) + per_year["course-year"] > 0).sum())
+    words = {
+        "countries": and_join(q.countries),
+        "programs": program_words(q.programs),
+        "fy_span": f"FY{q.fy_start}-FY{q.fy_end}",
+        "n_classes": _plural(len(result.classes), "shared class", "shared classes"),
+        "n_class": f"{int(kinds.get('class', 0)):,}",
+        "n_course_year": f"{int(kinds.get('course-year', 0)):,}",
+        "years_met": f"{met:,}",
+        "n_years": f"{len(per_year):,}",
+    }
+    top = meeting_courses(result, top=1)
+    words["top_course"] = (
+        f"The course where they met most often is {top['course'][0]} "
+        f"({_plural(int(top['classes'][0]), 'class', 'classes')}, FY{top['first FY'][0]}-"
+        f"FY{top['last FY'][0]})."
+        if len(top)
+        else "They shared no course."
+    )
+    place = meeting_places(result, top=1)
+    words["top_place"] = (
+        f"The place where they met most often is {place['place'][0]} "
+        f"({_plural(int(place['classes'][0]), 'class', 'classes')})."
+        if len(place)
+        else ""
+    )
+    words["all_programs"] = ""
+    if all_programs is not None and all_programs.query.programs != q.programs:
+        words["all_programs"] = (
+            f"Counting every program, not only {q.programs}, the records list "
+            f"{_plural(len(all_programs.classes), 'shared class', 'shared classes')}."
+        )
+    return words
+
+
+def styled(
+    df: pd.DataFrame,
+    uuid: str,
+    na_rep: str = "",
+    thousands: Sequence[str] = (),
+    index: bool = False,
+):
+    """A deterministic HTML table (fixed ``uuid``; pandas otherwise draws a random one).
+
+    Columns in ``thousands`` get a thousands separator; years and ids are left as printed.
+    """
+    style = df.style if index else df.style.hide(axis="index")
+    style = style.format(na_rep=na_rep, precision=0)
+    if thousands:
+        style = style.format("{:,.0f}", subset=list(thousands), na_rep=na_rep)
+    return style.set_properties(**{"text-align": "left", "vertical-align": "top"}).set_uuid(uuid)
+
+
+def table(df: pd.DataFrame, uuid: str, **kwargs):
+    """:func:`styled` as an ``IPython.display.HTML`` object, ready for ``display``.
+
+    The HTML object's plain-text form is fixed; a Styler's would carry a memory address.
+    """
+    from IPython.display import HTML
+
+    return HTML(styled(df, uuid, **kwargs).to_html())

@@ -19,13 +19,44 @@ show that a rule caused a gap.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from imetbook import countries
+from imetbook import countries, params
 from imetbook.errors import DataError, ParameterError
+
+
+def _optional(validator: params.Validator) -> params.Validator:
+    """``None`` (computed from the data in the chapter) or a value ``validator`` accepts."""
+
+    def check(value: object) -> object:
+        return None if value is None else validator(value)
+
+    return check
+
+
+PARAMS = params.Spec(
+    fy=params.Param(
+        _optional(params.FiscalYear(params.data_years("training"))),
+        "Focus US fiscal year of the regional snapshot; None: the latest year with course records",
+    ),
+    country=params.Param(
+        _optional(params.Country()),
+        "Focus country whose years in and out are shown; None: no focus country",
+    ),
+    fy_start=params.Param(
+        _optional(params.FiscalYear(params.data_years("funding"))),
+        "First fiscal year shown; None: the first year with course records",
+    ),
+    fy_end=params.Param(
+        _optional(params.FiscalYear(params.data_years("funding"))),
+        "Last fiscal year shown; None: the last year with course records",
+    ),
+)
+"""The chapter's parameters; defaults live in the notebook's ``parameters`` cell."""
 
 # Measures that say money was given or committed to a country for a year. Requests, estimates
 # and planned figures are intentions, and training_value is computed from the course records
@@ -40,22 +71,28 @@ MONEY_MEASURES: tuple[str, ...] = (
 
 NO_REGION = "Region not given"
 
-# NATO accessions after the 1999 reports began, by date of accession (NATO, "NATO member
-# countries", https://www.nato.int/cps/en/natohq/topics_52044.htm). The FMTR reports omit NATO
-# members under 22 U.S.C. 2416(a)(2); when each one leaves the reports is read from the data.
+# Countries 22 U.S.C. 2416(a)(2) exempts from the training reports: NATO members (by date of
+# accession: NATO, "NATO member countries", https://www.nato.int/cps/en/natohq/topics_52044.htm)
+# and the three countries the paragraph names (rules table, R29). Reference facts, not data the
+# book computes: when each country is absent from the reports is read from the records.
 NATO_ACCESSIONS: dict[str, str] = {
-    "BGR": "2004-03-29",
-    "EST": "2004-03-29",
-    "LVA": "2004-03-29",
-    "LTU": "2004-03-29",
-    "ROU": "2004-03-29",
-    "SVK": "2004-03-29",
-    "SVN": "2004-03-29",
-    "ALB": "2009-04-01",
-    "HRV": "2009-04-01",
+    **dict.fromkeys(
+        ("BEL", "CAN", "DNK", "FRA", "ISL", "ITA", "LUX", "NLD", "NOR", "PRT", "GBR", "USA"),
+        "1949-04-04",
+    ),
+    **dict.fromkeys(("GRC", "TUR"), "1952-02-18"),
+    "DEU": "1955-05-09",
+    "ESP": "1982-05-30",
+    **dict.fromkeys(("CZE", "HUN", "POL"), "1999-03-12"),
+    **dict.fromkeys(("BGR", "EST", "LVA", "LTU", "ROU", "SVK", "SVN"), "2004-03-29"),
+    **dict.fromkeys(("ALB", "HRV"), "2009-04-01"),
     "MNE": "2017-06-05",
     "MKD": "2020-03-27",
+    "FIN": "2023-04-04",
+    "SWE": "2024-03-07",
 }
+EXEMPT_BY_NAME: tuple[str, ...] = ("AUS", "JPN", "NZL")
+ENLARGEMENT_2004 = "2004-03-29"
 
 PARTICIPATION_COLUMNS = ["fiscal_year", "iso3", "country_name", "region", "regions", "detail"]
 
@@ -145,8 +182,33 @@ def funding_participation(
     )
     keep = (funding["scope"] == "country") & funding["iso3"].notna()
     keep &= funding["measure"].isin(list(measures)) & (funding["amount_usd"] > 0)
+    if "is_total" in funding.columns:
+        keep &= ~funding["is_total"].astype(bool)
     rows = funding.loc[keep, ["fiscal_year", "iso3", "country_name", "region", "measure"]]
     return _one_row_per_country_year(rows, "measure")
+
+
+def bureaus(funding: pd.DataFrame) -> dict[str, str]:
+    """The State regional bureau of each country, as the funding table places it.
+
+    One scheme for both sources: the reports' own sections changed over the years (Newly
+    Independent States until FY2003, South Asia until FY2005, then South Central Asia), so
+    counting the course records by report section would move countries between regions.
+    A country placed in two bureaus keeps the one most of its rows give (ties alphabetical).
+    """
+    rows = funding[(funding["scope"] == "country") & funding["iso3"].notna()]
+    rows = rows[rows["region"].notna()]
+    sizes = rows.groupby(["iso3", "region"]).size().reset_index(name="n")
+    best = sizes.sort_values(["iso3", "n", "region"], ascending=[True, False, True])
+    best = best.drop_duplicates("iso3")
+    return dict(zip(best["iso3"], best["region"], strict=True))
+
+
+def with_regions(participation: pd.DataFrame, regions: dict[str, str]) -> pd.DataFrame:
+    """``participation`` with ``region`` replaced by ``regions[iso3]`` (else NO_REGION)."""
+    out = participation.copy()
+    out["region"] = [regions.get(c, NO_REGION) for c in out["iso3"]]
+    return out
 
 
 def covered_years_training(training: pd.DataFrame) -> list[int]:
@@ -355,36 +417,82 @@ def presence(participation: pd.DataFrame, covered: Sequence[int]) -> pd.DataFram
     return pd.DataFrame(rows, columns=cols)
 
 
-def gaps_table(participation: pd.DataFrame, covered: Sequence[int]) -> pd.DataFrame:
-    """One row per gap: country, first and last missing year, the years present either side."""
+GAP_COLUMNS = [
+    "iso3",
+    "country_name",
+    "kind",
+    "gap_start",
+    "gap_end",
+    "missing_years",
+    "last_before",
+    "first_after",
+]
+
+
+def _edge_runs(have: list[int], cov: list[int]) -> list[tuple[str, int, int]]:
+    """Covered years before the first and after the last present year, as runs."""
+    runs = []
+    before = [y for y in cov if y < have[0]]
+    after = [y for y in cov if y > have[-1]]
+    if before:
+        runs.append(("before first record", before[0], before[-1]))
+    if after:
+        runs.append(("after last record", after[0], after[-1]))
+    return runs
+
+
+def gaps_table(
+    participation: pd.DataFrame, covered: Sequence[int], edges: bool = False
+) -> pd.DataFrame:
+    """One row per gap: country, first and last missing year, the years present either side.
+
+    ``kind`` is ``gap`` for a run of missing years between two present years. With
+    ``edges=True`` the covered years before a country's first record and after its last are
+    added too (``before first record``, ``after last record``); their missing side is <NA>:
+    the records cannot say whether the country took part before or after the coverage.
+    """
     cov = sorted(covered)
     rows = []
     for (iso3, name), grp in participation.groupby(["iso3", "country_name"], sort=True):
         have = sorted(int(y) for y in grp["fiscal_year"].unique() if y in set(cov))
-        for a, b in country_gaps(have, cov):
+        if not have:
+            continue
+        runs = [("gap", a, b) for a, b in country_gaps(have, cov)]
+        runs += _edge_runs(have, cov) if edges else []
+        for kind, a, b in runs:
+            before = [y for y in have if y < a]
+            after = [y for y in have if y > b]
             rows.append(
                 {
                     "iso3": iso3,
                     "country_name": name,
+                    "kind": kind,
                     "gap_start": a,
                     "gap_end": b,
                     "missing_years": cov.index(b) - cov.index(a) + 1,
-                    "last_before": max(y for y in have if y < a),
-                    "first_after": min(y for y in have if y > b),
+                    "last_before": before[-1] if before else None,
+                    "first_after": after[0] if after else None,
                 }
             )
-    cols = [
-        "iso3",
-        "country_name",
-        "gap_start",
-        "gap_end",
-        "missing_years",
-        "last_before",
-        "first_after",
-    ]
-    return pd.DataFrame(rows, columns=cols).astype(
-        {c: "int64" for c in cols if c not in ("iso3", "country_name")}
-    )
+    out = pd.DataFrame(rows, columns=GAP_COLUMNS)
+    out = out.astype({"gap_start": "int64", "gap_end": "int64", "missing_years": "int64"})
+    out = out.astype({"last_before": "Int64", "first_after": "Int64"})
+    return out.sort_values(["country_name", "gap_start"], ignore_index=True)
+
+
+def gap_years(gaps: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
+    """Per fiscal year: how many countries are inside a gap (between two present years).
+
+    Many countries missing in the same years points to a common cause (a rule, or a defect
+    of that year's report) rather than to each country's own story.
+    """
+    inner = gaps[gaps["kind"] == "gap"]
+    rows = []
+    for y in years:
+        hit = inner[(inner["gap_start"] <= y) & (inner["gap_end"] >= y)]
+        names = sorted(hit["country_name"].unique())
+        rows.append({"fiscal_year": y, "countries_in_gap": len(names), "names": ", ".join(names)})
+    return pd.DataFrame(rows)
 
 
 def rules_naming(rules: pd.DataFrame, iso3: str) -> pd.DataFrame:
@@ -407,10 +515,10 @@ def rules_naming(rules: pd.DataFrame, iso3: str) -> pd.DataFrame:
 
 def _relation(start: pd.Timestamp, end: pd.Timestamp, g0: pd.Timestamp, g1: pd.Timestamp) -> str:
     if end < g0:
-        return "before the gap"
+        return "before"
     if start > g1:
-        return "after the gap"
-    return "during the gap"
+        return "after"
+    return "during"
 
 
 def _events_near(events: pd.DataFrame, gap: pd.Series, window: int) -> list[dict]:
@@ -462,6 +570,7 @@ CONTEXT_COLUMNS = [
     "iso3",
     "country_name",
     "gap",
+    "gap_kind",
     "kind",
     "ref",
     "when",
@@ -478,8 +587,10 @@ def gap_context(
 ) -> pd.DataFrame:
     """Events and rules that coincide with each gap.
 
-    Events: those of the country whose date range overlaps the gap's fiscal years widened by
-    ``window`` fiscal years on each side (a year-precise date spans its whole calendar year).
+    ``gaps`` is a :func:`gaps_table` (with or without edges). Events: those of the country
+    whose date range overlaps the gap's fiscal years widened by ``window`` fiscal years on each
+    side (a year-precise date spans its whole calendar year); ``relation`` says whether the
+    event falls before, during or after the missing years.
     Rules: those whose ``example_countries`` name the country and that were not enacted after
     the gap ended. Coincidence in time is all this shows.
     """
@@ -523,9 +634,26 @@ def gap_context(
         )
         label = _span_text(int(gap["gap_start"]), int(gap["gap_end"]))
         rows += [
-            {"iso3": iso3, "country_name": gap["country_name"], "gap": label, **f} for f in found
+            {
+                "iso3": iso3,
+                "country_name": gap["country_name"],
+                "gap": label,
+                "gap_kind": gap.get("kind", "gap"),
+                **f,
+            }
+            for f in found
         ]
     return pd.DataFrame(rows, columns=CONTEXT_COLUMNS)
+
+
+def country_events(events: pd.DataFrame, iso3: str, years: Sequence[int]) -> pd.DataFrame:
+    """The country's dated events whose dates fall (at least partly) in fiscal ``years``."""
+    start, _ = fiscal_year_bounds(min(years))
+    _, end = fiscal_year_bounds(max(years))
+    mine = events[(events["iso3"] == iso3)]
+    mine = mine[(mine["date_start"] <= end) & (mine["date_end"] >= start)]
+    cols = ["date", "category", "event", "source_title", "source_url", "event_id"]
+    return mine.sort_values(["date_start", "event_id"])[cols].reset_index(drop=True)
 
 
 def country_years(
@@ -587,42 +715,175 @@ def money_without_records(
     )
 
 
-def nato_exits(
+EXEMPT_COLUMNS = [
+    "iso3",
+    "country_name",
+    "exempt_as",
+    "member_since",
+    "years_in_records",
+    "last_in_records",
+    "first_absent",
+    "years_with_money",
+    "last_money",
+]
+
+
+def exempt_countries(
     train: pd.DataFrame,
     fund: pd.DataFrame,
     train_covered: Sequence[int],
+    years: Sequence[int],
     accessions: dict[str, str] | None = None,
+    by_name: Sequence[str] = EXEMPT_BY_NAME,
 ) -> pd.DataFrame:
-    """For each NATO entrant: accession, last fiscal year in the course records, money after.
+    """The countries the reports may omit, against what the records and the money show.
 
-    ``fy_of_accession`` is the fiscal year the accession date falls in; ``last_in_records`` is
-    the last covered year with an IMET record (<NA> if none); ``money_years_after`` counts the
-    later fiscal years with IMET money in the funding sources.
+    Per country (NATO members by accession date, then those the statute names): years in
+    ``years`` with an IMET course record, the last of them and the first covered year after
+    it (<NA> if none), and years with IMET money. Countries with neither records nor money in
+    ``years`` are left out.
     """
     accessions = NATO_ACCESSIONS if accessions is None else accessions
-    cov = sorted(train_covered)
+    cov = [y for y in sorted(train_covered) if y in set(years)]
+    members = sorted(accessions.items(), key=lambda kv: (kv[1], kv[0]))
+    members += [(c, None) for c in by_name if c not in accessions]
     rows = []
-    for iso3, date in sorted(accessions.items(), key=lambda kv: (kv[1], kv[0])):
-        fy_acc = fiscal_year_of(pd.Timestamp(date))
-        have = sorted(int(y) for y in train.loc[train["iso3"] == iso3, "fiscal_year"])
-        last = have[-1] if have else None
-        later = [y for y in cov if last is not None and y > last]
-        money = fund[(fund["iso3"] == iso3) & (fund["fiscal_year"] > (last or fy_acc))]
+    for iso3, date in members:
+        have = sorted(int(y) for y in train.loc[train["iso3"] == iso3, "fiscal_year"] if y in cov)
+        money = sorted(
+            int(y) for y in fund.loc[fund["iso3"] == iso3, "fiscal_year"] if y in set(years)
+        )
+        if not have and not money:
+            continue
+        later = [y for y in cov if have and y > have[-1]]
         rows.append(
             {
                 "iso3": iso3,
                 "country_name": countries.canonical_name(iso3),
-                "accession": date,
-                "fy_of_accession": fy_acc,
-                "last_in_records": last,
+                "exempt_as": "NATO member" if date else "named in 22 U.S.C. 2416(a)(2)",
+                "member_since": date,
+                "years_in_records": len(have),
+                "last_in_records": have[-1] if have else None,
                 "first_absent": later[0] if later else None,
-                "money_years_after": int(money["fiscal_year"].nunique()),
+                "years_with_money": len(money),
+                "last_money": money[-1] if money else None,
+            }
+        )
+    out = pd.DataFrame(rows, columns=EXEMPT_COLUMNS)
+    for c in ("last_in_records", "first_absent", "last_money"):
+        out[c] = out[c].astype("Int64")
+    for c in ("years_in_records", "years_with_money"):
+        out[c] = out[c].astype("int64")
+    return out
+
+
+def country_summary(
+    iso3s: Sequence[str],
+    train: pd.DataFrame,
+    fund: pd.DataFrame,
+    train_covered: Sequence[int],
+    fund_covered: Sequence[int],
+    years: Sequence[int],
+) -> pd.DataFrame:
+    """Per country: years covered, years in the course records and with money, gaps."""
+    t_cov = [y for y in sorted(train_covered) if y in set(years)]
+    f_cov = [y for y in sorted(fund_covered) if y in set(years)]
+    rows = []
+    for iso3 in iso3s:
+        have = sorted(int(y) for y in train.loc[train["iso3"] == iso3, "fiscal_year"] if y in t_cov)
+        money = sorted(int(y) for y in fund.loc[fund["iso3"] == iso3, "fiscal_year"] if y in f_cov)
+        gaps = country_gaps(have, t_cov)
+        rows.append(
+            {
+                "iso3": iso3,
+                "country_name": countries.canonical_name(iso3),
+                "years_covered_by_records": len(t_cov),
+                "years_in_records": len(have),
+                "first_in_records": have[0] if have else None,
+                "last_in_records": have[-1] if have else None,
+                "gaps": ", ".join(_span_text(a, b) for a, b in gaps),
+                "years_covered_by_funding": len(f_cov),
+                "years_with_money": len(money),
             }
         )
     out = pd.DataFrame(rows)
-    for c in ("last_in_records", "first_absent"):
+    for c in ("first_in_records", "last_in_records"):
         out[c] = out[c].astype("Int64")
     return out
+
+
+def record_citations(training: pd.DataFrame, iso3: str, years: Sequence[int]) -> pd.DataFrame:
+    """Where a country's IMET course records of ``years`` are printed: report and pages.
+
+    Pages are the range printed in the report (numbering schemes differ between reports; the
+    1999-2000 and 2006-2007 reports have none, shown as <NA>).
+    """
+    keep = (training["iso3"] == iso3) & (training["status"] == "actual")
+    keep &= training["is_imet"].astype(bool) & training["fiscal_year"].isin(list(years))
+    rows = training.loc[keep, ["fiscal_year", "report", "page"]]
+    out = rows.groupby(["fiscal_year", "report"], as_index=False).agg(
+        records=("page", "size"), first_page=("page", "min"), last_page=("page", "max")
+    )
+    return out.sort_values(["fiscal_year", "report"], ignore_index=True)
+
+
+def citation_text(citations: pd.DataFrame) -> dict[int, str]:
+    """Per fiscal year, where its records are printed: ``2003-2004 report, pp. 120-125``."""
+    out: dict[int, list[str]] = {}
+    for r in citations.sort_values(["fiscal_year", "report"]).itertuples():
+        pages = (
+            "no page numbers"
+            if pd.isna(r.first_page)
+            else f"p. {r.first_page}"
+            if r.first_page == r.last_page
+            else f"pp. {r.first_page}-{r.last_page}"
+        )
+        out.setdefault(int(r.fiscal_year), []).append(f"{r.report} report, {pages}")
+    return {y: "; ".join(v) for y, v in out.items()}
+
+
+def section_years(training: pd.DataFrame, region: str) -> tuple[int, int] | None:
+    """First and last fiscal year with actual rows printed in report section ``region``."""
+    years = training.loc[
+        (training["region"] == region) & (training["status"] == "actual"), "fiscal_year"
+    ]
+    return None if years.empty else (int(years.min()), int(years.max()))
+
+
+def _by_source(rows: pd.DataFrame, extra: dict) -> pd.DataFrame:
+    """Group source rows by source key and measure; name the earliest document of each."""
+    rows = rows.sort_values(["fiscal_year", "source_title"])
+    out = rows.groupby(["source", "measure"], as_index=False).agg(
+        first_year=("fiscal_year", "min"),
+        last_year=("fiscal_year", "max"),
+        **extra,
+        documents=("source_title", "nunique"),
+        source_title=("source_title", "first"),
+        source_url=("source_url", "first"),
+    )
+    return out.sort_values(["first_year", "source", "measure"], ignore_index=True)
+
+
+def funding_sources(
+    funding: pd.DataFrame, iso3: str, measures: Sequence[str], years: Sequence[int]
+) -> pd.DataFrame:
+    """The sources behind a country's figures, per source and measure: the years they cover,
+    how many documents (editions) they come from, and the earliest document's title and
+    address."""
+    keep = (funding["iso3"] == iso3) & funding["measure"].isin(list(measures))
+    keep &= funding["fiscal_year"].isin(list(years))
+    return _by_source(funding.loc[keep], {"years": ("fiscal_year", "nunique")})
+
+
+def styled(df: pd.DataFrame, uuid: str, na_rep: str = "no record", formats: dict | None = None):
+    """A deterministic HTML table: no index, a fixed ``uuid`` (pandas otherwise draws a random
+    one, which would change the page on every run), gaps spelled out as ``na_rep``."""
+    return (
+        df.style.hide(axis="index")
+        .format(formats or {}, na_rep=na_rep)
+        .set_properties(**{"text-align": "left", "vertical-align": "top"})
+        .set_uuid(uuid)
+    )
 
 
 def country_funding(
@@ -647,3 +908,59 @@ def country_funding(
     table = table.reindex(columns=[m for m in measures if m in table.columns])
     table.columns.name = None
     return table.reset_index()
+
+
+# --- words for the chapter's prose ---------------------------------------------------------
+
+
+def fy_label(year: object, missing: str = "no year") -> str:
+    """``FY2003``; ``missing`` for a null year."""
+    return missing if year is None or pd.isna(year) else f"FY{int(year)}"
+
+
+def span_label(first: int, last: int) -> str:
+    """``FY1999–FY2020`` (one year: ``FY2020``)."""
+    return f"FY{first}" if first == last else f"FY{first}\u2013FY{last}"
+
+
+def usd(amount: object, missing: str = "no figure") -> str:
+    """``$1,234,567`` (whole dollars); ``missing`` for a null amount."""
+    return missing if amount is None or pd.isna(amount) else f"${float(amount):,.0f}"
+
+
+def names_text(names: Sequence[str], empty: str = "none") -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    names = list(names)
+    if not names:
+        return empty
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def money_sources(
+    funding: pd.DataFrame, years: Sequence[int], measures: Sequence[str] = MONEY_MEASURES
+) -> pd.DataFrame:
+    """The sources behind the count of countries with money, per source and measure: the
+    years in ``years`` with a positive country figure, how many countries, how many documents
+    (editions), and the earliest document's title and address."""
+    keep = (funding["scope"] == "country") & funding["iso3"].notna()
+    keep &= funding["measure"].isin(list(measures)) & (funding["amount_usd"] > 0)
+    keep &= funding["fiscal_year"].isin(list(years))
+    return _by_source(funding.loc[keep], {"countries": ("iso3", "nunique")})
+
+
+def link(title: str, url: object) -> str:
+    """An HTML link to ``url`` titled ``title`` (plain escaped text when there is no url)."""
+    text = html.escape(str(title))
+    if not isinstance(url, str) or not url:
+        return text
+    return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
+
+
+def source_links(df: pd.DataFrame, title: str = "source_title", url: str = "source_url") -> list:
+    """One link per row; a row standing for several documents says how many more."""
+    out = []
+    for row in df.to_dict("records"):
+        text = link(row[title], row[url])
+        more = int(row.get("documents", 1)) - 1
+        out.append(text + (f" (and {more} other edition{'s' if more > 1 else ''})" if more else ""))
+    return out

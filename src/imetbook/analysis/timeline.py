@@ -22,6 +22,7 @@ Rules that hold throughout:
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -525,6 +526,16 @@ def suspension_to_resumption(events: pd.DataFrame, iso3: str) -> EpisodeSummary 
     return None if ep is None else summarise_episode(own, ep)
 
 
+def _active_years(yearly: pd.DataFrame, years: Sequence[int]) -> list[int]:
+    """Years with IMET obligations or IMET students above zero (gaps are not activity)."""
+    block = yearly.reindex(list(years))
+    active = pd.Series(False, index=block.index)
+    for col in ("obligation", "students"):
+        if col in block.columns:
+            active |= block[col].astype("float64").fillna(0) > 0
+    return [int(y) for y in block.index[active]]
+
+
 def periods_with_activity(periods: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
     """For each closed period, the fiscal years it certainly covers in full and how many of
     them have IMET obligations or students above zero in ``yearly`` (a check on the pairing
@@ -548,19 +559,15 @@ def periods_with_activity(periods: pd.DataFrame, yearly: pd.DataFrame) -> pd.Dat
         years = [
             y for y in range(int(p["fy_first"]), int(p["fy_last"]) + 1) if phase(ep, y) == "during"
         ]
-        inside = yearly.reindex(years)
-        active = pd.Series(False, index=inside.index)
-        for col in ("obligation", "students"):
-            if col in inside.columns:
-                active |= inside[col].fillna(0).astype(float) > 0
+        active = _active_years(yearly, years)
         out.append(
             {
                 "start_n": p["start_n"],
                 "start_date": p["start_date"],
                 "end_date": p["end_date"],
                 "full_years": len(years),
-                "years_with_imet": int(active.sum()),
-                "with_imet": ", ".join(fy_label(int(y)) for y in inside.index[active]),
+                "years_with_imet": len(active),
+                "with_imet": format_runs(_present_runs(active)),
             }
         )
     return pd.DataFrame(
@@ -713,28 +720,30 @@ def measure_sources(
     fy_end: int,
     measures: Sequence[str] = FUNDING_MEASURES,
 ) -> pd.DataFrame:
-    """Which source gives each funding measure for the country, and for which fiscal years."""
+    """Which source gives each funding measure for the country, and for which fiscal years.
+
+    One row per measure and source address; where one address holds several editions or
+    yearly tables, the first title is shown with how many more there are.
+    """
     rows = funding[
         (funding["iso3"] == iso3)
         & (funding["scope"] == "country")
         & funding["measure"].isin(measures)
         & funding["fiscal_year"].between(fy_start, fy_end)
     ]
+    columns = ["measure", "fiscal years", "source", "address"]
     if rows.empty:
-        return pd.DataFrame(columns=["measure", "fiscal years", "source", "address"])
-    grouped = rows.groupby(["measure", "source_title", "source_url"], dropna=False, sort=True)
-    out = (
-        grouped["fiscal_year"]
-        .agg(lambda s: format_runs(_present_runs(sorted(set(s.astype(int))))))
-        .reset_index()
-    )
-    out["measure"] = out["measure"].map(lambda m: MEASURE_LABELS.get(m, m))
-    out = out.rename(
-        columns={"fiscal_year": "fiscal years", "source_title": "source", "source_url": "address"}
-    )
+        return pd.DataFrame(columns=columns)
+    out = []
+    for (measure, url), group in rows.groupby(["measure", "source_url"], dropna=False, sort=True):
+        titles = sorted(set(group["source_title"]))
+        more = len(titles) - 1
+        title = titles[0] + (f" (and {more} more at the same address)" if more else "")
+        years = format_runs(_present_runs(sorted(set(group["fiscal_year"].astype(int)))))
+        out.append([MEASURE_LABELS.get(measure, measure), years, title, url])
     return (
-        out[["measure", "fiscal years", "source", "address"]]
-        .sort_values(["measure", "source"], kind="stable")
+        pd.DataFrame(out, columns=columns)
+        .sort_values(["measure", "fiscal years", "source"], kind="stable")
         .reset_index(drop=True)
     )
 
@@ -872,6 +881,22 @@ def format_usd(value: float) -> str:
     return f"${float(value):,.0f}"
 
 
+def with_links(df: pd.DataFrame, text: str, url: str) -> pd.DataFrame:
+    """For an HTML table: column ``text`` becomes a link to column ``url`` (then dropped), and
+    every other text cell is HTML-escaped, so the table can be shown without further escaping."""
+    out = df.drop(columns=url).copy()
+    for col in out.columns:
+        if col != text and (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
+            out[col] = out[col].map(lambda v: v if pd.isna(v) else html.escape(str(v)))
+    out[text] = [
+        html.escape(str(t))
+        if pd.isna(u)
+        else f'<a href="{html.escape(str(u))}">{html.escape(str(t))}</a>'
+        for t, u in zip(df[text], df[url], strict=True)
+    ]
+    return out
+
+
 def format_count(value: object) -> str:
     """``1,234``; a gap is ``no record``."""
     if value is None or pd.isna(value):
@@ -893,6 +918,8 @@ CATEGORY_COLORS: dict[str, str] = {
 # Rough width of one character of 7-point DejaVu Sans, in inches: enough to keep labels in
 # separate lanes; the exact width does not matter because labels only need not to collide.
 _CHAR_IN = 0.066
+# Cells up to this many characters (dates, fiscal years, counts) are kept on one line in tables.
+_SHORT_CELL = 24
 _AXES_WIDTH_IN = 4.6
 
 
@@ -1329,6 +1356,12 @@ def answer_text(
             f"No fiscal year lies wholly inside it; {country}'s records show "
             f"{record_phrase(yearly, before)}, the last fiscal year before it. "
         )
+    if len(years["during"]) > 1:
+        active = _active_years(yearly, years["during"])
+        text += (
+            f"The records show IMET money or students in {len(active)} of the "
+            f"{len(years['during'])} fiscal years wholly inside it. "
+        )
     text += (
         f"From the last event opening it, {_event_ref(summary.last_opener)}, to the resumption "
         f"took {format_months(summary.months_last_to_close)}"
@@ -1430,15 +1463,41 @@ def last_year_with(funding: pd.DataFrame, measures: Sequence[str]) -> int | None
 
 
 def unknowns_text(country: str, yearly: pd.DataFrame, years: Sequence[int]) -> str:
-    """One sentence per kind of gap in ``years``: which measures have no figure, and when."""
+    """One sentence listing the measures with no figure in ``years``, and when."""
     block = yearly.reindex(list(years))
     span = fy_label(years[0], years[-1])
     missing = []
     for m in ("students", "training_value", *FUNDING_MEASURES):
         runs = gap_runs(block[m])
         if runs:
-            which = "any year" if len(block[m].dropna()) == 0 else format_runs(runs)
-            missing.append(f"{MEASURE_LABELS[m].lower()} ({which})")
+            when = "in any year" if block[m].isna().all() else "in " + format_runs(runs)
+            missing.append(f"{MEASURE_LABELS[m]} {when}")
     if not missing:
         return f"In {span} every measure has a figure for {country}."
     return f"In {span} the records hold no figure for {country} for: " + "; ".join(missing) + "."
+
+
+def styled(df: pd.DataFrame, uuid: str, na_rep: str = "no record"):
+    """A deterministic HTML table for ``display``: no index, left-aligned padded cells, gaps
+    spelled out, short columns (dates, fiscal years, numbers) kept on one line, a fixed
+    ``uuid`` (pandas otherwise draws a random one) and a plain-text form without the memory
+    address a ``Styler`` would print."""
+    from IPython.display import HTML
+
+    # Widths are judged on the visible text, not on the markup of links.
+    visible = {c: df[c].astype(str).str.replace(r"<[^>]+>", "", regex=True) for c in df.columns}
+    short = [c for c in df.columns if visible[c].str.len().max() <= _SHORT_CELL]
+    styler = (
+        df.style.hide(axis="index")
+        .format(na_rep=na_rep, precision=0)
+        .set_properties(
+            **{"text-align": "left", "vertical-align": "top", "padding": "0.25em 0.6em"}
+        )
+        .set_uuid(uuid)
+    )
+    if short:
+        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    prose = [c for c in df.columns if visible[c].str.len().max() > 5 * _SHORT_CELL]
+    if prose:  # long text gets room to read instead of a column a few words wide
+        styler = styler.set_properties(subset=prose, **{"min-width": "20em"})
+    return HTML(styler.to_html())

@@ -31,15 +31,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(same course, place and fiscal year, overlapping dates), with the report, page and "
         "source of every row.",
     )
-    p.add_argument("countries", nargs="+", metavar="COUNTRY",
-                   help="two or more country names, e.g. India Pakistan ('Sri Lanka' quoted)")
-    p.add_argument("--fy", metavar="FIRST-LAST",
-                   help="fiscal years, e.g. 2002-2020 or 2010 (default: every year in the data)")
-    p.add_argument("--program", default="IMET",
-                   help='"IMET" (default), "all", or one program family (e.g. FMF)')
-    p.add_argument("--match", default="class",
-                   help='"class" (default: same course, place, overlapping dates) or '
-                   '"course-year" (same course and fiscal year only)')
+    p.add_argument(
+        "countries",
+        nargs="+",
+        metavar="COUNTRY",
+        help="two or more country names, e.g. India Pakistan ('Sri Lanka' quoted)",
+    )
+    p.add_argument(
+        "--fy",
+        metavar="FIRST-LAST",
+        help="fiscal years, e.g. 2002-2020 or 2010 (default: every year in the data)",
+    )
+    p.add_argument(
+        "--program",
+        default="IMET",
+        help='"IMET" (default), "all", or one program family (e.g. FMF)',
+    )
+    p.add_argument(
+        "--match",
+        default="class",
+        help='"class" (default: same course, place, overlapping dates) or '
+        '"course-year" (same course and fiscal year only)',
+    )
     p.add_argument("--format", default="table", choices=FORMATS, help="output format")
     p.set_defaults(func=_run)
 
@@ -101,16 +114,21 @@ def _warn_absent(result) -> None:
     q = result.query
     for row in result.coverage.itertuples(index=False):
         if row.rows == 0:
-            print(f"note: {row.country} has no training rows (program {q.programs}, "
-                  f"FY{q.fy_start}-{q.fy_end}) in the records", file=sys.stderr)
+            print(
+                f"note: {row.country} has no training rows (program {q.programs}, "
+                f"FY{q.fy_start}-{q.fy_end}) in the records",
+                file=sys.stderr,
+            )
 
 
 def headline(result) -> str:
     q = result.query
     kinds = result.classes["match"].value_counts()
     parts = ", ".join(f"{int(kinds.get(k, 0)):,} {k}" for k in ("class", "course-year"))
-    return (f"{' / '.join(q.countries)}; program {q.programs}; FY{q.fy_start}-{q.fy_end}; "
-            f"match {q.match}: {len(result.classes):,} shared classes ({parts})")
+    return (
+        f"{' / '.join(q.countries)}; program {q.programs}; FY{q.fy_start}-{q.fy_end}; "
+        f"match {q.match}: {len(result.classes):,} shared classes ({parts})"
+    )
 
 
 def render(result, fmt: str) -> str:
@@ -130,8 +148,12 @@ def _table(result) -> str:
     lines = [headline(result)]
     if not result.classes.empty:
         table = classmates.roster(result).astype("str").replace({"<NA>": "", "NaT": ""})
-        lines += ["", table.to_string(index=False), "",
-                  "Source URLs and record ids of every row: --format csv or --format json."]
+        lines += [
+            "",
+            table.to_string(index=False),
+            "",
+            "Source URLs and record ids of every row: --format csv or --format json.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -166,39 +188,48 @@ def to_json(result) -> dict[str, object]:
     classes = []
     for c in result.classes.itertuples(index=False):
         evidence = rows_by_class[c.class_id]
-        classes.append({
-            "class_id": c.class_id,
-            "match": c.match,
-            "fiscal_year": int(c.fiscal_year),
-            "course_title": c.course_title,
-            "course_key": c.course_key,
-            "family": None if pd.isna(c.family) else c.family,
-            "place": None if pd.isna(c.place) else c.place,
-            "start_date": _iso(c.start_date),
-            "end_date": _iso(c.end_date),
-            "students": _int(c.students),
-            "students_by_country": {k: _int(v) for k, v in per_country.loc[c.class_id].items()},
-            "rows": [
-                {
-                    "record_id": r.record_id,
-                    "country": r.country_name,
-                    "report": r.report,
-                    "page": _int(r.page),
-                    "source_url": r.source_url,
-                    "program": r.program,
-                    "course_title": r.course_title,
-                    "location": None if pd.isna(r.location) else r.location,
-                    "start_date": _iso(r.start_date),
-                    "end_date": _iso(r.end_date),
-                    "students": _int(r.students),
-                }
-                for r in evidence.itertuples(index=False)
-            ],
-        })
+        classes.append(
+            {
+                "class_id": c.class_id,
+                "match": c.match,
+                "fiscal_year": int(c.fiscal_year),
+                "course_title": c.course_title,
+                "course_key": c.course_key,
+                "family": None if pd.isna(c.family) else c.family,
+                "place": None if pd.isna(c.place) else c.place,
+                "start_date": _iso(c.start_date),
+                "end_date": _iso(c.end_date),
+                "students": _int(c.students),
+                "students_by_country": {k: _int(v) for k, v in per_country.loc[c.class_id].items()},
+                "rows": [
+                    {
+                        "record_id": r.record_id,
+                        "country": r.country_name,
+                        "report": r.report,
+                        "page": _int(r.page),
+                        "source_url": r.source_url,
+                        "program": r.program,
+                        "course_title": r.course_title,
+                        "location": None if pd.isna(r.location) else r.location,
+                        "start_date": _iso(r.start_date),
+                        "end_date": _iso(r.end_date),
+                        "students": _int(r.students),
+                    }
+                    for r in evidence.itertuples(index=False)
+                ],
+            }
+        )
     return {
-        "query": {"countries": list(q.countries), "programs": q.programs,
-                  "fy_start": q.fy_start, "fy_end": q.fy_end, "match": q.match},
-        "coverage": [{k: _int(v) if k != "country" else v for k, v in row.items()}
-                     for row in result.coverage.to_dict(orient="records")],
+        "query": {
+            "countries": list(q.countries),
+            "programs": q.programs,
+            "fy_start": q.fy_start,
+            "fy_end": q.fy_end,
+            "match": q.match,
+        },
+        "coverage": [
+            {k: _int(v) if k != "country" else v for k, v in row.items()}
+            for row in result.coverage.to_dict(orient="records")
+        ],
         "classes": classes,
     }

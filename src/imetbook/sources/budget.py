@@ -60,7 +60,6 @@ is per country. Groups where no row prints a cost are gaps (see :func:`funding_g
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -591,28 +590,42 @@ def _imet_actual(training: pd.DataFrame) -> pd.DataFrame:
 
 
 def _training_groups(training: pd.DataFrame) -> pd.DataFrame:
-    rows = _imet_actual(training)
+    rows = _imet_actual(training).assign(
+        no_cost=lambda d: d["cost_usd"].isna().astype("int64"),
+        no_students=lambda d: d["students"].isna().astype("int64"),
+    )
     grouped = rows.groupby(["iso3", "fiscal_year"], sort=True)
     out = grouped.agg(
-        amount_usd=("cost_usd", lambda s: s.sum(min_count=1)),
-        students=("students", lambda s: s.sum(min_count=1)),
+        amount_usd=("cost_usd", "sum"),
+        students=("students", "sum"),
         n_rows=("cost_usd", "size"),
-        no_cost=("cost_usd", lambda s: int(s.isna().sum())),
-        no_students=("students", lambda s: int(s.isna().sum())),
+        no_cost=("no_cost", "sum"),
+        no_students=("no_students", "sum"),
     )
-    out["reports"] = grouped["report"].agg(
-        lambda s: "; ".join(f"{r} ({n} rows)" for r, n in sorted(Counter(s).items()))
-    )
-    out["source_url"] = grouped["source_url"].agg(lambda s: "; ".join(sorted(set(s.dropna()))))
+    # A sum over nothing printed is a gap, not zero.
+    out.loc[out["no_cost"] == out["n_rows"], "amount_usd"] = float("nan")
+    out["students"] = out["students"].astype("Int64")
+    out.loc[out["no_students"] == out["n_rows"], "students"] = pd.NA
+    # Few (country, year) groups: joining their labels in Python is faster than per-group pandas.
+    reports: dict[tuple, list[str]] = {}
+    per_report = rows.groupby(["iso3", "fiscal_year", "report"], sort=True).size()
+    for (iso3, fy, report), n in per_report.items():
+        reports.setdefault((iso3, fy), []).append(f"{report} ({n} rows)")
+    urls: dict[tuple, list[str]] = {}
+    unique_urls = rows[["iso3", "fiscal_year", "source_url"]].dropna().drop_duplicates()
+    for iso3, fy, url in sorted(unique_urls.itertuples(index=False, name=None)):
+        urls.setdefault((iso3, fy), []).append(url)
+    out["reports"] = ["; ".join(reports[k]) for k in out.index]
+    out["source_url"] = ["; ".join(urls.get(k, [])) or None for k in out.index]
     return out.reset_index()
 
 
-def _training_note(g: pd.Series) -> str:
-    parts = [f"sum over {g.n_rows} IMET course rows of status actual"]
-    if g.no_cost:
-        parts.append(f"{g.no_cost} without a printed cost (left out of the sum)")
-    if g.no_students:
-        parts.append(f"{g.no_students} without a student count")
+def _training_note(n_rows: int, no_cost: int, no_students: int) -> str:
+    parts = [f"sum over {n_rows} IMET course rows of status actual"]
+    if no_cost:
+        parts.append(f"{no_cost} without a printed cost (left out of the sum)")
+    if no_students:
+        parts.append(f"{no_students} without a student count")
     return "; ".join(parts)
 
 
@@ -634,7 +647,12 @@ def training_value(training: pd.DataFrame) -> pd.DataFrame:
             "source_title": TRAINING_TITLE,
             "source_url": groups["source_url"].to_numpy(),
             "locator": [f"Section IV, report {r}" for r in groups["reports"]],
-            "note": [_training_note(g) for g in groups.itertuples()],
+            "note": [
+                _training_note(n, c, s)
+                for n, c, s in zip(
+                    groups["n_rows"], groups["no_cost"], groups["no_students"], strict=True
+                )
+            ],
         }
     )
 

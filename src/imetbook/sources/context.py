@@ -168,8 +168,13 @@ def _timeline_country(file: str) -> tuple[str, str]:
 
 
 def _concerned(cell: str, own: tuple[str, str]) -> dict[str, str]:
-    named = [countries.name_and_code(n) for n in cell.split(SEP) if n.strip()]
-    out = {code: name for name, code in named if code is not None and code != US}
+    out = {}
+    for label in (n.strip() for n in cell.split(SEP)):
+        name, code = countries.name_and_code(label) if label else (None, None)
+        if label and code is None:
+            raise DataError(f"{label!r} in countries is a heading, not a country")
+        if code is not None and code != US:
+            out[code] = name
     out.setdefault(own[1], own[0])
     return out
 

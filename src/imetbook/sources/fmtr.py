@@ -25,7 +25,10 @@ region of a country printed in two region files is chosen (:func:`_resolve_split
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +39,6 @@ from imetbook.errors import DataError
 from imetbook.manifest import RawFile
 from imetbook.sources import fmtr_fields as F
 from imetbook.sources import fmtr_html, fmtr_xml
-from imetbook.sources.fmtr_xml import RawElement
 
 RAW_PREFIX = "data/raw/fmtr/"
 
@@ -59,28 +61,7 @@ PROGRAMS_SORTED_FROM = 2007  # first year of the first report that sorts program
 # (totals are printed in whole dollars; 2007-2008 and 2010-2011 rows carry cents).
 COST_TOLERANCE = 1.0
 
-EXCLUDED_REASONS = (
-    "program_totals",
-    "country_totals",
-    "orphan_fragment",
-    "placeholder",
-    "empty_element",
-    "duplicate_region_copy",
-)
-_PARSERS: dict[str, Callable[[bytes, str], list[RawElement]]] = {
-    ".xml.gz": fmtr_xml.parse,
-    ".html.gz": fmtr_html.parse,
-}
-
-
 # --- reading --------------------------------------------------------------------------------
-
-
-def _parser(relpath: str) -> Callable[[bytes, str], list[RawElement]]:
-    for suffix, parse in _PARSERS.items():
-        if relpath.endswith(suffix):
-            return parse
-    raise DataError(f"{RAW_PREFIX}{relpath}: unknown file type (expected .xml.gz or .html.gz)")
 
 
 def _file_meta(raw: RawFile) -> dict[str, object]:
@@ -103,22 +84,39 @@ def _file_meta(raw: RawFile) -> dict[str, object]:
 
 
 def read_elements(files: Iterable[RawFile]) -> pd.DataFrame:
-    """Every raw element of every file, values as printed, one row each, in file order."""
-    elements: list[RawElement] = []
-    file_idx: list[int] = []
-    metas = []
-    for i, raw in enumerate(files):
-        parsed = _parser(raw.relpath)(raw.data, RAW_PREFIX + raw.relpath)
-        elements.extend(parsed)
-        file_idx.extend([i] * len(parsed))
-        metas.append(_file_meta(raw))
-    if not elements:
-        raise DataError("fmtr: no training elements found")
-    cols = dict(zip(RawElement._fields, (list(c) for c in zip(*elements, strict=True)),
-                    strict=True))
-    meta = pd.DataFrame(metas).iloc[file_idx].reset_index(drop=True)
-    raw = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
-    return pd.concat([meta, raw], axis=1)
+    """Every raw element of every file, values as printed, one row each, in file order, with
+    the file's report, region, paths and manifest count."""
+    files = list(files)
+    if not files:
+        raise DataError("fmtr: MANIFEST.csv lists no files")
+    xml = [i for i, f in enumerate(files) if f.relpath.endswith(".xml.gz")]
+    html = [i for i, f in enumerate(files) if f.relpath.endswith(".html.gz")]
+    other = sorted(set(range(len(files))) - set(xml) - set(html))
+    if other:
+        raise DataError(
+            f"{RAW_PREFIX}{files[other[0]].relpath}: unknown file type "
+            "(expected .xml.gz or .html.gz)"
+        )
+    parts = [
+        fmtr_xml.parse_many([(files[i].data, RAW_PREFIX + files[i].relpath) for i in xml]).assign(
+            file=lambda d: np.take(xml, d["file"])
+        )
+    ]
+    for i in html:
+        parts.append(fmtr_html.parse(files[i].data, RAW_PREFIX + files[i].relpath).assign(file=i))
+    el = pd.concat(parts, ignore_index=True).sort_values(["file", "ordinal"], kind="stable")
+    el = el.reset_index(drop=True)
+    meta = pd.DataFrame([_file_meta(f) for f in files])
+    idx = el.pop("file").to_numpy()
+    for col in meta.columns:
+        el[col] = pd.Series(meta[col].to_numpy(dtype=object)[idx], dtype=object)
+    for col in ("report_first", "report_second", "expected"):
+        el[col] = el[col].astype("int64")
+    el["is_html"] = el["is_html"].astype(bool)
+    el["record_id"] = pd.Series(
+        [f"{s}#{o}" for s, o in zip(el["stem"], el["ordinal"], strict=True)], dtype=object
+    )
+    return el
 
 
 def check_counts(elements: pd.DataFrame) -> None:
@@ -133,157 +131,260 @@ def check_counts(elements: pd.DataFrame) -> None:
         raise DataError(f"{f}: parsed {got[f]} elements, MANIFEST.csv counts {want[f]}")
 
 
+# --- flags ----------------------------------------------------------------------------------
+
+_FLAG = "flag__"
+
+
+def add_flag(df: pd.DataFrame, mask: np.ndarray | pd.Series, flag: str) -> None:
+    """Set ``flag`` (a key of ``fmtr_fields.FLAG_DOCS``) on the rows in ``mask``."""
+    if flag not in F.FLAG_DOCS:
+        raise KeyError(f"undocumented flag {flag!r}")
+    mask = np.asarray(mask, dtype=bool)
+    col = _FLAG + flag
+    df[col] = df[col].to_numpy() | mask if col in df.columns else mask
+
+
+def joined_flags(df: pd.DataFrame) -> pd.Series:
+    """The flag columns as one ';'-separated, sorted string per row ('' for none)."""
+    out = np.full(len(df), "", dtype=object)
+    for col in sorted(c for c in df.columns if c.startswith(_FLAG)):
+        idx = np.flatnonzero(df[col].to_numpy())
+        name = col[len(_FLAG) :]
+        out[idx] = [f"{x};{name}" if x else name for x in out[idx]]
+    return pd.Series(out, index=df.index, dtype="str")
+
+
 # --- cleaning -------------------------------------------------------------------------------
 
-
-def _columns(values: list, func: Callable) -> list[tuple]:
-    return [func(v) for v in values]
-
-
-def _spill(text: str | None) -> tuple[str, ...]:
-    if F.looks_like_money(text) or F.looks_like_date(text):
-        return ("value_in_wrong_column",)
-    return ()
+_EPOCH = date(1970, 1, 1).toordinal()
+_NAT = np.iinfo(np.int64).min
 
 
-def _to_dates(values: Iterable) -> np.ndarray:
-    return np.array(list(values), dtype="datetime64[D]").astype("datetime64[s]")
+class _Distinct:
+    """A cleaner run once per distinct raw value; its results spread back to every row."""
+
+    def __init__(self, values: pd.Series | np.ndarray, func: Callable) -> None:
+        self.codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        self.results = [func(u) for u in uniques] + [func(None)]
+
+    def part(self, i: int, convert: Callable | None = None) -> np.ndarray:
+        arr = np.empty(len(self.results), dtype=object)
+        arr[:] = [r[i] if convert is None else convert(r[i]) for r in self.results]
+        return arr[self.codes]
+
+    def obj(self, i: int) -> pd.Series:
+        # Kept as object dtype until the tables are finished: pandas would otherwise convert
+        # every intermediate string column to Arrow and back.
+        return pd.Series(self.part(i), dtype=object)
+
+    def ints(self, convert: Callable) -> np.ndarray:
+        arr = np.array([convert(r) for r in self.results], dtype=np.int64)
+        return arr[self.codes]
+
+    def flag_into(self, df: pd.DataFrame, i: int) -> None:
+        names = sorted({f for r in self.results for f in r[i]})
+        for name in names:
+            add_flag(df, np.array([name in r[i] for r in self.results])[self.codes], name)
+
+
+def _days(d: date | None) -> int:
+    return _NAT if d is None else d.toordinal() - _EPOCH
+
+
+def _as_dates(days: np.ndarray) -> np.ndarray:
+    return days.astype(np.int64).view("datetime64[D]").astype("datetime64[s]")
+
+
+def _spill(text: str | None) -> tuple[tuple[str, ...]]:
+    return (
+        ("value_in_wrong_column",) if F.looks_like_money(text) or F.looks_like_date(text) else (),
+    )
+
+
+def _clean_texts(el: pd.DataFrame, out: pd.DataFrame) -> None:
+    for field in ("course_title", "location", "student_unit", "us_unit"):
+        col = _Distinct(el[field], F.clean)
+        out[field] = col.obj(0)
+        col.flag_into(out, 1)
+        if field != "course_title":
+            _Distinct(out[field], _spill).flag_into(out, 0)
+    out["course_key"] = _Distinct(out["course_title"], lambda t: (F.course_key(t),)).obj(0)
+
+
+def _clean_numbers(el: pd.DataFrame, out: pd.DataFrame) -> _Distinct:
+    qty = _Distinct(el["quantity"], F.parse_quantity)
+    out["students"] = pd.array(qty.part(0), dtype="Int64")
+    qty.flag_into(out, 1)
+    cost = _Distinct(el["total_cost"], F.parse_cost)
+    out["cost_usd"] = cost.part(0, lambda v: np.nan if v is None else v).astype("float64")
+    cost.flag_into(out, 2)
+    page = _Distinct(el["page_number"], F.parse_page)
+    out["page"] = pd.array(page.part(0), dtype="Int64")
+    page.flag_into(out, 1)
+    return cost
+
+
+def _clean_dates(el: pd.DataFrame, out: pd.DataFrame, cost: _Distinct) -> None:
+    start = _Distinct(el["start_date"], F.parse_date_field)
+    end = _Distinct(el["end_date"], F.parse_date_field)
+    start.flag_into(out, 1)
+    end.flag_into(out, 1)
+    ns, ne = start.ints(lambda r: len(r[0])), end.ints(lambda r: len(r[0]))
+    nc = cost.ints(lambda r: len(r[1]))
+    s_days = start.ints(lambda r: _days(r[0][0] if r[0] else None))
+    e_days = end.ints(lambda r: _days(r[0][0] if r[0] else None))
+    # Only rows whose dates need moving go through the row-level rule (a few thousand).
+    odd = np.flatnonzero((ns >= 2) | (ne >= 2) | ((nc > 0) & ((ns == 0) | (ne == 0))))
+    s_tok, e_tok, c_tok = start.part(0)[odd], end.part(0)[odd], cost.part(1)[odd]
+    flagged: dict[str, list[int]] = {}
+    for k, i in enumerate(odd):
+        s, e, flags = F.assemble_dates(s_tok[k], e_tok[k], c_tok[k])
+        s_days[i], e_days[i] = _days(s), _days(e)
+        for flag in flags:
+            flagged.setdefault(flag, []).append(i)
+    for flag, rows in sorted(flagged.items()):
+        mask = np.zeros(len(out), dtype=bool)
+        mask[rows] = True
+        add_flag(out, mask, flag)
+    out["start_date"] = _as_dates(s_days)
+    out["end_date"] = _as_dates(e_days)
 
 
 def clean_values(el: pd.DataFrame) -> pd.DataFrame:
-    """Cleaned value columns (title, students, cost, dates, page, units) and their flags."""
-    out: dict[str, object] = {}
-    flag_parts: list[list[tuple[str, ...]]] = [list(el["notes"])]
-    for field, target in (
-        ("course_title", "course_title"),
-        ("location", "location"),
-        ("student_unit", "student_unit"),
-        ("us_unit", "us_unit"),
-    ):
-        texts, flags = zip(*_columns(el[field].tolist(), F.clean), strict=True)
-        out[target] = list(texts)
-        flag_parts.append(list(flags))
-        if target != "course_title":
-            flag_parts.append(_columns(out[target], _spill))
-    students, q_flags = zip(*_columns(el["quantity"].tolist(), F.parse_quantity), strict=True)
-    cost, cost_dates, c_flags = zip(*_columns(el["total_cost"].tolist(), F.parse_cost),
-                                    strict=True)
-    start_t, s_flags = zip(*_columns(el["start_date"].tolist(), F.parse_date_field), strict=True)
-    end_t, e_flags = zip(*_columns(el["end_date"].tolist(), F.parse_date_field), strict=True)
-    start, end, d_flags = zip(*map(F.assemble_dates, start_t, end_t, cost_dates), strict=True)
-    page, p_flags = zip(*_columns(el["page_number"].tolist(), F.parse_page), strict=True)
-    flag_parts += [list(x) for x in (q_flags, c_flags, s_flags, e_flags, d_flags, p_flags)]
-    out["students"] = pd.array(students, dtype="Int64")
-    out["cost_usd"] = np.array([np.nan if c is None else c for c in cost], dtype="float64")
-    out["start_date"] = _to_dates(start)
-    out["end_date"] = _to_dates(end)
-    out["page"] = pd.array(page, dtype="Int64")
-    out["course_key"] = [F.course_key(t) for t in out["course_title"]]
-    flags = [tuple(sorted(set().union(*parts))) for parts in zip(*flag_parts, strict=True)]
-    res = el.drop(columns=list(F.FIELDS)).assign(**out)
-    res["flags"] = pd.Series(flags, index=el.index, dtype=object)
-    missing = res["kind"].eq("row") & res["course_title"].isna()
-    _add_flag(res, missing, "title_missing")
-    return res
-
-
-def _add_flag(df: pd.DataFrame, mask: pd.Series, flag: str) -> None:
-    if mask.any():
-        df.loc[mask, "flags"] = df.loc[mask, "flags"].map(lambda t: tuple(sorted({*t, flag})))
+    """Cleaned value columns (title, course key, units, students, cost, dates, page) with
+    their flags; the raw value columns are dropped."""
+    out = el.drop(columns=list(F.FIELDS))
+    for note in sorted({n for notes in el["notes"].unique() for n in notes.split(";") if n}):
+        add_flag(out, el["notes"].str.contains(note, regex=False).to_numpy(), note)
+    _clean_texts(el, out)
+    cost = _clean_numbers(el, out)
+    _clean_dates(el, out, cost)
+    add_flag(out, out["kind"].eq("row") & out["course_title"].isna(), "title_missing")
+    return out
 
 
 # --- programs and countries -----------------------------------------------------------------
 
 
+def _program_parts(pair: str | None) -> tuple:
+    if pair is None:
+        return (None, None, False, None, None)
+    label, country = pair.split("\x1f")
+    p = F.parse_program(label, country or None)
+    return (p.name, p.family, p.is_imet, p.region, p.fiscal_year)
+
+
 def attach_programs(el: pd.DataFrame) -> pd.DataFrame:
     """Program name, family, IMET flag, fiscal year, status and label region of each row."""
-    country = [F.clean_text(c) for c in el["country"]]
-    labels: dict[tuple[str, str | None], F.ProgramLabel | None] = {}
-    for label, c, kind in zip(el["program"], country, el["kind"], strict=True):
-        if (label, c) not in labels:
-            skip = label is None or kind == "placeholder"
-            labels[(label, c)] = None if skip else F.parse_program(label, c)
-    parsed = [labels[(lab, c)] for lab, c in zip(el["program"], country, strict=True)]
+    country = _Distinct(el["country"], lambda c: (F.clean_text(c),)).obj(0)
+    label = el["program"].to_numpy(dtype=object)
+    skip = el["kind"].eq("placeholder").to_numpy() | pd.isna(label)
+    pairs = np.array(
+        [f"{lab}\x1f{c or ''}" for lab, c in zip(label, country, strict=True)], dtype=object
+    )
+    pairs[skip] = None
+    parts = _Distinct(pairs, _program_parts)
     el = el.assign(
         country=country,
-        program_raw=[F.clean_text(p) for p in el["program"]],
-        program_name=[p.name if p else None for p in parsed],
-        program_family=[p.family if p else None for p in parsed],
-        is_imet=[bool(p and p.is_imet) for p in parsed],
-        label_region=[p.region if p else None for p in parsed],
-    )
-    fy = pd.array([p.fiscal_year if p else None for p in parsed], dtype="Int64")
-    has_program = el["program_name"].notna()
-    _add_flag(el, has_program & pd.Series(fy, index=el.index).isna(), "fiscal_year_not_printed")
-    fy = pd.Series(fy, index=el.index).fillna(el["report_first"]).astype("int64")
+        program_raw=_Distinct(el["program"], lambda p: (F.clean_text(p),)).obj(0),
+        program_name=parts.obj(0),
+        program_family=parts.obj(1),
+        is_imet=parts.part(2).astype(bool),
+        label_region=parts.obj(3),
+    ).drop(columns="program")
+    fy = pd.Series(pd.array(parts.part(4), dtype="Int64"), index=el.index)
+    add_flag(el, el["program_name"].notna() & fy.isna(), "fiscal_year_not_printed")
+    fy = fy.fillna(el["report_first"]).astype("int64")
     el["fiscal_year"] = fy
-    el["status"] = np.where(fy.eq(el["report_second"]), "planned", "actual")
+    el["status"] = pd.Series(
+        np.where(fy.eq(el["report_second"]), "planned", "actual"), dtype=object
+    )
     return el
 
 
 def _program_restarts(el: pd.DataFrame) -> set[tuple[str, str]]:
     """(report, country) of country blocks whose program names stop being in order."""
     sub = el[~el["is_html"] & el["report_first"].ge(PROGRAMS_SORTED_FROM)]
-    sub = sub[sub["program_name"].notna()]
-    blocks = sub.drop_duplicates(["source_file", "program_block"])
+    sub = sub[sub["program_name"].notna()].drop_duplicates(["source_file", "program_block"])
     found = set()
-    for (report, country, _f, _b), names in blocks.groupby(
-        ["report", "country", "source_file", "country_block"], sort=False
-    )["program_name"]:
+    keys = ["report", "country", "source_file", "country_block"]
+    for (report, country, _f, _b), names in sub.groupby(keys, sort=False)["program_name"]:
         low = [n.lower() for n in names]
         if any(b < a for a, b in zip(low, low[1:], strict=False)):
             found.add((report, country))
     return found
 
 
-def attach_countries(el: pd.DataFrame) -> pd.DataFrame:
-    """Canonical name and ISO code per printed country; merged headings get neither."""
-    names = {c: countries.name_and_code(c) for c in el["country"].dropna().unique()}
-    el = el.assign(
-        country_name=[names[c][0] if c is not None else None for c in el["country"]],
-        iso3=[names[c][1] if c is not None else None for c in el["country"]],
-    )
+def _check_merges(el: pd.DataFrame) -> None:
     found = _program_restarts(el)
-    present = set(zip(el["report"], el["country"], strict=True))
+    present = set(el[["report", "country"]].drop_duplicates().itertuples(index=False))
     listed = {k for k in MERGED_COUNTRIES if k in present}
     if found - listed:
         report, country = sorted(found - listed)[0]
-        raise DataError(f"fmtr {report}: {country!r} looks like two countries merged (program "
-                        "order restarts); add it to fmtr.MERGED_COUNTRIES")
+        raise DataError(
+            f"fmtr {report}: {country!r} looks like two countries merged (program "
+            "order restarts); add it to fmtr.MERGED_COUNTRIES"
+        )
     if listed - found:
         report, country = sorted(listed - found)[0]
-        raise DataError(f"fmtr {report}: {country!r} is in fmtr.MERGED_COUNTRIES but its "
-                        "programs are in order")
+        raise DataError(
+            f"fmtr {report}: {country!r} is in fmtr.MERGED_COUNTRIES but its programs are in order"
+        )
+
+
+def attach_countries(el: pd.DataFrame) -> pd.DataFrame:
+    """Canonical name and ISO code per printed country; merged headings get neither (see
+    :data:`MERGED_COUNTRIES`). An unknown name raises ``UnknownCountryError``."""
+    names = _Distinct(el["country"], lambda c: countries.name_and_code(c) if c else (None, None))
+    el = el.assign(country_name=names.obj(0), iso3=names.obj(1))
+    _check_merges(el)
     for (report, country), partner in MERGED_COUNTRIES.items():
         mask = el["report"].eq(report) & el["country"].eq(country)
         if mask.any():
             first = el.loc[mask, "country_name"].iloc[0]
             el.loc[mask, "country_name"] = f"{first} and {partner} (merged in source)"
             el.loc[mask, "iso3"] = None
-            _add_flag(el, mask, "countries_merged")
+            add_flag(el, mask, "countries_merged")
     return el
 
 
 # --- regions --------------------------------------------------------------------------------
 
-_SAME_ROW = ("report", "country", "program_name", "fiscal_year", "course_title", "students",
-             "cost_usd", "start_date", "end_date", "location", "student_unit", "us_unit", "page")
+_SAME_ROW = (
+    "report",
+    "country",
+    "program_name",
+    "fiscal_year",
+    "course_title",
+    "students",
+    "cost_usd",
+    "start_date",
+    "end_date",
+    "location",
+    "student_unit",
+    "us_unit",
+    "page",
+)
 
 
 def _row_keys(df: pd.DataFrame) -> pd.Series:
-    parts = [df[c].astype(str) for c in _SAME_ROW]
-    key = parts[0]
-    for p in parts[1:]:
-        key = key + "\x1f" + p
-    return key
+    # str() of every value, missing ones included ('None', 'NaT'): a missing value must not
+    # make the whole key missing (missing keys would all match each other).
+    parts = zip(*(df[c].astype(object).map(str) for c in _SAME_ROW), strict=True)
+    return pd.Series(["\x1f".join(p) for p in parts], index=df.index, dtype=object)
 
 
 def _mark_region_copies(el: pd.DataFrame) -> None:
     """2001-2006 labels name the region; a row whose label names another region than its
     file, with an identical row in that region's file, is a copy (kept once, in the file of
     the region its label names)."""
-    cand = (el["kind"].eq("row") & el["label_region"].notna() & el["file_region"].notna()
-            & el["label_region"].ne(el["file_region"]))
+    cand = (
+        el["kind"].eq("row")
+        & el["label_region"].notna()
+        & el["file_region"].notna()
+        & el["label_region"].ne(el["file_region"])
+    )
     if not cand.any():
         return
     reports = el.loc[cand, "report"].unique()
@@ -292,17 +393,19 @@ def _mark_region_copies(el: pd.DataFrame) -> None:
     o = el[others].assign(_key=_row_keys(el[others]), _region=el.loc[others, "file_region"])
     c["_n"] = c.groupby(["_key", "_region"]).cumcount()
     o["_n"] = o.groupby(["_key", "_region"]).cumcount()
-    pairs = c.reset_index().merge(o.reset_index(), on=["_key", "_region", "_n"],
-                                  suffixes=("", "_kept"))
+    pairs = c.reset_index().merge(
+        o.reset_index(), on=["_key", "_region", "_n"], suffixes=("", "_kept")
+    )
     copies = pd.Index(pairs["index"])
     el.loc[copies, "kind"] = "duplicate_region_copy"
     el.loc[copies, "detail"] = "identical to " + pairs["record_id_kept"].to_numpy()
-    _add_flag(el, el.index.isin(pairs["index_kept"]), "also_in_other_region_file")
-    _add_flag(el, cand & ~el.index.isin(copies), "region_from_label")
+    add_flag(el, el.index.isin(pairs["index_kept"]), "also_in_other_region_file")
+    add_flag(el, cand & ~el.index.isin(copies), "region_from_label")
 
 
-def _neighbour_region(regions: pd.Series, reports: list[str], report: str, iso3: str,
-                      candidates: set[str]) -> str | None:
+def _neighbour_region(
+    regions: pd.Series, reports: list[str], report: str, iso3: str, candidates: set[str]
+) -> str | None:
     i = reports.index(report)
     seen = set()
     for j in (i - 1, i + 1):
@@ -326,19 +429,20 @@ def _resolve_split_regions(el: pd.DataFrame) -> None:
         if chosen is None:
             counts = el.loc[mask & el["kind"].eq("row"), "region"].value_counts()
             if len(counts) > 1 and counts.iloc[0] == counts.iloc[1]:
-                raise DataError(f"fmtr {report}: cannot decide the region of {iso3}: printed "
-                                f"in {', '.join(sorted(regs))}")
+                raise DataError(
+                    f"fmtr {report}: cannot decide the region of {iso3}: printed "
+                    f"in {', '.join(sorted(regs))}"
+                )
             chosen = counts.index[0]
         moved = mask & el["region"].ne(chosen)
         el.loc[mask, "region"] = chosen
-        _add_flag(el, moved, "region_reassigned")
+        add_flag(el, moved, "region_reassigned")
 
 
 def assign_regions(el: pd.DataFrame) -> pd.DataFrame:
     """Region of each row: the label's region (2001-2006), else the file's; copies printed
     in two region files are marked; split countries get one region."""
-    el = el.assign(region=el["label_region"].where(el["label_region"].notna(),
-                                                   el["file_region"]))
+    el = el.assign(region=el["label_region"].where(el["label_region"].notna(), el["file_region"]))
     missing = el["region"].isna() & el["kind"].ne("placeholder")
     if missing.any():
         f = el.loc[missing, "source_file"].iloc[0]
@@ -352,35 +456,91 @@ def assign_regions(el: pd.DataFrame) -> pd.DataFrame:
 # --- output tables --------------------------------------------------------------------------
 
 
-def _join_flags(flags: pd.Series) -> pd.Series:
-    return pd.Series([";".join(f) for f in flags], index=flags.index, dtype="str")
-
-
 def _str(series: pd.Series) -> pd.Series:
     return series.astype("str")
 
 
 TRAINING_COLUMNS = (
-    "record_id", "report", "fiscal_year", "status", "region", "country", "country_name",
-    "iso3", "program_raw", "program", "is_imet", "course_title", "course_key", "location",
-    "us_unit", "student_unit", "start_date", "end_date", "students", "cost_usd", "page",
-    "source_url", "source_file", "flags",
+    "record_id",
+    "report",
+    "fiscal_year",
+    "status",
+    "region",
+    "country",
+    "country_name",
+    "iso3",
+    "program_raw",
+    "program",
+    "is_imet",
+    "course_title",
+    "course_key",
+    "location",
+    "us_unit",
+    "student_unit",
+    "start_date",
+    "end_date",
+    "students",
+    "cost_usd",
+    "page",
+    "source_url",
+    "source_file",
+    "flags",
 )
 TOTALS_COLUMNS = (
-    "record_id", "report", "fiscal_year", "level", "region", "country", "country_name", "iso3",
-    "program_raw", "program", "students", "cost_usd", "page", "source_file", "flags",
+    "record_id",
+    "report",
+    "fiscal_year",
+    "level",
+    "region",
+    "country",
+    "country_name",
+    "iso3",
+    "program_raw",
+    "program",
+    "students",
+    "cost_usd",
+    "page",
+    "source_file",
+    "flags",
 )
 EXCLUDED_COLUMNS = (
-    "record_id", "report", "region", "country", "program_raw", "course_title", "page", "reason",
-    "in_manifest_count", "detail", "source_file",
+    "record_id",
+    "report",
+    "region",
+    "country",
+    "program_raw",
+    "course_title",
+    "page",
+    "reason",
+    "in_manifest_count",
+    "detail",
+    "source_file",
 )
-_STR_COLUMNS = ("record_id", "report", "status", "region", "country", "country_name", "iso3",
-                "program_raw", "program", "course_title", "course_key", "location", "us_unit",
-                "student_unit", "source_url", "source_file", "level", "reason", "detail")
+_STR_COLUMNS = (
+    "record_id",
+    "report",
+    "status",
+    "region",
+    "country",
+    "country_name",
+    "iso3",
+    "program_raw",
+    "program",
+    "course_title",
+    "course_key",
+    "location",
+    "us_unit",
+    "student_unit",
+    "source_url",
+    "source_file",
+    "level",
+    "reason",
+    "detail",
+)
 
 
 def _finish(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    df = df.assign(flags=_join_flags(df["flags"])) if "flags" in columns else df
+    df = df.assign(flags=joined_flags(df)) if "flags" in columns else df
     df = df[list(columns)].reset_index(drop=True)
     for c in _STR_COLUMNS:
         if c in df.columns:
@@ -415,16 +575,19 @@ _RECON_KEY = ["report", "source_file", "level", "country_name", "program_raw"]
 
 def _sums(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
     # Country-level groups have no program: group them under "" and restore null after.
-    df = df.assign(program_raw=df["program_raw"].astype(object).where(
-        df["program_raw"].notna(), ""))
+    df = df.assign(
+        program_raw=df["program_raw"].astype(object).where(df["program_raw"].notna(), "")
+    )
     g = df.groupby(_RECON_KEY, sort=False)
-    return pd.DataFrame({
-        "region": g["region"].first(),
-        "program": g["program"].first(),
-        f"n_{prefix}_rows": g.size(),
-        f"{prefix}_students": g["students"].sum(),
-        f"{prefix}_cost": g["cost_usd"].sum(),
-    })
+    return pd.DataFrame(
+        {
+            "region": g["region"].first(),
+            "program": g["program"].first(),
+            f"n_{prefix}_rows": g.size(),
+            f"{prefix}_students": g["students"].sum(),
+            f"{prefix}_cost": g["cost_usd"].sum(),
+        }
+    )
 
 
 def _status(r: pd.DataFrame) -> pd.Series:
@@ -442,8 +605,11 @@ def reconcile(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFr
     (and, for 2006-2007, per country). Null students or costs count as zero in the sums, so a
     row whose value was not printed shows up as a difference."""
     rows = training.assign(level="program")
-    country_rows = rows[rows["source_file"].isin(
-        printed_totals.loc[printed_totals["level"].eq("country"), "source_file"])]
+    country_rows = rows[
+        rows["source_file"].isin(
+            printed_totals.loc[printed_totals["level"].eq("country"), "source_file"]
+        )
+    ]
     country_rows = country_rows.assign(level="country", program_raw=None, program=None)
     parsed = _sums(pd.concat([rows, country_rows], ignore_index=True), "parsed")
     printed = _sums(printed_totals, "printed")
@@ -463,31 +629,56 @@ def reconcile(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFr
     r["diff_cost"] = r["parsed_cost"] - r["printed_cost"]
     r["status"] = _status(r)
     r = r.sort_values(_RECON_KEY, na_position="first", kind="stable").reset_index(drop=True)
-    for c in ("report", "source_file", "level", "country_name", "program_raw", "region",
-              "program"):
+    for c in ("report", "source_file", "level", "country_name", "program_raw", "region", "program"):
         r[c] = _str(r[c])
     return r[list(RECONCILIATION_COLUMNS)]
 
 
 RECONCILIATION_COLUMNS = (
-    "report", "region", "source_file", "level", "country_name", "program_raw", "program",
-    "n_printed_rows", "n_parsed_rows", "printed_students", "parsed_students", "diff_students",
-    "printed_cost", "parsed_cost", "diff_cost", "status",
+    "report",
+    "region",
+    "source_file",
+    "level",
+    "country_name",
+    "program_raw",
+    "program",
+    "n_printed_rows",
+    "n_parsed_rows",
+    "printed_students",
+    "parsed_students",
+    "diff_students",
+    "printed_cost",
+    "parsed_cost",
+    "diff_cost",
+    "status",
 )
 
 
 # --- entry point ----------------------------------------------------------------------------
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # The parse allocates millions of small objects that all live until the end; the cyclic
+    # garbage collector would scan them again and again (about 10% of the parse time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_elements(files: Iterable[RawFile]) -> pd.DataFrame:
     """All raw elements, cleaned and classified, before they are split into tables."""
-    el = read_elements(files)
-    check_counts(el)
-    el["record_id"] = el["stem"] + "#" + el["ordinal"].astype(str)
-    el = clean_values(el)
-    el = attach_programs(el)
-    el = attach_countries(el)
-    return assign_regions(el)
+    with _gc_paused():
+        el = read_elements(files)
+        check_counts(el)
+        el = clean_values(el)
+        el = attach_programs(el)
+        el = attach_countries(el)
+        return assign_regions(el)
 
 
 def build_tables(fmtr_dir: Path) -> dict[str, pd.DataFrame]:

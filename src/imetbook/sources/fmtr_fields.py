@@ -413,8 +413,21 @@ PROGRAM_FAMILIES: tuple[tuple[str, str], ...] = (
     (r"Agency for International Development", "USAID"),
 )
 CODED_FAMILIES = (
-    "ASFF", "CAMRI", "CRSP", "CTEF", "ERI", "FHA", "GPOI", "GSCF", "HMA", "MSI", "NADR", "PCCF",
-    "PKO", "SCSI", "USAI",
+    "ASFF",
+    "CAMRI",
+    "CRSP",
+    "CTEF",
+    "ERI",
+    "FHA",
+    "GPOI",
+    "GSCF",
+    "HMA",
+    "MSI",
+    "NADR",
+    "PCCF",
+    "PKO",
+    "SCSI",
+    "USAI",
 )
 _FAMILY_RX = tuple((re.compile(p, re.IGNORECASE), fam) for p, fam in PROGRAM_FAMILIES)
 

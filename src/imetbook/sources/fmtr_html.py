@@ -24,18 +24,37 @@ from __future__ import annotations
 import re
 
 import lxml.html
+import numpy as np
+import pandas as pd
 from lxml import etree
 
 from imetbook import countries
 from imetbook.errors import DataError
 from imetbook.sources import fmtr_fields as F
-from imetbook.sources.fmtr_xml import RawElement
+from imetbook.sources.fmtr_xml import COLUMNS as FRAME_COLUMNS
+from imetbook.sources.fmtr_xml import RawElement, frame, totals_notes
 
-HEADER = ("Course Title", "Students", "Location", "Student's Unit", "US Units", "Total Cost",
-          "Start Date", "End Date")
+HEADER = (
+    "Course Title",
+    "Students",
+    "Location",
+    "Student's Unit",
+    "US Units",
+    "Total Cost",
+    "Start Date",
+    "End Date",
+)
 # Table columns, in HTML order, mapped to the raw field names shared with the XML.
-COLUMNS = ("course_title", "quantity", "location", "student_unit", "us_unit", "total_cost",
-           "start_date", "end_date")
+COLUMNS = (
+    "course_title",
+    "quantity",
+    "location",
+    "student_unit",
+    "us_unit",
+    "total_cost",
+    "start_date",
+    "end_date",
+)
 _PROGRAM = re.compile(r" - FY \d{4} .*Training$")
 
 
@@ -60,6 +79,7 @@ class _Page:
     def __init__(self, name: str) -> None:
         self.name = name
         self.out: list[RawElement] = []
+        self.kinds: list[str] = []
         self.country: str | None = None
         self.program: str | None = None
         self.country_block = 0
@@ -91,7 +111,8 @@ class _Page:
         fields = tuple(values.get(f) or None for f in F.FIELDS)
         program = None if kind == "country_totals" else self.program
         blocks = (self.country_block, self.program_block)
-        self.out.append(RawElement(ordinal, *blocks, self.country, program, kind, (), *fields))
+        self.out.append(RawElement(ordinal, *blocks, self.country, program, "", *fields))
+        self.kinds.append(kind)
 
     @staticmethod
     def _kind(values: dict[str, str]) -> str:
@@ -111,13 +132,14 @@ class _Page:
             return
         for i in range(self.block_start, len(self.out)):
             el = self.out[i]
-            self.out[i] = el._replace(country=printed, notes=(*el.notes, "country_from_totals_row"))
+            self.out[i] = el._replace(country=printed, notes="country_from_totals_row")
         self.country = printed
 
 
-def parse(data: bytes, name: str) -> list[RawElement]:
+def parse(data: bytes, name: str) -> pd.DataFrame:
     """Every 8-cell table row of one 2006-2007 page that is not a program or header row,
-    in document order (country and program totals included, classified by ``kind``)."""
+    in document order (country and program totals included, classified by ``kind``), as a
+    frame with the columns of :func:`imetbook.sources.fmtr_xml.parse`."""
     try:
         doc = lxml.html.document_fromstring(
             data, parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
@@ -135,4 +157,9 @@ def parse(data: bytes, name: str) -> list[RawElement]:
             raise DataError(f"{name}: table row {ordinal} has {len(cells)} cells, expected 8")
     if not page.out:
         raise DataError(f"{name}: no training table found")
-    return page.out
+    df = frame(page.out)
+    kind = np.array(page.kinds, dtype=object)
+    extra = totals_notes(df, kind)
+    df["notes"] = [";".join(n for n in pair if n) for pair in zip(df["notes"], extra, strict=True)]
+    df["kind"] = kind
+    return df[list(FRAME_COLUMNS)]

@@ -1,0 +1,113 @@
+"""The budget chapter: parameters are checked before a kernel starts, and the chapter executes
+with its defaults and with another region and country set (slow: it runs the real notebook)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from imetbook import datasets, execute, params
+from imetbook.analysis import budget
+from imetbook.errors import ParameterError
+
+NEAR_EAST = {
+    "region": "Near East",
+    "countries": ["Jordan", "Egypt"],
+    "measure": "actual",
+    "fy_start": 2008,
+    "fy_end": 2017,
+}
+
+
+def test_params_reject_an_unknown_measure_before_any_kernel_starts():
+    with pytest.raises(ParameterError, match="parameter 'measure' of chapter 'budget'"):
+        params.validate("budget", {"measure": "grants"})
+
+
+def test_params_reject_countries_that_are_not_a_list():
+    with pytest.raises(ParameterError, match="parameter 'countries'"):
+        params.validate("budget", {"countries": "India"})
+    assert params.validate("budget", {"countries": None}) == {"countries": None}
+    assert params.validate("budget", {"countries": ["Kyrgyz Republic"]}) == {
+        "countries": ["Kyrgyzstan"]
+    }
+
+
+def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """Every value the chapter glued, by name (as the text papermill recorded)."""
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                found[name] = ast.literal_eval(
+                    out["data"]["application/papermill.record/text/plain"]
+                )
+    return found
+
+
+def _streams(nb: nbformat.NotebookNode, name: str) -> list[str]:
+    return [
+        out["text"]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == name
+    ]
+
+
+def _run(tmp_path: Path, values: dict) -> nbformat.NotebookNode:
+    notebook, html = execute.run_chapter("budget", values, out_dir=tmp_path, log=lambda _m: None)
+    assert html.is_file()
+    return nbformat.read(notebook, as_version=4)
+
+
+@pytest.mark.slow
+def test_chapter_executes_with_defaults_and_quotes_the_claims(tmp_path):
+    nb = _run(tmp_path, {})
+    glued = _glued(nb)
+    claims = datasets.load("claims")
+    assert glued["region_name"] == "South and Central Asia"
+    for key, claim_id in (
+        ("claim_request", "C13"),
+        ("claim_india", "C11"),
+        ("claim_turkey", "C10"),
+    ):
+        assert glued[key] == budget.claim_text(claims, claim_id)
+    # The article's request figure is matched against the region rows, not typed.
+    funding = datasets.load("funding")
+    asked = budget.dollar_amount(budget.claim_text(claims, "C13"))
+    requests = budget.regional_totals(funding, "South and Central Asia", measures=["request"])
+    years = requests.loc[requests["region_row_usd"] == asked, "fiscal_year"]
+    assert glued["req_match_years"] == budget.year_ranges(years, "FY")
+    assert not _streams(nb, "stderr")
+
+
+@pytest.mark.slow
+def test_chapter_executes_for_another_region_and_country_set(tmp_path):
+    nb = _run(tmp_path, NEAR_EAST)
+    glued = _glued(nb)
+    assert glued["region_name"] == "Near East"
+    assert glued["fy_span"] == "FY2008\u2013FY2017"
+    members = budget.region_members(datasets.load("funding"), "Near East")
+    assert glued["n_members"] == str(len(members))
+    html = "".join(
+        out.get("data", {}).get("text/html", "")
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+    )
+    assert "Members' shares of Near East" in html
+    assert not _streams(nb, "stderr")
+
+
+@pytest.mark.slow
+def test_chapter_names_a_country_outside_the_region_in_one_line(tmp_path):
+    from imetbook.errors import ExecutionError
+
+    with pytest.raises(ExecutionError, match="not in region 'Near East': India"):
+        execute.run_chapter(
+            "budget", {**NEAR_EAST, "countries": ["India"]}, out_dir=tmp_path, log=lambda _m: None
+        )
+    assert not list(tmp_path.glob("*.ipynb"))

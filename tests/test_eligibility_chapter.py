@@ -1,0 +1,101 @@
+"""The eligibility chapter executes with its defaults and with a focus country (slow: it runs
+the real notebook on the real tables), and its glued numbers are those the analysis computes."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from imetbook import countries, datasets, execute
+from imetbook.analysis import eligibility as el
+from imetbook.errors import ExecutionError
+
+pytestmark = pytest.mark.slow
+
+
+def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                found[name] = ast.literal_eval(
+                    out["data"]["application/papermill.record/text/plain"]
+                )
+    return found
+
+
+def _html(nb: nbformat.NotebookNode) -> str:
+    return "".join(
+        "".join(out.get("data", {}).get("text/html", ""))
+        + "".join(out.get("data", {}).get("text/markdown", ""))
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+    )
+
+
+def _stderr(nb: nbformat.NotebookNode) -> list[str]:
+    return [
+        out["text"]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    ]
+
+
+def _run(tmp_path: Path, values: dict) -> nbformat.NotebookNode:
+    notebook, html = execute.run_chapter(
+        "eligibility", values, out_dir=tmp_path, log=lambda _m: None
+    )
+    assert html.is_file()
+    return nbformat.read(notebook, as_version=4)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    training = datasets.load("training")
+    funding = datasets.load("funding")
+    return training, funding
+
+
+def test_defaults_glue_the_latest_year_and_its_counts(tmp_path, tables):
+    training, funding = tables
+    nb = _run(tmp_path, {})
+    glued = _glued(nb)
+    latest = el.latest_year(training)
+    assert glued["fy"] == f"FY{latest}"
+    train = el.training_participation(training)
+    fund = el.funding_participation(funding)
+    assert glued["n_train_fy"] == f"{train[train['fiscal_year'] == latest]['iso3'].nunique():,}"
+    assert glued["n_fund_fy"] == f"{fund[fund['fiscal_year'] == latest]['iso3'].nunique():,}"
+    # Turkey is never in the course records but has money: the reports' legal exemption.
+    assert countries.to_iso3("Turkey") not in set(train["iso3"])
+    assert glued["tur_money_years"].split(" of ")[0] != "0"
+    assert "No focus country was chosen" in _html(nb)
+    assert not _stderr(nb)
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [("India", "India: years in and out"), ("Indonesia", "Indonesia: absences")],
+)
+def test_chapter_runs_for_a_focus_country(tmp_path, country, expected):
+    nb = _run(tmp_path, {"country": country})
+    html = _html(nb)
+    assert expected in html
+    assert "No focus country was chosen" not in html
+    assert not _stderr(nb)
+
+
+def test_an_inverted_span_fails_in_one_line_naming_the_problem(tmp_path):
+    with pytest.raises(ExecutionError, match="after fy_end"):
+        execute.run_chapter(
+            "eligibility",
+            {"fy_start": 2010, "fy_end": 2005},
+            out_dir=tmp_path,
+            log=lambda _m: None,
+        )
+    assert not list(tmp_path.glob("*.ipynb"))

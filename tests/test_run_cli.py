@@ -1,0 +1,112 @@
+"""``python -m imetbook run CHAPTER -p NAME VALUE``: validation first, outputs in _build/runs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from imetbook import cli, params
+from imetbook.commands.execute import parse_values
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_notebook) -> Path:
+    """A project root with the real sources chapter and country template, and the raw data."""
+    monkeypatch.setenv("IMETBOOK_ROOT", str(tmp_path))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "raw").symlink_to(REPO / "data" / "raw")
+    (tmp_path / "chapters" / "country").mkdir(parents=True)
+    shutil.copy(REPO / "chapters" / "sources.ipynb", tmp_path / "chapters" / "sources.ipynb")
+    shutil.copy(
+        REPO / "chapters" / "country" / "profile.ipynb",
+        tmp_path / "chapters" / "country" / "profile.ipynb",
+    )
+    # A chapter with a fiscal-year span, to check spans on the command line.
+    write_notebook(
+        tmp_path / "chapters" / "span_demo.ipynb", "print(years)", parameters="years = [2001, 2002]"
+    )
+    monkeypatch.setitem(
+        params.SPECS,
+        "span_demo",
+        params.Spec(years=params.Param(params.FiscalYearSpan(bounds=(2000, 2020)))),
+    )
+    params.spec_for.cache_clear()
+    yield tmp_path
+    params.spec_for.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["sources", "-p", "sourc", "all"],
+            "error: unknown parameter 'sourc' of chapter 'sources' (closest: source); "
+            "parameters are: source",
+        ),
+        (
+            ["sources", "-p", "source", "3"],
+            "error: parameter 'source' of chapter 'sources': expected one of all, budget, "
+            "context, fmtr, got int 3",
+        ),
+        (
+            ["profile", "-p", "country", "Indai"],
+            "error: parameter 'country' of chapter 'profile': unknown country 'Indai'; "
+            "closest known: India",
+        ),
+        (
+            ["span_demo", "-p", "years", "[2015, 2010]"],
+            "error: parameter 'years' of chapter 'span_demo': inverted span [2015, 2010]: "
+            "the first year is after the last",
+        ),
+        (
+            ["sources", "-p", "source", "[unclosed"],
+            "error: parameter 'source': '[unclosed' is not a YAML literal",
+        ),
+        (["classmatez"], "error: unknown chapter 'classmatez'; chapters are: "),
+    ],
+    ids=["unknown name", "wrong type", "unknown country", "inverted span", "bad yaml", "chapter"],
+)
+def test_bad_parameters_give_one_line_non_zero_and_no_output(root: Path, capsys, argv, expected):
+    before = {p: p.read_bytes() for p in (root / "chapters").rglob("*") if p.is_file()}
+    assert cli.main(["run", *argv]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(expected)
+    assert not (root / "_build").exists()
+    assert {p: p.read_bytes() for p in (root / "chapters").rglob("*") if p.is_file()} == before
+
+
+def test_run_writes_notebook_and_html_to_build_runs_only(root: Path, capsys) -> None:
+    chapter = root / "chapters" / "sources.ipynb"
+    committed = chapter.read_bytes()
+    assert cli.main(["run", "sources", "-p", "source", "budget"]) == 0
+    runs = root / "_build" / "runs"
+    assert sorted(p.name for p in runs.iterdir()) == [
+        "sources-source-budget.html",
+        "sources-source-budget.ipynb",
+    ]
+    nb = nbformat.read(str(runs / "sources-source-budget.ipynb"), as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and 'source = "budget"' in injected[0].source
+    sources_table = next(c for c in nb.cells if c.get("id") == "sources-table")
+    assert "budget" in sources_table.outputs[0]["data"]["text/plain"]
+    assert "fmtr" not in sources_table.outputs[0]["data"]["text/plain"]
+    assert "sources-table" in (runs / "sources-source-budget.html").read_text()
+    assert chapter.read_bytes() == committed
+    assert "run: _build/runs/sources-source-budget.ipynb" in capsys.readouterr().out
+
+
+def test_values_are_yaml_literals_without_dates() -> None:
+    values = parse_values(
+        [["countries", '["India", "Nepal"]'], ["fy", "2010"], ["d", "2020-01-01"]]
+    )
+    assert values == {"countries": ["India", "Nepal"], "fy": 2010, "d": "2020-01-01"}
+
+
+def test_a_parameter_given_twice_is_refused(root: Path, capsys) -> None:
+    assert cli.main(["run", "sources", "-p", "source", "all", "-p", "source", "fmtr"]) == 2
+    assert capsys.readouterr().err.strip() == "error: parameter 'source' given twice"

@@ -1,0 +1,490 @@
+"""The fiscal-year axis, periods derived from events, gaps against zeros, and the chapter text.
+
+Small DataFrames built here make one behaviour flip at a time; ``fixtures/timeline`` holds rows
+cut from the real Pakistan and India timelines, parsed by the real context parser.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from imetbook import manifest, params
+from imetbook.analysis import timeline as tl
+from imetbook.errors import DataError, ParameterError
+from imetbook.sources import context
+
+FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
+
+
+# --- builders -----------------------------------------------------------------------------
+
+
+def event(
+    date: str, category: str, iso3: str = "PAK", name: str = "Pakistan", eid: str | None = None
+) -> dict[str, object]:
+    first, last, precision = tl.date_bounds(date)
+    return {
+        "event_id": eid or f"t:{date}:{category}:{iso3}",
+        "timeline": "pakistan_timeline",
+        "date": date,
+        "date_precision": precision,
+        "date_start": first,
+        "date_end": last,
+        "category": category,
+        "event": f"{category} on {date}",
+        "iso3": iso3,
+        "country_name": name,
+        "source_title": "a source",
+        "source_url": "https://example.org/",
+    }
+
+
+def events(*rows: dict[str, object]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows))
+
+
+def training(rows: list[tuple[int, int | None, float | None, str]]) -> pd.DataFrame:
+    """IMET rows for Pakistan: (fiscal_year, students, cost_usd, program_raw)."""
+    n = len(rows)
+    return pd.DataFrame(
+        {
+            "record_id": [f"r{i}" for i in range(n)],
+            "report": [f"{fy}-{fy + 1}" for fy, *_ in rows],
+            "fiscal_year": [fy for fy, *_ in rows],
+            "status": ["actual"] * n,
+            "iso3": ["PAK"] * n,
+            "is_imet": [True] * n,
+            "program_raw": [p for *_, p in rows],
+            "course_title": [f"Course {i}" for i in range(n)],
+            "course_key": [f"course {i}" for i in range(n)],
+            "location": ["Fort X"] * n,
+            "students": pd.array([s for _, s, _, _ in rows], dtype="Int64"),
+            "cost_usd": pd.array([c for _, _, c, _ in rows], dtype="float64"),
+            "page": pd.array([1] * n, dtype="Int64"),
+            "source_url": ["https://example.org/fmtr"] * n,
+        }
+    )
+
+
+def funding(rows: list[tuple[int, str, float, str]], iso3: str = "PAK") -> pd.DataFrame:
+    """Country rows: (fiscal_year, measure, amount_usd, source)."""
+    n = len(rows)
+    return pd.DataFrame(
+        {
+            "country_name": ["Pakistan"] * n,
+            "iso3": [iso3] * n,
+            "scope": ["country"] * n,
+            "fiscal_year": [fy for fy, *_ in rows],
+            "measure": [m for _, m, _, _ in rows],
+            "amount_usd": [float(a) for _, _, a, _ in rows],
+            "source": [s for *_, s in rows],
+            "source_title": [f"title of {s}" for *_, s in rows],
+            "source_url": [f"https://example.org/{s}" for *_, s in rows],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def real_events() -> pd.DataFrame:
+    """Rows cut from the real timelines, through the real parser."""
+    files = [
+        manifest.RawFile(path.name, {}, path.read_bytes())
+        for path in sorted(FIXTURES.glob("*_timeline.csv"))
+    ]
+    return context.build_events(files)
+
+
+# --- the fiscal-year axis -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "fy"),
+    [("2018-08-10", 2018), ("2018-09-30", 2018), ("2018-10-01", 2019), ("2019-12-19", 2020)],
+)
+def test_fiscal_year_starts_on_1_october(day: str, fy: int) -> None:
+    assert tl.fiscal_year(day) == fy
+
+
+@pytest.mark.parametrize(
+    ("date", "years"),
+    [
+        ("2018-08-10", (2018, 2018)),
+        ("2019-12", (2020, 2020)),
+        ("2019-09", (2019, 2019)),
+        ("1998", (1998, 1999)),
+    ],  # fmt: skip
+)
+def test_a_date_spans_the_fiscal_years_its_precision_allows(date: str, years: tuple) -> None:
+    assert tl.fiscal_years_spanned(date) == years
+
+
+def test_date_bounds_keep_precision() -> None:
+    assert tl.date_bounds("2020-02") == (
+        pd.Timestamp(2020, 2, 1), pd.Timestamp(2020, 2, 29), "month"
+    )  # fmt: skip
+    assert tl.date_bounds("1998") == (pd.Timestamp(1998, 1, 1), pd.Timestamp(1998, 12, 31), "year")
+    first, last, precision = tl.date_bounds("2018-08-10")
+    assert first == last == pd.Timestamp(2018, 8, 10) and precision == "day"
+
+
+@pytest.mark.parametrize("bad", ["2018-13", "2019-02-30", "18-01", "Jan 2020", ""])
+def test_bad_dates_are_one_clear_error(bad: str) -> None:
+    with pytest.raises(DataError, match="date"):
+        tl.date_bounds(bad)
+
+
+def test_axis_positions_put_a_fiscal_year_around_its_integer() -> None:
+    assert tl.axis_position("2017-10-01") == pytest.approx(2017.5)
+    assert 2017.5 < tl.axis_position("2018-04-01") < 2018.5
+    start, end = tl.span_position(pd.Timestamp(2019, 12, 1), pd.Timestamp(2019, 12, 31))
+    assert 2019.5 < start < end < 2020.0
+
+
+def test_event_fiscal_years_come_from_first_and_last_day() -> None:
+    ev = tl.country_events(events(event("1998", "sanction"), event("2019-12", "resumption")), "PAK")
+    assert ev[["fy_first", "fy_last"]].astype(int).values.tolist() == [[1998, 1999], [2020, 2020]]
+    assert ev["n"].tolist() == [1, 2]
+
+
+# --- periods --------------------------------------------------------------------------------
+
+
+def test_a_period_runs_from_its_event_to_the_next_resumption() -> None:
+    ev = events(
+        event("2017-05-01", "resumption"),  # before the sanction: closes nothing
+        event("2018-01-04", "suspension"),
+        event("2018-06-01", "statement"),  # not a resumption
+        event("2019-12-19", "resumption"),
+        event("2020-01", "resumption"),
+    )
+    p = tl.derive_periods(tl.country_events(ev, "PAK"))
+    assert len(p) == 1
+    row = p.iloc[0]
+    assert (row["start_date"], row["end_date"]) == ("2018-01-04", "2019-12-19")
+    assert not row["open_ended"]
+    assert (row["fy_first"], row["fy_last"]) == (2018, 2020)
+
+
+def test_a_period_without_resumption_is_open_ended_to_the_axis_end() -> None:
+    ev = tl.country_events(events(event("2021-07-01", "sanction")), "PAK")
+    free = tl.derive_periods(ev).iloc[0]
+    assert free["open_ended"] and pd.isna(free["end_latest"]) and pd.isna(free["fy_last"])
+    ended = tl.derive_periods(ev, axis_end="2021-09-30").iloc[0]
+    assert ended["open_ended"] and pd.isna(ended["end_event_id"])
+    assert ended["end_earliest"] == ended["end_latest"] == pd.Timestamp(2021, 9, 30)
+    assert ended["fy_last"] == 2021
+
+
+def test_a_year_precise_start_is_the_whole_year_and_needs_a_later_resumption() -> None:
+    ev = events(
+        event("1998", "sanction"),
+        event("1998-12-01", "resumption"),  # may be before 'late in 1998': does not close it
+        event("2001-09-22", "resumption"),
+    )
+    row = tl.derive_periods(tl.country_events(ev, "PAK")).iloc[0]
+    assert row["start_earliest"] == pd.Timestamp(1998, 1, 1)
+    assert row["start_latest"] == pd.Timestamp(1998, 12, 31)
+    assert row["end_date"] == "2001-09-22"
+
+
+def test_a_month_precise_end_spans_its_month() -> None:
+    ev = events(event("2018-08-10", "suspension"), event("2020-01", "resumption"))
+    row = tl.derive_periods(tl.country_events(ev, "PAK")).iloc[0]
+    assert (row["end_earliest"], row["end_latest"]) == (
+        pd.Timestamp(2020, 1, 1), pd.Timestamp(2020, 1, 31)
+    )  # fmt: skip
+    assert row["end_precision"] == "month"
+
+
+def test_another_countrys_resumption_does_not_close_a_period() -> None:
+    ev = events(
+        event("1998-05-13", "sanction", "IND", "India"),
+        event("1998-11-07", "resumption", "PAK", "Pakistan"),
+    )
+    p = tl.derive_periods(ev)
+    assert p["iso3"].tolist() == ["IND"] and bool(p["open_ended"].iloc[0])
+
+
+def test_real_pakistan_periods(real_events: pd.DataFrame) -> None:
+    ev = tl.country_events(real_events, "PAK")
+    p = tl.derive_periods(ev, axis_end="2021-09-30")
+    pairs = list(zip(p["start_date"], p["end_date"].fillna("open"), strict=True))
+    assert pairs == [
+        ("1985", "1995-10-24"),
+        ("1990-10", "1995-10-24"),
+        ("1998", "2001-09-22"),
+        ("1998-05-30", "1998-11-07"),
+        ("2018-01-04", "2019-12-19"),
+        ("2018-08-10", "2019-12-19"),
+        ("2021-07-01", "open"),
+    ]
+
+
+def test_shared_events_count_once_per_country(real_events: pd.DataFrame) -> None:
+    ev = tl.country_events(real_events, "IND")
+    assert ev["date"].tolist().count("1998-11-07") == 1
+    p = tl.derive_periods(ev)
+    assert set(p["end_date"]) == {"1998-11-07"}
+
+
+def test_episodes_merge_overlapping_periods(real_events: pd.DataFrame) -> None:
+    p = tl.derive_periods(tl.country_events(real_events, "PAK"))
+    eps = tl.episodes(p)
+    assert [(e.start_earliest.year, e.open_ended) for e in eps] == [
+        (1985, False), (1998, False), (2018, False), (2021, True)
+    ]  # fmt: skip
+    latest = tl.latest_closed_episode(p, "PAK")
+    assert latest is not None and latest.start_earliest == pd.Timestamp(2018, 1, 4)
+    assert tl.latest_closed_episode(p, "BGD") is None
+
+
+def test_phases_of_fiscal_years_against_the_2018_suspension(real_events: pd.DataFrame) -> None:
+    p = tl.derive_periods(tl.country_events(real_events, "PAK"))
+    ep = tl.latest_closed_episode(p, "PAK")
+    table = tl.phases(ep, range(2017, 2022))
+    assert table["phase"].tolist() == ["before", "partly", "during", "partly", "after"]
+
+
+# --- months between dates -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "span"),
+    [
+        ("2018-08-10", "2019-12-19", (16, 16)),
+        ("2018-08-10", "2020-01", (16, 17)),
+        ("2018-08-10", "2018-09-09", (0, 0)),
+        ("1998", "2001-09-22", (32, 44)),
+    ],
+)
+def test_months_between_carry_date_precision(start: str, end: str, span: tuple) -> None:
+    assert tl.months_between(start, end) == span
+
+
+def test_months_between_refuses_an_end_that_may_come_first() -> None:
+    with pytest.raises(DataError, match="not certainly after"):
+        tl.months_between("1998", "1998-12-01")
+
+
+def test_format_months() -> None:
+    assert tl.format_months((16, 16)) == "16 months"
+    assert tl.format_months((16, 17)) == "16 to 17 months"
+    assert tl.format_months((1, 1)) == "1 month"
+
+
+def test_suspension_to_resumption_on_the_real_timeline(real_events: pd.DataFrame) -> None:
+    s = tl.suspension_to_resumption(real_events, "PAK")
+    assert s is not None
+    assert s.first_opener["date"] == "2018-01-04"
+    assert s.last_opener["date"] == "2018-08-10"
+    assert s.closer["date"] == "2019-12-19"
+    assert s.last_resumption["date"] == "2020-01"  # the budget event of 2020-02 ends the run
+    assert s.months_last_to_close == (16, 16)
+    assert s.months_last_to_last_resumption == (16, 17)
+    assert tl.suspension_to_resumption(real_events, "BGD") is None
+
+
+# --- yearly measures: gaps are not zeros ----------------------------------------------------
+
+
+def test_training_gaps_and_zeros() -> None:
+    tr = training(
+        [
+            (2017, 10, 1000.0, "IMET-1 - Fiscal Year 2017 Department of State Training"),
+            (2017, 5, 500.0, "IMET-1 - Fiscal Year 2017 Department of State Training"),
+            (2019, 0, 0.0, "IMET-1 - Fiscal Year 2019 Department of State Training"),
+            (2020, None, None, "IMET-2 - Fiscal Year 2020 Department of State Training"),
+        ]
+    )
+    y = tl.yearly_measures(tr, funding([]), "PAK", 2016, 2020)
+    assert y.index.tolist() == [2016, 2017, 2018, 2019, 2020]
+    assert y.loc[2017, "students"] == 15 and y.loc[2017, "training_value"] == 1500.0
+    assert pd.isna(y.loc[2016, "students"]) and pd.isna(y.loc[2018, "training_value"])  # no rows
+    assert y.loc[2019, "students"] == 0 and y.loc[2019, "training_value"] == 0.0  # a real zero
+    assert pd.isna(y.loc[2020, "students"]) and y.loc[2020, "activities"] == 1  # rows, no count
+
+
+def test_planned_and_non_imet_rows_are_left_out() -> None:
+    tr = training([(2017, 10, 1.0, "IMET-1"), (2017, 7, 1.0, "IMET-1"), (2017, 3, 1.0, "PKO")])
+    tr.loc[1, "status"] = "planned"
+    tr.loc[2, "is_imet"] = False
+    assert tl.training_yearly(tr, "PAK").loc[2017, "students"] == 10
+
+
+def test_funding_gaps_zeros_duplicates_and_conflicts() -> None:
+    fu = funding(
+        [
+            (2018, "obligation", 496954, "greenbook"),
+            (2019, "obligation", 0, "greenbook"),
+            (2012, "appropriation", 5e6, "crs"),
+            (2012, "appropriation", 5e6, "crs"),  # a second edition printing the same figure
+        ]
+    )
+    y = tl.funding_yearly(fu, "PAK")
+    assert y.loc[2019, "obligation"] == 0.0 and y.loc[2012, "appropriation"] == 5e6
+    full = tl.yearly_measures(training([]), fu, "PAK", 2012, 2020)
+    assert pd.isna(full.loc[2020, "obligation"]) and pd.isna(full.loc[2012, "request"])
+    clash = funding([(2012, "appropriation", 5e6, "crs"), (2012, "appropriation", 4e6, "other")])
+    with pytest.raises(DataError, match="disagree on PAK FY2012 appropriation"):
+        tl.funding_yearly(clash, "PAK")
+
+
+def test_region_rows_are_not_a_countrys_figures() -> None:
+    fu = funding([(2021, "request", 12.7e6, "news")])
+    fu["scope"] = "region"
+    assert tl.funding_yearly(fu, "PAK").empty
+
+
+def test_coverage_table_says_no_figure_and_keeps_zero() -> None:
+    y = tl.yearly_measures(
+        training([]), funding([(2019, "obligation", 0, "g"), (2018, "obligation", 5, "g")]),
+        "PAK", 2018, 2020,
+    )  # fmt: skip
+    table = tl.coverage_table(y, [2018, 2019, 2020], ["obligation", "students"])
+    row = table.set_index("measure").loc[tl.MEASURE_LABELS["obligation"]]
+    assert row.tolist() == ["$5", "$0", "no figure"]
+    assert set(table.set_index("measure").loc[tl.MEASURE_LABELS["students"]]) == {"no figure"}
+
+
+def test_gap_runs() -> None:
+    s = pd.Series([1.0, np.nan, np.nan, 0.0, np.nan], index=[2000, 2001, 2002, 2003, 2004])
+    assert tl.gap_runs(s) == [(2001, 2002), (2004, 2004)]
+    assert tl.format_runs(tl.gap_runs(s)) == "FY2001-FY2002, FY2004"
+    assert tl.format_runs([]) == "none"
+
+
+# --- programs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "label"),
+    [
+        ("IMET-1 - Fiscal Year 2018 Department of State Training", "IMET-1"),
+        ("IMET-D&R - Fiscal Year 2019 Department of State Training", "IMET-D&R"),
+        ("International Military Education and Training (IMET), FY 99", "IMET"),
+        (
+            "DOS South Asia Region, Pakistan,  International Military Education and Training "
+            "(IMET),FY03",
+            "IMET",
+        ),  # fmt: skip
+    ],
+)
+def test_program_labels(raw: str, label: str) -> None:
+    assert tl.program_label(raw) == label
+
+
+def test_imet_by_program_lists_missing_years_as_gaps() -> None:
+    tr = training(
+        [
+            (2018, 170, 10.0, "IMET-1 - Fiscal Year 2018 Department of State Training"),
+            (2020, 32, 5.0, "IMET-2 - Fiscal Year 2020 Department of State Training"),
+        ]
+    )
+    out = tl.imet_by_program(tr, "PAK", [2018, 2019, 2020])
+    assert out["fiscal_year"].tolist() == [2018, 2019, 2020]
+    assert out["program"].tolist()[0::2] == ["IMET-1", "IMET-2"]
+    assert pd.isna(out.loc[1, "students"]) and pd.isna(out.loc[1, "program"])
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def test_lanes_separate_overlapping_labels_and_reuse_free_space() -> None:
+    placed = tl.assign_lanes([(0.0, 0.0), (1.0, 1.0), (10.0, 10.0)], [2.0, 2.0, 2.0])
+    assert [lane for lane, _ in placed] == [0, 1, 0]
+    near_end = tl.assign_lanes([(9.5, 9.5)], [2.0], hi=10.0)
+    assert near_end == [(0, "left")]
+
+
+def test_event_layout_skips_off_axis_events(real_events: pd.DataFrame) -> None:
+    ev = tl.country_events(real_events, "PAK")
+    layout = tl.event_layout(ev, 2017, 2021)
+    assert layout["date"].min() == "2018-01-04"
+    assert "(month)" in layout.set_index("date").loc["2020-01", "label"]
+    assert "before FY2017" in tl.off_axis(ev, 2017, 2021)
+
+
+# --- parameters and text ----------------------------------------------------------------
+
+
+def test_params_reject_an_unknown_country_and_a_backward_axis() -> None:
+    with pytest.raises(ParameterError, match="compare_with"):
+        params.spec_for("pakistan").validate({"compare_with": "Narnia"}, "pakistan")
+    base = {"country": "Pakistan", "compare_with": "India", "fy_start": 2000, "fy_end": 2010}
+    assert tl.check_params(dict(base)) == base
+    with pytest.raises(ParameterError, match="after fy_end"):
+        tl.check_params({**base, "fy_start": 2011})
+    with pytest.raises(ParameterError, match="country itself"):
+        tl.check_params({**base, "compare_with": "Pakistan"})
+
+
+def test_answer_text_says_when_there_is_nothing_to_measure(real_events: pd.DataFrame) -> None:
+    empty = tl.yearly_measures(training([]), funding([]), "BGD", 2017, 2020)
+    none = tl.answer_text("Bhutan", "India", None, empty, empty, 0)
+    assert "no event for Bhutan" in none
+    few = tl.answer_text("Bangladesh", "India", None, empty, empty, 2)
+    assert "2 events" in few and "no sanction or suspension" in few
+
+
+def test_answer_text_counts_from_the_tables(real_events: pd.DataFrame) -> None:
+    s = tl.suspension_to_resumption(real_events, "PAK")
+    tr = training([(2017, 400, 1.0, "IMET-1"), (2019, 8, 1.0, "IMET-1")])
+    y = tl.yearly_measures(tr, funding([]), "PAK", 2016, 2021)
+    text = tl.answer_text("Pakistan", "India", s, y, y.iloc[0:0], 5)
+    assert "400 IMET students in FY2017" in text and "8 IMET students in FY2019" in text
+    assert "India: no IMET figure for FY2017" in text
+    assert "16 months" in text and "16 to 17 months" in text
+
+
+def test_periods_with_activity_counts_money_and_students_not_gaps() -> None:
+    ev = events(event("2015-06-01", "sanction"), event("2019-12-19", "resumption"))
+    p = tl.derive_periods(tl.country_events(ev, "PAK"))
+    fu = funding([(2016, "obligation", 5.0, "g"), (2017, "obligation", 0.0, "g")])
+    tr = training([(2018, 4, 1.0, "IMET-1")])
+    y = tl.yearly_measures(tr, fu, "PAK", 2014, 2020)
+    row = tl.periods_with_activity(p, y).iloc[0]
+    # FY2016-FY2019 lie wholly inside; FY2017 is a real zero and FY2019 a gap.
+    assert (row["full_years"], row["years_with_imet"]) == (4, 2)
+    assert row["with_imet"] == "FY2016, FY2018"
+
+
+def test_with_links_escapes_text_and_links_the_title() -> None:
+    df = pd.DataFrame(
+        {"event": ["IMET-D&R <b>"], "source": ["A & B"], "address": ["https://x.org/?a=1&b=2"]}
+    )
+    out = tl.with_links(df, "source", "address")
+    assert list(out.columns) == ["event", "source"]
+    assert out.loc[0, "event"] == "IMET-D&amp;R &lt;b&gt;"
+    assert out.loc[0, "source"] == '<a href="https://x.org/?a=1&amp;b=2">A &amp; B</a>'
+
+
+def test_styled_tables_carry_no_memory_address() -> None:
+    shown = tl.styled(pd.DataFrame({"a": [1, None]}), "tl-test")
+    assert "0x" not in repr(shown) and "no record" in shown.data and "T_tl-test" in shown.data
+
+
+def test_measure_sources_group_tables_at_one_address() -> None:
+    fu = funding(
+        [(2008, "actual", 1.0, "s"), (2009, "actual", 2.0, "s"), (2011, "actual", 3.0, "s")]
+    )
+    fu["source_url"] = "https://github.com/x"
+    fu["source_title"] = [f"State table FY{fy}" for fy in fu["fiscal_year"]]
+    out = tl.measure_sources(fu, "PAK", 2000, 2020)
+    assert len(out) == 1
+    assert out.loc[0, "fiscal years"] == "FY2008-FY2009, FY2011"
+    assert out.loc[0, "source"] == "State table FY2008 (and 2 more at the same address)"
+
+
+def test_timeline_figure_leaves_out_empty_panels() -> None:
+    tr = training([(2017, 4, 1.0, "IMET-1")])
+    y = tl.yearly_measures(tr, funding([(2016, "obligation", 5.0, "g")]), "PAK", 2015, 2018)
+    ev = tl.country_events(events(event("2030-01-01", "other")), "PAK")  # off the axis
+    fig, left_out = tl.timeline_figure(
+        ev, tl.derive_periods(ev), y, country="Pakistan", fy_start=2015, fy_end=2018
+    )
+    assert left_out == ["events (none on this axis)", "periods (none on this axis)"]
+    assert len(fig.axes) == 2
