@@ -367,6 +367,57 @@ def test_meeting_courses_groups_title_variants_by_family(rows):
         assert top.set_index("course").loc[family, "classes"] == n
 
 
+def test_roster_says_not_printed_where_the_report_prints_no_place_or_date(rows):
+    result = cm.shared_classes_for(pick(rows, "no_dates"), ["Bangladesh", "Sri Lanka"])
+    line = cm.roster(result).iloc[0]
+    assert line["place"] == line["start"] == line["end"] == "not printed"
+    assert line["report and page"] == "1999-2000 (no page printed)"
+
+
+def test_example_class_prefers_a_dated_match(rows):
+    t = pd.concat(
+        [
+            pick(rows, "no_dates"),
+            pick(rows, "no_dates").assign(
+                record_id=lambda d: d["record_id"] + "-dated",
+                fiscal_year=2001,
+                report="2001-2002",
+                location="MAXWELL AFB, AL",
+                start_date=pd.Timestamp("2000-08-01"),
+                end_date=pd.Timestamp("2001-06-01"),
+                status="actual",
+            ),
+        ]
+    )
+    result = cm.shared_classes_for(t, ["Bangladesh", "Sri Lanka"])
+    assert result.classes["match"].tolist() == ["course-year", "class"]
+    chosen = cm.example_class(result)
+    assert result.classes.set_index("class_id").loc[chosen, "match"] == "class"
+    assert set(cm.evidence(result, chosen)["record_id"]) == set(
+        result.rows.loc[result.rows["class_id"] == chosen, "record_id"]
+    )
+
+
+def test_answer_numbers_are_formatted_strings_from_the_result(rows):
+    result = cm.shared_classes_for(rows, ["India", "Pakistan"], programs="all")
+    imet = cm.shared_classes_for(rows, ["India", "Pakistan"])
+    words = cm.answer_numbers(imet, result)
+    assert all(isinstance(v, str) and v for v in words.values())
+    assert words["countries"] == "India and Pakistan"
+    assert words["n_classes"] == f"{len(imet.classes):,} shared classes"
+    assert f"{len(result.classes):,} shared classes" in words["all_programs"]
+    assert cm.answer_numbers(result, result)["all_programs"] == "This count covers every program."
+    empty = cm.shared_classes_for(pick(rows, "no_overlap"), ["India", "Pakistan"])
+    assert cm.answer_numbers(empty)["top_course"] == "They shared no course."
+
+
+def test_tables_are_deterministic_html(rows):
+    result = cm.shared_classes_for(rows, ["India", "Pakistan"], programs="all")
+    a = cm.table(cm.roster(result), "x").data
+    b = cm.table(cm.roster(result), "x").data
+    assert a == b and 'id="T_x"' in a
+
+
 def test_matrix_countries_adds_readers_countries_once():
     out = cm.matrix_countries(["Pakistan", "Israel", "israel"])
     assert out[: len(cm.SOUTH_ASIA)] == list(cm.SOUTH_ASIA)

@@ -553,3 +553,12 @@ def test_params_reject_bad_values_before_any_kernel_starts():
         "country": None,
         "fy": None,
     }
+
+
+def test_rules_table_puts_citation_year_and_source_with_the_law():
+    rules = rules_frame(("R19", None, "Pakistan;India"), ("R08", 1996, None))
+    out = el.rules_table(rules)
+    assert out["Rule"].tolist() == ["R08", "R19"]
+    assert "Enacted: 1996" in out.loc[0, "Law"] and "Enacted: not given" in out.loc[1, "Law"]
+    assert '<a href="https://example.org">src</a>' in out.loc[0, "Law"]
+    assert out["Countries named"].tolist() == ["", "Pakistan, India"]

@@ -94,8 +94,14 @@ STATUS = ("actual", "planned")
 
 # Report sections, as the manifest and the 2001-2006 program labels name them.
 FMTR_REGIONS = (
-    "Africa", "East Asia and Pacific", "Europe", "Near East", "Newly Independent States",
-    "South Asia", "South Central Asia", "Western Hemisphere",
+    "Africa",
+    "East Asia and Pacific",
+    "Europe",
+    "Near East",
+    "Newly Independent States",
+    "South Asia",
+    "South Central Asia",
+    "Western Hemisphere",
 )
 FLAGS_DOC = (
     "Known defects and repairs of this row, ';'-separated (empty if none); every flag is "
@@ -109,39 +115,82 @@ TRAINING = Contract(
     "student in many years); totals rows, orphan title fragments, placeholders, empty elements "
     "and copies printed in two region files are not rows (see fmtr_excluded).",
     (
-        _c("record_id", "str", "Stable id: source file stem '#' 1-based position of the "
-           "<training> element (XML) or of the <tr> row (2006-2007 HTML)", nullable=False),
+        _c(
+            "record_id",
+            "str",
+            "Stable id: source file stem '#' 1-based position of the "
+            "<training> element (XML) or of the <tr> row (2006-2007 HTML)",
+            nullable=False,
+        ),
         _c("report", "str", "Report label, e.g. 2012-2013", nullable=False),
-        _c("fiscal_year", "int", "US fiscal year of the training: the program label's FY, else "
-           "the report's first year", nullable=False),
-        _c("status", "str", "actual, or planned (second FY of the 1999-2000 and 2000-2001 "
-           "reports)", nullable=False, allowed=STATUS),
-        _c("region", "str", "Report section: the manifest's (parts of 1999-2000 merged), the "
-           "program label's in 2001-2006 (2005-2006 is one all-regions file), one region for "
-           "a country printed in two (flag region_reassigned)", nullable=False,
-           allowed=FMTR_REGIONS),
-        _c("country", "str", "Country as printed, whitespace and entities cleaned",
-           nullable=False),
-        _c("country_name", "str", "Canonical country name; for a heading that holds two "
-           "countries' rows, a label naming both (flag countries_merged)", nullable=False),
-        _c("iso3", "str", "ISO 3166 alpha-3 code (null for non-country headings such as "
-           "Indochina and for merged headings)"),
+        _c(
+            "fiscal_year",
+            "int",
+            "US fiscal year of the training: the program label's FY, else the report's first year",
+            nullable=False,
+        ),
+        _c(
+            "status",
+            "str",
+            "actual, or planned (second FY of the 1999-2000 and 2000-2001 reports)",
+            nullable=False,
+            allowed=STATUS,
+        ),
+        _c(
+            "region",
+            "str",
+            "Report section: the manifest's (parts of 1999-2000 merged), the "
+            "program label's in 2001-2006 (2005-2006 is one all-regions file), one region for "
+            "a country printed in two (flag region_reassigned)",
+            nullable=False,
+            allowed=FMTR_REGIONS,
+        ),
+        _c("country", "str", "Country as printed, whitespace and entities cleaned", nullable=False),
+        _c(
+            "country_name",
+            "str",
+            "Canonical country name; for a heading that holds two "
+            "countries' rows, a label naming both (flag countries_merged)",
+            nullable=False,
+        ),
+        _c(
+            "iso3",
+            "str",
+            "ISO 3166 alpha-3 code (null for non-country headings such as "
+            "Indochina and for merged headings)",
+        ),
         _c("program_raw", "str", "Program heading as printed, cleaned", nullable=False),
-        _c("program", "str", "Normalised program family (IMET, CTFP, FMF, ...; see "
-           "fmtr_fields.PROGRAM_FAMILIES)", nullable=False, allowed=FAMILIES),
-        _c("is_imet", "bool", "True for every IMET program variant (\\bIMET\\b in the label)",
-           nullable=False),
+        _c(
+            "program",
+            "str",
+            "Normalised program family (IMET, CTFP, FMF, ...; see fmtr_fields.PROGRAM_FAMILIES)",
+            nullable=False,
+            allowed=FAMILIES,
+        ),
+        _c(
+            "is_imet",
+            "bool",
+            "True for every IMET program variant (\\bIMET\\b in the label)",
+            nullable=False,
+        ),
         _c("course_title", "str", "Course title as printed, cleaned (null: lost in extraction)"),
-        _c("course_key", "str", "Course title normalised for matching (ASCII, upper case, "
-           "punctuation folded)"),
+        _c(
+            "course_key",
+            "str",
+            "Course title normalised for matching (ASCII, upper case, punctuation folded)",
+        ),
         _c("location", "str", "Training location as printed, cleaned"),
         _c("us_unit", "str", "US unit providing the training"),
         _c("student_unit", "str", "Unit of the students"),
         _c("start_date", "date", "Course start date"),
         _c("end_date", "date", "Course end date"),
         _c("students", "int", "Number of students (null where not printed or unreadable)"),
-        _c("cost_usd", "float", "Cost in nominal US dollars (null where not printed or "
-           "unreadable; a bare '$' is null, not zero)"),
+        _c(
+            "cost_usd",
+            "float",
+            "Cost in nominal US dollars (null where not printed or "
+            "unreadable; a bare '$' is null, not zero)",
+        ),
         _c("page", "int", "Page of the printed report (numbering differs by report)"),
         _c("source_url", "str", "Upstream file the row was extracted from", nullable=False),
         _c("source_file", "str", "Vendored raw file (data/raw/fmtr/...)", nullable=False),
@@ -160,16 +209,29 @@ PRINTED_TOTALS = Contract(
         _c("record_id", "str", "Stable id of the totals row", nullable=False),
         _c("report", "str", "Report label", nullable=False),
         _c("fiscal_year", "int", "US fiscal year", nullable=False),
-        _c("level", "str", "program, or country (2006-2007 '<Country> FY 2006 Totals')",
-           nullable=False, allowed=LEVELS),
+        _c(
+            "level",
+            "str",
+            "program, or country (2006-2007 '<Country> FY 2006 Totals')",
+            nullable=False,
+            allowed=LEVELS,
+        ),
         _c("region", "str", "Report section", nullable=False, allowed=FMTR_REGIONS),
         _c("country", "str", "Country as printed, cleaned", nullable=False),
-        _c("country_name", "str", "Canonical country name (or merged-heading label)",
-           nullable=False),
+        _c(
+            "country_name",
+            "str",
+            "Canonical country name (or merged-heading label)",
+            nullable=False,
+        ),
         _c("iso3", "str", "ISO alpha-3 code"),
         _c("program_raw", "str", "Program heading as printed (null for country totals)"),
-        _c("program", "str", "Normalised program family (null for country totals)",
-           allowed=FAMILIES),
+        _c(
+            "program",
+            "str",
+            "Normalised program family (null for country totals)",
+            allowed=FAMILIES,
+        ),
         _c("students", "int", "Printed total students"),
         _c("cost_usd", "float", "Printed total cost, US dollars"),
         _c("page", "int", "Page of the printed report"),
@@ -194,10 +256,13 @@ RECONCILIATION = Contract(
         _c("level", "str", "program or country", nullable=False, allowed=LEVELS),
         _c("country_name", "str", "Canonical country name", nullable=False),
         _c("program_raw", "str", "Program heading as printed (null at country level)"),
-        _c("program", "str", "Normalised program family (null at country level)",
-           allowed=FAMILIES),
-        _c("n_printed_rows", "int", "Printed totals rows in the group (0 or 1; 2 where a "
-           "merged heading repeats a program)", nullable=False),
+        _c("program", "str", "Normalised program family (null at country level)", allowed=FAMILIES),
+        _c(
+            "n_printed_rows",
+            "int",
+            "Printed totals rows in the group (0 or 1; 2 where a merged heading repeats a program)",
+            nullable=False,
+        ),
         _c("n_parsed_rows", "int", "Training rows in the group", nullable=False),
         _c("printed_students", "int", "Students on the printed totals row(s)"),
         _c("parsed_students", "int", "Sum of students over parsed rows"),
@@ -205,14 +270,23 @@ RECONCILIATION = Contract(
         _c("printed_cost", "float", "Cost on the printed totals row(s), US dollars"),
         _c("parsed_cost", "float", "Sum of cost over parsed rows, US dollars"),
         _c("diff_cost", "float", "parsed minus printed, US dollars"),
-        _c("status", "str", "match, mismatch, no_printed_total or no_parsed_rows",
-           nullable=False, allowed=RECONCILIATION_STATUS),
+        _c(
+            "status",
+            "str",
+            "match, mismatch, no_printed_total or no_parsed_rows",
+            nullable=False,
+            allowed=RECONCILIATION_STATUS,
+        ),
     ),
     key=("source_file", "level", "country_name", "program_raw"),
 )
 
 EXCLUDED_REASONS = (
-    "program_totals", "country_totals", "orphan_fragment", "placeholder", "empty_element",
+    "program_totals",
+    "country_totals",
+    "orphan_fragment",
+    "placeholder",
+    "empty_element",
     "duplicate_region_copy",
 )
 
@@ -227,16 +301,29 @@ FMTR_EXCLUDED = Contract(
         _c("region", "str", "Report section"),
         _c("country", "str", "Country as printed, cleaned"),
         _c("program_raw", "str", "Program heading as printed"),
-        _c("course_title", "str", "Title text of the element, cleaned (the fragment itself "
-           "for orphan fragments)"),
+        _c(
+            "course_title",
+            "str",
+            "Title text of the element, cleaned (the fragment itself for orphan fragments)",
+        ),
         _c("page", "int", "Page of the printed report"),
-        _c("reason", "str", "program_totals and country_totals (in printed_totals), "
-           "orphan_fragment (a wrapped title line with no quantity, cost or dates), "
-           "placeholder ('No activities reported ...'), empty_element (no value at all), "
-           "duplicate_region_copy (identical row printed in a second region file)",
-           nullable=False, allowed=EXCLUDED_REASONS),
-        _c("in_manifest_count", "bool", "Counted in the manifest's n_training_elements (all "
-           "XML elements; HTML orphan fragments)", nullable=False),
+        _c(
+            "reason",
+            "str",
+            "program_totals and country_totals (in printed_totals), "
+            "orphan_fragment (a wrapped title line with no quantity, cost or dates), "
+            "placeholder ('No activities reported ...'), empty_element (no value at all), "
+            "duplicate_region_copy (identical row printed in a second region file)",
+            nullable=False,
+            allowed=EXCLUDED_REASONS,
+        ),
+        _c(
+            "in_manifest_count",
+            "bool",
+            "Counted in the manifest's n_training_elements (all "
+            "XML elements; HTML orphan fragments)",
+            nullable=False,
+        ),
         _c("detail", "str", "Where the element went or what it duplicates"),
         _c("source_file", "str", "Vendored raw file", nullable=False),
     ),
@@ -244,8 +331,15 @@ FMTR_EXCLUDED = Contract(
 )
 
 MEASURES = (
-    "request", "estimate", "actual", "allocation", "appropriation", "obligation",
-    "fmtr_actual_dollars", "fmtr_planned_dollars", "training_value",
+    "request",
+    "estimate",
+    "actual",
+    "allocation",
+    "appropriation",
+    "obligation",
+    "fmtr_actual_dollars",
+    "fmtr_planned_dollars",
+    "training_value",
 )
 
 # What each measure means, as the sources use it. Measures answer different questions (asked
@@ -284,27 +378,62 @@ FUNDING = Contract(
     "printed by two sources is two rows; a source cell without a single-year figure (dash, "
     "asterisk, multi-year total) is a gap, not a row (see sources.budget.funding_gaps).",
     (
-        _c("country_name", "str", "Canonical country name, or the region/world label as staged",
-           nullable=False),
+        _c(
+            "country_name",
+            "str",
+            "Canonical country name, or the region/world label as staged",
+            nullable=False,
+        ),
         _c("iso3", "str", "ISO alpha-3 (null for region and world rows)"),
-        _c("scope", "str", "country, region or world", nullable=False,
-           allowed=("country", "region", "world")),
-        _c("is_total", "bool", "True for a total of other rows of the same source (State "
-           "regional subtotals, world totals); False for a country or a line of its own",
-           nullable=False),
-        _c("region", "str", "State regional bureau: of the country (derived from the State "
-           "tables' layout, else from the FMTR report section; null if neither places it), of "
-           "the regional line, or the region row itself; null for world rows and Greenbook "
-           "'(not specified)' lines"),
+        _c(
+            "scope",
+            "str",
+            "country, region or world",
+            nullable=False,
+            allowed=("country", "region", "world"),
+        ),
+        _c(
+            "is_total",
+            "bool",
+            "True for a total of other rows of the same source (State "
+            "regional subtotals, world totals); False for a country or a line of its own",
+            nullable=False,
+        ),
+        _c(
+            "region",
+            "str",
+            "State regional bureau: of the country (derived from the State "
+            "tables' layout, else from the FMTR report section; null if neither places it), of "
+            "the regional line, or the region row itself; null for world rows and Greenbook "
+            "'(not specified)' lines",
+        ),
         _c("fiscal_year", "int", "US fiscal year", nullable=False),
-        _c("measure", "str", "What the figure measures (see MEASURE_DOCS)", nullable=False,
-           allowed=MEASURES),
-        _c("amount_usd", "float", "Nominal US dollars (source units multiplied out)",
-           nullable=False),
-        _c("students", "int", "Students: FMTR Section III students trained or projected; for "
-           "training_value the sum over the course rows"),
-        _c("source", "str", "Short source key: greenbook, state_csis, crs, fmtr_s3, cbj, "
-           "state_factsheet, news, tertiary, fmtr", nullable=False),
+        _c(
+            "measure",
+            "str",
+            "What the figure measures (see MEASURE_DOCS)",
+            nullable=False,
+            allowed=MEASURES,
+        ),
+        _c(
+            "amount_usd",
+            "float",
+            "Nominal US dollars (source units multiplied out)",
+            nullable=False,
+        ),
+        _c(
+            "students",
+            "int",
+            "Students: FMTR Section III students trained or projected; for "
+            "training_value the sum over the course rows",
+        ),
+        _c(
+            "source",
+            "str",
+            "Short source key: greenbook, state_csis, crs, fmtr_s3, cbj, "
+            "state_factsheet, news, tertiary, fmtr",
+            nullable=False,
+        ),
         _c("source_title", "str", "Full source title", nullable=False),
         _c("source_url", "str", "Source address"),
         _c("locator", "str", "Where in the source (sheet, file and line, column, page, report)"),
@@ -322,22 +451,34 @@ EVENTS = Contract(
     "An event present in both timelines (same date, precision and source address) gives one "
     "row per country, taken from that country's own timeline where it has one.",
     (
-        _c("event_id", "str", "Stable id: timeline file stem and data row, e.g. pakistan_timeline"
-           ":7", nullable=False),
+        _c(
+            "event_id",
+            "str",
+            "Stable id: timeline file stem and data row, e.g. pakistan_timeline:7",
+            nullable=False,
+        ),
         _c("timeline", "str", "Which timeline file the row comes from", nullable=False),
         _c("shared_with", "str", "event_id of the same event in the other timeline(s)"),
         _c("date", "str", "Date as given (YYYY, YYYY-MM or YYYY-MM-DD)", nullable=False),
         _c("date_precision", "str", "day, month or year", nullable=False, allowed=PRECISIONS),
         _c("date_start", "date", "First day the date can mean", nullable=False),
         _c("date_end", "date", "Last day the date can mean", nullable=False),
-        _c("fiscal_year", "int", "US fiscal year of date_start (FY starts 1 October)",
-           nullable=False),
+        _c(
+            "fiscal_year",
+            "int",
+            "US fiscal year of date_start (FY starts 1 October)",
+            nullable=False,
+        ),
         _c("category", "str", "Kind of event", nullable=False, allowed=CATEGORIES),
         _c("event", "str", "What happened (our words)", nullable=False),
         _c("country_name", "str", "Country the event concerns (canonical)", nullable=False),
         _c("iso3", "str", "ISO alpha-3", nullable=False),
-        _c("countries", "str", "All countries named, ';'-separated as in the source",
-           nullable=False),
+        _c(
+            "countries",
+            "str",
+            "All countries named, ';'-separated as in the source",
+            nullable=False,
+        ),
         _c("source_title", "str", "Source title", nullable=False),
         _c("source_url", "str", "Source address", nullable=False),
         _c("source_date", "str", "Date of the source page, if visible"),
@@ -371,8 +512,13 @@ CLAIMS = Contract(
     (
         _c("claim_id", "str", "C01...", nullable=False),
         _c("claim", "str", "The article's words", nullable=False),
-        _c("kind", "str", "number, date or fact", nullable=False,
-           allowed=("number", "date", "fact")),
+        _c(
+            "kind",
+            "str",
+            "number, date or fact",
+            nullable=False,
+            allowed=("number", "date", "fact"),
+        ),
         _c("what_would_verify_it", "str", "Evidence that would settle it", nullable=False),
         _c("evidence_found", "str", "Evidence found in sources", nullable=False),
         _c("verdict", "str", "Sourced verdict", nullable=False, allowed=VERDICTS),
@@ -385,6 +531,13 @@ CLAIMS = Contract(
 CONTRACTS: dict[str, Contract] = {
     c.table: c
     for c in (
-        TRAINING, PRINTED_TOTALS, RECONCILIATION, FMTR_EXCLUDED, FUNDING, EVENTS, RULES, CLAIMS
+        TRAINING,
+        PRINTED_TOTALS,
+        RECONCILIATION,
+        FMTR_EXCLUDED,
+        FUNDING,
+        EVENTS,
+        RULES,
+        CLAIMS,
     )
 }

@@ -156,6 +156,20 @@ def consolidate(funding: pd.DataFrame) -> pd.DataFrame:
     _require(funding, (*KEY, "iso3", "amount_usd", *SOURCE_COLUMNS))
     order = [*KEY, "source", "source_title", "locator"]
     df = funding.sort_values(order, kind="stable", na_position="last")
+    # Most figures have one source: only repeated keys need the (slow) string aggregation.
+    repeated = df.duplicated(list(KEY), keep=False)
+    single = df[~repeated].assign(n_sources=1, conflict=False, amounts_seen=None)
+    out = pd.concat([single, _merge_sources(df[repeated])], ignore_index=True)
+    out["amounts_seen"] = out["amounts_seen"].astype("str")
+    out["conflict"] = out["conflict"].astype(bool)
+    out = out.sort_values(list(KEY), kind="stable")
+    cols = ["country_name", "iso3", "scope", "is_total", "fiscal_year", "measure", "amount_usd"]
+    cols += ["n_sources", "conflict", "amounts_seen", *SOURCE_COLUMNS]
+    return out[cols].reset_index(drop=True)
+
+
+def _merge_sources(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per key of rows that share it: sources joined, disagreements flagged."""
     grouped = df.groupby(list(KEY), sort=True, dropna=False)
     out = grouped.agg(
         iso3=("iso3", "first"),
@@ -173,10 +187,7 @@ def consolidate(funding: pd.DataFrame) -> pd.DataFrame:
         f"{usd(lo)} vs {usd(hi)}" if c else None
         for lo, hi, c in zip(out["low"], out["high"], out["conflict"], strict=True)
     ]
-    out["amounts_seen"] = out["amounts_seen"].astype("str")
-    cols = ["country_name", "iso3", "scope", "is_total", "fiscal_year", "measure", "amount_usd"]
-    cols += ["n_sources", "conflict", "amounts_seen", *SOURCE_COLUMNS]
-    return out[cols].reset_index(drop=True)
+    return out.drop(columns=["n_amounts", "low", "high"])
 
 
 # --- regions -------------------------------------------------------------------------------
@@ -235,6 +246,11 @@ def check_countries(funding: pd.DataFrame, region: str, names: Sequence[str] | N
     return sorted(set(chosen))
 
 
+def _region_and_members(df: pd.DataFrame, region: str, members: Sequence[str]) -> pd.DataFrame:
+    """The rows that can enter a region's totals: its own rows and its members' rows."""
+    return df[_is(df["country_name"], region) | df["country_name"].isin(members)]
+
+
 def _member_figures(figs: pd.DataFrame, members: Sequence[str]) -> pd.DataFrame:
     return figs[_is_country(figs) & figs["country_name"].isin(members)]
 
@@ -263,7 +279,7 @@ def regional_totals(
     with neither kind of figure has no row (see :func:`coverage`).
     """
     members = region_members(funding, region)
-    figs = consolidate(_in_years(funding, fy_start, fy_end))
+    figs = consolidate(_in_years(_region_and_members(funding, region, members), fy_start, fy_end))
     if measures is not None:
         figs = figs[figs["measure"].isin([_check_measure(m) for m in measures])]
     keys = ["fiscal_year", "measure"]
@@ -345,7 +361,8 @@ def country_shares(
     """
     _check_measure(measure)
     members = region_members(funding, region)
-    figs = consolidate(_in_years(funding[_is(funding["measure"], measure)], fy_start, fy_end))
+    rows = _region_and_members(funding[_is(funding["measure"], measure)], region, members)
+    figs = consolidate(_in_years(rows, fy_start, fy_end))
     cty = _member_figures(figs, members)
     cty = cty[cty["amount_usd"].notna()]
     total = cty.groupby("fiscal_year")["amount_usd"].sum().rename("country_sum_usd")
@@ -859,10 +876,11 @@ def sources_table(funding: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "address", "measures", "fiscal years"])
 
 
-def threshold_sentence(table: pd.DataFrame, measure: str) -> str:
+def threshold_sentence(table: pd.DataFrame, measure: str, brief: bool = False) -> str:
     """One plain clause for a measure of :func:`yearly_vs_threshold`, for glued prose.
 
     E.g. "at or above in FY2003–FY2019; below in FY2020 ($658,166); no figure for FY2021".
+    ``brief`` counts the years without a figure instead of listing them.
     """
     grp = table[table["measure"] == measure].sort_values("fiscal_year")
     if grp.empty:
@@ -883,7 +901,9 @@ def threshold_sentence(table: pd.DataFrame, measure: str) -> str:
         ("missing", "no figure for"),
     ):
         years = grp.loc[grp["status"] == status, "fiscal_year"]
-        if len(years):
+        if len(years) and brief:
+            parts.append(f"{words} {len(years)} {'year' if len(years) == 1 else 'years'}")
+        elif len(years):
             parts.append(f"{words} {year_ranges(years, 'FY')}")
     return "; ".join(parts)
 
@@ -901,3 +921,28 @@ def rank_sentence(ranks: pd.DataFrame, measure: str, target: int) -> str:
     first = f"rank {target} in {hit}" if hit != "none" else f"never rank {target}"
     last = f"last ranked in FY{rec['last_year']}: {rec['last_rank']} of {rec['last_n_ranked']}"
     return f"{first}; {last}"
+
+
+SHORT_CELL = 24  # characters: cells this short (years, amounts, ranks) stay on one line
+
+
+def table_html(df: pd.DataFrame, uuid: str):
+    """A deterministic HTML table for ``display``: no index, left-aligned, gaps as a dash.
+
+    ``uuid`` is fixed (pandas otherwise draws a random one, changing the page on every run) and
+    the result is an ``IPython.display.HTML``, whose plain-text form carries no memory address.
+    """
+    from IPython.display import HTML
+
+    short = [c for c in df.columns if df[c].astype(str).str.len().max() <= SHORT_CELL]
+    cells = {"text-align": "left", "vertical-align": "top", "padding": "0.2em 0.6em"}
+    styler = (
+        df.style.hide(axis="index")
+        .format(na_rep=GAP)
+        .set_properties(**cells)
+        .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+        .set_uuid(uuid)
+    )
+    if short:
+        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    return HTML(styler.to_html())

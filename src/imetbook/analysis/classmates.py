@@ -555,7 +555,10 @@ def students_by_country(result: SharedClasses) -> pd.DataFrame:
 
 
 def roster(result: SharedClasses) -> pd.DataFrame:
-    """The shared classes as a roster: course, place, dates, students per country, source."""
+    """The shared classes as a roster: course, place, dates, students per country, source.
+
+    A place or date the report does not print (course-year matches) reads ``not printed``.
+    """
     c = result.classes
     per_country = students_by_country(result).reset_index(drop=True)
     table = pd.DataFrame(
@@ -569,9 +572,44 @@ def roster(result: SharedClasses) -> pd.DataFrame:
             "end": c["end_date"].dt.strftime("%Y-%m-%d"),
         }
     )
+    for col in ("place", "start", "end"):
+        table[col] = table[col].fillna("not printed")
     table = pd.concat([table, per_country], axis=1)
     table["report and page"] = c["pages"]
     return table
+
+
+def example_class(result: SharedClasses) -> str | None:
+    """A class to check in the reports: the first ``class`` match (else the first match) of
+    the course where the countries met most often."""
+    if result.classes.empty:
+        return None
+    top = meeting_courses(result, top=1)["course"].iloc[0]
+    c = result.classes.assign(course=_course_label(result.classes))
+    c = c[c["course"] == top]
+    dated = c[c["match"] == "class"]
+    return str((dated if len(dated) else c)["class_id"].iloc[0])
+
+
+def evidence(result: SharedClasses, class_id: str) -> pd.DataFrame:
+    """The report rows behind one class, with dates as text (for display)."""
+    cols = [
+        "class_id",
+        "country_name",
+        "report",
+        "page",
+        "course_title",
+        "location",
+        "start_date",
+        "end_date",
+        "students",
+        "source_url",
+        "record_id",
+    ]
+    rows = result.rows.loc[result.rows["class_id"] == class_id, cols]
+    for col in ("start_date", "end_date"):
+        rows[col] = rows[col].dt.strftime("%Y-%m-%d")
+    return rows.reset_index(drop=True)
 
 
 def classes_per_year(result: SharedClasses) -> pd.DataFrame:
@@ -801,6 +839,11 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
+def count_words(n: int, one: str, many: str, zero: str) -> str:
+    """``no rows``, ``1 row``, ``7,026 rows``: a count in words for glued prose."""
+    return zero if n == 0 else _plural(n, one, many)
+
+
 def answer_numbers(result: SharedClasses, all_programs: SharedClasses | None = None) -> dict:
     """The strings the chapter glues into its answer (numbers formatted, never typed)."""
     q = result.query
@@ -830,9 +873,9 @@ def answer_numbers(result: SharedClasses, all_programs: SharedClasses | None = N
         f"The place where they met most often is {place['place'][0]} "
         f"({_plural(int(place['classes'][0]), 'class', 'classes')})."
         if len(place)
-        else ""
+        else "No shared class has a known place."
     )
-    words["all_programs"] = ""
+    words["all_programs"] = "This count covers every program."
     if all_programs is not None and all_programs.query.programs != q.programs:
         words["all_programs"] = (
             f"Counting every program, not only {q.programs}, the records list "

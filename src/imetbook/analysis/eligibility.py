@@ -964,3 +964,25 @@ def source_links(df: pd.DataFrame, title: str = "source_title", url: str = "sour
         more = int(row.get("documents", 1)) - 1
         out.append(text + (f" (and {more} other edition{'s' if more > 1 else ''})" if more else ""))
     return out
+
+
+def rules_table(rules: pd.DataFrame) -> pd.DataFrame:
+    """The rules as a compact HTML-ready table: rule, law (name, citation, year, source link),
+    effect on IMET, and the countries a source names. Sorted by rule id."""
+    rows = []
+    for r in rules.sort_values("rule_id").to_dict("records"):
+        year = "not given" if pd.isna(r["year_enacted"]) else str(int(r["year_enacted"]))
+        law = (
+            f"<strong>{html.escape(r['name'])}</strong><br>{html.escape(r['legal_citation'])}"
+            f"<br>Enacted: {year}<br>Source: {link(r['source_title'], r['source_url'])}"
+        )
+        named = r["example_countries"]
+        rows.append(
+            {
+                "Rule": r["rule_id"],
+                "Law": law,
+                "Effect on IMET": html.escape(r["effect_on_imet"]),
+                "Countries named": "" if pd.isna(named) else html.escape(named.replace(";", ", ")),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Rule", "Law", "Effect on IMET", "Countries named"])

@@ -18,6 +18,13 @@ Rules that hold throughout:
   event is open-ended and runs to the end of the axis.
 - A fiscal year without a figure is a gap (NaN / <NA>), never zero; zero appears only where
   the records say zero.
+
+For other chapters: :func:`country_events` (a country's events, numbered, with fiscal years),
+:func:`derive_periods` and :func:`episodes` (sanction and suspension periods),
+:func:`suspension_to_resumption` (the latest closed episode with the months from its opening
+events to its resumption, e.g. ``months_last_to_close``), :func:`months_between` (months
+between two dates of any precision) and :func:`yearly_measures` (a country's yearly IMET
+students, training value and funding measures on an axis, gaps kept).
 """
 
 from __future__ import annotations
@@ -161,7 +168,6 @@ def fy_label(first: int, last: int | None = None) -> str:
 
 EVENT_COLUMNS = (
     "event_id",
-    "timeline",
     "date",
     "date_precision",
     "date_start",
@@ -897,11 +903,15 @@ def with_links(df: pd.DataFrame, text: str, url: str) -> pd.DataFrame:
     return out
 
 
-def format_count(value: object) -> str:
-    """``1,234``; a gap is ``no record``."""
-    if value is None or pd.isna(value):
-        return "no record"
-    return f"{int(value):,}"
+def events_html(events: pd.DataFrame) -> pd.DataFrame:
+    """:func:`events_table` for an HTML page: the source, linked, under each event's text
+    (one column fewer for narrow pages); every text cell is HTML-escaped."""
+    table = with_links(events_table(events), "source", "address")
+    table["event"] = [
+        f"{text}<br>Source: {link}"
+        for text, link in zip(table["event"], table["source"], strict=True)
+    ]
+    return table.drop(columns="source").rename(columns={"event": "event and source"})
 
 
 # --- figures ------------------------------------------------------------------------------

@@ -83,10 +83,12 @@ def _file_meta(raw: RawFile) -> dict[str, object]:
     }
 
 
-def read_elements(files: Iterable[RawFile]) -> pd.DataFrame:
+def read_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> pd.DataFrame:
     """Every raw element of every file, values as printed, one row each, in file order, with
-    the file's report, region, paths and manifest count."""
+    the file's report, region, paths and manifest count. ``where`` (the folder the files were
+    read from) prefixes file names in error messages."""
     files = list(files)
+    where = f"{str(where).rstrip('/')}/"
     if not files:
         raise DataError("fmtr: MANIFEST.csv lists no files")
     xml = [i for i, f in enumerate(files) if f.relpath.endswith(".xml.gz")]
@@ -94,16 +96,16 @@ def read_elements(files: Iterable[RawFile]) -> pd.DataFrame:
     other = sorted(set(range(len(files))) - set(xml) - set(html))
     if other:
         raise DataError(
-            f"{RAW_PREFIX}{files[other[0]].relpath}: unknown file type "
+            f"{where}{files[other[0]].relpath}: unknown file type "
             "(expected .xml.gz or .html.gz)"
         )
     parts = [
-        fmtr_xml.parse_many([(files[i].data, RAW_PREFIX + files[i].relpath) for i in xml]).assign(
+        fmtr_xml.parse_many([(files[i].data, where + files[i].relpath) for i in xml]).assign(
             file=lambda d: np.take(xml, d["file"])
         )
     ]
     for i in html:
-        parts.append(fmtr_html.parse(files[i].data, RAW_PREFIX + files[i].relpath).assign(file=i))
+        parts.append(fmtr_html.parse(files[i].data, where + files[i].relpath).assign(file=i))
     el = pd.concat(parts, ignore_index=True).sort_values(["file", "ordinal"], kind="stable")
     el = el.reset_index(drop=True)
     meta = pd.DataFrame([_file_meta(f) for f in files])
@@ -670,10 +672,10 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_elements(files: Iterable[RawFile]) -> pd.DataFrame:
+def parse_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> pd.DataFrame:
     """All raw elements, cleaned and classified, before they are split into tables."""
     with _gc_paused():
-        el = read_elements(files)
+        el = read_elements(files, where)
         check_counts(el)
         el = clean_values(el)
         el = attach_programs(el)
@@ -684,7 +686,7 @@ def parse_elements(files: Iterable[RawFile]) -> pd.DataFrame:
 def build_tables(fmtr_dir: Path) -> dict[str, pd.DataFrame]:
     """``training``, ``printed_totals``, ``reconciliation`` and ``fmtr_excluded`` from the
     vendored FMTR files (checksums verified first)."""
-    el = parse_elements(manifest.read_fmtr(Path(fmtr_dir)))
+    el = parse_elements(manifest.read_fmtr(Path(fmtr_dir)), fmtr_dir)
     training = training_table(el)
     totals = totals_table(el)
     return {

@@ -1,0 +1,107 @@
+"""The shared-classes chapter: parameters are checked before a kernel starts, the committed
+notebook's parameters are the chapter's spec, and the chapter executes with its defaults and two
+other parameter sets (slow: it runs the real notebook into tmp_path)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from imetbook import datasets, execute, params
+from imetbook.analysis import classmates as cm
+from imetbook.errors import ParameterError
+
+NOTEBOOK = Path(__file__).parents[1] / "chapters" / "classmates.ipynb"
+
+
+def _parameters_cell(nb: nbformat.NotebookNode) -> dict[str, object]:
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    namespace: dict[str, object] = {}
+    exec(cell.source, {}, namespace)  # the cell holds only literal assignments
+    return namespace
+
+
+def test_committed_notebook_defines_exactly_the_chapter_parameters():
+    defaults = _parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
+    assert sorted(defaults) == sorted(cm.PARAMS.names)
+    assert defaults["countries"] == ["India", "Pakistan"]
+    assert defaults["programs"] == "IMET" and defaults["match"] == "class"
+
+
+@pytest.mark.parametrize(
+    ("values", "text"),
+    [
+        ({"countries": "India"}, "parameter 'countries'"),
+        ({"countries": ["India", "Atlantis"]}, "unknown country 'Atlantis'"),
+        ({"match": "seminar"}, "parameter 'match'"),
+        ({"programs": "IMTE"}, "closest: IMET"),
+        ({"fy_start": 1990}, "outside the data's range"),
+    ],
+)
+def test_params_reject_bad_values_before_any_kernel_starts(values, text):
+    with pytest.raises(ParameterError, match=text):
+        params.validate("classmates", values)
+
+
+def test_an_inverted_span_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="inverted span"):
+        cm.check_span(2015, 2005, (1999, 2020))
+
+
+def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                found[name] = ast.literal_eval(
+                    out["data"]["application/papermill.record/text/plain"]
+                )
+    return found
+
+
+def _errors_and_warnings(nb: nbformat.NotebookNode) -> list[str]:
+    return [
+        out.get("text", out.get("ename", ""))
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+        or (out.get("output_type") == "stream" and out.get("name") == "stderr")
+    ]
+
+
+def _run(tmp_path: Path, values: dict) -> dict[str, str]:
+    notebook, html = execute.run_chapter(
+        "classmates", values, out_dir=tmp_path, log=lambda _m: None
+    )
+    assert html.is_file()
+    nb = nbformat.read(notebook, as_version=4)
+    assert _errors_and_warnings(nb) == []
+    return _glued(nb)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("values", "countries", "programs"),
+    [
+        ({}, ["India", "Pakistan"], "IMET"),
+        ({"countries": ["Bangladesh", "Nepal"]}, ["Bangladesh", "Nepal"], "IMET"),
+        ({"countries": ["Israel", "Egypt"], "programs": "all"}, ["Israel", "Egypt"], "all"),
+    ],
+)
+def test_chapter_executes_and_its_numbers_are_the_functions(tmp_path, values, countries, programs):
+    glued = _run(tmp_path, values)
+    training = datasets.load("training")
+    result = cm.shared_classes_for(training, countries, programs)
+    expected = cm.answer_numbers(result, cm.shared_classes_for(training, countries, "all"))
+    for key, value in expected.items():
+        assert glued[f"cm_{key}"] == value, key
+    claims = datasets.load("claims")
+    assert glued["cm_claim"] == claims.set_index("claim_id").loc["C04", "claim"]
+    # Turkey is never a trained country; Israel never an IMET one.
+    assert glued["cm_turkey_rows"] == "0"
+    assert glued["cm_israel_imet_rows"] == "0"
+    assert int(glued["cm_turkey_place_rows"].replace(",", "")) > 0
