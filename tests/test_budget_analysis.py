@@ -422,4 +422,23 @@ def test_sources_table_lists_each_source_once_with_its_measures_and_years():
         "Title of news",
     ]
     assert table.loc["Title of greenbook", "fiscal years"] == "2016, 2018"
-    assert table.loc["Title of cbj", "measures"] == "request"
+    assert table.loc["Title of cbj", "measures"] == "Request"
+    assert table.loc["Title of cbj", "address"] == "https://example.org/cbj"
+
+
+def test_sources_table_counts_many_files_of_one_source_under_their_folder():
+    rows = frame(
+        *[row("India", fy, "training_value", 1, source=f"fmtr/r{fy}") for fy in range(2001, 2004)]
+    ).assign(source_title="FMTR")
+    table = budget.sources_table(rows)
+    assert table["address"].tolist() == ["3 files under https://example.org/fmtr/"]
+    assert table["fiscal years"].tolist() == ["2001\u20132003"]
+
+
+def test_member_grid_puts_members_down_and_years_across_with_gaps():
+    grid, rows = budget.member_grid(region_frame(), REGION, "obligation", [2016, 2017])
+    assert list(grid.columns) == ["country", "FY2016", "FY2017"]
+    cells = grid.set_index("country")
+    assert cells.loc["Nepal", "FY2016"] == budget.GAP
+    assert cells.loc["India", "FY2016"] == "$25"
+    assert len(rows) == 3

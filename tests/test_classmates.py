@@ -249,6 +249,22 @@ def test_a_later_session_chained_by_its_own_country_is_left_out():
     assert cm.students_by_country(result).iloc[0].tolist() == [1, 1]
 
 
+def test_classes_with_keeps_only_the_classes_a_country_is_in():
+    t = frame(
+        {"record_id": "a"},
+        {"record_id": "b", **PAK},
+        {"record_id": "c", "country_name": "Israel", "iso3": "ISR", "course_key": "X"},
+        {"record_id": "d", **PAK, "course_key": "X"},
+    )
+    result = cm.shared_classes_for(t, ["Israel", "India", "Pakistan"])
+    assert len(result.classes) == 2
+    israel = cm.classes_with(result, "Israel")
+    assert israel.classes["countries"].tolist() == ["Israel; Pakistan"]
+    assert set(israel.rows["record_id"]) == {"c", "d"}
+    with pytest.raises(ParameterError, match="not one of"):
+        cm.classes_with(result, "Nepal")
+
+
 def test_unknown_student_count_is_unknown_not_zero():
     t = frame({"record_id": "a", "students": None}, {"record_id": "b", **PAK})
     result = cm.shared_classes_for(t, ["India", "Pakistan", "Nepal"])

@@ -562,3 +562,11 @@ def test_rules_table_puts_citation_year_and_source_with_the_law():
     assert "Enacted: 1996" in out.loc[0, "Law"] and "Enacted: not given" in out.loc[1, "Law"]
     assert '<a href="https://example.org">src</a>' in out.loc[0, "Law"]
     assert out["Countries named"].tolist() == ["", "Pakistan, India"]
+
+
+def test_styled_tables_render_the_same_bytes_every_time():
+    df = pd.DataFrame({"Country": ["India", "Nepal"], "FY": pd.array([2003, None], dtype="Int64")})
+    a, b = el.styled(df, "t-1", na_rep="gap"), el.styled(df.copy(), "t-1", na_rep="gap")
+    assert a.html == b.html and a._repr_html_() == a.html
+    assert "gap" in a.html and "0x" not in repr(a)
+    assert repr(a) == "[table t-1: 2 rows; columns: Country, FY]"

@@ -23,9 +23,17 @@ def write_with(path: Path, writer: Callable[[Path], None]) -> None:
     tmp = Path(name)
     try:
         writer(tmp)
+        # mkstemp creates 0600 files; published outputs get the usual umask-based mode.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def replace_dir(target: Path, fill: Callable[[Path], None]) -> None:
@@ -39,6 +47,7 @@ def replace_dir(target: Path, fill: Callable[[Path], None]) -> None:
     old = target.with_name(f"{target.name}.old-{os.getpid()}")
     try:
         fill(tmp)
+        os.chmod(tmp, 0o777 & ~_umask())
         if target.exists():
             os.replace(target, old)
         os.replace(tmp, target)

@@ -19,6 +19,7 @@ parser derives from the sources; it is never typed here.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterable, Sequence
 
@@ -859,17 +860,29 @@ def rank_summary(ranks: pd.DataFrame, target: int) -> pd.DataFrame:
     return out.astype({c: "Int64" for c in ints})
 
 
+def _addresses(urls: Iterable[str], listed: int = 2) -> str:
+    """Distinct addresses, listed if few, else counted under their common folder."""
+    distinct = sorted({u for cell in urls for u in re.split(r"; | \| ", cell) if u})
+    if len(distinct) <= listed:
+        return " ".join(distinct)
+    prefix = os.path.commonprefix(distinct)
+    return f"{len(distinct)} files under {prefix[: prefix.rfind('/') + 1]}"
+
+
 def sources_table(funding: pd.DataFrame) -> pd.DataFrame:
-    """The distinct sources of ``funding`` rows: title, address, measures and fiscal years."""
+    """The distinct sources of ``funding`` rows: title, address(es), measures and fiscal years.
+
+    One row per source title; a source with many files (the FMTR course records) gives their
+    number and common folder instead of every address.
+    """
     _require(funding, ("source_title", "source_url", "measure", "fiscal_year"))
     rows = []
-    keys = funding.assign(source_url=funding["source_url"].fillna(""))
-    for (title, url), grp in keys.groupby(["source_title", "source_url"], sort=True):
+    for title, grp in funding.groupby("source_title", sort=True):
         rows.append(
             {
                 "source": title,
-                "address": url,
-                "measures": ", ".join(m for m in CHAIN if m in set(grp["measure"])),
+                "address": _addresses(grp["source_url"].dropna()),
+                "measures": ", ".join(label(m) for m in CHAIN if m in set(grp["measure"])),
                 "fiscal years": year_ranges(grp["fiscal_year"]),
             }
         )
@@ -923,7 +936,7 @@ def rank_sentence(ranks: pd.DataFrame, measure: str, target: int) -> str:
     return f"{first}; {last}"
 
 
-SHORT_CELL = 24  # characters: cells this short (years, amounts, ranks) stay on one line
+SHORT_CELL = 14  # characters: cells this short (years, amounts, ranks) stay on one line
 
 
 def table_html(df: pd.DataFrame, uuid: str):
@@ -941,8 +954,58 @@ def table_html(df: pd.DataFrame, uuid: str):
         .format(na_rep=GAP)
         .set_properties(**cells)
         .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+        .set_table_attributes('style="margin-left: 0"')
         .set_uuid(uuid)
     )
     if short:
         styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    prose = [c for c in df.columns if df[c].astype(str).str.len().max() > 4 * SHORT_CELL]
+    if prose:  # long text gets room to read, and a long address may break anywhere
+        styler = styler.set_properties(
+            subset=prose, **{"min-width": "14em", "overflow-wrap": "anywhere"}
+        )
     return HTML(styler.to_html())
+
+
+def format_threshold_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`threshold_summary` for display: per measure, "count: fiscal years" per status.
+
+    The "sources disagree" column is shown only when some measure has such a year.
+    """
+    out = pd.DataFrame({"measure": [label(m) for m in summary["measure"]]})
+    for status in STATUSES:
+        key = status.replace(" ", "_")
+        if status == "sources disagree" and not (summary[f"n_{key}"] > 0).any():
+            continue
+        heading = "no figure" if status == "missing" else status
+        out[heading] = [
+            f"{n}: {years}" if n else "0"
+            for n, years in zip(summary[f"n_{key}"], summary[f"years_{key}"], strict=True)
+        ]
+    return out
+
+
+def member_grid(
+    funding: pd.DataFrame, region: str, measure: str, years: Iterable[int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Members' figures for ``measure`` in ``years``: countries down, fiscal years across.
+
+    Returns the display grid (amounts as text, a dash for no figure; members without any figure
+    in those years are left out) and the funding rows behind it (for :func:`sources_table`).
+    """
+    _check_measure(measure)
+    wanted = sorted({int(y) for y in years})
+    members = region_members(funding, region)
+    rows = funding[
+        _is(funding["measure"], measure)
+        & _is_country(funding)
+        & funding["country_name"].isin(members)
+        & funding["fiscal_year"].isin(wanted)
+    ]
+    figs = consolidate(rows)
+    grid = figs.pivot(index="country_name", columns="fiscal_year", values="amount_usd")
+    grid = grid.reindex(columns=wanted).sort_index()
+    out = pd.DataFrame({"country": grid.index.astype(str)})
+    for year in wanted:
+        out[f"FY{year}"] = [_cell(v) for v in grid[year]]
+    return out.reset_index(drop=True), rows

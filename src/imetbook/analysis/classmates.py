@@ -554,6 +554,18 @@ def students_by_country(result: SharedClasses) -> pd.DataFrame:
     return out
 
 
+def classes_with(result: SharedClasses, country: str) -> SharedClasses:
+    """Only the shared classes ``country`` is in (with their rows), e.g. Israel's classes among
+    those of Israel, India and Pakistan."""
+    name, _ = countries_mod.name_and_code(country)
+    if name not in result.query.countries:
+        raise ParameterError(f"{name} is not one of {', '.join(result.query.countries)}")
+    present = result.classes["countries"].str.split("; ").map(lambda names: name in names)
+    classes = result.classes[present].reset_index(drop=True)
+    rows = result.rows[result.rows["class_id"].isin(classes["class_id"])].reset_index(drop=True)
+    return replace(result, classes=classes, rows=rows)
+
+
 def roster(result: SharedClasses) -> pd.DataFrame:
     """The shared classes as a roster: course, place, dates, students per country, source.
 
@@ -899,7 +911,9 @@ def styled(
     style = style.format(na_rep=na_rep, precision=0)
     if thousands:
         style = style.format("{:,.0f}", subset=list(thousands), na_rep=na_rep)
-    return style.set_properties(**{"text-align": "left", "vertical-align": "top"}).set_uuid(uuid)
+    # One table-wide rule, not one per cell: the roster has thousands of cells.
+    cells = {"selector": "td, th", "props": "text-align: left; vertical-align: top;"}
+    return style.set_table_styles([cells]).set_uuid(uuid)
 
 
 def table(df: pd.DataFrame, uuid: str, **kwargs):

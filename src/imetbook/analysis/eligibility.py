@@ -875,15 +875,16 @@ def funding_sources(
     return _by_source(funding.loc[keep], {"years": ("fiscal_year", "nunique")})
 
 
-def styled(df: pd.DataFrame, uuid: str, na_rep: str = "no record", formats: dict | None = None):
-    """A deterministic HTML table: no index, a fixed ``uuid`` (pandas otherwise draws a random
-    one, which would change the page on every run), gaps spelled out as ``na_rep``."""
-    return (
-        df.style.hide(axis="index")
-        .format(formats or {}, na_rep=na_rep)
-        .set_properties(**{"text-align": "left", "vertical-align": "top"})
-        .set_uuid(uuid)
-    )
+def money_sources(
+    funding: pd.DataFrame, years: Sequence[int], measures: Sequence[str] = MONEY_MEASURES
+) -> pd.DataFrame:
+    """The sources behind the count of countries with money, per source and measure: the
+    years in ``years`` with a positive country figure, how many countries, how many documents
+    (editions), and the earliest document's title and address."""
+    keep = (funding["scope"] == "country") & funding["iso3"].notna()
+    keep &= funding["measure"].isin(list(measures)) & (funding["amount_usd"] > 0)
+    keep &= funding["fiscal_year"].isin(list(years))
+    return _by_source(funding.loc[keep], {"countries": ("iso3", "nunique")})
 
 
 def country_funding(
@@ -936,16 +937,41 @@ def names_text(names: Sequence[str], empty: str = "none") -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def money_sources(
-    funding: pd.DataFrame, years: Sequence[int], measures: Sequence[str] = MONEY_MEASURES
-) -> pd.DataFrame:
-    """The sources behind the count of countries with money, per source and measure: the
-    years in ``years`` with a positive country figure, how many countries, how many documents
-    (editions), and the earliest document's title and address."""
-    keep = (funding["scope"] == "country") & funding["iso3"].notna()
-    keep &= funding["measure"].isin(list(measures)) & (funding["amount_usd"] > 0)
-    keep &= funding["fiscal_year"].isin(list(years))
-    return _by_source(funding.loc[keep], {"countries": ("iso3", "nunique")})
+# --- tables for the chapter -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as a notebook shows it: rendered HTML, and a plain-text stand-in.
+
+    A pandas Styler's plain-text repr carries its memory address, which would change the
+    executed notebook on every run; this object's repr names the table instead.
+    """
+
+    html: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def styled(
+    df: pd.DataFrame, uuid: str, na_rep: str = "no record", formats: dict | None = None
+) -> Table:
+    """A deterministic HTML table: no index, a fixed ``uuid`` (pandas otherwise draws a random
+    one, which would change the page on every run), gaps spelled out as ``na_rep``."""
+    styler = (
+        df.style.hide(axis="index")
+        .format(formats or {}, na_rep=na_rep)
+        .set_properties(**{"text-align": "left", "vertical-align": "top"})
+        .set_uuid(uuid)
+    )
+    columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in df.columns]
+    text = f"[table {uuid}: {len(df):,} rows; columns: {', '.join(columns)}]"
+    return Table(styler.to_html(), text)
 
 
 def link(title: str, url: object) -> str:

@@ -96,8 +96,7 @@ def read_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> p
     other = sorted(set(range(len(files))) - set(xml) - set(html))
     if other:
         raise DataError(
-            f"{where}{files[other[0]].relpath}: unknown file type "
-            "(expected .xml.gz or .html.gz)"
+            f"{where}{files[other[0]].relpath}: unknown file type (expected .xml.gz or .html.gz)"
         )
     parts = [
         fmtr_xml.parse_many([(files[i].data, where + files[i].relpath) for i in xml]).assign(
@@ -198,20 +197,29 @@ def _as_dates(days: np.ndarray) -> np.ndarray:
     return days.astype(np.int64).view("datetime64[D]").astype("datetime64[s]")
 
 
-def _spill(text: str | None) -> tuple[tuple[str, ...]]:
-    return (
-        ("value_in_wrong_column",) if F.looks_like_money(text) or F.looks_like_date(text) else (),
-    )
+def _text_value(raw: str | None) -> tuple[str | None, tuple[str, ...]]:
+    # A unit or location that is only an amount or a date is a value spilled from another
+    # column (2015-2016 Bangladesh: '$972' as the student unit, '6/17/2015' as the US unit).
+    text, flags = F.clean(raw)
+    if F.looks_like_money(text) or F.looks_like_date(text):
+        flags = (*flags, "value_in_wrong_column")
+    return text, flags
+
+
+def _title_value(raw: str | None) -> tuple[str | None, tuple[str, ...], str | None]:
+    text, flags = F.clean(raw)
+    return text, flags, F.course_key(text)
 
 
 def _clean_texts(el: pd.DataFrame, out: pd.DataFrame) -> None:
-    for field in ("course_title", "location", "student_unit", "us_unit"):
-        col = _Distinct(el[field], F.clean)
+    title = _Distinct(el["course_title"], _title_value)
+    out["course_title"] = title.obj(0)
+    title.flag_into(out, 1)
+    out["course_key"] = title.obj(2)
+    for field in ("location", "student_unit", "us_unit"):
+        col = _Distinct(el[field], _text_value)
         out[field] = col.obj(0)
         col.flag_into(out, 1)
-        if field != "course_title":
-            _Distinct(out[field], _spill).flag_into(out, 0)
-    out["course_key"] = _Distinct(out["course_title"], lambda t: (F.course_key(t),)).obj(0)
 
 
 def _clean_numbers(el: pd.DataFrame, out: pd.DataFrame) -> _Distinct:
@@ -615,7 +623,7 @@ def reconcile(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFr
     country_rows = country_rows.assign(level="country", program_raw=None, program=None)
     parsed = _sums(pd.concat([rows, country_rows], ignore_index=True), "parsed")
     printed = _sums(printed_totals, "printed")
-    r = parsed.join(printed, how="outer", lsuffix="", rsuffix="_p")
+    r = parsed.merge(printed, how="outer", left_index=True, right_index=True, suffixes=("", "_p"))
     for c in ("region", "program"):
         r[c] = r[c].where(r[c].notna(), r[f"{c}_p"])
     r = r.drop(columns=["region_p", "program_p"]).reset_index()

@@ -71,7 +71,13 @@ def per_value(values: pd.Series, func) -> np.ndarray:
     return out[codes]
 
 
-def classify(df: pd.DataFrame) -> np.ndarray:
+def blanks(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """:func:`blank` of every raw field, computed once for :func:`classify` and
+    :func:`totals_notes`."""
+    return {f: blank(df[f]) for f in F.FIELDS}
+
+
+def classify(df: pd.DataFrame, empty: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Kind of each element of one file, from its values and its place in its program.
 
     * a program labelled 'No activities reported for Niue in 2007-2008' is a placeholder;
@@ -83,7 +89,7 @@ def classify(df: pd.DataFrame) -> np.ndarray:
     * an element with none of quantity, cost and dates is an orphan title fragment (a title
       wrapped onto its own line, e.g. 'PRGM' after 'CNTRTERRORISM FELLOWS ').
     """
-    empty = {f: blank(df[f]) for f in F.FIELDS}
+    empty = blanks(df) if empty is None else empty
     has_value = ~np.logical_and.reduce([empty[f] for f in F.FIELDS if f != "page_number"])
     has_data = ~np.logical_and.reduce([empty[f] for f in _DATA_FIELDS])
     has_number = ~(empty["quantity"] & empty["total_cost"])
@@ -101,10 +107,13 @@ def classify(df: pd.DataFrame) -> np.ndarray:
     )
 
 
-def totals_notes(df: pd.DataFrame, kind: np.ndarray) -> np.ndarray:
+def totals_notes(
+    df: pd.DataFrame, kind: np.ndarray, empty: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
     """'totals_with_row_data' on totals rows that also carry a course row's dates, place or
     units (a course row merged into the totals row upstream)."""
-    detail = ~np.logical_and.reduce([blank(df[f]) for f in _ROW_DETAIL])
+    empty = blanks(df) if empty is None else empty
+    detail = ~np.logical_and.reduce([empty[f] for f in _ROW_DETAIL])
     return np.where((kind == "program_totals") & detail, "totals_with_row_data", "")
 
 
@@ -169,8 +178,9 @@ def parse_many(files: list[tuple[bytes, str]]) -> pd.DataFrame:
     df["file"] = np.repeat(np.arange(len(files)), sizes)
     df["ordinal"] = np.concatenate([np.arange(1, n + 1) for n in sizes] or [[]]).astype(int)
     df["program_block"] = df["file"] * 1_000_000 + df["program_block"].astype(int)
-    kind = classify(df)
-    df["notes"] = totals_notes(df, kind)
+    empty = blanks(df)
+    kind = classify(df, empty)
+    df["notes"] = totals_notes(df, kind, empty)
     df["kind"] = kind
     df["program_block"] = df["program_block"] % 1_000_000
     return df[["file", *COLUMNS]]
