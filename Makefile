@@ -45,9 +45,11 @@ lint: $(VENV)/.installed
 unit: $(VENV)/.installed data
 	$(PY) -m pytest -q -m "not slow and not browser" tests
 
+# Kernels get the inline figure backend, as under `imetbook execute` (the Agg exported above
+# would leave figures as text and the outputs would differ from the committed ones).
 nbval: $(VENV)/.installed data
-	$(PY) -m pytest -q --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg chapters/*.ipynb
+	MPLBACKEND=module://matplotlib_inline.backend_inline $(PY) -m pytest -q --nbval \
+	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters/*.ipynb
 
 book-test: $(VENV)/.installed book
 	$(PY) -m pytest -q -m slow tests

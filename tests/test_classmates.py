@@ -263,6 +263,8 @@ def test_classes_with_keeps_only_the_classes_a_country_is_in():
     assert set(israel.rows["record_id"]) == {"c", "d"}
     with pytest.raises(ParameterError, match="not one of"):
         cm.classes_with(result, "Nepal")
+    none = cm.classes_with(cm.shared_classes_for(t, ["Israel", "Nepal"]), "Israel")
+    assert none.classes.empty and list(none.classes) == list(result.classes)
 
 
 def test_unknown_student_count_is_unknown_not_zero():

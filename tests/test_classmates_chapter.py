@@ -102,6 +102,7 @@ def test_chapter_executes_and_its_numbers_are_the_functions(tmp_path, values, co
     claims = datasets.load("claims")
     assert glued["cm_claim"] == claims.set_index("claim_id").loc["C04", "claim"]
     # Turkey is never a trained country; Israel never an IMET one.
-    assert glued["cm_turkey_rows"] == "0"
+    assert glued["cm_turkey_rows"] == "no rows"
     assert glued["cm_israel_imet_rows"] == "0"
+    assert glued["cm_israel_imet"] == "none of them is IMET"
     assert int(glued["cm_turkey_place_rows"].replace(",", "")) > 0

@@ -163,6 +163,22 @@ def test_a_raising_cell_names_notebook_and_cell_and_leaves_the_file(
     ]  # no temporary file left behind
 
 
+def test_a_chapter_edited_while_executing_is_not_overwritten(
+    tmp_path: Path, write_notebook
+) -> None:
+    # The cell plays a colleague saving an edit to the notebook while it runs.
+    edit = (
+        "import json\n"
+        "nb = json.load(open('chapter.ipynb'))\n"
+        "nb['cells'][0]['source'] = '# Edited meanwhile'\n"
+        "json.dump(nb, open('chapter.ipynb', 'w'))"
+    )
+    path = write_notebook(tmp_path / "chapter.ipynb", edit)
+    with pytest.raises(ExecutionError, match="edited while it was executing; not overwritten"):
+        execute.execute_jobs([execute.Job(path, path)], workers=1, log=lambda _: None)
+    assert nbformat.read(str(path), as_version=4).cells[0].source == "# Edited meanwhile"
+
+
 def test_cell_numbers_ignore_the_injected_parameters_cell(tmp_path: Path, write_notebook) -> None:
     template = write_notebook(tmp_path / "t.ipynb", "raise ValueError(n)", parameters="n = 1")
     out = tmp_path / "out" / "t-5.ipynb"
@@ -190,15 +206,21 @@ def test_cli_execute_failure_is_one_line_and_non_zero(
 # --- templates and country pages -------------------------------------------------------------
 
 
-def test_template_runs_fill_markdown_placeholders(tmp_path: Path, write_notebook) -> None:
+def test_template_runs_fill_placeholders_and_hide_injected_values(
+    tmp_path: Path, write_notebook
+) -> None:
     template = write_notebook(
         tmp_path / "t.ipynb", "print(n)", markdown="# Page {{ n }}", parameters="n = 1"
     )
+    nb = nbformat.read(str(template), as_version=4)
+    nb.cells[1].metadata["tags"] = ["parameters", "remove-cell"]
+    nbformat.write(nb, str(template))
     out = tmp_path / "pages" / "P.ipynb"
     execute.execute_jobs([execute.Job(template, out, {"n": 7})], workers=1, log=lambda _: None)
     nb = nbformat.read(str(out), as_version=4)
     assert nb.cells[0].source == "# Page 7"
     assert nb.cells[2].id == "injected-parameters"
+    assert nb.cells[2].metadata["tags"] == ["injected-parameters", "remove-cell"]
     assert nb.metadata["imetbook"]["parameters"] == {"n": 7}
     assert nbformat.read(str(template), as_version=4).cells[0].source == "# Page {{ n }}"
 

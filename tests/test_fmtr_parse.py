@@ -327,20 +327,27 @@ def test_unclosed_country_headings_keep_their_rows(tables, training):
 
 
 def test_rows_nested_under_an_unclosed_heading_are_read_in_order():
-    # The same rows nested inside the heading cell, as a naive tree would hold them.
+    # Qatar's real heading and first CTFP row (Near East 2006-2007), nested inside the heading
+    # cell as a naive tree would hold them: the row still belongs to Qatar.
+    cells = (
+        "REGIONAL CENTERS SEMINARS",
+        "1",
+        "BDH",
+        "QATAR ARMED FORCES - B",
+        "-",
+        "2700",
+        "8/28/2006",
+        "9/8/2006",
+    )
     page = (
-        "<table><tr><td colspan=8 bgcolor=beige><b>Qatar</u></strong> </b>"
-        "<table><tr><td><strong>CTFP - FY 2006 DoD Training</strong></td>"
-        + "<td></td>" * 7
-        + "</tr><tr>"
-        + "".join(
-            f"<td>{v}</td>"
-            for v in ("Course", "1", "Doha", "Army", "-", "100", "1/2/2006", "1/3/2006")
-        )
-        + "</tr></table></td></tr></table>"
+        "<table><tr><td bgColor=beige colSpan=8><b>Qatar</U></STRONG> </b><table><tr><td>"
+        "<strong>CTFP - FY 2006 DoD Training</strong></td>" + "<td>&nbsp;</td>" * 7 + "</tr>"
+        "<tr>" + "".join(f"<td><p>{c}</p></td>" for c in cells) + "</tr></table></td></tr></table>"
     ).encode()
     df = fmtr_html.parse(page, "nested.html")
-    assert df["country"].tolist() == ["Qatar"] and df["us_unit"].isna().all()
+    assert df["country"].tolist() == ["Qatar"]
+    assert df[["course_title", "total_cost"]].values.tolist() == [[cells[0], cells[5]]]
+    assert df["us_unit"].isna().all()  # the '-' printed in every row is no unit
 
 
 def test_misprinted_heading_is_corrected_by_the_country_totals_row(training):

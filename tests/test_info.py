@@ -50,4 +50,5 @@ def test_coverage_of_a_funding_like_table():
         "countries": 2,
         "fiscal_years": "2001-2002 (2 years)",
         "measures": "actual 2, request 1",
+        "country x year x measure cells": 3,
     }

@@ -54,6 +54,10 @@ KERNEL_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
 INJECTED_TAG = "injected-parameters"
+# Jupyter Book's cell display tags.
+DISPLAY_TAGS = frozenset(
+    f"{verb}-{what}" for verb in ("remove", "hide") for what in ("cell", "input", "output")
+)
 _NOT_SOURCE_TAGS = {INJECTED_TAG, "papermill-error-cell-tag"}
 PROFILE_TEMPLATE = Path("country") / "profile.ipynb"
 PROFILE_PAGE = re.compile(r"^[A-Z0-9]{3}\.ipynb$")
@@ -255,15 +259,25 @@ def prepare(nb: nbformat.NotebookNode, job: Job) -> nbformat.NotebookNode:
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Strip what changes from run to run: papermill and nbclient timings and records."""
+    """Strip what changes from run to run: papermill and nbclient timings and records.
+
+    Papermill's injected cell gets a fixed id (papermill's is random) and the display tags
+    of the parameters cell (``remove-cell``, ``hide-input``, ...), so that a template that
+    hides its parameters hides the injected values too.
+    """
     nb.metadata.pop("papermill", None)
+    shown: list[str] = []
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        if cell.metadata.get("tags") == []:
+        tags = cell.metadata.get("tags")
+        if tags == []:
             del cell.metadata["tags"]
-        if INJECTED_TAG in cell.metadata.get("tags", []):
-            cell.id = INJECTED_TAG  # papermill gives it a random id
+        elif tags and "parameters" in tags:
+            shown = [t for t in tags if t in DISPLAY_TAGS]
+        elif tags and INJECTED_TAG in tags:
+            cell.id = INJECTED_TAG
+            cell.metadata["tags"] = [INJECTED_TAG, *shown]
     return nb
 
 
@@ -366,11 +380,26 @@ def render(job: Job, digest: str) -> bytes:
     return (nbformat.writes(nb) + "\n").encode("utf-8")
 
 
+def _cells_of(path: Path) -> list[dict[str, Any]] | None:
+    try:
+        return source_cells(_read(path))
+    except ExecutionError:
+        return None
+
+
 def run_job(job: Job, digest: str) -> Outcome:
-    """Execute one job and rename its result into place; never raises for a notebook error."""
+    """Execute one job and rename its result into place; never raises for a notebook error.
+
+    A chapter executed in place is not overwritten if its cells were edited while it ran:
+    the edit wins and the run fails, so no one's work is lost to a long execution.
+    """
     t0 = time.perf_counter()
+    in_place = Path(job.output).resolve() == Path(job.source).resolve()
+    before = _cells_of(job.source) if in_place else None
     try:
         data = render(job, digest)
+        if in_place and _cells_of(job.source) != before:
+            raise ExecutionError(f"{job.label}: edited while it was executing; not overwritten")
     except ExecutionError as exc:
         return Outcome(job, FAILED, time.perf_counter() - t0, str(exc))
     out = Path(job.output)

@@ -89,6 +89,9 @@ def coverage(df: pd.DataFrame) -> dict[str, object]:
     if "measure" in df.columns:
         counts = df["measure"].value_counts().sort_index()
         out["measures"] = ", ".join(f"{m} {n:,}" for m, n in counts.items())
+    grid = [c for c in ("country_name", "fiscal_year", "measure") if c in df.columns]
+    if len(grid) == 3:
+        out["country x year x measure cells"] = len(df[grid].drop_duplicates())
     return out
 
 

@@ -560,8 +560,8 @@ def classes_with(result: SharedClasses, country: str) -> SharedClasses:
     name, _ = countries_mod.name_and_code(country)
     if name not in result.query.countries:
         raise ParameterError(f"{name} is not one of {', '.join(result.query.countries)}")
-    present = result.classes["countries"].str.split("; ").map(lambda names: name in names)
-    classes = result.classes[present].reset_index(drop=True)
+    present = result.classes["countries"].map(lambda names: name in names.split("; "))
+    classes = result.classes.loc[present.astype(bool)].reset_index(drop=True)
     rows = result.rows[result.rows["class_id"].isin(classes["class_id"])].reset_index(drop=True)
     return replace(result, classes=classes, rows=rows)
 

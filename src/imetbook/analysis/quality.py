@@ -14,8 +14,15 @@ from imetbook.sources.fmtr_fields import FLAG_DOCS
 
 # Fields whose coverage (share of rows with a value) differs by report era.
 COVERAGE_FIELDS = (
-    "course_title", "students", "cost_usd", "start_date", "end_date", "location",
-    "student_unit", "us_unit", "page",
+    "course_title",
+    "students",
+    "cost_usd",
+    "start_date",
+    "end_date",
+    "location",
+    "student_unit",
+    "us_unit",
+    "page",
 )
 # Groups that have a printed total to compare with (the denominator of the match rate).
 COMPARED = ("match", "mismatch", "no_parsed_rows")
@@ -25,14 +32,16 @@ def rows_by_report(training: pd.DataFrame) -> pd.DataFrame:
     """Per report: rows, IMET rows, students and cost (nulls left out of the sums), and the
     rows without a students or cost value."""
     g = training.groupby("report", sort=True)
-    return pd.DataFrame({
-        "rows": g.size(),
-        "imet_rows": g["is_imet"].sum().astype("int64"),
-        "students": g["students"].sum().astype("int64"),
-        "cost_usd": g["cost_usd"].sum(),
-        "rows_without_students": g["students"].apply(lambda s: int(s.isna().sum())),
-        "rows_without_cost": g["cost_usd"].apply(lambda s: int(s.isna().sum())),
-    })
+    return pd.DataFrame(
+        {
+            "rows": g.size(),
+            "imet_rows": g["is_imet"].sum().astype("int64"),
+            "students": g["students"].sum().astype("int64"),
+            "cost_usd": g["cost_usd"].sum(),
+            "rows_without_students": g["students"].apply(lambda s: int(s.isna().sum())),
+            "rows_without_cost": g["cost_usd"].apply(lambda s: int(s.isna().sum())),
+        }
+    )
 
 
 def rows_by_program(training: pd.DataFrame, by_report: bool = False) -> pd.DataFrame:
@@ -40,11 +49,13 @@ def rows_by_program(training: pd.DataFrame, by_report: bool = False) -> pd.DataF
     family first."""
     keys = ["report", "program"] if by_report else ["program"]
     g = training.groupby(keys, sort=True)
-    out = pd.DataFrame({
-        "rows": g.size(),
-        "students": g["students"].sum().astype("int64"),
-        "cost_usd": g["cost_usd"].sum(),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "rows": g.size(),
+            "students": g["students"].sum().astype("int64"),
+            "cost_usd": g["cost_usd"].sum(),
+        }
+    ).reset_index()
     order = ["report", "rows", "program"] if by_report else ["rows", "program"]
     asc = [True, False, True] if by_report else [False, True]
     return out.sort_values(order, ascending=asc, kind="stable").reset_index(drop=True)
@@ -97,13 +108,18 @@ def mismatches(
         key = ["report", "source_file", "level", "country_name", "_program"]
         pt = printed_totals.assign(_program=printed_totals["program_raw"].fillna(""))
         flags = pt.groupby(key, sort=False)["flags"].agg(_union).rename("totals_flags")
-        bad = bad.assign(_program=bad["program_raw"].fillna("")).merge(
-            flags.reset_index(), on=key, how="left"
-        ).drop(columns="_program")
+        bad = (
+            bad.assign(_program=bad["program_raw"].fillna(""))
+            .merge(flags.reset_index(), on=key, how="left")
+            .drop(columns="_program")
+        )
         bad["totals_flags"] = bad["totals_flags"].fillna("")
     bad["_abs"] = bad["diff_students"].abs().fillna(0)
-    bad = bad.sort_values(["report", "_abs", "source_file", "country_name"],
-                          ascending=[True, False, True, True], kind="stable")
+    bad = bad.sort_values(
+        ["report", "_abs", "source_file", "country_name"],
+        ascending=[True, False, True, True],
+        kind="stable",
+    )
     return bad.drop(columns="_abs").reset_index(drop=True)
 
 
