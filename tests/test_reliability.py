@@ -9,9 +9,11 @@
   problem, leave the previous processed tables and the committed notebooks byte for byte as
   they were, and leave no half-written folder behind. Each case works on a copy of the project
   (``IMETBOOK_ROOT``), never on the repository.
-* A course title holding ``<script>`` or an ``onerror`` attribute, shown the way chapters show
-  data (a DataFrame as a cell result, ``display(df)``, a chart from :mod:`imetbook.plots`), is
-  escaped in the page that Jupyter Book builds from a notebook executed like the chapters.
+* A course title holding ``<script>`` or an ``onerror`` attribute, shown every way the chapters
+  show data (a DataFrame as a cell result or through ``display``, the table helpers of
+  :mod:`imetbook.analysis`, a chart from :mod:`imetbook.plots`), is escaped in the page that
+  Jupyter Book builds from a notebook executed like the chapters. Real titles need this: the
+  parser unescapes entities, and unit names such as ``1st BDE< Joint Op Command`` hold ``<``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -37,8 +38,6 @@ from imetbook import paths, schema
 
 ROOT = paths.project_root()
 RAW = paths.raw_dir()
-PROBE = "imetbook-xss-probe"
-PAYLOAD = f"<script>window.{PROBE.replace('-', '_')} = 1</script><img src=x onerror=alert(1)>"
 
 
 # --- running commands offline --------------------------------------------------------------
@@ -212,45 +211,64 @@ def test_corrupt_input_fails_in_one_line_and_keeps_previous_outputs(case, baseli
 
 # --- HTML in data strings ------------------------------------------------------------------
 
-CELLS = [
-    """\
-    import pandas as pd
-    from IPython.display import display
-    from imetbook import plots
-
-    PAYLOAD = {payload!r}
-    df = pd.DataFrame({{"course_title": [PAYLOAD + " Basic Officer Course"], "students": [3]}})
-    display(df)""",
-    """\
-    fig, ax = plots.figure(PAYLOAD + " course")
-    plots.ranking(ax, pd.Series({{PAYLOAD: 3.0, "Another course": 2.0}}))
-    plots.finish(fig, ax, xlabel="Students (people)", source=PAYLOAD, alt=PAYLOAD)
-    plots.show(fig)""",
-    """\
-    df""",
-]
+# Every way the chapters put data strings on a page, each with its own probe tag, so that a
+# failure names the path that leaked. Update this list when chapters display data another way.
+SETUP = """\
+import pandas as pd
+from IPython.display import display
+from imetbook import plots
+from imetbook.analysis import classmates, eligibility, timeline
 
 
-class _Dangerous(HTMLParser):
-    """Collects script bodies that carry the probe and any inline event handler attribute."""
+def payload(tag):
+    return f"<script>window.probe_{tag} = 1</script><img src=x onerror=alert('{tag}')>"
+
+
+def courses(tag):
+    return pd.DataFrame({"course_title": [payload(tag) + " Basic Officer Course"], "students": [3]})
+"""
+DISPLAY_PATHS = {
+    "dataframe_result": "courses('dataframe_result')",
+    "dataframe_display": "display(courses('dataframe_display'))",
+    "classmates_table": "display(classmates.table(courses('classmates_table'), 'probe-cm'))",
+    "eligibility_styled": "display(eligibility.styled(courses('eligibility_styled'), 'probe-el'))",
+    "timeline_styled": (
+        "linked = courses('timeline_styled').assign(source=payload('timeline_styled'), "
+        "address='https://example.org/')\n"
+        "display(timeline.styled(timeline.with_links(linked, 'source', 'address'), 'probe-tl'))"
+    ),
+    "plots_chart": (
+        "fig, ax = plots.figure(payload('plots_chart'))\n"
+        "plots.ranking(ax, pd.Series({payload('plots_chart'): 3.0, 'Another course': 2.0}))\n"
+        "plots.finish(fig, ax, xlabel='Students (people)', source=payload('plots_chart'), "
+        "alt=payload('plots_chart'))\n"
+        "plots.show(fig)"
+    ),
+}
+_LIVE_SCRIPT = re.compile(r"window\.probe_(\w+) = 1")
+_LIVE_HANDLER = re.compile(r"alert\('(\w+)'\)")
+
+
+class _Live(HTMLParser):
+    """Probe tags that reached the page as markup: in a script body or an event attribute."""
 
     def __init__(self) -> None:
         super().__init__()
         self.in_script = False
-        self.found: list[str] = []
+        self.tags: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.in_script = tag == "script"
-        self.found += [
-            f"<{tag} {k}={v!r}>" for k, v in attrs if k.startswith("on") and v and "alert(1)" in v
-        ]
+        for key, value in attrs:
+            if key.startswith("on"):
+                self.tags.update(_LIVE_HANDLER.findall(value or ""))
 
     def handle_endtag(self, tag: str) -> None:
         self.in_script = False
 
     def handle_data(self, data: str) -> None:
-        if self.in_script and PROBE.replace("-", "_") in data:
-            self.found.append(f"<script>{data}</script>")
+        if self.in_script:
+            self.tags.update(_LIVE_SCRIPT.findall(data))
 
 
 def tiny_book(root: Path) -> Path:
@@ -278,20 +296,18 @@ def test_html_in_data_strings_is_escaped_in_the_pages(tmp_path):
         "display_name": "Python 3",
         "language": "python",
     }
-    nb.cells = [nbformat.v4.new_markdown_cell("# Data with HTML in it")] + [
-        nbformat.v4.new_code_cell(textwrap.dedent(c.format(payload=PAYLOAD))) for c in CELLS
-    ]
+    code = [SETUP, *DISPLAY_PATHS.values()]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Data with HTML in it")]
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in code]
     source = book / "data.ipynb"
     nbformat.write(nb, source)
-    job = execute.Job(source, source)
-    source.write_bytes(execute.render(job, execute.input_hash(source)))
-
+    # Executed as the chapters are (papermill, same kernel environment), then built strictly.
+    source.write_bytes(execute.render(execute.Job(source, source), execute.input_hash(source)))
     build_html(book)
 
     page = (book / "_build" / "html" / "data.html").read_text(encoding="utf-8")
-    checker = _Dangerous()
-    checker.feed(page)
-    assert checker.found == [], f"data strings reached the page as live HTML: {checker.found}"
-    escaped = "&lt;script&gt;window." + PROBE.replace("-", "_")
-    assert page.count(f"<td>{escaped}") == 2, "the two tables are missing from the page"
-    assert re.search(rf'<title id="[^"]+-title">{re.escape(escaped)}', page), "no chart title"
+    live = _Live()
+    live.feed(page)
+    assert not live.tags, f"data strings reached the page as live HTML via: {sorted(live.tags)}"
+    shown = {tag for tag in DISPLAY_PATHS if f"&lt;script&gt;window.probe_{tag} = 1" in page}
+    assert shown == set(DISPLAY_PATHS), f"not on the page: {sorted(set(DISPLAY_PATHS) - shown)}"

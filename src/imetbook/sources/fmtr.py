@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from imetbook import countries, manifest
+from imetbook import countries, manifest, schema
 from imetbook.errors import DataError
 from imetbook.manifest import RawFile
 from imetbook.sources import fmtr_fields as F
@@ -470,104 +470,26 @@ def _str(series: pd.Series) -> pd.Series:
     return series.astype("str")
 
 
-TRAINING_COLUMNS = (
-    "record_id",
-    "report",
-    "fiscal_year",
-    "status",
-    "region",
-    "country",
-    "country_name",
-    "iso3",
-    "program_raw",
-    "program",
-    "is_imet",
-    "course_title",
-    "course_key",
-    "location",
-    "us_unit",
-    "student_unit",
-    "start_date",
-    "end_date",
-    "students",
-    "cost_usd",
-    "page",
-    "source_url",
-    "source_file",
-    "flags",
-)
-TOTALS_COLUMNS = (
-    "record_id",
-    "report",
-    "fiscal_year",
-    "level",
-    "region",
-    "country",
-    "country_name",
-    "iso3",
-    "program_raw",
-    "program",
-    "students",
-    "cost_usd",
-    "page",
-    "source_file",
-    "flags",
-)
-EXCLUDED_COLUMNS = (
-    "record_id",
-    "report",
-    "region",
-    "country",
-    "program_raw",
-    "course_title",
-    "page",
-    "reason",
-    "in_manifest_count",
-    "detail",
-    "source_file",
-)
-_STR_COLUMNS = (
-    "record_id",
-    "report",
-    "status",
-    "region",
-    "country",
-    "country_name",
-    "iso3",
-    "program_raw",
-    "program",
-    "course_title",
-    "course_key",
-    "location",
-    "us_unit",
-    "student_unit",
-    "source_url",
-    "source_file",
-    "level",
-    "reason",
-    "detail",
-)
-
-
-def _finish(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    df = df.assign(flags=joined_flags(df)) if "flags" in columns else df
-    df = df[list(columns)].reset_index(drop=True)
-    for c in _STR_COLUMNS:
-        if c in df.columns:
-            df[c] = _str(df[c])
+def _finish(df: pd.DataFrame, contract: schema.Contract) -> pd.DataFrame:
+    """The contract's columns in its order; text columns as pandas' string dtype."""
+    df = df.assign(flags=joined_flags(df)) if "flags" in contract.names else df
+    df = df[contract.names].reset_index(drop=True)
+    for col in contract.columns:
+        if col.kind == "str":
+            df[col.name] = _str(df[col.name])
     return df
 
 
 def training_table(el: pd.DataFrame) -> pd.DataFrame:
     rows = el[el["kind"].eq("row")].rename(columns={"program_family": "program"})
-    return _finish(rows, TRAINING_COLUMNS)
+    return _finish(rows, schema.TRAINING)
 
 
 def totals_table(el: pd.DataFrame) -> pd.DataFrame:
     tot = el[el["kind"].isin(["program_totals", "country_totals"])]
     tot = tot.assign(level=np.where(tot["kind"].eq("country_totals"), "country", "program"))
     tot = tot.rename(columns={"program_family": "program"})
-    return _finish(tot, TOTALS_COLUMNS)
+    return _finish(tot, schema.PRINTED_TOTALS)
 
 
 def excluded_table(el: pd.DataFrame) -> pd.DataFrame:
@@ -575,7 +497,7 @@ def excluded_table(el: pd.DataFrame) -> pd.DataFrame:
     ex = ex.assign(in_manifest_count=~ex["is_html"] | ex["reason"].eq("orphan_fragment"))
     see = ex["reason"].isin(["program_totals", "country_totals"])
     ex.loc[see, "detail"] = "in printed_totals"
-    return _finish(ex, EXCLUDED_COLUMNS)
+    return _finish(ex, schema.FMTR_EXCLUDED)
 
 
 # --- reconciliation -------------------------------------------------------------------------
@@ -638,30 +560,8 @@ def reconcile(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFr
     r["diff_students"] = r["parsed_students"] - r["printed_students"]
     r["diff_cost"] = r["parsed_cost"] - r["printed_cost"]
     r["status"] = _status(r)
-    r = r.sort_values(_RECON_KEY, na_position="first", kind="stable").reset_index(drop=True)
-    for c in ("report", "source_file", "level", "country_name", "program_raw", "region", "program"):
-        r[c] = _str(r[c])
-    return r[list(RECONCILIATION_COLUMNS)]
-
-
-RECONCILIATION_COLUMNS = (
-    "report",
-    "region",
-    "source_file",
-    "level",
-    "country_name",
-    "program_raw",
-    "program",
-    "n_printed_rows",
-    "n_parsed_rows",
-    "printed_students",
-    "parsed_students",
-    "diff_students",
-    "printed_cost",
-    "parsed_cost",
-    "diff_cost",
-    "status",
-)
+    r = r.sort_values(_RECON_KEY, na_position="first", kind="stable")
+    return _finish(r, schema.RECONCILIATION)
 
 
 # --- entry point ----------------------------------------------------------------------------

@@ -294,7 +294,8 @@ class ProgramLabel:
 # Region names as printed in the 2001-2006 labels, mapped to the manifest's section names.
 LABEL_REGIONS = {"NIS": "Newly Independent States"}
 
-# 2010-2011 onward: 'CTFP - Fiscal Year 2012 Department of Defense Training'.
+# 2006-2007 onward: 'IMET-1 - FY 2007 DoS Training', 'CTFP - Fiscal Year 2012 Department of
+# Defense Training'.
 _LABEL_CODE_FY = re.compile(r"^(?P<name>.+?) - (?:Fiscal Year|FY) (?P<fy>\d{4}) .*Training$")
 # 2001-2002 to 2005-2006: '[DoS ]<Region> Region, <Country>,  <Program>, FY02'.
 _LABEL_REGION = re.compile(
