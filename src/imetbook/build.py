@@ -109,8 +109,10 @@ def build(
     write_tables(out, tables, stamp)
     rows = {n: len(df) for n, df in sorted(tables.items())}
     secs = time.perf_counter() - t0
-    log(f"data: built {len(rows)} tables in {secs:.1f}s: " + ", ".join(
-        f"{n} {r:,}" for n, r in rows.items()))
+    log(
+        f"data: built {len(rows)} tables in {secs:.1f}s: "
+        + ", ".join(f"{n} {r:,}" for n, r in rows.items())
+    )
     return BuildResult(True, secs, rows, stamp)
 
 

@@ -87,18 +87,47 @@ NOT_COUNTRIES: dict[str, str] = {
 
 # Canonical display names: the short forms US sources use, where ISO's differ.
 DISPLAY: dict[str, str] = {
-    "BOL": "Bolivia", "BRN": "Brunei", "CIV": "Cote d'Ivoire", "COD": "Congo (Kinshasa)",
-    "COG": "Congo (Brazzaville)", "CPV": "Cape Verde", "CZE": "Czech Republic",
-    "FSM": "Micronesia", "IRN": "Iran", "KOR": "South Korea", "PRK": "North Korea",
-    "LAO": "Laos", "MDA": "Moldova", "MKD": "North Macedonia", "MMR": "Burma",
-    "PSE": "Palestinian Territories", "RUS": "Russia", "SYR": "Syria", "TWN": "Taiwan",
-    "TZA": "Tanzania", "TUR": "Turkey", "VEN": "Venezuela", "VNM": "Vietnam",
-    "XKX": "Kosovo", "SCG": "Serbia and Montenegro", "YUG": "Yugoslavia",
-    "ANT": "Netherlands Antilles", "SWZ": "Eswatini", "KNA": "Saint Kitts and Nevis",
-    "VCT": "Saint Vincent and the Grenadines", "LCA": "Saint Lucia", "TLS": "Timor-Leste",
-    "GMB": "Gambia", "BHS": "Bahamas", "SXM": "Sint Maarten", "TCA": "Turks and Caicos Islands",
-    "KGZ": "Kyrgyzstan", "BIH": "Bosnia and Herzegovina", "VGB": "British Virgin Islands",
+    "BOL": "Bolivia",
+    "BRN": "Brunei",
+    "CIV": "Cote d'Ivoire",
+    "COD": "Congo (Kinshasa)",
+    "COG": "Congo (Brazzaville)",
+    "CPV": "Cape Verde",
+    "CZE": "Czech Republic",
+    "FSM": "Micronesia",
+    "IRN": "Iran",
+    "KOR": "South Korea",
+    "PRK": "North Korea",
+    "LAO": "Laos",
+    "MDA": "Moldova",
+    "MKD": "North Macedonia",
+    "MMR": "Burma",
+    "PSE": "Palestinian Territories",
+    "RUS": "Russia",
+    "SYR": "Syria",
+    "TWN": "Taiwan",
+    "TZA": "Tanzania",
+    "TUR": "Turkey",
+    "VEN": "Venezuela",
+    "VNM": "Vietnam",
+    "XKX": "Kosovo",
+    "SCG": "Serbia and Montenegro",
+    "YUG": "Yugoslavia",
+    "ANT": "Netherlands Antilles",
+    "SWZ": "Eswatini",
+    "KNA": "Saint Kitts and Nevis",
+    "VCT": "Saint Vincent and the Grenadines",
+    "LCA": "Saint Lucia",
+    "TLS": "Timor-Leste",
+    "GMB": "Gambia",
+    "BHS": "Bahamas",
+    "SXM": "Sint Maarten",
+    "TCA": "Turks and Caicos Islands",
+    "KGZ": "Kyrgyzstan",
+    "BIH": "Bosnia and Herzegovina",
+    "VGB": "British Virgin Islands",
 }
+
 
 def clean_text(value: str) -> str:
     """Unescape entities repeatedly (``&amp;amp;``), fold curly quotes and whitespace."""
@@ -137,8 +166,7 @@ def _resolve(name: str) -> str | None:
     code = OVERRIDES.get(key) or _pycountry_lookup(key) or _pycountry_lookup(clean_text(name))
     if code is None:
         raise UnknownCountryError(
-            f"unknown country name {clean_text(name)!r}; closest known: "
-            + ", ".join(suggest(name))
+            f"unknown country name {clean_text(name)!r}; closest known: " + ", ".join(suggest(name))
         )
     return code
 

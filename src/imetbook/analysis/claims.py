@@ -5,18 +5,15 @@ claims with evidence gathered from sources and a sourced verdict. Some of them t
 can decide. For each of those a function here computes the verdict and the figures behind it,
 reusing the other chapters' analysis functions rather than repeating them:
 
-==========  ===================================================  ==================================
-claim       question put to the tables                           reused from
-==========  ===================================================  ==================================
-C02         IMET students at the two schools the claim names      :mod:`.courses` (course families)
-C03         do the countries named take part (records or money)   :mod:`.eligibility`
-C04         did Indian and Pakistani officers share classes       :mod:`.classmates`
-C10         the country's global rank, by measure and year        :mod:`.budget` (country_rank)
-C11         the country's yearly money against the amount named   :mod:`.budget` (yearly_vs_threshold)
-C13         the region's request against the amount named         :mod:`.budget` (regional_totals)
-C16         the suspension's month, and what it followed          :mod:`.timeline`
-C19         months from the suspension to the resumption          :mod:`.timeline`
-==========  ===================================================  ==================================
+- C02, IMET students at the two schools the claim names (:mod:`.courses` families);
+- C03, whether the countries named take part, in the course records or the money
+  (:mod:`.eligibility`);
+- C04, whether Indian and Pakistani officers shared classes (:mod:`.classmates`);
+- C10, the country's global rank by measure and year (:func:`.budget.country_rank`);
+- C11, the country's yearly money against the amount named (:func:`.budget.yearly_vs_threshold`);
+- C13, the region's request against the amount named (:func:`.budget.regional_totals`);
+- C16, the suspension's month and what it followed, and C19, the months from the suspension to
+  the resumption (:func:`.timeline.suspension_to_resumption`).
 
 Numbers a claim states (an amount, a year, a rank, a month) are read from its own words in the
 claims table, never typed here. Every computed verdict is on the one scale
@@ -246,7 +243,7 @@ def ordinal(n: int) -> str:
     """1 -> "1st", 2 -> "2nd", 3 -> "3rd", 11 -> "11th", 61 -> "61st"."""
     if 10 <= n % 100 <= 20:
         return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
 
 
 def _figures(rows: Iterable[tuple[str, str]]) -> pd.DataFrame:
@@ -313,10 +310,7 @@ def war_colleges(claims: pd.DataFrame, training: pd.DataFrame) -> Finding:
     budget.claim_text(claims, "C02")
     at = school_attendance(training)
     diverse = at[at["countries"] >= 2]
-    if len(diverse) == len(at):
-        verdict = SUPPORTED
-    else:
-        verdict = PARTLY if len(diverse) else UNVERIFIED
+    verdict = SUPPORTED if len(diverse) == len(at) else PARTLY if len(diverse) else UNVERIFIED
     parts = [
         f"{_plural(int(r.countries), 'country', 'countries')} at the {r.school}"
         + (f" (FY{r.first_fy}\u2013FY{r.last_fy})" if r.rows else "")
@@ -386,10 +380,7 @@ def countries_take_part(
     part = participation(training, funding, named)
     takes = (part["years_in_records"] > 0) | (part["years_with_money"] > 0)
     span = f"FY{part['first_fy'].iloc[0]}\u2013FY{part['last_fy'].iloc[0]}"
-    if takes.all():
-        verdict = SUPPORTED
-    else:
-        verdict = PARTLY if takes.any() else UNVERIFIED
+    verdict = SUPPORTED if takes.all() else PARTLY if takes.any() else UNVERIFIED
     reason = (
         f"{_and_join(list(part.loc[takes, 'country_name']))} "
         f"{'has' if takes.sum() == 1 else 'have'} IMET course records or IMET money in {span}"
@@ -426,10 +417,7 @@ def rivals_share_classes(
     n_class, n_loose = int(kinds.get("class", 0)), int(kinds.get("course-year", 0))
     span = f"FY{q.fy_start}\u2013FY{q.fy_end}"
     who = _and_join(list(q.countries))
-    if n_class:
-        verdict = SUPPORTED
-    else:
-        verdict = PARTLY if n_loose else UNVERIFIED
+    verdict = SUPPORTED if n_class else PARTLY if n_loose else UNVERIFIED
     years = budget.year_ranges(result.classes["fiscal_year"], "FY")
     rows = [
         ("IMET classes with the same course, place and overlapping dates", f"{n_class:,}"),
@@ -496,6 +484,26 @@ def rank_verdict(summary: pd.DataFrame, target: int) -> str:
     return PARTLY if (ranked["years_at_target"] != "none").any() else CONTRADICTED
 
 
+def _years_at(ranks: pd.DataFrame, target: int) -> dict[str, list[int]]:
+    """Per measure of a :func:`budget.country_rank` table, the fiscal years at rank ``target``."""
+    hit = ranks[ranks["rank"].notna() & (ranks["rank"] == target)]
+    return {
+        str(m): sorted(int(y) for y in grp["fiscal_year"])
+        for m, grp in hit.groupby("measure", sort=False)
+    }
+
+
+def last_run(years: Iterable[int]) -> str:
+    """The last run of consecutive years, as "FY2013\u2013FY2016" (or "FY2001")."""
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return "none"
+    start = ys[-1]
+    while start - 1 in ys:
+        start -= 1
+    return budget.year_ranges(range(start, ys[-1] + 1), "FY")
+
+
 def _latest_rank(rec: pd.Series) -> str:
     return (
         f"{ordinal(int(rec['last_rank']))} of {rec['last_n_ranked']:,} by "
@@ -520,14 +528,13 @@ def global_rank(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
     reason = f"{country}'s latest global rank is " + (
         f"{parts[0]}, but {parts[1]}" if len(at) and len(off) else parts[0] or parts[1]
     )
-    earlier = ranked[(ranked["years_at_target"] != "none") & (ranked["last_rank"] != target)]
-    if len(earlier):
-        reason += "; it was " + _and_join(
-            [
-                f"{ordinal(target)} by {budget.label(r['measure'])} in {r['years_at_target']}"
-                for _, r in earlier.iterrows()
-            ]
-        )
+    earlier = [
+        f"{ordinal(target)} by {budget.label(m)} in {last_run(years)}"
+        for m, years in _years_at(ranks, target).items()
+        if m in set(off["measure"])
+    ]
+    if earlier:
+        reason += "; it was last " + _and_join(earlier)
     figures = _figures(
         (
             f"{budget.label(r['measure'])}: years at rank {target}",
@@ -658,7 +665,9 @@ def request_amount(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
     said = budget.usd_short(asked)
     others = "; ".join(
         f"FY{y}: {budget.usd_short(v)}"
-        for y, v in zip(rows.loc[~same, "fiscal_year"], rows.loc[~same, "region_row_usd"], strict=True)
+        for y, v in zip(
+            rows.loc[~same, "fiscal_year"], rows.loc[~same, "region_row_usd"], strict=True
+        )
     )
     if same.any():
         verdict = SUPPORTED
@@ -671,8 +680,7 @@ def request_amount(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
     elif len(rows):
         verdict = PARTLY
         reason = (
-            f"The US did request IMET for {region}, but no request on record is {said}: "
-            f"{others}."
+            f"The US did request IMET for {region}, but no request on record is {said}: {others}."
         )
     else:
         verdict = UNVERIFIED
@@ -716,7 +724,11 @@ def suspension_month(claims: pd.DataFrame, events: pd.DataFrame) -> Finding:
     last, first = summary.last_opener, summary.first_opener
     m0, m1, _ = tl.date_bounds(month)
     in_month = m0 <= last["date_start"] and last["date_end"] <= m1
-    gap = None if last["event_id"] == first["event_id"] else tl.months_between(first["date"], last["date"])
+    gap = (
+        None
+        if last["event_id"] == first["event_id"]
+        else tl.months_between(first["date"], last["date"])
+    )
     rows = [(f"Last suspension before the resumption ({last['category']})", str(last["date"]))]
     if gap is not None:
         rows.append((f"Earlier opening event ({first['category']})", str(first["date"])))
@@ -726,8 +738,8 @@ def suspension_month(claims: pd.DataFrame, events: pd.DataFrame) -> Finding:
     else:
         verdict = SUPPORTED if gap is not None and gap[0] >= 2 else PARTLY
     reason = (
-        f"{country}'s timeline dates the {last['category']} that the resumption lifted "
-        f"{last['date']}, {'in' if in_month else 'not in'} {said}"
+        f"{country}'s timeline puts the last {last['category']} before the resumption on "
+        f"{last['date']} ({'in' if in_month else 'not in'} {said})"
         + (
             f", {_months(gap)} after the {first['category']} of {first['date']}"
             if gap is not None
@@ -754,10 +766,7 @@ def resumption_delay(claims: pd.DataFrame, events: pd.DataFrame) -> Finding:
         reason = f"{country}'s timeline has no suspension that a resumption closed."
         return Finding("C19", UNVERIFIED, reason, _figures([]))
     low, high = summary.months_last_to_close
-    if low > YEAR_MONTHS:
-        verdict = SUPPORTED
-    else:
-        verdict = CONTRADICTED if high < YEAR_MONTHS else PARTLY
+    verdict = SUPPORTED if low > YEAR_MONTHS else CONTRADICTED if high < YEAR_MONTHS else PARTLY
     opener, closer, final = summary.last_opener, summary.closer, summary.last_resumption
     reason = (
         f"{country}'s timeline puts the resumption ({closer['date']}) "
@@ -770,7 +779,7 @@ def resumption_delay(claims: pd.DataFrame, events: pd.DataFrame) -> Finding:
     ]
     if final["event_id"] != closer["event_id"]:
         span = _months(summary.months_last_to_last_resumption)
-        reason += f", and {span} after it to the resumption of {final['date']}"
+        reason += f"; the later resumption ({final['date']}) came {span} after it"
         rows.append((f"Months to the later resumption ({final['date']})", span))
     return Finding("C19", verdict, reason + ".", _figures(rows))
 
@@ -917,7 +926,8 @@ def _verdict_cell(rec: pd.Series) -> str:
 def _evidence_cell(rec: pd.Series) -> str:
     if rec["basis"] == COMPUTED:
         return md_link(rec["evidence_label"], rec["evidence_target"])
-    if rec["source_url"] in ("", "nan", "None", "<NA>"):
+    url = rec["source_url"]
+    if not isinstance(url, str) or not url.strip():  # a source named without an address
         return md_text(rec["source_title"])
     return md_link(rec["source_title"], rec["source_url"])
 
