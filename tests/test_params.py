@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from imetbook import params
+from imetbook import countries, params
 from imetbook.errors import ParameterError
 from imetbook.params import Invalid
 
@@ -27,6 +27,13 @@ def one_line(exc: pytest.ExceptionInfo) -> str:
 def test_country_resolves_any_spelling_to_the_canonical_name() -> None:
     assert params.Country()("Korea, Republic of South") == "South Korea"
     assert params.Country()("Burma ") == "Burma"
+
+
+def test_every_canonical_country_name_is_accepted_as_itself() -> None:
+    # Country pages pass canonical names back in; each must validate to itself.
+    codes = set(countries.OVERRIDES.values()) | set(countries.DISPLAY)
+    for name in sorted(countries.canonical_name(code) for code in codes):
+        assert params.Country()(name) == name
 
 
 def test_unknown_country_suggests_close_names() -> None:

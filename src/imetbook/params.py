@@ -105,6 +105,21 @@ def _table_values(table: str, column: str) -> tuple[str, ...]:
 # --- validators: each is a callable ``value -> normalised value`` with a ``describe`` -------
 
 
+@cache
+def _canonical_names() -> dict[str, str]:
+    """The book's own country names (casefolded) -> canonical name.
+
+    The book passes canonical names back as parameters (one page per country), so they must
+    be accepted even where :func:`countries.name_and_code` cannot read one back.
+    """
+    import pycountry
+
+    codes = set(countries.OVERRIDES.values()) | set(countries.DISPLAY)
+    codes |= {c.alpha_3 for c in pycountry.countries}
+    names = (countries.canonical_name(code) for code in codes)
+    return {name.casefold(): name for name in names}
+
+
 @dataclass(frozen=True)
 class Country:
     """A country name, resolved through :mod:`imetbook.countries` to its canonical name."""
@@ -114,6 +129,9 @@ class Country:
     def __call__(self, value: object) -> str:
         if not isinstance(value, str):
             raise Invalid(f"expected a country name (text), got {_type_name(value)}")
+        canonical = _canonical_names().get(countries.clean_text(value).casefold())
+        if canonical is not None:
+            return canonical
         try:
             name, iso3 = countries.name_and_code(value)
         except UnknownCountryError:
@@ -373,9 +391,9 @@ def bind(chapter: str, namespace: Mapping[str, object]) -> dict[str, Any]:
 
 register("sources", "imetbook.analysis.sources")
 register("profile", "imetbook.analysis.country_pages")
-# The methods appendix reads fixed tables and takes no parameters.
-register("methods", Spec())
+register("methods", "imetbook.analysis.quality")
 register("budget", "imetbook.analysis.budget")
 register("pakistan", "imetbook.analysis.timeline")
 register("classmates", "imetbook.analysis.classmates")
 register("eligibility", "imetbook.analysis.eligibility")
+register("claims", "imetbook.analysis.claims")

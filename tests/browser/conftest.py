@@ -19,7 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import site_dir
+
+from .browser_support import site_dir
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -35,10 +35,11 @@ claim beside it, so a reader sees where the two differ.
 from __future__ import annotations
 
 import calendar
+import html
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -88,13 +89,15 @@ PARAMS = params.Spec(
 class Finding:
     """A computed verdict: the claim, the verdict, why, and the figures behind it.
 
-    ``figures`` has two text columns, ``figure`` and ``value``, ready to display.
+    ``figures`` has two text columns, ``figure`` and ``value``, ready to display; ``facts``
+    holds short formatted strings (counts, years, amounts) for glued prose.
     """
 
     claim_id: str
     verdict: str
     reason: str
     figures: pd.DataFrame
+    facts: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -324,7 +327,8 @@ def war_colleges(claims: pd.DataFrame, training: pd.DataFrame) -> Finding:
         )
         for r in at.itertuples()
     )
-    return Finding("C02", verdict, reason, figures)
+    facts = {"schools": _and_join(parts)}
+    return Finding("C02", verdict, reason, figures, facts)
 
 
 # --- C03: the countries named take part -------------------------------------------------------
@@ -397,7 +401,12 @@ def countries_take_part(
         )
         for r in part.itertuples()
     )
-    return Finding("C03", verdict, reason, figures)
+    facts = {
+        "span": span,
+        "taking_part": _and_join(list(part.loc[takes, "country_name"])) or "none",
+        "absent": _and_join(list(part.loc[~takes, "country_name"])) or "none",
+    }
+    return Finding("C03", verdict, reason, figures, facts)
 
 
 # --- C04: rival officers in the same class --------------------------------------------------
@@ -424,13 +433,14 @@ def rivals_share_classes(
         ("Same course in the same year, dates not printed", f"{n_loose:,}"),
         ("Fiscal years with a shared class", years),
     ]
+    facts = {"countries": who, "span": span, "n_class": f"{n_class:,}", "n_loose": f"{n_loose:,}"}
     example = cm.example_class(result)
     if example is None:
         reason = (
             f"The course records for {span} list no IMET class shared by officers of {who}; "
             "they cannot show that none took place."
         )
-        return Finding("C04", verdict, reason, _figures(rows))
+        return Finding("C04", verdict, reason, _figures(rows), facts)
     ex = result.classes.set_index("class_id").loc[example]
     where = ex["place"] if isinstance(ex["place"], str) else "a place not printed"
     rows.append(
@@ -445,7 +455,7 @@ def rivals_share_classes(
         + (f", and {n_loose:,} weaker same-course, same-year matches" if n_loose else "")
         + f", e.g. {ex['course_title']}, FY{ex['fiscal_year']}."
     )
-    return Finding("C04", verdict, reason, _figures(rows))
+    return Finding("C04", verdict, reason, _figures(rows), facts)
 
 
 # --- C10: a country's global rank -----------------------------------------------------------
@@ -507,7 +517,7 @@ def last_run(years: Iterable[int]) -> str:
 def _latest_rank(rec: pd.Series) -> str:
     return (
         f"{ordinal(int(rec['last_rank']))} of {rec['last_n_ranked']:,} by "
-        f"{budget.label(rec['measure'])} (FY{rec['last_year']})"
+        f"{budget.label(rec['measure'])} in FY{rec['last_year']}"
     )
 
 
@@ -521,7 +531,7 @@ def global_rank(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
     ranked = summary[summary["last_rank"].notna()]
     if ranked.empty:
         reason = f"No source in the funding table ranks {country} in any year."
-        return Finding("C10", verdict, reason, _figures([]))
+        return Finding("C10", verdict, reason, _figures([]), {"target": ordinal(target)})
     at = ranked[ranked["last_rank"] == target]
     off = ranked[ranked["last_rank"] != target]
     parts = [_and_join([_latest_rank(r) for _, r in grp.iterrows()]) for grp in (at, off)]
@@ -543,7 +553,18 @@ def global_rank(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
         )
         for _, r in ranked.iterrows()
     )
-    return Finding("C10", verdict, reason + ".", figures)
+    runs = _years_at(ranks, target)
+    facts = {
+        "target": ordinal(target),
+        "latest": _and_join([_latest_rank(r) for _, r in ranked.iterrows()]),
+        "latest_at_target": parts[0] or "none",
+        "latest_elsewhere": parts[1] or "none",
+        "last_at_target": _and_join(
+            [f"by {budget.label(m)} in {last_run(ys)}" for m, ys in runs.items()]
+        )
+        or "never",
+    }
+    return Finding("C10", verdict, reason + ".", figures, facts)
 
 
 # --- C11: a yearly amount, every year since a year -------------------------------------------
@@ -642,7 +663,16 @@ def yearly_amount(
         [(budget.label(m), budget.threshold_sentence(table, m)) for m in measures]
         + [(f"Fiscal years checked (from the claim's {since})", f"FY{since}\u2013FY{last}")]
     )
-    return Finding("C11", every_year_verdict(years), reason, figures)
+    facts = {
+        "country": country,
+        "threshold": budget.usd_short(threshold),
+        "since": f"FY{since}",
+        "checked": f"FY{since}\u2013FY{last}",
+    }
+    for status in YEAR_STATUSES:
+        picked = years.loc[years["status"] == status, "fiscal_year"]
+        facts[f"years_{status.replace(' ', '_')}"] = budget.year_ranges(picked, "FY")
+    return Finding("C11", every_year_verdict(years), reason, figures, facts)
 
 
 # --- C13: a region's request ----------------------------------------------------------------
@@ -692,7 +722,12 @@ def request_amount(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
         )
         for r, ok in zip(rows.itertuples(), same, strict=True)
     )
-    return Finding("C13", verdict, reason, figures)
+    facts = {
+        "amount": said,
+        "region": region,
+        "years_match": budget.year_ranges(rows.loc[same, "fiscal_year"], "FY"),
+    }
+    return Finding("C13", verdict, reason, figures, facts)
 
 
 # --- C16 and C19: the suspension and the resumption ------------------------------------------
@@ -747,7 +782,13 @@ def suspension_month(claims: pd.DataFrame, events: pd.DataFrame) -> Finding:
         )
         + "."
     )
-    return Finding("C16", verdict, reason, _figures(rows))
+    facts = {
+        "country": country,
+        "month": said,
+        "date": str(last["date"]),
+        "months_after": _months(gap) if gap is not None else "none",
+    }
+    return Finding("C16", verdict, reason, _figures(rows), facts)
 
 
 YEAR_MONTHS = 12  # "more than a year", in whole months
@@ -781,12 +822,19 @@ def resumption_delay(claims: pd.DataFrame, events: pd.DataFrame) -> Finding:
         span = _months(summary.months_last_to_last_resumption)
         reason += f"; the later resumption ({final['date']}) came {span} after it"
         rows.append((f"Months to the later resumption ({final['date']})", span))
-    return Finding("C19", verdict, reason + ".", _figures(rows))
+    facts = {
+        "country": country,
+        "suspension": str(opener["date"]),
+        "resumption": str(closer["date"]),
+        "months": _months(summary.months_last_to_close),
+    }
+    return Finding("C19", verdict, reason + ".", _figures(rows), facts)
 
 
 # --- all claims -------------------------------------------------------------------------------
 
-COMPUTED_CLAIMS: tuple[str, ...] = tuple(EVIDENCE)
+# The claims the tables decide; compute_all returns one finding for each, in this order.
+COMPUTED_CLAIMS: tuple[str, ...] = ("C02", "C03", "C04", "C10", "C11", "C13", "C16", "C19")
 
 
 def compute_all(
@@ -808,7 +856,9 @@ def compute_all(
         "C16": lambda: suspension_month(claims, events),
         "C19": lambda: resumption_delay(claims, events),
     }
-    return [calls[cid]() for cid in sorted(calls)]
+    if tuple(sorted(calls)) != COMPUTED_CLAIMS:  # one list, so links and counts cannot drift
+        raise DataError("claims: compute_all and COMPUTED_CLAIMS name different claims")
+    return [calls[cid]() for cid in COMPUTED_CLAIMS]
 
 
 TABLE_COLUMNS: tuple[str, ...] = (
@@ -916,6 +966,18 @@ def md_link(label: str, target: str) -> str:
     return f"[{md_text(label)}](<{target}>)"
 
 
+def html_link(label: str, url: str) -> str:
+    """An external link as inline HTML, for a Markdown table cell.
+
+    MyST-Parser escapes the ``&`` of a Markdown link's query string twice (``&amp;amp;``,
+    executablebooks/MyST-Parser#760, #1116), which breaks links such as the US Code's; raw
+    HTML passes through once-escaped. Pipes are encoded so they cannot end the cell.
+    """
+    href = html.escape(url.strip(), quote=True).replace("|", "%7C")
+    text = html.escape(" ".join(label.split())).replace("|", "&#124;")
+    return f'<a href="{href}">{text}</a>'
+
+
 def _verdict_cell(rec: pd.Series) -> str:
     cell = f"**{rec['verdict']}**"
     if rec["differs"]:
@@ -929,12 +991,14 @@ def _evidence_cell(rec: pd.Series) -> str:
     url = rec["source_url"]
     if not isinstance(url, str) or not url.strip():  # a source named without an address
         return md_text(rec["source_title"])
-    return md_link(rec["source_title"], rec["source_url"])
+    return html_link(rec["source_title"], url)
 
 
 def markdown_table(table: pd.DataFrame) -> str:
     """:func:`verdict_table` as a Markdown table: claim, the article's words, verdict (with
-    the claims table's where it differs), basis, why, and where the evidence is."""
+    the claims table's where it differs), basis, why, and where the evidence is: a Markdown
+    link to a chapter section for a computed verdict (the strict book build checks it), the
+    source's address for a sourced one."""
     head = "| Claim | The article says | Verdict | Basis | Why | Evidence |"
     lines = [head, "|---|---|---|---|---|---|"]
     for _, rec in table.iterrows():

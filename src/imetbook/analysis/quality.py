@@ -8,8 +8,13 @@ a stable order.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 import pandas as pd
 
+from imetbook import countries, params, schema
+from imetbook.errors import DataError
 from imetbook.sources.fmtr_fields import FLAG_DOCS
 
 # Fields whose coverage (share of rows with a value) differs by report era.
@@ -164,3 +169,450 @@ def flag_counts(table: pd.DataFrame) -> pd.DataFrame:
     counts.insert(0, "meaning", [FLAG_DOCS.get(f, "") for f in counts.index])
     counts.columns.name = None
     return counts.sort_index()
+
+
+# --- the methods appendix: parameters, display and the pieces it shows ----------------------
+
+
+def _optional_report(value: object) -> str | None:
+    """``None`` (every report) or one report label present in the training table."""
+    if value is None:
+        return None
+    return params.Choice(params.data_values("training", "report"), "a report label")(value)
+
+
+PARAMS = params.Spec(
+    report=params.Param(
+        _optional_report,
+        'Report whose reconciliation mismatches are listed, e.g. "2009-2010"; None: every report',
+    )
+)
+"""The appendix's parameters; defaults live in the notebook's ``parameters`` cell."""
+
+
+def report_year(report: str) -> int:
+    """First fiscal year of a report label: ``"2012-2013"`` -> 2012 (used as a chart's x)."""
+    first, _, _ = report.partition("-")
+    if not first.isdigit():
+        raise DataError(f"not a report label: {report!r} (expected e.g. '2012-2013')")
+    return int(first)
+
+
+def and_list(items: Sequence[str], empty: str = "none") -> str:
+    """``'a'``, ``'a and b'``, ``'a, b and c'``; ``empty`` for no items."""
+    items = list(items)
+    if not items:
+        return empty
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def count_text(n: object) -> str:
+    """A count for prose: ``'1,234'``."""
+    return f"{int(n):,}"
+
+
+def share_text(share: float) -> str:
+    """A share (0-1) as a percentage to one decimal for prose and tables, never rounded up to
+    ``100%`` or down to ``0%``: ``0.96597`` is ``'96.6%'``, ``0.9996`` is ``'99.9%'``,
+    ``0.0004`` is ``'0.1%'``, ``0.5`` is ``'50%'``; null is ``''``."""
+    if pd.isna(share):
+        return ""
+    if share >= 1.0:
+        return "100%"
+    if share <= 0.0:
+        return "0%"
+    tenths = min(max(round(share * 100, 1), 0.1), 99.9)
+    return f"{tenths:.0f}%" if tenths == int(tenths) else f"{tenths:.1f}%"
+
+
+def table(
+    df: pd.DataFrame,
+    uuid: str,
+    formats: dict[str, object] | None = None,
+    na_rep: str = "",
+    gradient: Sequence[str] = (),
+):
+    """A deterministic HTML table for ``display``: no index, left-aligned, a fixed ``uuid``
+    (pandas otherwise draws a random one) and, as an ``IPython.display.HTML``, a plain-text
+    form without the memory address a ``Styler`` would print. Columns in ``gradient`` (shares
+    from 0 to 1) are shaded in one colour-blind-safe hue, darker for more."""
+    from IPython.display import HTML
+
+    cells = {"selector": "td, th", "props": "text-align: left; vertical-align: top;"}
+    styler = (
+        df.style.hide(axis="index")
+        .format(formats or {}, na_rep=na_rep)
+        .set_table_styles([cells])
+        .set_uuid(uuid)
+    )
+    if gradient:
+        styler = styler.background_gradient(cmap="Blues", vmin=0.0, vmax=1.0, subset=list(gradient))
+    return HTML(styler.to_html())
+
+
+def data_dictionary(contract: schema.Contract) -> pd.DataFrame:
+    """A table's data dictionary from its contract: column, type, whether it may be null, the
+    values it may take and what it means, in the table's column order."""
+    key = set(contract.key)
+    return pd.DataFrame(
+        {
+            "column": [c.name + (" (key)" if c.name in key else "") for c in contract.columns],
+            "type": [c.kind for c in contract.columns],
+            "nulls": ["allowed" if c.nullable else "never" for c in contract.columns],
+            "allowed values": [", ".join(c.allowed) if c.allowed else "" for c in contract.columns],
+            "meaning": [c.doc for c in contract.columns],
+        }
+    )
+
+
+OTHER = "Other programs"
+
+
+def families_by_report(training: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """Rows and students per report for the ``top`` program families with the most rows, the
+    rest summed as :data:`OTHER`; one row per report and family (families in order of size,
+    :data:`OTHER` last) with a ``first_year`` column for charts. Every report lists all its
+    programs, so a family with no row in a report is a true zero there, not a gap."""
+    biggest = rows_by_program(training)["program"].head(top).tolist()
+    family = training["program"].where(training["program"].isin(biggest), OTHER)
+    g = training.assign(family=family).groupby(["report", "family"], sort=True)
+    out = pd.DataFrame({"rows": g.size(), "students": g["students"].sum().astype("int64")})
+    families = [f for f in [*biggest, OTHER] if f in set(family)]
+    grid = pd.MultiIndex.from_product(
+        [sorted(training["report"].unique()), families], names=["report", "family"]
+    )
+    out = out.reindex(grid, fill_value=0).reset_index()
+    out.insert(1, "first_year", out["report"].map(report_year))
+    return out
+
+
+def with_total(df: pd.DataFrame, label: str = "All reports") -> pd.DataFrame:
+    """``df`` (indexed by report, numeric columns) with a last row summing every column."""
+    total = df.sum(numeric_only=True).to_frame(label).T
+    out = pd.concat([df, total.astype(df.dtypes.to_dict())])
+    out.index.name = df.index.name
+    return out
+
+
+# --- why a printed total is not matched -------------------------------------------------------
+
+# Each unmatched group gets the first reason that applies, in this order.
+MISMATCH_REASONS: dict[str, str] = {
+    "countries merged": "the heading holds two countries' rows (flag countries_merged): its "
+    "printed totals rows and course rows cannot be paired one to one",
+    "totals row holds a course": "the printed totals row also carries a course row's data "
+    "(flag totals_with_row_data): that course is in the printed total but is not a parsed row",
+    "students or cost not printed": "some course rows of the group have no readable number "
+    "of students or cost where the sums differ; the parsed sums count them as zero",
+    "follows a program mismatch": "a country total (2006-2007) that differs because one of the "
+    "country's program totals in the same file differs",
+    "no course rows": "a printed total with no course row under it",
+    "not explained": "none of the above: the difference is not explained by the data",
+}
+
+
+def _gaps(training: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group: whether any row lacks students, and whether any row lacks a cost."""
+    frame = training.assign(
+        _no_students=training["students"].isna(), _no_cost=training["cost_usd"].isna()
+    )
+    return frame.groupby(keys, sort=False)[["_no_students", "_no_cost"]].any().reset_index()
+
+
+def _reason(row: pd.Series, program_mismatch: set[tuple[str, str]]) -> str:
+    flags = set(str(row["totals_flags"]).split(";"))
+    students_off = pd.notna(row["diff_students"]) and row["diff_students"] != 0
+    cost_off = pd.notna(row["diff_cost"]) and abs(row["diff_cost"]) >= 1.0
+    if "countries_merged" in flags:
+        return "countries merged"
+    if "totals_with_row_data" in flags:
+        return "totals row holds a course"
+    if (students_off and row["_no_students"]) or (cost_off and row["_no_cost"]):
+        return "students or cost not printed"
+    if row["level"] == "country" and (row["source_file"], row["country_name"]) in program_mismatch:
+        return "follows a program mismatch"
+    if row["status"] == "no_parsed_rows":
+        return "no course rows"
+    return "not explained"
+
+
+def explain_mismatches(mismatched: pd.DataFrame, training: pd.DataFrame) -> pd.DataFrame:
+    """:func:`mismatches` (with ``totals_flags``) plus a ``reason`` column, one of
+    :data:`MISMATCH_REASONS`: the first that applies, read from the flags of the printed totals
+    rows and from the group's course rows (matched by region file, country and program; at
+    country level by region file and country). The order of ``mismatched`` is kept."""
+    prog_keys = ["source_file", "country_name", "program_raw"]
+    country_keys = ["source_file", "country_name"]
+    numbered = mismatched.reset_index(drop=True).rename_axis("_pos").reset_index()
+    at_program = numbered["level"].eq("program")
+    out = pd.concat(
+        [
+            numbered[at_program].merge(_gaps(training, prog_keys), on=prog_keys, how="left"),
+            numbered[~at_program].merge(_gaps(training, country_keys), on=country_keys, how="left"),
+        ],
+        ignore_index=True,
+    )
+    # A group with no course row has no missing value to explain it.
+    for col in ("_no_students", "_no_cost"):
+        out[col] = out[col].eq(True)
+    program_mismatch = set(
+        numbered.loc[at_program, country_keys].itertuples(index=False, name=None)
+    )
+    out["reason"] = [_reason(row, program_mismatch) for _, row in out.iterrows()]
+    out = out.sort_values("_pos", kind="stable")
+    return out.drop(columns=["_pos", "_no_students", "_no_cost"]).reset_index(drop=True)
+
+
+def reasons_by_report(explained: pd.DataFrame) -> pd.DataFrame:
+    """Unmatched groups per report and reason (reasons in :data:`MISMATCH_REASONS` order, only
+    those that occur), with a total column."""
+    counts = pd.crosstab(explained["report"], explained["reason"])
+    counts = counts[[r for r in MISMATCH_REASONS if r in counts.columns]]
+    counts["all unmatched"] = counts.sum(axis=1)
+    counts.columns.name = None
+    return counts.sort_index()
+
+
+def program_code(program_raw: object) -> str:
+    """The program as its heading names it, before the fiscal year: ``"IMET-1 - FY 2007 DoS
+    Training"`` -> ``"IMET-1"``; a country total (no program) is ``"country total"``."""
+    if program_raw is None or pd.isna(program_raw):
+        return "country total"
+    return str(program_raw).split(" - ")[0].strip()
+
+
+def mismatch_view(explained: pd.DataFrame) -> pd.DataFrame:
+    """A compact listing of :func:`explain_mismatches` for display, in its order."""
+    return pd.DataFrame(
+        {
+            "region": explained["region"],
+            "country": explained["country_name"],
+            "program": explained["program_raw"].map(program_code),
+            "students printed": explained["printed_students"],
+            "students parsed": explained["parsed_students"],
+            "cost printed (US$)": explained["printed_cost"],
+            "cost parsed (US$)": explained["parsed_cost"],
+            "reason": explained["reason"],
+        }
+    ).reset_index(drop=True)
+
+
+# --- flags and known defects --------------------------------------------------------------
+
+
+def has_flag(frame: pd.DataFrame, flag: str) -> pd.Series:
+    """Rows of ``frame`` (``training`` or ``printed_totals``) whose ``flags`` include ``flag``
+    (exactly: ``dates_split`` does not match ``dates_split_more``)."""
+    return frame["flags"].str.split(";").map(lambda fs: flag in fs).astype(bool)
+
+
+def _by_report(training_rows: pd.Series, totals_rows: pd.Series) -> str:
+    """``'2012-2013: 19 rows, 7 totals rows; ...'`` from the reports of flagged rows."""
+    rows, totals = training_rows.value_counts(), totals_rows.value_counts()
+    parts = []
+    for report in sorted(set(rows.index) | set(totals.index)):
+        counts = [
+            _plural(int(n), label)
+            for n, label in ((rows.get(report, 0), "row"), (totals.get(report, 0), "totals row"))
+            if n
+        ]
+        parts.append(f"{report}: {', '.join(counts)}")
+    return "; ".join(parts) or "none"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def flag_summary(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
+    """Every documented flag (:data:`FLAG_DOCS`) with its meaning, the training rows and
+    printed totals rows carrying it, and the reports where it occurs (with their counts)."""
+    rows = []
+    for flag, meaning in FLAG_DOCS.items():
+        t_mask, p_mask = has_flag(training, flag), has_flag(printed_totals, flag)
+        rows.append(
+            {
+                "flag": flag,
+                "meaning": meaning,
+                "training rows": int(t_mask.sum()),
+                "totals rows": int(p_mask.sum()),
+                "where": _by_report(
+                    training.loc[t_mask, "report"], printed_totals.loc[p_mask, "report"]
+                ),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("flag", kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Defect:
+    """A known defect of one report and how to count the training rows it touches."""
+
+    report: str
+    defect: str
+    rows: Callable[[pd.DataFrame], pd.Series]
+
+
+def _flagged(flag: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda frame: has_flag(frame, flag)
+
+
+def _null(column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda frame: frame[column].isna()
+
+
+def _title_cut(frame: pd.DataFrame) -> pd.Series:
+    # Titles split at a hyphen keep only the first half: 'UN Civil-'.
+    return frame["course_title"].str.contains(r"\w-$", regex=True, na=False)
+
+
+_MERGE = "rows printed under the {} heading belong to two countries; attributed to neither"
+KNOWN_DEFECTS: tuple[Defect, ...] = (
+    Defect("1999-2000", "no start or end dates printed", _null("start_date")),
+    Defect("1999-2000", "no training location printed", _null("location")),
+    Defect("1999-2000", "no page numbers", _null("page")),
+    Defect("2000-2001", "no start or end dates printed", _null("start_date")),
+    Defect("2000-2001", "no training location printed", _null("location")),
+    Defect("2006-2007", "only the HTML pages exist: no page numbers", _null("page")),
+    Defect("2006-2007", "US unit printed as '-' in every row; left null", _null("us_unit")),
+    Defect(
+        "2006-2007",
+        "country heading misprinted; country taken from the block's totals row",
+        _flagged("country_from_totals_row"),
+    ),
+    Defect(
+        "2009-2010",
+        "dates printed inside the cost (column merge); moved to the dates",
+        _flagged("dates_from_cost"),
+    ),
+    Defect("2009-2010", "start and end date printed in one field", _flagged("dates_split")),
+    Defect("2009-2010", "no cost printed (lost to column merging); left null", _null("cost_usd")),
+    Defect("2009-2010", "no number of students printed; left null", _null("students")),
+    Defect(
+        "2009-2010",
+        "place name appended to the number of students; the number kept",
+        _flagged("quantity_repaired"),
+    ),
+    Defect(
+        "2011-2012",
+        "cost printed as a bare '$'; left null, not read as zero",
+        _flagged("cost_blank"),
+    ),
+    Defect(
+        "2012-2013",
+        "'U.S.' inserted inside words ('MauritiU.S.'); repaired",
+        _flagged("us_damage_repaired"),
+    ),
+    Defect("2012-2013", _MERGE.format("Congo (Brazzaville)"), _flagged("countries_merged")),
+    Defect("2013-2014", _MERGE.format("Congo (Brazzaville)"), _flagged("countries_merged")),
+    Defect("2018-2019", "course title lost in extraction", _flagged("title_missing")),
+    Defect("2018-2019", "course title cut at a hyphen ('UN Civil-')", _title_cut),
+    Defect("2019-2020", _MERGE.format("Angola"), _flagged("countries_merged")),
+)
+
+
+def known_defects(
+    training: pd.DataFrame, defects: Sequence[Defect] = KNOWN_DEFECTS
+) -> pd.DataFrame:
+    """Per known defect: its report, what it is, the training rows it touches, the report's
+    rows and the share. A report not in ``training`` is an error (a defect listed for a report
+    that is not there would silently count zero)."""
+    by_report = dict(tuple(training.groupby("report", sort=True)))
+    rows = []
+    for d in defects:
+        if d.report not in by_report:
+            raise DataError(f"known defect listed for report {d.report!r}, which has no rows")
+        frame = by_report[d.report]
+        hit = int(d.rows(frame).sum())
+        rows.append(
+            {
+                "report": d.report,
+                "defect": d.defect,
+                "rows affected": hit,
+                "rows in report": len(frame),
+                "share": hit / len(frame),
+            }
+        )
+    out = pd.DataFrame(rows)
+    return out.sort_values("report", kind="stable").reset_index(drop=True)
+
+
+def merged_headings(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
+    """Country headings that hold two countries' rows (flag ``countries_merged``): report, the
+    heading as printed, the book's label, training rows, printed totals rows and the pages."""
+    rows = training[has_flag(training, "countries_merged")]
+    totals = printed_totals[has_flag(printed_totals, "countries_merged")]
+    keys = ["report", "country", "country_name"]
+    g = rows.groupby(keys, sort=True)
+    out = pd.DataFrame(
+        {
+            "training rows": g.size(),
+            "first page": g["page"].min(),
+            "last page": g["page"].max(),
+        }
+    )
+    out.insert(1, "totals rows", totals.groupby(keys).size().reindex(out.index).fillna(0))
+    out = out.astype({"totals rows": "int64"}).reset_index()
+    return out.rename(
+        columns={"country": "heading as printed", "country_name": "label in the book"}
+    )
+
+
+# --- country names ------------------------------------------------------------------------
+
+
+def _span(reports: pd.Series) -> str:
+    found = sorted(set(reports))
+    if len(found) == 1:
+        return found[0]
+    return f"{found[0]} to {found[-1]}, {len(found)} reports"
+
+
+def country_spellings(training: pd.DataFrame) -> pd.DataFrame:
+    """Per canonical country: how many printed spellings map to it, and each spelling with the
+    reports it is printed in; most spellings first, then by name. Merged headings and headings
+    that are not countries (no ISO code) are left out."""
+    named = training[training["iso3"].notna()]
+    per = named.groupby(["country_name", "iso3", "country"], sort=True)["report"].agg(_span)
+    rows = []
+    for (name, iso3), group in per.groupby(level=[0, 1], sort=True):
+        spellings = [f"{c} ({span})" for (_n, _i, c), span in group.items()]
+        rows.append(
+            {
+                "country": name,
+                "iso3": iso3,
+                "spellings": len(spellings),
+                "printed as (reports)": "; ".join(spellings),
+            }
+        )
+    out = pd.DataFrame(rows)
+    return out.sort_values(["spellings", "country"], ascending=[False, True], kind="stable")
+
+
+def override_use(training: pd.DataFrame) -> pd.DataFrame:
+    """The explicit override table (:data:`imetbook.countries.OVERRIDES`, and the headings that
+    are not countries) with, for each entry, the printed spellings in ``training`` that it
+    resolves and their rows; entries that only the budget and context sources need have none."""
+    printed = training.groupby("country", sort=True).size()
+    keys = pd.Series([countries.normalise(c) for c in printed.index], index=printed.index)
+    entries = [(k, code, countries.canonical_name(code)) for k, code in countries.OVERRIDES.items()]
+    entries += [(k, "", label) for k, label in countries.NOT_COUNTRIES.items()]
+    rows = []
+    for key, code, name in entries:
+        hits = keys.index[keys.eq(key)]
+        rows.append(
+            {
+                "normalised name": key,
+                "iso3": code,
+                "country": name,
+                "printed in the reports as": "; ".join(hits),
+                "training rows": int(printed[hits].sum()),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("normalised name", kind="stable").reset_index(drop=True)
+
+
+def last_report_with(training: pd.DataFrame, iso3: str) -> str | None:
+    """The last report listing ``iso3`` as a recipient country, or None if none does."""
+    found = training.loc[training["iso3"].eq(iso3), "report"]
+    return None if found.empty else str(found.max())

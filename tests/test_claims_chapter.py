@@ -1,0 +1,117 @@
+"""The claims chapter: its parameters cell is the chapter's spec, a bad value fails before any
+kernel starts, and (slow) it executes on the real tables with its defaults and with another
+threshold, gluing exactly what the analysis computes."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from imetbook import datasets, execute
+from imetbook.analysis import budget
+from imetbook.analysis import claims as cl
+from imetbook.errors import ParameterError
+
+NOTEBOOK = Path(__file__).parents[1] / "chapters" / "claims.ipynb"
+
+
+def _parameters_cell(nb: nbformat.NotebookNode) -> dict[str, object]:
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    namespace: dict[str, object] = {}
+    exec(cell.source, {}, namespace)  # the cell holds only literal assignments
+    return namespace
+
+
+def test_committed_notebook_defines_exactly_the_chapter_parameters():
+    defaults = _parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
+    assert sorted(defaults) == sorted(cl.PARAMS.names)
+    # The defaults read the claim's own words: nothing typed in the notebook.
+    assert defaults == {"threshold_usd": None, "since_fy": None}
+
+
+def test_a_bad_parameter_fails_before_any_kernel_starts(tmp_path):
+    with pytest.raises(ParameterError, match="parameter 'threshold_usd'"):
+        execute.run_chapter("claims", {"threshold_usd": -1}, out_dir=tmp_path, log=lambda _m: None)
+    assert not list(tmp_path.iterdir())
+
+
+def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                data = out["data"]
+                markdown = data.get("application/papermill.record/text/markdown")
+                text = data["application/papermill.record/text/plain"]
+                found[name] = markdown if markdown is not None else ast.literal_eval(text)
+    return found
+
+
+def _problems(nb: nbformat.NotebookNode) -> list[str]:
+    return [
+        out.get("text", out.get("ename", ""))
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+        or (out.get("output_type") == "stream" and out.get("name") == "stderr")
+    ]
+
+
+def _markdown(nb: nbformat.NotebookNode) -> str:
+    return "".join(
+        "".join(out.get("data", {}).get("text/markdown", ""))
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+    )
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return {name: datasets.load(name) for name in ("claims", "training", "funding", "events")}
+
+
+def _run(tmp_path: Path, values: dict) -> nbformat.NotebookNode:
+    notebook, html = execute.run_chapter("claims", values, out_dir=tmp_path, log=lambda _m: None)
+    assert html.is_file()
+    nb = nbformat.read(notebook, as_version=4)
+    assert _problems(nb) == []
+    return nb
+
+
+@pytest.mark.slow
+def test_chapter_glues_the_computed_verdicts_and_counts(tmp_path, tables):
+    nb = _run(tmp_path, {})
+    glued = _glued(nb)
+    findings = cl.compute_all(
+        tables["claims"], tables["training"], tables["funding"], tables["events"]
+    )
+    table = cl.verdict_table(tables["claims"], findings)
+    for key, value in cl.headline(table).items():
+        assert glued[key] == value, key
+    for f in findings:
+        assert glued[f"verdict_{f.claim_id}"] == f.verdict
+        assert glued[f"reason_{f.claim_id}"] == f.reason
+        for key, value in f.facts.items():
+            assert glued[f"{f.claim_id}_{key}"] == value
+    assert {f.claim_id for f in findings} == set(cl.COMPUTED_CLAIMS)
+    md = _markdown(nb)
+    assert cl.markdown_table(table) in md
+    for claim_id in cl.COMPUTED_CLAIMS:
+        assert f"(<{cl.EVIDENCE[claim_id].target}>)" in md
+    assert "0x" not in nbformat.writes(nb)  # no memory addresses
+
+
+@pytest.mark.slow
+def test_another_threshold_changes_the_india_verdict_as_the_function_does(tmp_path, tables):
+    claims, funding = tables["claims"], tables["funding"]
+    double = 2 * budget.dollar_amount(budget.claim_text(claims, "C11"))
+    glued = _glued(_run(tmp_path, {"threshold_usd": double}))
+    expected = cl.yearly_amount(claims, funding, threshold_usd=double)
+    assert glued["verdict_C11"] == expected.verdict
+    assert glued["C11_threshold"] == budget.usd_short(double)
+    default = cl.yearly_amount(claims, funding)
+    assert glued["C11_years_at_or_above"] != default.facts["years_at_or_above"]

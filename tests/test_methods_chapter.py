@@ -1,0 +1,111 @@
+"""The methods appendix: its parameters are checked before any kernel starts, the committed
+notebook's parameters are the chapter's spec, and (slow) it executes into tmp_path with a focus
+report, gluing the numbers the quality functions compute and listing only that report."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from imetbook import datasets, execute
+from imetbook.analysis import quality as q
+from imetbook.errors import ParameterError
+
+NOTEBOOK = Path(__file__).parents[1] / "chapters" / "methods.ipynb"
+
+
+def _parameters_cell(nb: nbformat.NotebookNode) -> dict[str, object]:
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    namespace: dict[str, object] = {}
+    exec(cell.source, {}, namespace)  # the cell holds only literal assignments
+    return namespace
+
+
+def test_committed_notebook_defines_exactly_the_chapter_parameters():
+    defaults = _parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
+    assert sorted(defaults) == sorted(q.PARAMS.names) == ["report"]
+    assert defaults["report"] is None
+
+
+def test_a_bad_report_fails_before_any_kernel_starts(tmp_path):
+    with pytest.raises(ParameterError, match="parameter 'report' of chapter 'methods'"):
+        execute.run_chapter("methods", {"report": "2009"}, out_dir=tmp_path, log=lambda _m: None)
+    assert not list(tmp_path.iterdir())
+
+
+def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                found[name] = ast.literal_eval(
+                    out["data"]["application/papermill.record/text/plain"]
+                )
+    return found
+
+
+def _problems(nb: nbformat.NotebookNode) -> list[str]:
+    return [
+        out.get("text", out.get("ename", ""))
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+        or (out.get("output_type") == "stream" and out.get("name") == "stderr")
+    ]
+
+
+def _listing(nb: nbformat.NotebookNode) -> list[str]:
+    """The Markdown lines that open each report's list of unmatched groups."""
+    cell = next(c for c in nb.cells if 'P["report"] is None else' in c.source)
+    return [
+        "".join(out["data"]["text/markdown"])
+        for out in cell.outputs
+        if "text/markdown" in out.get("data", {})
+    ]
+
+
+def _run(tmp_path: Path, values: dict) -> nbformat.NotebookNode:
+    notebook, html = execute.run_chapter("methods", values, out_dir=tmp_path, log=lambda _m: None)
+    assert html.is_file()
+    nb = nbformat.read(notebook, as_version=4)
+    assert _problems(nb) == []
+    return nb
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return {
+        name: datasets.load(name)
+        for name in ("training", "printed_totals", "reconciliation", "fmtr_excluded")
+    }
+
+
+@pytest.mark.slow
+def test_focus_on_one_report_lists_only_its_mismatches(tmp_path, tables):
+    recon, training = tables["reconciliation"], tables["training"]
+    mism = q.mismatches(recon, tables["printed_totals"])
+    focus = mism["report"].value_counts().idxmax()  # the report with most unmatched groups
+    nb = _run(tmp_path, {"report": focus})
+    glued = _glued(nb)
+    # The opening paragraph's numbers are the functions' (they do not depend on the focus).
+    assert glued["n_rows"] == f"{len(training):,}"
+    assert glued["match_rate"] == q.share_text(q.match_rate(recon))
+    assert glued["n_unmatched"] == f"{len(mism):,}"
+    assert glued["n_unexplained"] == "0"
+    headers = _listing(nb)
+    n_focus = int(mism["report"].eq(focus).sum())
+    assert len(headers) == 1 and headers[0].startswith(f"**{focus}**: {n_focus:,} of ")
+
+
+@pytest.mark.slow
+def test_a_report_without_printed_totals_says_so(tmp_path, tables):
+    summary = q.reconciliation_summary(tables["reconciliation"])
+    compared = summary.groupby(level="report")["compared"].sum()
+    without = compared[compared == 0].index[0]
+    headers = _listing(_run(tmp_path, {"report": without}))
+    assert headers == [f"**{without}**: the report prints no totals, so no group can be checked."]
