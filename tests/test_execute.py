@@ -314,6 +314,7 @@ def test_data_inputs_are_found_from_the_source(tmp_path: Path) -> None:
     assert names("x = 1") == []
     assert len(names("for t in tables:\n    load(t)")) == len(execute.schema.CONTRACTS)
     assert names("src.read_raw_sources()") == ["raw/fmtr/MANIFEST.csv"]
+    assert names('budget.funding_gaps(paths.raw_dir() / "budget")') == ["raw/fmtr/MANIFEST.csv"]
 
 
 def test_code_digest_covers_every_module(tmp_path: Path) -> None:

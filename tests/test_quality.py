@@ -4,6 +4,7 @@ and the fixture tables cut from the real FMTR files."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -183,13 +184,25 @@ def test_methods_parameter_is_none_or_a_report_of_the_data():
         params.validate("methods", {"reports": None})
 
 
-def test_table_is_fixed_html_without_a_memory_address():
-    df = pd.DataFrame({"report": ["a", "b"], "share": [0.25, 1.0]})
+def test_table_is_fixed_escaped_html_without_a_memory_address():
+    df = pd.DataFrame(
+        {"report": ["a", "b"], "share": [0.25, 1.0], "doc": ["the <tr> row", "x" * 40]}
+    )
     out = quality.table(df, "t-1", formats={"share": quality.share_text}, gradient=["share"])
-    html = out._repr_html_() if hasattr(out, "_repr_html_") else out.data
-    assert 'id="T_t-1' in html and "25%" in html and "background-color" in html
+    assert 'id="T_t-1' in out.data and "25%" in out.data and "background-color" in out.data
+    assert "&lt;tr&gt;" in out.data and "<tr> row" not in out.data
     assert "0x" not in repr(out)
     assert quality.table(df, "t-1").data == quality.table(df, "t-1").data
+    # Short columns stay on one line, long text may wrap.
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", out.data.split("</style>")[0])
+    nowrap = ",".join(sel for sel, props in rules if "nowrap" in props)
+    assert "_col0" in nowrap and "_col1" in nowrap and "_col2" not in nowrap
+
+
+def test_details_escapes_its_summary():
+    out = quality.details("a <b> table", "<table></table>")
+    assert out.data.startswith("<details><summary><strong>a &lt;b&gt; table</strong>")
+    assert "<table></table>" in out.data
 
 
 def test_data_dictionary_follows_the_contract():
@@ -344,10 +357,10 @@ def test_flag_summary_lists_every_documented_flag(tables):
     assert set(got.index) == set(FLAG_DOCS)
     blank = got.loc["cost_blank"]
     assert blank["training rows"] == quality.has_flag(t, "cost_blank").sum() > 0
-    assert blank["where"] == f"2011-2012: {blank['training rows']} rows"
+    assert blank["where"] == f"2011-2012: {blank['training rows']:,}"
     row_data = got.loc["totals_with_row_data"]
     assert row_data["training rows"] == 0 and row_data["totals rows"] > 0
-    assert "totals row" in row_data["where"]
+    assert "totals" in row_data["where"]
     assert got.loc["region_from_label", "where"] == "none"
 
 

@@ -70,8 +70,8 @@ _TABLE_CALL = re.compile(
 )
 # Any such call; one without a literal name may read any table.
 _ANY_TABLE_CALL = re.compile(r"(?:\bdatasets\.|(?<![\w.]))load\(")
-# imetbook.analysis.sources.read_raw_sources reads the raw manifests and READMEs.
-_RAW_CALL = re.compile(r"\bread_raw_sources\(")
+# Code that reads data/raw directly: sources.read_raw_sources(), anything under paths.raw_dir().
+_RAW_CALL = re.compile(r"\b(?:read_raw_sources|raw_dir)\(")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -109,17 +109,18 @@ class Summary:
         return sorted(o.job.label for o in self.outcomes if o.status == EXECUTED)
 
     def line(self) -> str:
-        ran = [o.seconds for o in self.outcomes if o.status != UP_TO_DATE]
+        ran = [o for o in self.outcomes if o.status != UP_TO_DATE]
         if not ran:
             return (
                 f"execute: nothing to execute, all {len(self.outcomes)} notebooks up to date "
                 f"({self.seconds:.1f}s)"
             )
-        mean = sum(ran) / len(ran)
+        mean = sum(o.seconds for o in ran) / len(ran)
+        slowest = max(ran, key=lambda o: o.seconds)
         return (
             f"execute: {self.count(EXECUTED)} executed, {self.count(UP_TO_DATE)} up to date, "
-            f"{self.count(FAILED)} failed in {self.seconds:.1f}s "
-            f"({mean:.1f}s per executed notebook, slowest {max(ran):.1f}s)"
+            f"{self.count(FAILED)} failed in {self.seconds:.1f}s ({mean:.1f}s per notebook run; "
+            f"slowest {slowest.job.label} {slowest.seconds:.1f}s)"
         )
 
 
@@ -127,6 +128,11 @@ def _label(path: Path) -> str:
     path = Path(path).resolve()
     root = paths.project_root()
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def say(line: str) -> None:
+    """Print a progress line now, also when stdout is a pipe (make, tee, CI logs)."""
+    print(line, flush=True)
 
 
 # --- hashing ---------------------------------------------------------------------------------
@@ -175,8 +181,9 @@ def data_inputs(
     """``(name, path)`` of every data file the notebook's code reads, found from its source.
 
     ``load("table")`` reads ``<processed>/table.parquet``; a ``load(...)`` without a literal
-    name may read any table, so it depends on all of them; ``read_raw_sources(...)`` reads the
-    raw manifests and READMEs (which carry every raw file's checksum).
+    name may read any table, so it depends on all of them; code that reads ``data/raw``
+    (``read_raw_sources(...)``, ``paths.raw_dir()``) depends on the raw manifests, which
+    carry every raw file's checksum, and the READMEs.
     """
     processed = processed or paths.processed_dir()
     raw = raw or paths.raw_dir()
@@ -443,7 +450,7 @@ def execute_jobs(
     *,
     workers: int | None = None,
     force: bool = False,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = say,
     processed: Path | None = None,
     raw: Path | None = None,
 ) -> Summary:
@@ -550,7 +557,7 @@ def select(jobs: Sequence[Job], wanted: Sequence[Path]) -> list[Job]:
 
 
 def book_jobs(
-    log: Callable[[str], None] = print, tidy: bool = True, profiles: bool = True
+    log: Callable[[str], None] = say, tidy: bool = True, profiles: bool = True
 ) -> list[Job]:
     """Chapter jobs plus one profile job per country; with ``tidy``, refresh the index too."""
     jobs = chapter_jobs()
@@ -575,7 +582,7 @@ def execute_book(
     *,
     workers: int | None = None,
     force: bool = False,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = say,
 ) -> Summary:
     """``python -m imetbook execute``: the chapters and country pages whose inputs changed.
 
@@ -635,7 +642,7 @@ def run_chapter(
     *,
     out_dir: Path | None = None,
     force: bool = False,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = say,
 ) -> tuple[Path, Path]:
     """Validate ``values``, execute ``chapter`` with them into ``_build/runs``, render HTML.
 

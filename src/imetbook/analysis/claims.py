@@ -121,9 +121,9 @@ class Evidence:
 # slugs (myst_heading_anchors); tests check that each still names a heading of its page.
 EVIDENCE: dict[str, Evidence] = {
     "C02": Evidence(
-        "claims.ipynb",
-        "the-figures-behind-the-computed-verdicts",
-        "This chapter: the figures behind the computed verdicts",
+        "classmates.ipynb",
+        "the-course-families-and-places",
+        "Classmates: the course families and their schools",
     ),
     "C03": Evidence(
         "eligibility.ipynb", "the-countries-the-article-names", "Eligibility: the countries named"

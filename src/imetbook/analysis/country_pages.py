@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from imetbook import countries
 from imetbook.params import Country, Param, Spec
 
 PARAMS = Spec(country=Param(Country(), "The country the page is about (any known spelling)."))
@@ -51,15 +50,16 @@ def _by_year(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def imet_by_year(training: pd.DataFrame, country: str) -> pd.DataFrame:
-    """IMET records, students and dollars per fiscal year for ``country`` (any spelling).
+    """IMET records, students and dollars per fiscal year for ``country``.
 
-    Every fiscal year with actual records in the table appears; a year with none for this
-    country shows 0 records and empty sums (a gap, not a zero).
+    ``country`` is a canonical name, as the ``country`` parameter validates to (the
+    ``country_name`` column). Every fiscal year with actual records in the table appears; a
+    year with none for this country shows 0 records and empty sums (a gap, not a zero).
     """
-    iso3 = countries.to_iso3(country)
     actual = _imet_actual(training)
     years = sorted(training.loc[training["status"].eq("actual"), "fiscal_year"].unique())
-    table = _by_year(actual[actual["iso3"].eq(iso3)]).reindex(pd.Index(years, name="fiscal_year"))
+    rows = actual[actual["country_name"].eq(country)]
+    table = _by_year(rows).reindex(pd.Index(years, name="fiscal_year"))
     table["records"] = table["records"].fillna(0).astype("int64")
     for col in ("records_without_students", "records_without_cost"):
         table[col] = table[col].fillna(0).astype("int64")
