@@ -429,13 +429,6 @@ def test_answer_numbers_are_formatted_strings_from_the_result(rows):
     assert cm.answer_numbers(empty)["top_course"] == "They shared no course."
 
 
-def test_tables_are_deterministic_html(rows):
-    result = cm.shared_classes_for(rows, ["India", "Pakistan"], programs="all")
-    a = cm.table(cm.roster(result), "x").data
-    b = cm.table(cm.roster(result), "x").data
-    assert a == b and 'id="T_x"' in a
-
-
 def test_matrix_countries_adds_readers_countries_once():
     out = cm.matrix_countries(["Pakistan", "Israel", "israel"])
     assert out[: len(cm.SOUTH_ASIA)] == list(cm.SOUTH_ASIA)

@@ -497,11 +497,6 @@ def test_sources_are_grouped_by_source_key_with_the_earliest_document_named():
     assert links[1] == '<a href="https://x/08">State FY2008</a> (and 1 other edition)'
 
 
-def test_links_escape_text_and_fall_back_to_text_without_address():
-    assert el.link("A & B", None) == "A &amp; B"
-    assert el.link("T", "https://e.org/?a=1&b=2") == '<a href="https://e.org/?a=1&amp;b=2">T</a>'
-
-
 def test_country_summary_counts_years_against_coverage():
     train = participation_of([(2002, "PAK"), (2004, "PAK")])
     fund = el.funding_participation(
@@ -562,11 +557,3 @@ def test_rules_table_puts_citation_year_and_source_with_the_law():
     assert "Enacted: 1996" in out.loc[0, "Law"] and "Enacted: not given" in out.loc[1, "Law"]
     assert '<a href="https://example.org">src</a>' in out.loc[0, "Law"]
     assert out["Countries named"].tolist() == ["", "Pakistan, India"]
-
-
-def test_styled_tables_render_the_same_bytes_every_time():
-    df = pd.DataFrame({"Country": ["India", "Nepal"], "FY": pd.array([2003, None], dtype="Int64")})
-    a, b = el.styled(df, "t-1", na_rep="gap"), el.styled(df.copy(), "t-1", na_rep="gap")
-    assert a.html == b.html and a._repr_html_() == a.html
-    assert "gap" in a.html and "0x" not in repr(a)
-    assert repr(a) == "[table t-1: 2 rows; columns: Country, FY]"

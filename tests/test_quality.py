@@ -4,7 +4,6 @@ and the fixture tables cut from the real FMTR files."""
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -182,21 +181,6 @@ def test_methods_parameter_is_none_or_a_report_of_the_data():
         params.validate("methods", {"report": 2009})
     with pytest.raises(ParameterError, match="unknown parameter 'reports'"):
         params.validate("methods", {"reports": None})
-
-
-def test_table_is_fixed_escaped_html_without_a_memory_address():
-    df = pd.DataFrame(
-        {"report": ["a", "b"], "share": [0.25, 1.0], "doc": ["the <tr> row", "x" * 40]}
-    )
-    out = quality.table(df, "t-1", formats={"share": quality.share_text}, gradient=["share"])
-    assert 'id="T_t-1' in out.data and "25%" in out.data and "background-color" in out.data
-    assert "&lt;tr&gt;" in out.data and "<tr> row" not in out.data
-    assert "0x" not in repr(out)
-    assert quality.table(df, "t-1").data == quality.table(df, "t-1").data
-    # Short columns stay on one line, long text may wrap.
-    rules = re.findall(r"([^{}]+)\{([^}]*)\}", out.data.split("</style>")[0])
-    nowrap = ",".join(sel for sel, props in rules if "nowrap" in props)
-    assert "_col0" in nowrap and "_col1" in nowrap and "_col2" not in nowrap
 
 
 def test_details_escapes_its_summary():

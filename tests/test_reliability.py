@@ -216,8 +216,8 @@ def test_corrupt_input_fails_in_one_line_and_keeps_previous_outputs(case, baseli
 SETUP = """\
 import pandas as pd
 from IPython.display import display
-from imetbook import plots
-from imetbook.analysis import classmates, eligibility, timeline
+from imetbook import plots, tables
+from imetbook.analysis import eligibility, timeline
 
 
 def payload(tag):
@@ -230,12 +230,18 @@ def courses(tag):
 DISPLAY_PATHS = {
     "dataframe_result": "courses('dataframe_result')",
     "dataframe_display": "display(courses('dataframe_display'))",
-    "classmates_table": "display(classmates.table(courses('classmates_table'), 'probe-cm'))",
-    "eligibility_styled": "display(eligibility.styled(courses('eligibility_styled'), 'probe-el'))",
-    "timeline_styled": (
-        "linked = courses('timeline_styled').assign(source=payload('timeline_styled'), "
+    "tables_show": "display(tables.show(courses('tables_show'), 'probe-tb'))",
+    "tables_show_links": (
+        "linked = courses('tables_show_links').assign(source=payload('tables_show_links'), "
         "address='https://example.org/')\n"
-        "display(timeline.styled(timeline.with_links(linked, 'source', 'address'), 'probe-tl'))"
+        "display(tables.show(timeline.with_links(linked, 'source', 'address'), 'probe-tl', "
+        "html_columns=['source']))"
+    ),
+    "eligibility_source_links": (
+        "docs = courses('eligibility_source_links').assign("
+        "source_title=payload('eligibility_source_links'), source_url='https://example.org/')\n"
+        "display(tables.show(docs.assign(document=eligibility.source_links(docs)), 'probe-el', "
+        "html_columns=['document']))"
     ),
     "plots_chart": (
         "fig, ax = plots.figure(payload('plots_chart'))\n"

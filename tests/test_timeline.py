@@ -452,19 +452,36 @@ def test_periods_with_activity_counts_money_and_students_not_gaps() -> None:
     assert row["with_imet"] == "FY2016, FY2018"
 
 
-def test_with_links_escapes_text_and_links_the_title() -> None:
+def test_with_links_links_the_title_and_leaves_other_text_plain() -> None:
     df = pd.DataFrame(
         {"event": ["IMET-D&R <b>"], "source": ["A & B"], "address": ["https://x.org/?a=1&b=2"]}
     )
     out = tl.with_links(df, "source", "address")
     assert list(out.columns) == ["event", "source"]
-    assert out.loc[0, "event"] == "IMET-D&amp;R &lt;b&gt;"
+    assert out.loc[0, "event"] == "IMET-D&R <b>"  # escaped when shown, not here
     assert out.loc[0, "source"] == '<a href="https://x.org/?a=1&amp;b=2">A &amp; B</a>'
 
 
-def test_styled_tables_carry_no_memory_address() -> None:
-    shown = tl.styled(pd.DataFrame({"a": [1, None]}), "tl-test")
-    assert "0x" not in repr(shown) and "no record" in shown.data and "T_tl-test" in shown.data
+def test_events_html_escapes_the_event_and_links_its_source() -> None:
+    ev = pd.DataFrame(
+        {
+            "n": [1],
+            "date": ["1990-10-01"],
+            "date_precision": ["day"],
+            "fy_first": [1991],
+            "fy_last": [1991],
+            "category": ["sanction"],
+            "event": ["Aid <b>cut</b> & more"],
+            "source_title": ["T & U"],
+            "source_url": ["https://x.org/?a=1&b=2"],
+        }
+    )
+    out = tl.events_html(ev)
+    assert tl.EVENTS_HTML_COLUMN in out.columns and "source" not in out.columns
+    assert out.loc[0, tl.EVENTS_HTML_COLUMN] == (
+        'Aid &lt;b&gt;cut&lt;/b&gt; &amp; more<br>Source: <a href="https://x.org/?a=1&amp;b=2">'
+        "T &amp; U</a>"
+    )
 
 
 def test_measure_sources_group_tables_at_one_address() -> None:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from imetbook import countries, params, schema
+from imetbook import countries, params, schema, tables
 from imetbook.errors import DataError, ParameterError
 
 # Measures in the order money moves: asked for, expected, appropriated, set aside, reported
@@ -936,35 +936,10 @@ def rank_sentence(ranks: pd.DataFrame, measure: str, target: int) -> str:
     return f"{first}; {last}"
 
 
-SHORT_CELL = 14  # characters: cells this short (years, amounts, ranks) stay on one line
-
-
-def table_html(df: pd.DataFrame, uuid: str):
-    """A deterministic HTML table for ``display``: no index, left-aligned, gaps as a dash.
-
-    ``uuid`` is fixed (pandas otherwise draws a random one, changing the page on every run) and
-    the result is an ``IPython.display.HTML``, whose plain-text form carries no memory address.
-    """
-    from IPython.display import HTML
-
-    short = [c for c in df.columns if df[c].astype(str).str.len().max() <= SHORT_CELL]
-    cells = {"text-align": "left", "vertical-align": "top", "padding": "0.2em 0.6em"}
-    styler = (
-        df.style.hide(axis="index")
-        .format(na_rep=GAP)
-        .set_properties(**cells)
-        .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
-        .set_table_attributes('style="margin-left: 0"')
-        .set_uuid(uuid)
-    )
-    if short:
-        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
-    prose = [c for c in df.columns if df[c].astype(str).str.len().max() > 4 * SHORT_CELL]
-    if prose:  # long text gets room to read, and a long address may break anywhere
-        styler = styler.set_properties(
-            subset=prose, **{"min-width": "14em", "overflow-wrap": "anywhere"}
-        )
-    return HTML(styler.to_html())
+def table_html(df: pd.DataFrame, uuid: str) -> tables.Table:
+    """Deprecated: kept only until ``chapters/claims.ipynb`` calls :func:`imetbook.tables.show`
+    itself; delete then. Budget tables show gaps as :data:`GAP`."""
+    return tables.show(df, uuid, na_rep=GAP)
 
 
 def format_threshold_summary(summary: pd.DataFrame) -> pd.DataFrame:

@@ -894,33 +894,3 @@ def answer_numbers(result: SharedClasses, all_programs: SharedClasses | None = N
             f"{_plural(len(all_programs.classes), 'shared class', 'shared classes')}."
         )
     return words
-
-
-def styled(
-    df: pd.DataFrame,
-    uuid: str,
-    na_rep: str = "",
-    thousands: Sequence[str] = (),
-    index: bool = False,
-):
-    """A deterministic HTML table (fixed ``uuid``; pandas otherwise draws a random one).
-
-    Columns in ``thousands`` get a thousands separator; years and ids are left as printed.
-    """
-    style = df.style if index else df.style.hide(axis="index")
-    style = style.format(na_rep=na_rep, precision=0)
-    if thousands:
-        style = style.format("{:,.0f}", subset=list(thousands), na_rep=na_rep)
-    # One table-wide rule, not one per cell: the roster has thousands of cells.
-    cells = {"selector": "td, th", "props": "text-align: left; vertical-align: top;"}
-    return style.set_table_styles([cells]).set_uuid(uuid)
-
-
-def table(df: pd.DataFrame, uuid: str, **kwargs):
-    """:func:`styled` as an ``IPython.display.HTML`` object, ready for ``display``.
-
-    The HTML object's plain-text form is fixed; a Styler's would carry a memory address.
-    """
-    from IPython.display import HTML
-
-    return HTML(styled(df, uuid, **kwargs).to_html())

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from imetbook import countries, params
+from imetbook import countries, params, tables
 from imetbook.errors import DataError, ParameterError
 
 
@@ -940,75 +940,35 @@ def names_text(names: Sequence[str], empty: str = "none") -> str:
 # --- tables for the chapter -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Table:
-    """A table as a notebook shows it: rendered HTML, and a plain-text stand-in.
-
-    A pandas Styler's plain-text repr carries its memory address, which would change the
-    executed notebook on every run; this object's repr names the table instead.
-    """
-
-    html: str
-    text: str
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def styled(
-    df: pd.DataFrame, uuid: str, na_rep: str = "no record", formats: dict | None = None
-) -> Table:
-    """A deterministic HTML table: no index, a fixed ``uuid`` (pandas otherwise draws a random
-    one, which would change the page on every run), gaps spelled out as ``na_rep``."""
-    styler = (
-        df.style.hide(axis="index")
-        .format(formats or {}, na_rep=na_rep)
-        .set_properties(**{"text-align": "left", "vertical-align": "top"})
-        .set_uuid(uuid)
-    )
-    columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in df.columns]
-    text = f"[table {uuid}: {len(df):,} rows; columns: {', '.join(columns)}]"
-    return Table(styler.to_html(), text)
-
-
-def link(title: str, url: object) -> str:
-    """An HTML link to ``url`` titled ``title`` (plain escaped text when there is no url)."""
-    text = html.escape(str(title))
-    if not isinstance(url, str) or not url:
-        return text
-    return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
-
-
 def source_links(df: pd.DataFrame, title: str = "source_title", url: str = "source_url") -> list:
-    """One link per row; a row standing for several documents says how many more."""
+    """One HTML link per row (:func:`imetbook.tables.link`); a row standing for several
+    documents says how many more."""
     out = []
     for row in df.to_dict("records"):
-        text = link(row[title], row[url])
+        text = tables.link(row[title], row[url])
         more = int(row.get("documents", 1)) - 1
         out.append(text + (f" (and {more} other edition{'s' if more > 1 else ''})" if more else ""))
     return out
 
 
 def rules_table(rules: pd.DataFrame) -> pd.DataFrame:
-    """The rules as a compact HTML-ready table: rule, law (name, citation, year, source link),
-    effect on IMET, and the countries a source names. Sorted by rule id."""
+    """The rules as a compact table: rule, law (name, citation, year, source link), effect on
+    IMET, and the countries a source names. Sorted by rule id. The "Law" column is HTML (show
+    it with ``html_columns=["Law"]``); the other columns are plain text."""
     rows = []
     for r in rules.sort_values("rule_id").to_dict("records"):
         year = "not given" if pd.isna(r["year_enacted"]) else str(int(r["year_enacted"]))
         law = (
             f"<strong>{html.escape(r['name'])}</strong><br>{html.escape(r['legal_citation'])}"
-            f"<br>Enacted: {year}<br>Source: {link(r['source_title'], r['source_url'])}"
+            f"<br>Enacted: {year}<br>Source: {tables.link(r['source_title'], r['source_url'])}"
         )
         named = r["example_countries"]
         rows.append(
             {
                 "Rule": r["rule_id"],
                 "Law": law,
-                "Effect on IMET": html.escape(r["effect_on_imet"]),
-                "Countries named": "" if pd.isna(named) else html.escape(named.replace(";", ", ")),
+                "Effect on IMET": r["effect_on_imet"],
+                "Countries named": "" if pd.isna(named) else named.replace(";", ", "),
             }
         )
     return pd.DataFrame(rows, columns=["Rule", "Law", "Effect on IMET", "Countries named"])

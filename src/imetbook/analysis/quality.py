@@ -226,68 +226,9 @@ def share_text(share: float) -> str:
     return f"{tenths:.0f}%" if tenths == int(tenths) else f"{tenths:.1f}%"
 
 
-SHORT_CELL = 12  # characters: columns no wider than this (reports, counts, shares) never wrap
-_CELL_CSS = (
-    "text-align: left; vertical-align: top; padding: 0.15em 0.5em; "
-    "border-bottom: 1px solid #e0e0e0; font-size: 0.85em;"
-)
-
-
-def table_html(
-    df: pd.DataFrame,
-    uuid: str,
-    formats: dict[str, object] | None = None,
-    na_rep: str = "",
-    gradient: Sequence[str] = (),
-) -> str:
-    """A deterministic HTML table: no index, text escaped (the data dictionary mentions
-    ``<training>``), left-aligned compact cells, short columns kept on one line, and a fixed
-    ``uuid`` (pandas otherwise draws a random one). Columns in ``gradient`` (shares from 0 to 1)
-    are shaded in one colour-blind-safe hue, darker for more."""
-    styler = (
-        df.style.hide(axis="index")
-        .format(formats or {}, na_rep=na_rep, escape="html")
-        .set_table_styles([{"selector": "td, th", "props": _CELL_CSS}])
-        .set_uuid(uuid)
-    )
-    short = [c for c in df.columns if _widest(df[c], (formats or {}).get(c), na_rep) <= SHORT_CELL]
-    if short:
-        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
-    if gradient:
-        styler = styler.background_gradient(cmap="Blues", vmin=0.0, vmax=1.0, subset=list(gradient))
-    return styler.to_html()
-
-
-def _widest(values: pd.Series, fmt: object, na_rep: str) -> int:
-    """Characters of the widest cell of a column as displayed (0 for an empty column)."""
-
-    def shown(v: object) -> str:
-        if pd.isna(v):
-            return na_rep
-        if fmt is None:
-            return str(v)
-        return fmt(v) if callable(fmt) else str(fmt).format(v)
-
-    return max((len(shown(v)) for v in values), default=0)
-
-
-def table(
-    df: pd.DataFrame,
-    uuid: str,
-    formats: dict[str, object] | None = None,
-    na_rep: str = "",
-    gradient: Sequence[str] = (),
-):
-    """:func:`table_html` as an ``IPython.display.HTML`` for ``display``: its plain-text form
-    carries no memory address, unlike a ``Styler``'s."""
-    from IPython.display import HTML
-
-    return HTML(table_html(df, uuid, formats, na_rep, gradient))
-
-
 def details(summary: str, body: str):
     """A collapsed HTML section (``<details>``) for ``display``: ``summary`` is plain text shown
-    in bold, ``body`` is HTML (e.g. from :func:`table_html`)."""
+    in bold, ``body`` is HTML (e.g. a :class:`imetbook.tables.Table`'s ``html``)."""
     from IPython.display import HTML
 
     head = f"<summary><strong>{html.escape(summary)}</strong></summary>"

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from imetbook import params, plots
+from imetbook import params, plots, tables
 from imetbook.errors import ContractError, DataError, ParameterError
 
 # The axis may reach back before the course records (FY1999) because the Greenbook obligations
@@ -888,30 +888,26 @@ def format_usd(value: float) -> str:
 
 
 def with_links(df: pd.DataFrame, text: str, url: str) -> pd.DataFrame:
-    """For an HTML table: column ``text`` becomes a link to column ``url`` (then dropped), and
-    every other text cell is HTML-escaped, so the table can be shown without further escaping."""
+    """Column ``text`` becomes an HTML link to column ``url`` (then dropped); the other columns
+    stay plain text. Show it with ``tables.show(..., html_columns=[text])``."""
     out = df.drop(columns=url).copy()
-    for col in out.columns:
-        if col != text and (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
-            out[col] = out[col].map(lambda v: v if pd.isna(v) else html.escape(str(v)))
-    out[text] = [
-        html.escape(str(t))
-        if pd.isna(u)
-        else f'<a href="{html.escape(str(u))}">{html.escape(str(t))}</a>'
-        for t, u in zip(df[text], df[url], strict=True)
-    ]
+    out[text] = [tables.link(t, u) for t, u in zip(df[text], df[url], strict=True)]
     return out
 
 
+EVENTS_HTML_COLUMN = "event and source"
+
+
 def events_html(events: pd.DataFrame) -> pd.DataFrame:
-    """:func:`events_table` for an HTML page: the source, linked, under each event's text
-    (one column fewer for narrow pages); every text cell is HTML-escaped."""
+    """:func:`events_table` for an HTML page: the source, linked, under each event's escaped
+    text (one column fewer for narrow pages). Column :data:`EVENTS_HTML_COLUMN` is HTML; show
+    it with ``tables.show(..., html_columns=[EVENTS_HTML_COLUMN])``."""
     table = with_links(events_table(events), "source", "address")
     table["event"] = [
-        f"{text}<br>Source: {link}"
+        f"{html.escape(str(text))}<br>Source: {link}"
         for text, link in zip(table["event"], table["source"], strict=True)
     ]
-    return table.drop(columns="source").rename(columns={"event": "event and source"})
+    return table.drop(columns="source").rename(columns={"event": EVENTS_HTML_COLUMN})
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -928,8 +924,6 @@ CATEGORY_COLORS: dict[str, str] = {
 # Rough width of one character of 7-point DejaVu Sans, in inches: enough to keep labels in
 # separate lanes; the exact width does not matter because labels only need not to collide.
 _CHAR_IN = 0.066
-# Cells up to this many characters (dates, fiscal years, counts) are kept on one line in tables.
-_SHORT_CELL = 24
 _AXES_WIDTH_IN = 4.6
 
 
@@ -1485,29 +1479,3 @@ def unknowns_text(country: str, yearly: pd.DataFrame, years: Sequence[int]) -> s
     if not missing:
         return f"In {span} every measure has a figure for {country}."
     return f"In {span} the records hold no figure for {country} for: " + "; ".join(missing) + "."
-
-
-def styled(df: pd.DataFrame, uuid: str, na_rep: str = "no record"):
-    """A deterministic HTML table for ``display``: no index, left-aligned padded cells, gaps
-    spelled out, short columns (dates, fiscal years, numbers) kept on one line, a fixed
-    ``uuid`` (pandas otherwise draws a random one) and a plain-text form without the memory
-    address a ``Styler`` would print."""
-    from IPython.display import HTML
-
-    # Widths are judged on the visible text, not on the markup of links.
-    visible = {c: df[c].astype(str).str.replace(r"<[^>]+>", "", regex=True) for c in df.columns}
-    short = [c for c in df.columns if visible[c].str.len().max() <= _SHORT_CELL]
-    styler = (
-        df.style.hide(axis="index")
-        .format(na_rep=na_rep, precision=0)
-        .set_properties(
-            **{"text-align": "left", "vertical-align": "top", "padding": "0.25em 0.6em"}
-        )
-        .set_uuid(uuid)
-    )
-    if short:
-        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
-    prose = [c for c in df.columns if visible[c].str.len().max() > 5 * _SHORT_CELL]
-    if prose:  # long text gets room to read instead of a column a few words wide
-        styler = styler.set_properties(subset=prose, **{"min-width": "20em"})
-    return HTML(styler.to_html())

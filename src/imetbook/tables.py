@@ -1,0 +1,172 @@
+"""Tables as the chapters show them: one deterministic, escaped HTML table per DataFrame.
+
+Every chapter displays tables through :func:`show`. It exists because the two obvious ways
+break the book:
+
+- a pandas ``Styler`` draws a random uuid for its element ids (the page changes on every run)
+  and its plain-text repr carries a memory address (nbval compares ``text/plain``);
+- data strings may hold markup (the data dictionary mentions ``<training>``; a course title
+  could hold anything), so every cell is HTML-escaped unless its column is declared as HTML,
+  which is only for markup the project itself built (:func:`link`).
+
+The look is the same everywhere: no index, left-aligned cells at the top, short columns kept
+on one line, long prose given room to read.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from imetbook.errors import ContractError
+
+Formatter = str | Callable[[object], str]
+
+SHORT_CELL = 24  # characters: columns no wider than this (years, dates, amounts) never wrap
+PROSE_CELL = 60  # characters: columns with a cell wider than this get room to read
+_TAGS = re.compile(r"<[^>]+>")
+_TABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_CELLS = "text-align: left; vertical-align: top; padding: 0.2em 0.6em;"
+_COMPACT = (
+    "text-align: left; vertical-align: top; padding: 0.15em 0.5em; "
+    "border-bottom: 1px solid #e0e0e0; font-size: 0.85em;"
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as a notebook shows it: the HTML, and a plain-text stand-in naming it.
+
+    ``display(table)`` renders :attr:`html`; the ``text/plain`` form is :attr:`text`, which
+    depends only on the table's id, size and columns, never on where it sits in memory.
+    """
+
+    html: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def link(text: object, url: object) -> str:
+    """An HTML link to ``url`` reading ``text``, both escaped; escaped plain text when there is
+    no address. Put its results in a column declared in ``html_columns`` of :func:`show`."""
+    label = html.escape(str(text))
+    if not isinstance(url, str) or not url.strip():
+        return label
+    return f'<a href="{html.escape(url.strip(), quote=True)}">{label}</a>'
+
+
+def show(
+    df: pd.DataFrame,
+    table_id: str,
+    *,
+    na_rep: str = "",
+    formats: Mapping[object, Formatter] | None = None,
+    html_columns: Iterable[object] = (),
+    caption: str | None = None,
+    index: bool = False,
+    gradient: Sequence[object] = (),
+    compact: bool = False,
+) -> Table:
+    """``df`` as a deterministic HTML table with the element id ``T_<table_id>``.
+
+    - ``na_rep``: the text shown for a missing value (say what the gap is, e.g. "no record").
+    - ``formats``: per column, a format string (``"{:,.0f}"``) or a function of one value;
+      missing values never reach it. Other numbers print whole when whole, else in full.
+    - ``html_columns``: columns whose cells are already HTML built by the project (e.g. with
+      :func:`link`) and are inserted as they are; every other cell, and every header, is
+      escaped.
+    - ``caption``: plain text above the table.
+    - ``index``: show the index as row headings (e.g. a matrix); hidden by default.
+    - ``gradient``: columns of shares from 0 to 1, shaded in one colour-blind-safe hue.
+    - ``compact``: smaller type and a rule under each row, for wide reference tables.
+
+    Raises :class:`~imetbook.errors.ContractError` for an id unusable in HTML, duplicate
+    column names, or an option naming a column ``df`` does not have.
+    """
+    formats = dict(formats or {})
+    html_set = list(html_columns)
+    _check(df, table_id, [*formats, *html_set, *gradient])
+    styler = df.style if index else df.style.hide(axis="index")
+    shown = {c: _cell_function(formats.get(c), na_rep, c in html_set) for c in df.columns}
+    styler = (
+        styler.format(shown)
+        .format_index(escape="html", axis=1)
+        .format_index(escape="html", axis=0)
+        .set_uuid(table_id)
+        .set_table_attributes('style="margin-left: 0"')
+        # One rule for the whole table, not one per cell: a roster has thousands of cells.
+        .set_table_styles([{"selector": "td, th", "props": _COMPACT if compact else _CELLS}])
+    )
+    styler = _column_widths(styler, df, shown, html_set)
+    if gradient:
+        styler = styler.background_gradient(cmap="Blues", vmin=0.0, vmax=1.0, subset=list(gradient))
+    if caption is not None:
+        styler = styler.set_caption(html.escape(caption))
+    return Table(styler.to_html(), _text(df, table_id))
+
+
+def _check(df: pd.DataFrame, table_id: str, named: list[object]) -> None:
+    if not isinstance(table_id, str) or not _TABLE_ID.fullmatch(table_id):
+        raise ContractError(
+            f"table id {table_id!r} must be letters, digits, '-' or '_' (it is an HTML id)"
+        )
+    if not df.columns.is_unique:
+        dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+        raise ContractError(f"table {table_id!r} has duplicate columns: {', '.join(dup)}")
+    missing = [str(c) for c in dict.fromkeys(named) if c not in df.columns]
+    if missing:
+        raise ContractError(f"table {table_id!r} has no column {', '.join(missing)}")
+
+
+def _plain(value: object) -> str:
+    """A value with no format of its own: whole numbers without decimals, others in full."""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:.0f}"
+    return str(value)
+
+
+def _cell_function(fmt: Formatter | None, na_rep: str, is_html: bool) -> Callable[[object], str]:
+    """The text of one cell: the gap text, or the formatted value, escaped unless HTML."""
+    if fmt is None:
+        as_text = _plain
+    elif callable(fmt):
+        as_text = fmt
+    else:
+        as_text = fmt.format
+    gap = html.escape(na_rep)
+    if is_html:
+        return lambda v: gap if _missing(v) else str(as_text(v))
+    return lambda v: gap if _missing(v) else html.escape(str(as_text(v)))
+
+
+def _missing(value: object) -> bool:
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+def _column_widths(styler, df: pd.DataFrame, shown: Mapping, html_set: list[object]):
+    """Short columns stay on one line; a column holding long text gets a minimum width and
+    may break a long address anywhere. Widths are judged on the visible text."""
+    styles: dict[object, list[dict[str, str]]] = {}
+    for col in df.columns:
+        widest = max((len(html.unescape(_TAGS.sub("", shown[col](v)))) for v in df[col]), default=0)
+        if widest <= SHORT_CELL:
+            styles[col] = [{"selector": "td", "props": "white-space: nowrap;"}]
+        elif widest > PROSE_CELL:
+            styles[col] = [{"selector": "td", "props": "min-width: 16em; overflow-wrap: anywhere;"}]
+    if not styles:
+        return styler
+    return styler.set_table_styles(styles, overwrite=False)
+
+
+def _text(df: pd.DataFrame, table_id: str) -> str:
+    columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in df.columns]
+    return f"[table {table_id}: {len(df):,} rows; columns: {', '.join(columns)}]"
