@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pycountry
 import pytest
 
 from imetbook import countries, manifest, paths
@@ -79,3 +80,14 @@ def test_every_context_name_in_the_raw_files_resolves():
     assert names
     for name in sorted(names):
         assert countries.to_iso3(name) is not None, name
+
+
+def test_every_canonical_name_resolves_back_to_its_code():
+    # Country pages and researcher runs pass the book's own names back in (e.g. PSE).
+    codes = {c.alpha_3 for c in pycountry.countries} | set(countries.DISPLAY)
+    broken = {
+        code: countries.canonical_name(code)
+        for code in sorted(codes)
+        if countries.to_iso3(countries.canonical_name(code)) != code
+    }
+    assert broken == {}

@@ -159,11 +159,22 @@ def _pycountry_lookup(key: str) -> str | None:
 
 
 @cache
+def _display_codes() -> dict[str, str]:
+    """The book's own display names resolve back to their codes (round trip)."""
+    return {normalise(display): code for code, display in DISPLAY.items()}
+
+
+@cache
 def _resolve(name: str) -> str | None:
     key = normalise(name)
     if key in NOT_COUNTRIES:
         return None
-    code = OVERRIDES.get(key) or _pycountry_lookup(key) or _pycountry_lookup(clean_text(name))
+    code = (
+        OVERRIDES.get(key)
+        or _display_codes().get(key)
+        or _pycountry_lookup(key)
+        or _pycountry_lookup(clean_text(name))
+    )
     if code is None:
         raise UnknownCountryError(
             f"unknown country name {clean_text(name)!r}; closest known: " + ", ".join(suggest(name))

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from imetbook import countries, params, schema, tables
+from imetbook import countries, params, schema
 from imetbook.errors import DataError, ParameterError
 
 # Measures in the order money moves: asked for, expected, appropriated, set aside, reported
@@ -934,12 +934,6 @@ def rank_sentence(ranks: pd.DataFrame, measure: str, target: int) -> str:
     first = f"rank {target} in {hit}" if hit != "none" else f"never rank {target}"
     last = f"last ranked in FY{rec['last_year']}: {rec['last_rank']} of {rec['last_n_ranked']}"
     return f"{first}; {last}"
-
-
-def table_html(df: pd.DataFrame, uuid: str) -> tables.Table:
-    """Deprecated: kept only until ``chapters/claims.ipynb`` calls :func:`imetbook.tables.show`
-    itself; delete then. Budget tables show gaps as :data:`GAP`."""
-    return tables.show(df, uuid, na_rep=GAP)
 
 
 def format_threshold_summary(summary: pd.DataFrame) -> pd.DataFrame:
