@@ -1,10 +1,19 @@
-"""Country pages (imetbook.analysis.country_pages) on tiny tables built here."""
+"""Country pages (imetbook.analysis.country_pages) on tiny tables built here, and on rows of the
+real training table cut for the classmates tests (``tests/fixtures/classmates``)."""
 
 from __future__ import annotations
 
-import pandas as pd
+from pathlib import Path
 
+import pandas as pd
+import pytest
+
+from imetbook import datasets
+from imetbook.analysis import classmates
 from imetbook.analysis import country_pages as cp
+from imetbook.errors import DataError, ParameterError
+
+CLASSMATES = Path(__file__).parent / "fixtures" / "classmates" / "training_rows.csv"
 
 
 def training() -> pd.DataFrame:
@@ -17,10 +26,45 @@ def training() -> pd.DataFrame:
             "fiscal_year": [2001, 2001, 2002, 2002, 2003, 2001],
             "status": ["actual", "actual", "actual", "actual", "planned", "actual"],
             "is_imet": [True, True, False, True, True, True],
+            "program": ["IMET", "IMET", "CTFP", "IMET", "IMET", "IMET"],
             "students": pd.array([3, None, 1, 2, 9, 1], dtype="Int64"),
             "cost_usd": [100.0, 50.0, 5.0, 20.0, 90.0, 1.0],
         }
     )
+
+
+def course_rows(**columns: list) -> pd.DataFrame:
+    """IMET actual records of one country with the columns the course tables read."""
+    n = len(next(iter(columns.values())))
+    base = {
+        "iso3": ["IND"] * n,
+        "fiscal_year": [2010] * n,
+        "report": ["2010-2011"] * n,
+        "page": pd.array([5] * n, dtype="Int64"),
+        "record_id": [f"r#{i}" for i in range(n)],
+        "source_url": [f"https://example.org/{i}" for i in range(n)],
+        "students": pd.array([1] * n, dtype="Int64"),
+        "location": ["MAXWELL AFB, AL"] * n,
+    }
+    base.update(columns)
+    if "course_key" not in columns:
+        base["course_key"] = [t.upper() if t else None for t in base["course_title"]]
+    return pd.DataFrame(base)
+
+
+def load_classmates_rows() -> pd.DataFrame:
+    """The classmates fixture typed as the training table is."""
+    df = pd.read_csv(CLASSMATES, dtype=str, keep_default_na=False, na_values=[""])
+    for col in ("start_date", "end_date"):
+        df[col] = pd.to_datetime(df[col], format="%Y-%m-%d").astype("datetime64[us]")
+    for col in ("students", "page"):
+        df[col] = pd.to_numeric(df[col]).astype("Int64")
+    df["fiscal_year"] = df["fiscal_year"].astype("int64")
+    df["is_imet"] = df["is_imet"].map({"True": True, "False": False}).astype(bool)
+    return df.drop(columns="case")
+
+
+# --- which countries, students and dollars by year -------------------------------------------
 
 
 def test_countries_are_those_with_a_code() -> None:
@@ -28,10 +72,13 @@ def test_countries_are_those_with_a_code() -> None:
         "iso3": ["IND", "NPL"],
         "country_name": ["India", "Nepal"],
     }
+    assert cp.iso3_of(training(), "Nepal") == "NPL"
+    with pytest.raises(ParameterError, match="Turkey has no record"):
+        cp.iso3_of(training(), "Turkey")
 
 
 def test_by_year_counts_actual_imet_and_keeps_gaps() -> None:
-    table = cp.imet_by_year(training(), "India")
+    table = cp.imet_by_year(training(), "IND")
     assert list(table.columns) == cp.BY_YEAR_COLUMNS
     assert table["fiscal_year"].tolist() == [2001, 2002]
     first, second = table.iloc[0], table.iloc[1]
@@ -43,23 +90,307 @@ def test_by_year_counts_actual_imet_and_keeps_gaps() -> None:
 
 
 def test_planned_rows_are_not_counted() -> None:
-    table = cp.imet_by_year(training(), "Nepal")
+    table = cp.imet_by_year(training(), "NPL")
     assert 2003 not in table["fiscal_year"].tolist()
     assert table.set_index("fiscal_year").loc[2002, "students"] == 2
+
+
+def test_display_tells_a_year_without_records_from_a_number_not_printed() -> None:
+    rows = training()
+    rows.loc[3, "students"] = pd.NA  # Nepal's one 2002 record prints no students
+    shown = cp.by_year_display(cp.imet_by_year(rows, "NPL"))
+    assert shown["students"].tolist() == [cp.NO_RECORD, cp.NOT_PRINTED]
+    assert shown["dollars (course costs)"].tolist() == [cp.NO_RECORD, "$20"]
+    assert shown["fiscal year"].tolist() == ["FY2001", "FY2002"]
+
+
+def test_headline_and_opening_paragraph() -> None:
+    by_year = cp.imet_by_year(training(), "IND")
+    head = cp.headline(by_year)
+    assert (head.records, head.years_with, head.years_covered) == (2, 1, 2)
+    assert (head.students, head.dollars, head.last_year) == (3, 150.0, 2001)
+    others = cp.other_programs(training(), "IND")
+    assert others.to_dict("list") == {"program": ["CTFP"], "records": [1]}
+    top = pd.DataFrame({"course": ["Air Command and Staff College"], "students": [3]})
+    text = cp.opening_text("India", head, top, others)
+    assert "list 3 IMET students from India in 1 of the 2 fiscal years" in text
+    assert "(FY2001–FY2002), in 2 course records whose printed costs add up to $150." in text
+    assert "attended most is Air Command and Staff College (3 students)." in text
+    assert "1 record prints no number of students and 0 no cost" in text
+
+
+def test_opening_paragraph_without_imet_names_the_other_programs() -> None:
+    rows = training()
+    rows["is_imet"] = rows["program"].eq("IMET") & rows["iso3"].ne("IND")
+    head = cp.headline(cp.imet_by_year(rows, "IND"))
+    text = cp.opening_text("India", head, pd.DataFrame(), cp.other_programs(rows, "IND"))
+    assert text.startswith("The Foreign Military Training reports list no IMET training for India")
+    assert "under other programs: IMET (2), CTFP (1)." in text
+
+
+# --- top courses and places ------------------------------------------------------------------
+
+
+def test_top_courses_group_a_family_and_rank_by_students() -> None:
+    rows = course_rows(
+        course_title=[
+            "AIR COMD & STAFF COLLEGE",  # two printings of one curated family
+            "AIR COMMAND & STAFF COLLEGE",
+            "ENGLISH LANGUAGE",
+            "ENGLISH LANGUAGE",
+            "MYSTERY COURSE",
+            None,
+        ],
+        students=pd.array([1, 1, 1, 4, None, 9], dtype="Int64"),
+        fiscal_year=[2008, 2012, 2010, 2010, 2010, 2010],
+        report=["2008-2009", "2012-2013", "2010-2011", "2010-2011", "2010-2011", "2010-2011"],
+    )
+    top = cp.top_courses(rows)
+    assert top["course"].tolist() == [
+        "ENGLISH LANGUAGE",
+        "Air Command and Staff College",
+        "MYSTERY COURSE",  # students unknown: last
+    ]
+    family = top.set_index("course").loc["Air Command and Staff College"]
+    assert (family["records"], family["students"]) == (2, 2)
+    assert family["fiscal years"] == "FY2008–FY2012"
+    assert family["latest listing"] == "2012-2013 p. 5"
+    assert family["source_url"] == "https://example.org/1"
+    assert pd.isna(top.set_index("course").loc["MYSTERY COURSE", "students"])
+
+
+def test_top_places_leave_out_records_naming_no_place() -> None:
+    rows = course_rows(
+        course_title=["A", "B", "C"],
+        location=["MAXWELL AFB, AL 36112-6323", "Maxwell AFB, AL, US", "VARIOUS"],
+    )
+    places = cp.top_places(rows)
+    assert places[["place", "records", "courses"]].to_dict("list") == {
+        "place": ["Maxwell AFB, AL"],
+        "records": [2],
+        "courses": [2],
+    }
+    assert cp.records_without_place(rows) == 1
+
+
+# --- neighbours and shared classes -----------------------------------------------------------
+
+
+def funding(regions: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "iso3": list(regions),
+            "scope": ["country"] * len(regions),
+            "region": list(regions.values()),
+        }
+    )
+
+
+def test_region_from_the_funding_bureau_else_the_report_section() -> None:
+    rows = pd.DataFrame(
+        {
+            "iso3": ["PAK", "IND", "NPL", "BTN", "BTN", "BTN"],
+            "country_name": ["Pakistan", "India", "Nepal", "Bhutan", "Bhutan", "Bhutan"],
+            "region": ["South Asia", "South Asia", "South Asia", "South Asia"] + ["Europe"] * 2,
+        }
+    )
+    money = funding({"PAK": "SCA", "IND": "SCA", "NPL": "EAP"})
+    by_bureau = cp.region_of(rows, money, "PAK")
+    assert (by_bureau.name, by_bureau.basis, by_bureau.members) == ("SCA", "funding", ("IND",))
+    # Bhutan has no bureau: it is printed under Europe most often, alone there.
+    fallback = cp.region_of(rows, money, "BTN")
+    assert (fallback.name, fallback.basis, fallback.members) == ("Europe", "training", ())
+    assert "section of the training reports" in cp.region_words(fallback)
+
+
+def classes_frame() -> pd.DataFrame:
+    """The classmates fixture plus three rows of one course whose dates chain Pakistan to
+    India only through Nepal: matched pair by pair, Pakistan and India share no class."""
+    rows = load_classmates_rows()
+    chain = rows[rows["iso3"].eq("PAK")].iloc[[0]].copy()
+    chain = pd.concat([chain] * 3, ignore_index=True)
+    chain["iso3"] = ["PAK", "NPL", "IND"]
+    chain["country_name"] = ["Pakistan", "Nepal", "India"]
+    chain["record_id"] = [f"chain#{i}" for i in range(3)]
+    chain["course_title"] = chain["course_key"] = "CHAIN COURSE"
+    chain["fiscal_year"] = 2015
+    chain["start_date"] = pd.to_datetime(["2015-01-01", "2015-01-09", "2015-01-19"]).astype(
+        "datetime64[us]"
+    )
+    chain["end_date"] = pd.to_datetime(["2015-01-10", "2015-01-20", "2015-01-30"]).astype(
+        "datetime64[us]"
+    )
+    return pd.concat([rows, chain], ignore_index=True)
+
+
+def test_neighbours_rank_by_shared_course_years() -> None:
+    rows = classes_frame()
+    near = cp.neighbours(rows, "PAK", ["IND", "NPL", "BGD", "LKA"], top=2)
+    assert near["iso3"].tolist()[0] == "IND"
+    assert len(near) == 2
+    assert near["course_years"].is_monotonic_decreasing
+    assert "BGD" not in cp.neighbours(rows, "PAK", ["BGD"])["iso3"].tolist()  # none shared
+
+
+def test_shared_classes_are_those_of_each_pair_alone() -> None:
+    rows = classes_frame()
+    near = cp.neighbours(rows, "PAK", ["IND", "NPL"])
+    table = cp.shared_with_neighbours(rows, "Pakistan", "PAK", near).set_index("neighbour")
+    for other in near["country_name"]:
+        alone = classmates.shared_classes_for(rows, ["Pakistan", other]).classes
+        kinds = alone["match"].value_counts()
+        assert table.loc[other, "classes"] == kinds.get("class", 0), other
+        assert table.loc[other, "course-year matches"] == kinds.get("course-year", 0), other
+    # The chain: Nepal overlaps both, India only overlaps Nepal.
+    assert table.loc["Nepal", "classes"] == 1
+    chain_with_india = classmates.shared_classes_for(rows, ["Pakistan", "India"]).classes
+    assert "CHAIN COURSE" not in chain_with_india["course_title"].tolist()
+    alone_with_india = classmates.shared_classes_for(rows, ["Pakistan", "India"])
+    last = alone_with_india.classes.sort_values("fiscal_year").iloc[-1]
+    assert table.loc["India", "latest shared class"] == (
+        f"{last['course_title']}, FY{last['fiscal_year']} ({last['pages']})"
+    )
+
+
+def test_no_neighbours_no_table() -> None:
+    empty = cp.neighbours(classes_frame(), "PAK", [])
+    assert empty.empty
+    assert cp.shared_with_neighbours(classes_frame(), "Pakistan", "PAK", empty).empty
+    region = cp.Region("SCA", "funding", ())
+    assert "no neighbours to match" in cp.neighbours_text("Pakistan", region, empty)
+
+
+# --- funding ---------------------------------------------------------------------------------
+
+
+def money_rows() -> pd.DataFrame:
+    """Obligations in three years, two sources disagreeing on a 2003 request, a region row."""
+    return pd.DataFrame(
+        {
+            "iso3": ["ARM"] * 6 + [None],
+            "scope": ["country"] * 6 + ["region"],
+            "fiscal_year": [2001, 2002, 2003, 2003, 2003, 1990, 2001],
+            "measure": ["obligation"] * 3 + ["request", "request", "obligation", "obligation"],
+            "amount_usd": [100.0, 200.0, 300.0, 50.0, 60.0, 10.0, 999.0],
+            "source": ["greenbook"] * 3 + ["cbj", "news", "greenbook", "greenbook"],
+            "source_title": ["Greenbook"] * 3 + ["CBJ 2003", "A newspaper", "Greenbook", "G"],
+            "source_url": ["https://g"] * 3 + ["https://c", "https://n", "https://g", "https://g"],
+        }
+    )
+
+
+def test_funding_by_year_never_picks_between_disagreeing_sources() -> None:
+    rows = cp.funding_rows(money_rows(), "ARM")
+    assert len(rows) == 6  # the region row is not the country's
+    by_year = cp.funding_by_year(rows)
+    request = by_year[by_year["measure"].eq("request")].iloc[0]
+    assert pd.isna(request["amount_usd"])
+    assert cp.disagreements(by_year) == ["FY2003 request: $50 (cbj); $60 (news)"]
+
+
+def test_chart_draws_measures_with_enough_figures_and_lists_the_rest() -> None:
+    by_year = cp.funding_by_year(cp.funding_rows(money_rows(), "ARM"))
+    years = list(range(2000, 2004))  # the 1990 obligation is off the axis
+    measures = cp.chart_measures(by_year, years, limit=8, min_figures=3)
+    assert measures == ["obligation"]
+    data = cp.chart_data(by_year, years, measures)
+    assert data["amount"].tolist() == [100.0, 200.0, 300.0]
+    assert set(data["measure"]) == {"obligation (Greenbook)"}
+    assert cp.table_only(by_year, years, measures) == ""  # the request has no single figure
+    assert cp.chart_measures(by_year, years, limit=8, min_figures=4) == []
+    assert cp.table_only(by_year, years, []) == "obligation (Greenbook) (3 figures)"
+
+
+def test_funding_table_one_row_per_measure_and_source() -> None:
+    table = cp.funding_table(cp.funding_rows(money_rows(), "ARM"))
+    assert table["measure"].tolist() == ["request", "request", "obligation (Greenbook)"]
+    obligation = table.iloc[2]
+    assert obligation["fiscal years"] == "FY1990, FY2001–FY2003"
+    assert (obligation["figures"], obligation["latest figure"]) == (4, "FY2003: $300")
+    assert obligation["address"] == "https://g"
+
+
+def test_money_scale() -> None:
+    assert cp.money_scale(1_500_000) == (1_000_000.0, "US$ millions, nominal")
+    assert cp.money_scale(999_999) == (1_000.0, "US$ thousands, nominal")
+
+
+def test_record_figure_leaves_out_empty_panels() -> None:
+    by_year = cp.imet_by_year(training(), "IND")
+    none = pd.DataFrame({"fiscal_year": [], "measure": [], "amount": []})
+    fig, _ = cp.record_figure("India", by_year, none, [2001, 2002])
+    assert len(fig.axes) == 1
+    nothing = by_year.assign(students=pd.array([None, None], dtype="Int64"))
+    assert cp.record_figure("India", nothing, none, [2001, 2002]) is None
+    alt = cp.students_alt("India", by_year)
+    assert "Most in FY2001 (3)" in alt and "No figure (crosses) for FY2002" in alt
+
+
+# --- what the records cannot show ------------------------------------------------------------
+
+
+def by_year_of(records: dict[int, int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "fiscal_year": list(records),
+            "records": list(records.values()),
+            "students": pd.array([n or None for n in records.values()], dtype="Int64"),
+            "cost_usd": [float(n) if n else None for n in records.values()],
+            "records_without_students": [0] * len(records),
+            "records_without_cost": [0] * len(records),
+        }
+    )
+
+
+def test_exemption_note_follows_the_accession_date() -> None:
+    by_year = by_year_of({2001: 2, 2002: 1, 2003: 0})
+    joined = {"EST": "2002-03-29", "FIN": "2023-04-04"}
+    note = cp.exemption_note("Estonia", "EST", by_year, joined, ())
+    assert "joined NATO on 2002-03-29" in note and "its last IMET record in them is FY2002" in note
+    assert "after the last year of these records" in cp.exemption_note(
+        "Finland", "FIN", by_year, joined, ()
+    )
+    assert "by name" in cp.exemption_note("Japan", "JPN", by_year, {}, ("JPN",))
+    assert cp.exemption_note("Nepal", "NPL", by_year, joined, ("JPN",)) is None
+
+
+def test_limits_name_the_gaps_and_the_other_programs() -> None:
+    by_year = by_year_of({2001: 2, 2002: 0, 2003: 0, 2004: 1})
+    others = pd.DataFrame({"program": ["CTFP"], "records": [4]})
+    text = cp.limits_text("Nepal", "NPL", by_year, others, {}, ())
+    assert "- The course records cover FY2001–FY2004" in text
+    assert "no IMET training for Nepal in FY2002–FY2003" in text
+    assert "not counted here: CTFP (4)." in text
+    assert "22 U.S.C. 2416(a)(2)" in text
+
+
+# --- the index page and reading only some columns --------------------------------------------
 
 
 def test_headlines_and_index_page() -> None:
     heads = cp.headlines(training()).set_index("iso3")
     assert heads.loc["IND", ["first_year", "last_year", "imet_records"]].tolist() == [2001, 2002, 2]
     assert heads.loc["NPL", "last_year"] == 2003  # years with any record, planned included
-    page = cp.index_markdown(cp.headlines(training()))
+    assert (heads.loc["IND", "imet_years"], heads.loc["IND", "last_imet_year"]) == (1, 2001)
+    page = cp.index_page(training())
     assert page.startswith("# Countries\n")
-    assert "| {doc}`India <IND>` | IND | 2001–2002 | 2 | 3 | 150 |" in page
-    assert "each of the 2 countries" in page
+    assert "| {doc}`India <IND>` | IND | 2001–2002 | 1 of 2 | 2001 | 2 | 3 | 150 |" in page
+    assert "each of the 2 countries with training records" in page
+    assert "(FY2001–FY2002). 2 of them have IMET records: 3 records of 5 students" in page
 
 
 def test_missing_sums_show_as_a_dash() -> None:
     rows = training()
     rows["students"] = pd.array([None] * len(rows), dtype="Int64")
     page = cp.index_markdown(cp.headlines(rows))
-    assert "| {doc}`Nepal <NPL>` | NPL | 2002–2003 | 1 | — | 20 |" in page
+    assert "| {doc}`Nepal <NPL>` | NPL | 2002–2003 | 1 | 2002 | 1 | — | 20 |" in page
+
+
+def test_load_reads_only_the_columns_asked_for(processed: Path) -> None:
+    training().to_parquet(processed / "training.parquet")
+    got = datasets.load("training", columns=["iso3", "fiscal_year"], build_missing=False)
+    assert list(got.columns) == ["iso3", "fiscal_year"]
+    with pytest.raises(DataError, match="no column"):
+        datasets.load("training", columns=["iso3", "colour"], build_missing=False)
+    with pytest.raises(DataError, match=r"training.parquet: no column\(s\) region; rebuild"):
+        datasets.load("training", columns=["iso3", "region"], build_missing=False)

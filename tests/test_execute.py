@@ -241,7 +241,7 @@ def training_rows() -> pd.DataFrame:
 
 
 def test_country_pages_one_per_country_with_index(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_notebook
 ) -> None:
     monkeypatch.setenv("IMETBOOK_ROOT", str(tmp_path))
     monkeypatch.setenv("IMETBOOK_PROCESSED", str(tmp_path / "processed"))
@@ -249,7 +249,13 @@ def test_country_pages_one_per_country_with_index(
     training_rows().to_parquet(tmp_path / "processed" / "training.parquet")
     country = tmp_path / "chapters" / "country"
     country.mkdir(parents=True)
-    shutil.copy(REPO / "chapters" / "country" / "profile.ipynb", country / "profile.ipynb")
+    # A stand-in for the real template, which reads every table: this test is the mechanism.
+    write_notebook(
+        country / "profile.ipynb",
+        'from imetbook import datasets\nprint(len(datasets.load("training")))',
+        markdown="# {{ country }}\n\nA page.",
+        parameters='country = "India"',
+    )
     (country / "PAK.ipynb").write_text("{}")  # a page for a country no longer in the data
     assert cli.main(["execute", "-j", "2"]) == 0
     assert sorted(p.name for p in country.iterdir()) == [

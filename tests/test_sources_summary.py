@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from imetbook.analysis import sources as src
-from imetbook.errors import ChecksumError, DataError
+from imetbook.errors import ChecksumError, DataError, ParameterError
 
 RAW = Path(__file__).parent / "fixtures" / "sources" / "raw"
 
@@ -129,3 +129,100 @@ def test_year_coverage_counts_rows_without_a_year() -> None:
     rows = [{"date": "1998-05"}, {"date": "2001"}, {"date": ""}]
     assert src.year_coverage(rows) == ("date", 1998, 2001, 1)
     assert src.year_coverage([{"claim": "x"}]) == (None, None, None, 1)
+
+
+# --- the funding table's sources and the coverage matrix's countries ------------------------
+
+BUDGET = Path(__file__).parent / "fixtures" / "budget"
+
+
+@pytest.fixture(scope="module")
+def funding():
+    import pandas as pd
+
+    from imetbook.sources import budget
+
+    columns = {
+        "report": "str",
+        "fiscal_year": "int64",
+        "status": "str",
+        "region": "str",
+        "iso3": "str",
+        "is_imet": "bool",
+        "students": "Int64",
+        "cost_usd": "float64",
+        "source_url": "str",
+    }
+    training = pd.DataFrame(columns=list(columns)).astype(columns)
+    return budget.build_funding(BUDGET, training)
+
+
+def test_funding_sources_count_rows_countries_years_and_measures(funding) -> None:
+    from imetbook import schema
+
+    table = src.funding_sources(funding, schema.MEASURES).set_index("source")
+    assert list(table.index) == sorted(funding["source"].unique())
+    for key, rows in funding.groupby("source"):
+        got = table.loc[key]
+        countries = rows[rows["scope"] == "country"]
+        assert got["rows"] == len(rows)
+        assert got["country rows"] + got["region and world rows"] == len(rows)
+        assert got["countries"] == countries["iso3"].nunique()
+        assert got["fiscal years"].startswith(str(rows["fiscal_year"].min()))
+        assert got["fiscal years"].endswith(str(rows["fiscal_year"].max()))
+        assert set(got["measures"].split(", ")) == set(rows["measure"])
+        assert got["documents"] == rows["source_title"].nunique()
+
+
+def test_funding_documents_link_each_title_to_its_address(funding) -> None:
+    docs = src.funding_documents(funding)
+    pairs = funding.groupby(["source", "source_title"])["source_url"].nunique()
+    assert len(docs) == len(pairs)
+    for row in docs.itertuples():
+        if row.address.startswith("http"):
+            assert f'href="{row.address}"' in row.document
+    several = funding.copy()
+    several["source_url"] = several["source_url"] + "#" + several.index.astype(str)
+    title = several["source_title"].value_counts().index[0]  # a title with several rows
+    only = src.funding_documents(several[several["source_title"] == title].head(2))
+    assert "<a " not in only.loc[0, "document"] and only.loc[0, "address"].startswith("2 addresses")
+
+
+def test_matrix_countries_are_the_region_members_then_the_comparators(funding) -> None:
+    from imetbook import countries
+
+    members = funding[
+        (funding["scope"] == "country") & (funding["region"] == "South and Central Asia")
+    ]
+    codes = src.matrix_countries(funding, "South and Central Asia")
+    expected = members.drop_duplicates("iso3").sort_values("country_name")["iso3"].tolist()
+    assert codes[: len(expected)] == expected
+    assert codes[len(expected) :] == [countries.to_iso3(n) for n in src.COMPARATORS]
+    assert src.matrix_countries(funding, "ignored", ["Nepal", "Burma"]) == ["NPL", "MMR"]
+    with pytest.raises(ParameterError, match="region 'Atlantis' has no member countries"):
+        src.matrix_countries(funding, "Atlantis")
+
+
+def test_gaps_table_links_the_document(funding) -> None:
+    from imetbook.sources import budget
+
+    gaps = budget.funding_gaps(BUDGET)
+    table = src.gaps_table(gaps)
+    assert len(table) == len(gaps)
+    assert list(table["fiscal years"]) == list(gaps["fiscal_years"])
+    assert all(url in doc for url, doc in zip(gaps["source_url"], table["document"], strict=True))
+
+
+def test_matrix_parameters_are_validated() -> None:
+    ok = src.PARAMS.validate({"countries": None, "fy_start": 2001})
+    assert ok == {"countries": None, "fy_start": 2001}
+    from imetbook import countries
+
+    canonical = countries.canonical_name("MMR")
+    assert src.PARAMS.validate({"countries": ["myanmar"]})["countries"] == [canonical]
+    with pytest.raises(ParameterError, match="parameter 'countries'.*unknown country"):
+        src.PARAMS.validate({"countries": ["Atlantis"]})
+    with pytest.raises(ParameterError, match="parameter 'fy_end'.*outside the data's range"):
+        src.PARAMS.validate({"fy_end": 1800})
+    with pytest.raises(ParameterError, match="parameter 'region'.*unknown region"):
+        src.PARAMS.validate({"region": "Atlantis"})

@@ -542,8 +542,7 @@ def country_index(training: Any, out_dir: Path) -> bool:
     """Write ``<out_dir>/index.md`` (only if it changed); True if written."""
     from imetbook.analysis import country_pages
 
-    text = country_pages.index_markdown(country_pages.headlines(training))
-    return write_if_changed(out_dir / "index.md", text)
+    return write_if_changed(out_dir / "index.md", country_pages.index_page(training))
 
 
 def select(jobs: Sequence[Job], wanted: Sequence[Path]) -> list[Job]:
@@ -568,8 +567,10 @@ def book_jobs(
     if not (profiles and template.is_file()):
         return jobs
     from imetbook import datasets
+    from imetbook.analysis import country_pages
 
-    training = datasets.load("training")
+    # Only the columns the page list and the index need: the whole table is slow to read.
+    training = datasets.load("training", columns=country_pages.INDEX_COLUMNS)
     profiles = profile_jobs(training, template)
     if tidy:
         out_dir = template.parent

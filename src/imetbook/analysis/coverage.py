@@ -9,11 +9,15 @@ Only country rows count: region and world lines say nothing about one country.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-from imetbook import countries, schema
+from imetbook import countries, plots, schema
 from imetbook.errors import DataError, ParameterError
 
 COLUMNS = ["iso3", "country_name", "fiscal_year", "measure", "n_figures", "sources", "present"]
@@ -70,15 +74,24 @@ def coverage_matrix(
     return out[COLUMNS]
 
 
-def coverage_pivot(coverage: pd.DataFrame, measures: Sequence[str] | None = None) -> pd.DataFrame:
-    """The grid to print: one row per country and measure, one column per fiscal year.
-
-    Cells hold the source keys (empty string: no figure). ``measures`` restricts and orders the
-    rows' measures (default: those present for at least one country, in contract order).
-    """
+def _require(coverage: pd.DataFrame) -> None:
     missing = [c for c in COLUMNS if c not in coverage.columns]
     if missing:
         raise DataError(f"coverage: missing column(s) {', '.join(missing)}")
+
+
+def coverage_pivot(
+    coverage: pd.DataFrame, measures: Sequence[str] | None = None, values: str = "sources"
+) -> pd.DataFrame:
+    """The grid to print: one row per country and measure, one column per fiscal year.
+
+    Cells hold the source keys (empty string: no figure), or with ``values="n_figures"`` the
+    number of figures (0: none). ``measures`` restricts and orders the rows' measures (default:
+    those present for at least one country, in contract order).
+    """
+    _require(coverage)
+    if values not in ("sources", "n_figures"):
+        raise ParameterError(f"values must be 'sources' or 'n_figures', not {values!r}")
     if measures is None:
         seen = set(coverage.loc[coverage["present"], "measure"])
         measures = [m for m in schema.MEASURES if m in seen]
@@ -88,6 +101,226 @@ def coverage_pivot(coverage: pd.DataFrame, measures: Sequence[str] | None = None
     rows = coverage[coverage["measure"].isin(measures)]
     order = {m: i for i, m in enumerate(measures)}
     country_order = {c: i for i, c in enumerate(dict.fromkeys(coverage["country_name"]))}
-    wide = rows.pivot(index=["country_name", "measure"], columns="fiscal_year", values="sources")
+    wide = rows.pivot(index=["country_name", "measure"], columns="fiscal_year", values=values)
     keys = sorted(wide.index, key=lambda k: (country_order[k[0]], order[k[1]]))
     return wide.loc[keys]
+
+
+# --- the chapter's grid, summary and chart ------------------------------------------------
+
+ABSENT_MARK = "\u00b7"  # a middle dot: "no figure", distinct from the CRS dash a source prints
+# Kinds of evidence the chart shows as one stripe each: what budget documents plan or report,
+# what was legally committed, and what training was delivered. Every measure is in one kind.
+EVIDENCE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "budget documents",
+        (
+            "request",
+            "estimate",
+            "appropriation",
+            "allocation",
+            "actual",
+            "fmtr_planned_dollars",
+            "fmtr_actual_dollars",
+        ),
+    ),
+    ("obligation (Greenbook)", ("obligation",)),
+    ("training delivered (FMTR)", ("training_value",)),
+)
+GAP_COLUMNS = ["iso3", "fiscal_year", "measure", "reason"]
+
+
+def coverage_grid(coverage: pd.DataFrame, measures: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`coverage_pivot` as a compact table: cells count the figures (text), a cell with
+    none holds :data:`ABSENT_MARK`, and a last column ``sources`` names the source keys of the
+    row's figures in any year (``none`` when the row is empty). Year columns are text."""
+    counts = coverage_pivot(coverage, measures, values="n_figures")
+    grid = counts.map(lambda n: str(n) if n > 0 else ABSENT_MARK)
+    grid.columns = [str(c) for c in counts.columns]
+    present = coverage[coverage["present"]]
+    keys = present.groupby(["country_name", "measure"])["sources"].agg(
+        lambda s: "; ".join(sorted({k for v in s for k in v.split(";")}))
+    )
+    grid["sources"] = [keys.get(k, "none") for k in grid.index]
+    return grid
+
+
+def evidence_by_year(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Per country, fiscal year and kind of evidence (:data:`EVIDENCE`): is there any figure?
+
+    Columns ``iso3, country_name, fiscal_year, evidence, present``; rows in the coverage's
+    country order, then year, then kind.
+    """
+    _require(coverage)
+    kind = {m: k for k, ms in EVIDENCE for m in ms}
+    frame = coverage.assign(evidence=coverage["measure"].map(kind))
+    if frame["evidence"].isna().any():
+        unknown = sorted(set(frame.loc[frame["evidence"].isna(), "measure"]))
+        raise DataError(f"coverage: measure(s) in no kind of evidence: {', '.join(unknown)}")
+    out = (
+        frame.groupby(["iso3", "country_name", "fiscal_year", "evidence"], sort=False)["present"]
+        .any()
+        .reset_index()
+    )
+    country_order = {c: i for i, c in enumerate(dict.fromkeys(coverage["iso3"]))}
+    kind_order = {k: i for i, (k, _) in enumerate(EVIDENCE)}
+    out = out.sort_values(
+        ["iso3", "fiscal_year", "evidence"],
+        key=lambda col: (
+            col.map(country_order)
+            if col.name == "iso3"
+            else (col.map(kind_order) if col.name == "evidence" else col)
+        ),
+    )
+    return out.reset_index(drop=True)
+
+
+def coverage_summary(coverage: pd.DataFrame) -> dict[str, object]:
+    """Counts of country-years with evidence, for the chapter's answer.
+
+    ``country_years`` (countries x years), ``with_any`` (any figure), ``with_budget`` (a figure
+    other than ``training_value``), ``with_training`` (a ``training_value``), ``with_both``,
+    ``with_none``, ``multi_source`` (country-year-measure cells with figures from two or more
+    sources), ``no_training`` (names of countries with no ``training_value`` in any year) and
+    ``no_figures`` (names of countries with no figure at all), in the coverage's country order.
+    """
+    _require(coverage)
+    cells = coverage.assign(training=coverage["measure"].eq("training_value"))
+    by_year = cells.groupby(["iso3", "fiscal_year"]).apply(
+        lambda g: pd.Series(
+            {
+                "budget": bool(g.loc[~g["training"], "present"].any()),
+                "training": bool(g.loc[g["training"], "present"].any()),
+            }
+        ),
+        include_groups=False,
+    )
+    names = dict(zip(coverage["iso3"], coverage["country_name"], strict=True))
+    trained = set(cells.loc[cells["training"] & cells["present"], "iso3"])
+    evidenced = set(cells.loc[cells["present"], "iso3"])
+    both = by_year["budget"] & by_year["training"]
+    return {
+        "country_years": len(by_year),
+        "with_any": int((by_year["budget"] | by_year["training"]).sum()),
+        "with_budget": int(by_year["budget"].sum()),
+        "with_training": int(by_year["training"].sum()),
+        "with_both": int(both.sum()),
+        "with_none": int((~(by_year["budget"] | by_year["training"])).sum()),
+        "multi_source": int(coverage["sources"].str.contains(";", regex=False).sum()),
+        "no_training": [name for code, name in names.items() if code not in trained],
+        "no_figures": [name for code, name in names.items() if code not in evidenced],
+    }
+
+
+def single_year_gaps(gaps: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """Known source gaps (``sources.budget.funding_gaps``) that fall in one cell of the grid:
+    a single fiscal year, for a country and year the coverage holds.
+
+    Multi-year totals are left out: they are a figure for several years at once, not a gap
+    in one year. Columns :data:`GAP_COLUMNS`.
+    """
+    missing = [c for c in ("iso3", "fiscal_years", "measure", "reason") if c not in gaps.columns]
+    if missing:
+        raise DataError(f"funding gaps: missing column(s) {', '.join(missing)}")
+    single = gaps[gaps["fiscal_years"].str.fullmatch(r"\d{4}")]
+    out = pd.DataFrame(
+        {
+            "iso3": single["iso3"].astype("str"),
+            "fiscal_year": single["fiscal_years"].astype("int64"),
+            "measure": single["measure"].astype("str"),
+            "reason": single["reason"].astype("str"),
+        }
+    )
+    keys = coverage[["iso3", "fiscal_year", "measure"]]
+    out = out.merge(keys, on=["iso3", "fiscal_year", "measure"], how="inner")
+    return out.sort_values(GAP_COLUMNS).reset_index(drop=True)[GAP_COLUMNS]
+
+
+EVIDENCE_COLORS = (plots.PALETTE["blue"], plots.PALETTE["orange"], plots.PALETTE["bluish_green"])
+NO_FIGURE = "#f0f0f0"  # the empty stripe: light enough that every figure stands out against it
+
+
+def draw_evidence(
+    ax: Axes, coverage: pd.DataFrame, gaps: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One block per country, one stripe per kind of evidence (:data:`EVIDENCE`), one cell per
+    fiscal year: filled where a figure exists, left pale where none does; a cross marks a year
+    a source prints without a figure (``gaps``, as :func:`single_year_gaps` returns them).
+
+    Returns what was drawn: (country, kind) x fiscal year, True where filled.
+    """
+    evidence = evidence_by_year(coverage)
+    names = list(dict.fromkeys(evidence["country_name"]))
+    kinds = [k for k, _ in EVIDENCE]
+    wide = evidence.pivot(
+        index=["country_name", "evidence"], columns="fiscal_year", values="present"
+    )
+    wide = wide.loc[[(c, k) for c in names for k in kinds]]
+    years = list(wide.columns)
+    stride = len(kinds) + 1  # one blank stripe between countries
+    for i, name in enumerate(names):
+        for k, kind in enumerate(kinds):
+            y = -(i * stride + k)
+            ax.barh(y, len(years), left=years[0] - 0.5, height=0.86, color=NO_FIGURE)
+            filled = [yr for yr in years if wide.loc[(name, kind), yr]]
+            bars = ax.barh(
+                y,
+                [1] * len(filled),
+                left=[yr - 0.5 for yr in filled],
+                height=0.86,
+                color=EVIDENCE_COLORS[k],
+            )
+            for bar, yr in zip(bars.patches, filled, strict=True):
+                bar.set_gid(f"evidence-{_slug(name)}-{_slug(kind)}-{yr}")
+    _mark_gaps(ax, gaps, names, dict(zip(evidence["iso3"], evidence["country_name"], strict=True)))
+    ax.set_yticks([-(i * stride + 1) for i in range(len(names))], names)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks(years, [str(y) for y in years], rotation=90)
+    ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+    ax.set_ylim(-(len(names) * stride - 1), 1)
+    ax.grid(False)
+    ax.spines["left"].set_visible(False)
+    handles = [Patch(color=c, label=k) for c, k in zip(EVIDENCE_COLORS, kinds, strict=True)]
+    handles.append(Patch(color=NO_FIGURE, label="no figure"))
+    if gaps is not None and len(gaps):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="x",
+                color=plots.PALETTE["vermillion"],
+                markeredgewidth=1.6,
+                label="printed without a figure",
+            )
+        )
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    return wide.astype("bool")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def _mark_gaps(
+    ax: Axes, gaps: pd.DataFrame | None, names: list[str], name_of: dict[str, str]
+) -> None:
+    if gaps is None or not len(gaps):
+        return
+    kind_of = {m: i for i, (_, ms) in enumerate(EVIDENCE) for m in ms}
+    stride = len(EVIDENCE) + 1
+    xs = gaps["fiscal_year"].to_list()
+    ys = [
+        -(names.index(name_of[c]) * stride + kind_of[m])
+        for c, m in zip(gaps["iso3"], gaps["measure"], strict=True)
+    ]
+    (marks,) = ax.plot(
+        xs,
+        ys,
+        linestyle="none",
+        marker="x",
+        markersize=6,
+        markeredgewidth=1.6,
+        color=plots.PALETTE["vermillion"],
+    )
+    marks.set_gid("printed-without-a-figure")

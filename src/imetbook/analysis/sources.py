@@ -20,9 +20,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from imetbook import manifest, paths
-from imetbook.errors import DataError
-from imetbook.params import Choice, Param, Spec
+from imetbook import countries, manifest, paths, tables
+from imetbook.errors import DataError, ParameterError
+from imetbook.params import (
+    Choice,
+    Countries,
+    FiscalYear,
+    Param,
+    Region,
+    Spec,
+    data_values,
+    data_years,
+)
 
 # Columns that date a row, in order of preference; a value's first four digits are its year.
 YEAR_COLUMNS = ("fiscal_year", "date", "year_enacted")
@@ -37,11 +46,31 @@ def source_keys(raw: Path | None = None) -> tuple[str, ...]:
     return tuple(sorted(p.parent.name for p in raw.glob("*/MANIFEST.csv")))
 
 
+# Shown beside the region in the coverage matrix: the article compares the region with them.
+COMPARATORS = ("Turkey", "Israel")
+
+
+def _optional_countries(value: object) -> list[str] | None:
+    """``None`` (the region's members and :data:`COMPARATORS`) or a list of country names."""
+    return None if value is None else Countries()(value)
+
+
 PARAMS = Spec(
     source=Param(
         Choice(lambda: ("all", *source_keys()), describe="a raw source folder or all"),
         "Which raw source to show: a folder under data/raw, or all of them.",
-    )
+    ),
+    region=Param(
+        Region(data_values("funding", "region")),
+        "Region whose members the coverage matrix shows (a region of the funding table).",
+    ),
+    countries=Param(
+        _optional_countries,
+        'Countries of the coverage matrix, e.g. ["India", "Nepal"]; None: the region\'s '
+        "members, then Turkey and Israel.",
+    ),
+    fy_start=Param(FiscalYear(data_years("funding")), "First US fiscal year of the matrix."),
+    fy_end=Param(FiscalYear(data_years("funding")), "Last US fiscal year of the matrix."),
 )
 
 
@@ -302,3 +331,112 @@ def checksums(summaries: list[SourceSummary]) -> pd.DataFrame:
         ],
         columns=["source", "file", "sha256", "bytes"],
     )
+
+
+# --- the funding table's sources and the coverage matrix's countries ------------------------
+
+
+def _require(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataError(f"{what}: missing column(s) {', '.join(missing)}")
+
+
+def matrix_countries(
+    funding: pd.DataFrame, region: str, names: list[str] | None = None
+) -> list[str]:
+    """ISO codes of the matrix's countries: ``names`` resolved, in the order given, or (None)
+    the members of ``region`` in the ``funding`` table's ``region`` column, sorted by name,
+    then :data:`COMPARATORS` that are not members."""
+    _require(funding, ("scope", "iso3", "country_name", "region"), "funding")
+    if names is not None:
+        if isinstance(names, str) or not names:
+            raise ParameterError("countries must be None or a non-empty list of country names")
+        return list(dict.fromkeys(countries.to_iso3(n) for n in names))
+    rows = funding[funding["scope"].eq("country").fillna(False) & funding["region"].eq(region)]
+    members = rows.drop_duplicates("iso3").sort_values("country_name", kind="stable")
+    if members.empty:
+        known = sorted(funding["region"].dropna().unique())
+        raise ParameterError(
+            f"region {region!r} has no member countries in the funding table; "
+            f"regions are: {', '.join(known)}"
+        )
+    codes = list(members["iso3"])
+    return codes + [c for c in map(countries.to_iso3, COMPARATORS) if c not in codes]
+
+
+def _years(fy: pd.Series) -> str:
+    return f"{fy.min()}\u2013{fy.max()}" if fy.min() != fy.max() else str(fy.min())
+
+
+def funding_sources(funding: pd.DataFrame, measures: Iterable[str]) -> pd.DataFrame:
+    """One row per ``source`` key of the ``funding`` table: its rows (and how many are country,
+    region and world rows), the countries it covers, its fiscal years, its measures (in the
+    order of ``measures``) and how many documents (distinct titles) it draws on."""
+    _require(
+        funding, ("source", "scope", "iso3", "fiscal_year", "measure", "source_title"), "funding"
+    )
+    order = {m: i for i, m in enumerate(measures)}
+    rows = []
+    for key, g in funding.groupby("source", sort=True):
+        scope = g["scope"].value_counts()
+        rows.append(
+            {
+                "source": key,
+                "rows": len(g),
+                "country rows": int(scope.get("country", 0)),
+                "region and world rows": int(scope.get("region", 0) + scope.get("world", 0)),
+                "countries": g.loc[g["scope"].eq("country"), "iso3"].nunique(),
+                "fiscal years": _years(g["fiscal_year"]),
+                "measures": ", ".join(
+                    sorted(set(g["measure"]), key=lambda m: order.get(m, len(order)))
+                ),
+                "documents": g["source_title"].nunique(),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(rows[0]) if rows else [])
+
+
+def funding_documents(funding: pd.DataFrame) -> pd.DataFrame:
+    """One row per source key and document title: rows, fiscal years and the address as an
+    HTML link (column ``document``, built with :func:`imetbook.tables.link`).
+
+    A title whose rows carry several addresses (the FMTR course records: one per report file)
+    links none and says how many addresses its rows carry instead.
+    """
+    _require(funding, ("source", "fiscal_year", "source_title", "source_url"), "funding")
+    rows = []
+    for (key, title), g in funding.groupby(["source", "source_title"], sort=True):
+        urls = sorted(set(g["source_url"].dropna()))
+        if len(urls) == 1:
+            document, address = tables.link(title, urls[0]), urls[0]
+        else:
+            document = tables.link(title, None)
+            address = (
+                f"{len(urls)} addresses, one per file (each row's source_url)" if urls else "none"
+            )
+        rows.append(
+            {
+                "source": key,
+                "document": document,
+                "address": address,
+                "rows": len(g),
+                "fiscal years": _years(g["fiscal_year"]),
+            }
+        )
+    return pd.DataFrame(rows, columns=["source", "document", "address", "rows", "fiscal years"])
+
+
+def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The known gaps (``sources.budget.funding_gaps``) as the chapter lists them, with the
+    document as an HTML link (column ``document``)."""
+    columns = ("source", "country_name", "fiscal_years", "measure", "cell", "reason")
+    _require(gaps, (*columns, "source_title", "source_url", "locator"), "funding gaps")
+    out = gaps[list(columns)].rename(
+        columns={"country_name": "country", "fiscal_years": "fiscal years", "cell": "as printed"}
+    )
+    out["document"] = [
+        tables.link(t, u) for t, u in zip(gaps["source_title"], gaps["source_url"], strict=True)
+    ]
+    out["where"] = gaps["locator"].to_numpy()
+    return out.reset_index(drop=True)
