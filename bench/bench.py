@@ -1,6 +1,8 @@
-"""Benchmark the FMTR parse against a naive baseline on the same files (``make bench``).
+"""Benchmark the FMTR parse and the book build (``make bench``).
 
-Not a test: it prints wall-clock and CPU seconds and rows per second for
+Not a test: it prints wall-clock seconds. Two parts, in one run.
+
+**Parse.** Wall-clock and CPU seconds and rows per second for
 
 * ``imetbook``: :func:`imetbook.sources.fmtr.build_tables` on ``data/raw/fmtr`` (checksums,
   gunzip, XML and HTML parse, cleaning, regions, reconciliation: the four tables);
@@ -10,6 +12,27 @@ Not a test: it prints wall-clock and CPU seconds and rows per second for
 and the ratio of their rates. Rows are raw elements in both cases (every ``<training>``
 element or HTML table row read), so the rates compare the same work. Each side runs
 ``--repeat`` times (default 3); the best run is reported.
+
+**Build.** The book is built in a temporary copy of the working tree: the files git sees
+(tracked, and untracked but not ignored; so no ``.venv``, ``_build``, processed tables or
+generated country pages), with this ``.venv``'s Python, ``PYTHONPATH`` pointing at the copy's
+``src`` and ``IMETBOOK_ROOT`` at the copy, so nothing outside the copy is read or written. Three
+builds, each timed by phase (data, execute, html) with the number of notebooks executed:
+
+* ``cold``: what a fresh clone (and CI) does: build the tables, execute every notebook whose
+  stored input hash does not match (the ~190 generated country pages always, chapters only if
+  their committed outputs are stale; ``--force`` executes all), build the HTML;
+* ``no change``: the same again, which must execute nothing;
+* ``one chapter``: after changing the text of one Markdown cell of ``--touch`` (default
+  ``chapters/sources.ipynb``), which must execute that notebook only.
+
+Then the per-notebook overhead: the mean time the executor takes for an empty notebook
+(kernel start, papermill, cleaning, atomic write) and for one that only imports what every page
+imports (pandas, matplotlib through :mod:`imetbook.plots`), one at a time.
+
+``--quick`` skips the cold build: the copy then also gets this tree's processed tables and
+generated country pages, and is brought up to date (execute and HTML, not timed) before the two
+rebuilds are timed.
 """
 
 from __future__ import annotations
@@ -17,16 +40,26 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 
 from imetbook import paths
 from imetbook.manifest import read_manifest
 from imetbook.sources import fmtr
+
+# --- parse -----------------------------------------------------------------------------------
 
 
 def ours(fmtr_dir: Path) -> int:
@@ -60,23 +93,300 @@ def timed(func: Callable[[Path], int], fmtr_dir: Path, repeat: int) -> tuple[int
     return rows, best_wall, best_cpu
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--fmtr", type=Path, default=paths.raw_dir() / "fmtr")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
+def parse_bench(fmtr_dir: Path, repeat: int) -> None:
     results = {}
     for name, func in (("imetbook", ours), ("naive", naive)):
-        rows, wall, cpu = timed(func, args.fmtr, args.repeat)
+        rows, wall, cpu = timed(func, fmtr_dir, repeat)
         results[name] = rows / wall
         print(
             f"{name:>9}: {rows:>8,} rows  {wall:6.2f} s wall  {cpu:6.2f} s CPU  "
-            f"{rows / wall:>10,.0f} rows/s"
+            f"{rows / wall:>10,.0f} rows/s",
+            flush=True,
         )
     print(
         f"    ratio: imetbook / naive = {results['imetbook'] / results['naive']:.2f}x "
-        f"(best of {args.repeat}; imetbook also verifies checksums and cleans every value)"
+        f"(best of {repeat}; imetbook also verifies checksums and cleans every value)",
+        flush=True,
     )
+
+
+# --- build: a copy of the working tree -------------------------------------------------------
+
+# Build outputs of the working tree that ``--quick`` copies too (git ignores them).
+WARM_OUTPUTS = ("data/processed", "chapters/country")
+
+
+def tree_files(repo: Path) -> list[str]:
+    """The files git sees in the working tree: tracked, and untracked but not ignored."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise SystemExit(f"bench: cannot list the files of {repo} with git ({exc})") from None
+    names = sorted({n for n in out.decode("utf-8").split("\0") if n})
+    return [n for n in names if (repo / n).is_file()]  # deleted but still tracked: skipped
+
+
+def copy_tree(repo: Path, dest: Path, warm: bool) -> int:
+    """Copy the working tree into ``dest``; with ``warm``, its build outputs too."""
+    names = tree_files(repo)
+    for name in names:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo / name, dest / name)
+    if warm:
+        for folder in WARM_OUTPUTS:
+            if (repo / folder).is_dir():
+                shutil.copytree(repo / folder, dest / folder, dirs_exist_ok=True)
+    return len(names)
+
+
+def touch_markdown(notebook: Path) -> None:
+    """Change the text of the notebook's first Markdown cell (an invisible HTML comment)."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    cell = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if cell is None:
+        raise SystemExit(f"bench: {notebook} has no Markdown cell to change")
+    cell.source += "\n\n<!-- changed by bench.py -->"
+    nbformat.write(nb, str(notebook))
+
+
+# --- build: phases ---------------------------------------------------------------------------
+
+_SUMMARY = re.compile(
+    r"^execute: (?P<executed>\d+) executed, (?P<current>\d+) up to date, (?P<failed>\d+) failed"
+    r" in (?P<seconds>[\d.]+)s \((?P<mean>[\d.]+)s per notebook run",
+    re.M,
+)
+_NOTHING = re.compile(
+    r"^execute: nothing to execute, all (?P<current>\d+) notebooks up to date", re.M
+)
+_EXECUTED = re.compile(r"^\[\d+/\d+\] executed (?P<label>\S+) \(", re.M)
+
+
+@dataclass
+class Build:
+    """One timed build: wall seconds per phase, and what ``execute`` reported."""
+
+    name: str
+    seconds: dict[str, float] = field(default_factory=dict)
+    executed: list[str] = field(default_factory=list)
+    up_to_date: int = 0
+    mean_run: float | None = None  # executor's mean seconds per notebook run
+
+    @property
+    def total(self) -> float:
+        return sum(self.seconds.values())
+
+    def line(self) -> str:
+        phases = "  ".join(f"{k} {v:6.1f} s" for k, v in self.seconds.items())
+        n = len(self.executed)
+        ran = f"{n} notebook{'s' if n != 1 else ''} executed, {self.up_to_date} up to date"
+        if n and n <= 3:
+            ran += f" ({', '.join(self.executed)})"
+        return f"{self.name:>11}: {phases}  total {self.total:6.1f} s  [{ran}]"
+
+
+def copy_env(root: Path) -> dict[str, str]:
+    """The environment of every command run in the copy: its code, its data, its outputs."""
+    env = dict(os.environ, IMETBOOK_ROOT=str(root), PYTHONPATH=str(root / "src"))
+    env.pop("IMETBOOK_PROCESSED", None)
+    return env
+
+
+def check_isolated(root: Path) -> None:
+    """Stop unless Python run as the builds run imports the copy's package, not this tree's."""
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import imetbook, imetbook.paths as p; "
+            "print(imetbook.__file__); print(p.project_root())",
+        ],
+        cwd=root,
+        env=copy_env(root),
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    if found != [str(root / "src" / "imetbook" / "__init__.py"), str(root)]:
+        raise SystemExit(f"bench: the copy in {root} would not run its own code: {found}")
+
+
+def run(cmd: Sequence[str], root: Path) -> tuple[float, str]:
+    """Run ``python -m imetbook <cmd>`` in the copy; wall seconds and its output."""
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "imetbook", *cmd],
+        cwd=root,
+        env=copy_env(root),
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - t0
+    output = done.stdout + done.stderr
+    if done.returncode != 0:
+        tail = "\n".join(output.strip().splitlines()[-20:])
+        raise SystemExit(f"bench: `imetbook {' '.join(cmd)}` failed in {root}:\n{tail}")
+    return seconds, output
+
+
+def read_summary(build: Build, output: str) -> None:
+    """Fill ``build`` from the executor's progress lines and summary line."""
+    build.executed = sorted(m["label"] for m in _EXECUTED.finditer(output))
+    summary = _SUMMARY.search(output)
+    nothing = _NOTHING.search(output)
+    if summary:
+        build.up_to_date = int(summary["current"])
+        build.mean_run = float(summary["mean"])
+    elif nothing:
+        build.up_to_date = int(nothing["current"])
+    else:
+        raise SystemExit(f"bench: no summary line in the output of execute:\n{output[-2000:]}")
+
+
+def build_book(
+    name: str, root: Path, jobs: int, *, data: bool = True, force: bool = False
+) -> Build:
+    """``make book`` in the copy, phase by phase: data build, execute, html."""
+    build = Build(name)
+    if data:
+        build.seconds["data"], _ = run(["data", "build"], root)
+    execute_cmd = ["execute", "-j", str(jobs), *(["--force"] if force else [])]
+    build.seconds["execute"], output = run(execute_cmd, root)
+    read_summary(build, output)
+    build.seconds["html"], _ = run(["html"], root)
+    return build
+
+
+# --- build: per-notebook overhead ------------------------------------------------------------
+
+OVERHEAD_CELLS = {
+    "empty notebook": "",
+    "page imports": "import pandas\nfrom imetbook import datasets, plots, tables",
+}
+
+
+def notebook_overhead(repeat: int) -> dict[str, float]:
+    """Mean executor seconds per notebook, one at a time, for :data:`OVERHEAD_CELLS`."""
+    from imetbook import execute
+
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="imetbook-bench-nb-") as tmp:
+        for what, source in OVERHEAD_CELLS.items():
+            nb = nbformat.v4.new_notebook()
+            nb.metadata["kernelspec"] = {
+                "name": "python3",
+                "display_name": "Python 3",
+                "language": "python",
+            }
+            nb.cells = [nbformat.v4.new_code_cell(source)]
+            src = Path(tmp) / f"{len(out)}.ipynb"
+            nbformat.write(nb, str(src))
+            jobs = [execute.Job(src, Path(tmp) / f"{len(out)}-{i}.ipynb") for i in range(repeat)]
+            summary = execute.execute_jobs(jobs, workers=1, force=True, log=lambda _line: None)
+            out[what] = sum(o.seconds for o in summary.outcomes) / len(summary.outcomes)
+    return out
+
+
+def timed_builds(root: Path, args: argparse.Namespace) -> list[Build]:
+    """The cold build (unless ``--quick``), the rebuild with nothing changed and the rebuild
+    after changing one chapter, in the copy at ``root``; each printed as it ends."""
+    builds = []
+    if args.quick:
+        warm = build_book("warm-up", root, args.jobs)
+        print(f"{warm.line()}  (not a benchmark)", flush=True)
+    else:
+        builds.append(build_book("cold", root, args.jobs, force=args.force))
+        print(builds[-1].line(), flush=True)
+    builds.append(build_book("no change", root, args.jobs))
+    print(builds[-1].line(), flush=True)
+    touch_markdown(root / args.touch)
+    builds.append(build_book("one chapter", root, args.jobs))
+    print(builds[-1].line(), flush=True)
+    return builds
+
+
+def report(builds: Sequence[Build], args: argparse.Namespace) -> None:
+    """Per-notebook times of the cold build, the executor's overhead, and the two checks."""
+    by_name = {b.name: b for b in builds}
+    cold = by_name.get("cold")
+    if cold and cold.executed:
+        wall = cold.seconds["execute"] / len(cold.executed)
+        print(
+            f"     per notebook: cold execute {cold.seconds['execute']:.1f} s for "
+            f"{len(cold.executed)} notebooks on {args.jobs} workers = {wall:.2f} s of wall "
+            f"time each; {cold.mean_run:.2f} s per notebook run",
+            flush=True,
+        )
+    overhead = notebook_overhead(args.overhead_repeat)
+    print(
+        "         overhead: "
+        + ", ".join(f"{what} {s:.2f} s" for what, s in overhead.items())
+        + " per notebook run (one at a time)",
+        flush=True,
+    )
+    touched = Path(args.touch).as_posix()
+    checks = {
+        "no change executes nothing": by_name["no change"].executed == [],
+        f"one chapter executes {touched} only": by_name["one chapter"].executed == [touched],
+    }
+    for what, ok in checks.items():
+        print(f"            check: {what}: {'yes' if ok else 'NO'}", flush=True)
+
+
+def build_bench(args: argparse.Namespace) -> None:
+    repo = paths.project_root()
+    if not (repo / args.touch).is_file():
+        raise SystemExit(f"bench: --touch {args.touch}: no such notebook in {repo}")
+    root = Path(tempfile.mkdtemp(prefix="imetbook-bench-")) / "book"
+    try:
+        n = copy_tree(repo, root, warm=args.quick)
+        kind = "with its build outputs" if args.quick else "without build outputs"
+        print(
+            f"build: a copy of the working tree ({n} files, {kind}) in {root}, "
+            f"{args.jobs} notebooks at a time",
+            flush=True,
+        )
+        check_isolated(root)
+        builds = timed_builds(root, args)
+    finally:
+        if args.keep:
+            print(f"build: the copy is kept in {root}", flush=True)
+        else:
+            shutil.rmtree(root.parent, ignore_errors=True)
+    report(builds, args)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--fmtr", type=Path, default=paths.raw_dir() / "fmtr")
+    parser.add_argument("--repeat", type=int, default=3, help="parse runs per side (best kept)")
+    parser.add_argument("--quick", action="store_true", help="skip the cold build")
+    parser.add_argument("--no-build", action="store_true", help="the parse benchmark only")
+    parser.add_argument("--no-parse", action="store_true", help="the build benchmark only")
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="notebooks at a time"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="cold build: execute every notebook, not only stale"
+    )
+    parser.add_argument(
+        "--touch",
+        default="chapters/sources.ipynb",
+        help="the chapter whose Markdown is changed for the last rebuild",
+    )
+    parser.add_argument("--overhead-repeat", type=int, default=3, metavar="N")
+    parser.add_argument("--keep", action="store_true", help="keep a copy of the built tree")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    if not args.no_parse:
+        parse_bench(args.fmtr, args.repeat)
+    if not args.no_build:
+        build_bench(args)
 
 
 if __name__ == "__main__":

@@ -117,6 +117,10 @@ def test_headline_and_opening_paragraph() -> None:
     assert "(FY2001–FY2002), in 2 course records whose printed costs add up to $150." in text
     assert "attended most is Air Command and Staff College (3 students)." in text
     assert "1 record prints no number of students and 0 no cost" in text
+    odd = pd.DataFrame({"course": ["LOADMASTER/ *"], "students": [1]})
+    assert "attended most is LOADMASTER/ \\* (1 student)." in cp.opening_text(
+        "India", head, odd, others
+    )
 
 
 def test_opening_paragraph_without_imet_names_the_other_programs() -> None:
@@ -257,7 +261,10 @@ def test_no_neighbours_no_table() -> None:
     assert empty.empty
     assert cp.shared_with_neighbours(classes_frame(), "Pakistan", "PAK", empty).empty
     region = cp.Region("SCA", "funding", ())
-    assert "no neighbours to match" in cp.neighbours_text("Pakistan", region, empty)
+    assert "no neighbours to match" in cp.neighbours_text("Pakistan", region, empty, True)
+    region = cp.Region("SCA", "funding", ("IND",))
+    assert "the records show no shared class" in cp.neighbours_text("Pakistan", region, empty, True)
+    assert "has no IMET record" in cp.neighbours_text("Israel", region, empty, False)
 
 
 # --- funding ---------------------------------------------------------------------------------
@@ -376,7 +383,7 @@ def test_headlines_and_index_page() -> None:
     assert page.startswith("# Countries\n")
     assert "| {doc}`India <IND>` | IND | 2001–2002 | 1 of 2 | 2001 | 2 | 3 | 150 |" in page
     assert "each of the 2 countries with training records" in page
-    assert "(FY2001–FY2002). 2 of them have IMET records: 3 records of 5 students" in page
+    assert "(FY2001–FY2002). 2 of them have IMET records: 3 records listing 5 students" in page
 
 
 def test_missing_sums_show_as_a_dash() -> None:
@@ -384,6 +391,8 @@ def test_missing_sums_show_as_a_dash() -> None:
     rows["students"] = pd.array([None] * len(rows), dtype="Int64")
     page = cp.index_markdown(cp.headlines(rows))
     assert "| {doc}`Nepal <NPL>` | NPL | 2002–2003 | 1 | 2002 | 1 | — | 20 |" in page
+    one_year = cp.index_markdown(cp.headlines(rows[rows["fiscal_year"].eq(2002)]))
+    assert "| {doc}`Nepal <NPL>` | NPL | 2002 | 1 | 2002 | 1 | — | 20 |" in one_year
 
 
 def test_load_reads_only_the_columns_asked_for(processed: Path) -> None:
@@ -394,3 +403,10 @@ def test_load_reads_only_the_columns_asked_for(processed: Path) -> None:
         datasets.load("training", columns=["iso3", "colour"], build_missing=False)
     with pytest.raises(DataError, match=r"training.parquet: no column\(s\) region; rebuild"):
         datasets.load("training", columns=["iso3", "region"], build_missing=False)
+
+
+def test_a_country_without_records_is_refused_before_any_kernel(processed: Path) -> None:
+    training().to_parquet(processed / "training.parquet")
+    assert cp.PARAMS.validate({"country": "nepal"}, "profile") == {"country": "Nepal"}
+    with pytest.raises(ParameterError, match="'country' of chapter 'profile': Turkey has no rec"):
+        cp.PARAMS.validate({"country": "Turkey"}, "profile")

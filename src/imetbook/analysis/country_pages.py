@@ -31,22 +31,48 @@ in one.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from imetbook import schema
 from imetbook.analysis import classmates, courses, eligibility
 from imetbook.errors import ParameterError
-from imetbook.params import Country, Param, Spec
+from imetbook.params import Country, Invalid, Param, Spec
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-PARAMS = Spec(country=Param(Country(), "The country the page is about (any known spelling)."))
+
+@dataclass(frozen=True)
+class CountryWithRecords:
+    """A country name (any known spelling) with training records, so with a page; checked
+    before any kernel starts (``imetbook run profile -p country ...``)."""
+
+    describe: str = "a country with training records"
+
+    def __call__(self, value: object) -> str:
+        name = Country()(value)
+        from imetbook import datasets  # the table is read only when a value is checked
+
+        listed = datasets.load("training", columns=["country_name"])["country_name"]
+        if not listed.eq(name).any():
+            raise Invalid(
+                f"{name} has no record in the training reports, so it has no page (the "
+                "reports leave out NATO members, Australia, Japan and New Zealand by law)"
+            )
+        return name
+
+
+PARAMS = Spec(
+    country=Param(CountryWithRecords(), "The country the page is about (any known spelling).")
+)
 
 # Columns each table is read with (``datasets.load(..., columns=...)``).
 INDEX_COLUMNS: tuple[str, ...] = (
@@ -121,6 +147,15 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$])")
+
+
+def md(text: object) -> str:
+    """``text`` from the data, safe inside Markdown: every character Markdown could read as
+    markup is escaped (course titles hold ``*``, ``_``, ``[``, ``#`` and a backslash)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
 def listing(report: object, page: object) -> str:
     """``2019-2020 p. 123``, or ``2019-2020 (no page printed)``: where a record is printed."""
     if pd.isna(page):
@@ -178,9 +213,9 @@ def other_programs(training: pd.DataFrame, iso3: str) -> pd.DataFrame:
 
 
 def _programs_text(others: pd.DataFrame) -> str:
-    return ", ".join(
-        f"{p} ({n:,})" for p, n in zip(others["program"], others["records"], strict=True)
-    )
+    """``CTFP (12), FMF (3)`` (Markdown)."""
+    pairs = zip(others["program"], others["records"], strict=True)
+    return ", ".join(f"{md(p)} ({n:,})" for p, n in pairs)
 
 
 # --- students and dollars by year ------------------------------------------------------------
@@ -315,6 +350,7 @@ def opening_text(country: str, head: Headline, top: pd.DataFrame, others: pd.Dat
 
     ``top`` is :func:`top_courses` (its first row is named), ``others`` :func:`other_programs`.
     """
+    country = md(country)
     span = fy_span(head.first_covered, head.last_covered)
     if head.records == 0:
         text = (
@@ -337,7 +373,7 @@ def opening_text(country: str, head: Headline, top: pd.DataFrame, others: pd.Dat
     text += "."
     if len(top):
         first = top.iloc[0]
-        text += f" The course its officers attended most is {first['course']}"
+        text += f" The course its officers attended most is {md(first['course'])}"
         if not pd.isna(first["students"]):
             text += f" ({_plural(int(first['students']), 'student', 'students')})"
         text += "."
@@ -483,11 +519,12 @@ def region_of(training: pd.DataFrame, funding: pd.DataFrame, iso3: str) -> Regio
 
 
 def region_words(region: Region) -> str:
-    """How the page names the region, and where it comes from."""
+    """How the page names the region, and where it comes from (Markdown)."""
+    name = md(region.name)
     if region.basis == "funding":
-        return f"the State Department's {region.name} bureau, as the funding sources place it"
+        return f"the State Department's {name} bureau, as the funding sources place it"
     return (
-        f"the {region.name} section of the training reports, where its records are printed "
+        f"the {name} section of the training reports, where its records are printed "
         "most often (the funding sources do not place it in a State bureau)"
     )
 
@@ -520,17 +557,6 @@ def neighbours(
     return counts.head(top).reset_index(drop=True).astype({"course_years": "int64"})
 
 
-def _shared_keys(rows: pd.DataFrame, iso3: str, others: Sequence[str]) -> pd.Series:
-    """True for a row whose course and fiscal year the country and one of ``others`` both
-    have a record of. Classes are formed within one course and fiscal year, so no other row
-    can be in a class the country shares with them."""
-    keys = rows[["fiscal_year", "course_key"]]
-    mine = pd.MultiIndex.from_frame(keys[rows["iso3"].eq(iso3)])
-    theirs = pd.MultiIndex.from_frame(keys[rows["iso3"].isin(list(others))])
-    index = pd.MultiIndex.from_frame(keys)
-    return pd.Series(index.isin(mine) & index.isin(theirs), index=rows.index)
-
-
 _TAG = "\x1f"  # separates a pair's tag from a course key or record id; never in the data
 
 
@@ -538,29 +564,41 @@ def _pair_rows(training: pd.DataFrame, iso3: str, near: pd.DataFrame) -> pd.Data
     """The rows of every pair (country, neighbour) that could be in a class they share, one
     copy per pair, with ``course_key`` and ``record_id`` tagged by the pair.
 
-    Classes are formed within one course key (and fiscal year and place), and a row's overlap
-    with another country's rows is looked up by record id, so tagged copies of different pairs
-    never meet: one matching run over all the copies gives each pair's classes exactly as a
-    run over that pair alone would, at the cost of one run instead of one per pair.
+    A class is formed within one course and fiscal year, so a row can only be in a class of
+    the pair if both countries have a record of its course in its year. Classes are formed
+    within one course key, and a row's overlap with another country's rows is looked up by
+    record id, so tagged copies of different pairs never meet: one matching run over all the
+    copies gives each pair's classes exactly as a run over that pair alone would, at the cost
+    of one run instead of one per pair.
     """
     mask = training["iso3"].isin([iso3, *near["iso3"]]) & _is_imet_actual(training)
     rows = training[mask & training["course_key"].notna()]
-    parts = []
+    keys = pd.MultiIndex.from_frame(rows[["fiscal_year", "course_key"]])
+    country = rows["iso3"].to_numpy()
+    in_mine = keys.isin(keys[country == iso3])
+    positions, tags = [], []
     for i, other in enumerate(near["iso3"]):
-        pair = rows[rows["iso3"].isin([iso3, other])]
-        pair = pair[_shared_keys(pair, iso3, [other])]
-        tag = f"{i}{_TAG}"
-        parts.append(
-            pair.assign(course_key=tag + pair["course_key"], record_id=tag + pair["record_id"])
-        )
-    return pd.concat(parts, ignore_index=True)
+        theirs = country == other
+        both = in_mine & keys.isin(keys[theirs]) & (theirs | (country == iso3))
+        found = np.flatnonzero(both)
+        positions.append(found)
+        tags.append(np.full(len(found), f"{i}{_TAG}", dtype=object))
+    pairs = rows.iloc[np.concatenate(positions)].reset_index(drop=True)
+    tag = pd.Series(np.concatenate(tags), dtype="str")
+    return pairs.assign(course_key=tag + pairs["course_key"], record_id=tag + pairs["record_id"])
+
+
+def _most_common(values: Iterable[object]) -> str:
+    """The most frequent value; ties go to the first in sort order (deterministic)."""
+    counts = Counter(str(v) for v in values)
+    top = max(counts.values())
+    return min(v for v, n in counts.items() if n == top)
 
 
 def _pair_summary(classes: pd.DataFrame) -> dict[str, object]:
     kinds = classes["match"].value_counts()
     family = classes["family"]
-    label = family.where(family.notna(), classes["course_title"]).astype(str)
-    most = _modes(pd.Series(0, index=classes.index), label).iloc[0]
+    label = family.where(family.notna(), classes["course_title"])
     latest = classes.sort_values(
         ["fiscal_year", "start_date", "course_title", "pages"], na_position="first", kind="stable"
     ).iloc[-1]
@@ -568,7 +606,7 @@ def _pair_summary(classes: pd.DataFrame) -> dict[str, object]:
         "classes": int(kinds.get("class", 0)),
         "course-year matches": int(kinds.get("course-year", 0)),
         "fiscal years": fy_span(classes["fiscal_year"].min(), classes["fiscal_year"].max()),
-        "most shared course": str(most),
+        "most shared course": _most_common(label.tolist()),
         "latest shared class": f"{latest['course_title']}, {fy(latest['fiscal_year'])} "
         f"({latest['pages']})",
     }
@@ -622,9 +660,15 @@ def shared_with_neighbours(
     return table
 
 
-def neighbours_text(country: str, region: Region, near: pd.DataFrame) -> str:
-    """The sentence that introduces the shared-classes table (or says there is none)."""
-    where = region_words(region)
+def neighbours_text(country: str, region: Region, near: pd.DataFrame, has_imet: bool) -> str:
+    """The sentence that introduces the shared-classes table (or says why there is none);
+    ``has_imet``: whether the country has any IMET record (Markdown)."""
+    country, where = md(country), region_words(region)
+    if not has_imet:
+        return (
+            f"{country} has no IMET record in the training reports, so there is no IMET class "
+            "to share with a neighbour."
+        )
     if not region.members:
         return (
             f"No other country of {country}'s region ({where}) has training records, so "
@@ -900,7 +944,8 @@ def exemption_note(
     accessions: Mapping[str, str] = eligibility.NATO_ACCESSIONS,
     by_name: Sequence[str] = eligibility.EXEMPT_BY_NAME,
 ) -> str | None:
-    """A sentence when 22 U.S.C. 2416(a)(2) exempts the country from the reports."""
+    """A sentence when 22 U.S.C. 2416(a)(2) exempts the country from the reports (Markdown)."""
+    country = md(country)
     present = by_year.loc[by_year["records"] > 0, "fiscal_year"]
     last = (
         f"its last IMET record in them is {fy(present.max())}"
@@ -936,6 +981,8 @@ def limits_text(
     by_name: Sequence[str] = eligibility.EXEMPT_BY_NAME,
 ) -> str:
     """What the records cannot show for this country, as a Markdown list."""
+    note = exemption_note(country, iso3, by_year, accessions, by_name)
+    country = md(country)
     head = headline(by_year)
     missing = by_year.loc[by_year["records"].eq(0), "fiscal_year"]
     items = [
@@ -957,7 +1004,6 @@ def limits_text(
             f"number of students and {head.without_cost:,} no cost; the sums leave them out, "
             "so they are lower bounds."
         )
-    note = exemption_note(country, iso3, by_year, accessions, by_name)
     if note:
         items.append(note)
     items.append(
@@ -1001,6 +1047,10 @@ def _fmt(value: object) -> str:
     return "—" if pd.isna(value) else f"{round(float(value)):,}"
 
 
+def _years(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -1021,21 +1071,21 @@ def index_markdown(table: pd.DataFrame, covered: Sequence[int] = ()) -> str:
         "",
         f"One page for each of the {len(table)} countries with training records in the "
         f"Foreign Military Training reports{span}. {with_imet} of them have IMET records: "
-        f"{_fmt(table['imet_records'].sum())} records of {_fmt(students)} students in all. "
+        f"{_fmt(table['imet_records'].sum())} records listing {_fmt(students)} students in all. "
         "IMET figures count records of training delivered (status actual); sums skip records "
         "where no number was printed, and — marks a country with no such figure. The reports "
         "leave out NATO members, Australia, Japan and New Zealand by law (22 U.S.C. "
         "2416(a)(2)), so those countries have no page or a partial one.",
         "",
         "| Country | ISO3 | Years with records | Years with IMET records | Latest IMET year "
-        "| IMET records | IMET students | IMET dollars |",
+        "| IMET records | IMET students | IMET course costs (US$) |",
         "|:--|:--|:--|--:|:--|--:|--:|--:|",
     ]
     for row in table.itertuples(index=False):
         link = f"{{doc}}`{_cell(row.country_name)} <{row.iso3}>`"
         latest = "—" if pd.isna(row.last_imet_year) else str(row.last_imet_year)
         lines.append(
-            f"| {link} | {row.iso3} | {row.first_year}–{row.last_year} | "
+            f"| {link} | {row.iso3} | {_years(row.first_year, row.last_year)} | "
             f"{row.imet_years}{of} | {latest} | {row.imet_records:,} | "
             f"{_fmt(row.imet_students)} | {_fmt(row.imet_cost_usd)} |"
         )
