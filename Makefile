@@ -68,7 +68,7 @@ run: $(VENV)/.installed data
 	$(PY) -m imetbook run $(CHAPTER) $(ARGS)
 
 bench: $(VENV)/.installed data
-	$(PY) bench/bench.py
+	$(PY) bench/bench.py $(BENCH_ARGS)
 
 pins:
 	$(PYTHON) -m venv /tmp/imetbook-pins && /tmp/imetbook-pins/bin/pip install -q -r requirements.in
