@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from chapter_helpers import parameters_cell
 
 from imetbook import datasets, execute
 from imetbook.analysis import budget
@@ -18,15 +19,8 @@ from imetbook.errors import ParameterError
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "claims.ipynb"
 
 
-def _parameters_cell(nb: nbformat.NotebookNode) -> dict[str, object]:
-    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    namespace: dict[str, object] = {}
-    exec(cell.source, {}, namespace)  # the cell holds only literal assignments
-    return namespace
-
-
 def test_committed_notebook_defines_exactly_the_chapter_parameters():
-    defaults = _parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
+    defaults = parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
     assert sorted(defaults) == sorted(cl.PARAMS.names)
     # The defaults read the claim's own words: nothing typed in the notebook.
     assert defaults == {"threshold_usd": None, "since_fy": None}

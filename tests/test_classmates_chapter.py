@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from chapter_helpers import parameters_cell
 
 from imetbook import datasets, execute, params
 from imetbook.analysis import classmates as cm
@@ -17,15 +18,8 @@ from imetbook.errors import ParameterError
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "classmates.ipynb"
 
 
-def _parameters_cell(nb: nbformat.NotebookNode) -> dict[str, object]:
-    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    namespace: dict[str, object] = {}
-    exec(cell.source, {}, namespace)  # the cell holds only literal assignments
-    return namespace
-
-
 def test_committed_notebook_defines_exactly_the_chapter_parameters():
-    defaults = _parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
+    defaults = parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
     assert sorted(defaults) == sorted(cm.PARAMS.names)
     assert defaults["countries"] == ["India", "Pakistan"]
     assert defaults["programs"] == "IMET" and defaults["match"] == "class"
