@@ -32,6 +32,7 @@ from imetbook.params import (
     data_values,
     data_years,
 )
+from imetbook.sources.rivalries import read_xlsx
 
 # Columns that date a row, in order of preference; a value's first four digits are its year.
 YEAR_COLUMNS = ("fiscal_year", "date", "year_enacted")
@@ -180,7 +181,7 @@ def _plain(folder: Path, readme: str) -> SourceSummary:
     verified = manifest.read_plain(folder)
     files = []
     for name, f in verified.items():
-        rows = manifest.read_csv(f)
+        rows = read_xlsx(f.data, name) if name.endswith(".xlsx") else manifest.read_csv(f)
         column, first, last, undated = year_coverage(rows)
         files.append(
             FileSummary(

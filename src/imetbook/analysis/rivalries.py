@@ -1,0 +1,561 @@
+"""Rivals in the same US classroom, worldwide: every strategic rivalry, year by year.
+
+The rivalries are those of Thompson, Sakuwa and Suhas (2021) (``data/raw/rivalries``, parsed by
+:mod:`imetbook.sources.rivalries`). A rivalry is *active* in a US fiscal year when that year lies
+between its start and end years (an ongoing rivalry: through FY2021, when the list was written).
+
+For every rivalry active in a fiscal year, its *shared classes* are exactly those of
+:func:`imetbook.analysis.classmates.shared_classes_for` for its two sides in that year (same
+course, place and fiscal year, overlapping dates; course-year matches where the oldest reports
+print no dates), so a rivalry's count equals the classmates chapter's count for the same pair,
+program and years. Each class carries its PME tier (:mod:`imetbook.analysis.tiers`) and the
+report rows and pages it rests on.
+
+A rivalry-year is one of:
+
+* ``meets``: at least ``min_classes`` shared classes;
+* ``no shared class``: both sides have training rows that year, but fewer shared classes;
+* ``not checkable``: a side is outside the reports by law (the United States, the host; NATO
+  members, ``not_in_reports.csv``), so the records can neither show nor rule out a meeting;
+* ``side absent``: a side has no training rows that year under the program (the rules table
+  names the laws that cut some of them off: :func:`absence_rules`).
+
+Public entry point: :func:`rivalry_classes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from imetbook import countries as countries_mod
+from imetbook import manifest, params, paths
+from imetbook.analysis import classmates, tiers
+from imetbook.errors import DataError, ParameterError
+from imetbook.sources import rivalries as parser
+
+# The last fiscal year an "ongoing" rivalry counts as active: the list was written in 2021.
+ONGOING_UNTIL = 2021
+# Years the book's rivalry coverage test spans: the training reports' years (and FY2021).
+BOOK_YEARS = (1999, 2021)
+STATUSES = ("meets", "no shared class", "not checkable", "side absent")
+
+# Each short name the list uses for a side of a rivalry active from 1999 to 2021 -> the book's
+# country name(s) for it in the training reports. "Serbia" also stands for its predecessors in
+# the reports ("Yugoslavia" FY2000-FY2002, "Serbia and Montenegro" FY2003-FY2006). Tested to
+# cover every side of every rivalry active in those years.
+RIVALRY_NAMES: dict[str, tuple[str, ...]] = {
+    "Afghanistan": ("Afghanistan",),
+    "Algeria": ("Algeria",),
+    "Angola": ("Angola",),
+    "Argentina": ("Argentina",),
+    "Armenia": ("Armenia",),
+    "Azerbaijan": ("Azerbaijan",),
+    "Bahrain": ("Bahrain",),
+    "Bolivia": ("Bolivia",),
+    "Bosnia": ("Bosnia and Herzegovina",),
+    "Britain": ("United Kingdom",),
+    "Burkina Faso": ("Burkina Faso",),
+    "Burundi": ("Burundi",),
+    "Cambodia": ("Cambodia",),
+    "Cameroon": ("Cameroon",),
+    "Central African Republic": ("Central African Republic",),
+    "Chad": ("Chad",),
+    "Chile": ("Chile",),
+    "China": ("China",),
+    "Colombia": ("Colombia",),
+    "Croatia": ("Croatia",),
+    "Cuba": ("Cuba",),
+    "Cyprus": ("Cyprus",),
+    "DRC": ("Congo (Kinshasa)",),
+    "Djibouti": ("Djibouti",),
+    "Egypt": ("Egypt",),
+    "Eguatorial Guinea": ("Equatorial Guinea",),
+    "Eritrea": ("Eritrea",),
+    "Ethiopia": ("Ethiopia",),
+    "Gabon": ("Gabon",),
+    "Ghana": ("Ghana",),
+    "Greece": ("Greece",),
+    "Guinea": ("Guinea",),
+    "Guyana": ("Guyana",),
+    "India": ("India",),
+    "Iran": ("Iran",),
+    "Iraq": ("Iraq",),
+    "Israel": ("Israel",),
+    "Ivory Coast": ("Cote d'Ivoire",),
+    "Japan": ("Japan",),
+    "Jordan": ("Jordan",),
+    "Kazakhstan": ("Kazakhstan",),
+    "Kenya": ("Kenya",),
+    "Kosovo": ("Kosovo",),
+    "Kuwait": ("Kuwait",),
+    "Kyrgyzstan": ("Kyrgyzstan",),
+    "Lebanon": ("Lebanon",),
+    "Liberia": ("Liberia",),
+    "Libya": ("Libya",),
+    "Malaysia": ("Malaysia",),
+    "Morocco": ("Morocco",),
+    "Namibia": ("Namibia",),
+    "Nigeria": ("Nigeria",),
+    "North Korea": ("North Korea",),
+    "Pakistan": ("Pakistan",),
+    "Qatar": ("Qatar",),
+    "Russia": ("Russia",),
+    "Rwanda": ("Rwanda",),
+    "Saudi Arabia": ("Saudi Arabia",),
+    "Serbia": ("Serbia", "Serbia and Montenegro", "Yugoslavia"),
+    "Sierra Leone": ("Sierra Leone",),
+    "Singapore": ("Singapore",),
+    "Somalia": ("Somalia",),
+    "South Korea": ("South Korea",),
+    "South Sudan": ("South Sudan",),
+    "Sudan": ("Sudan",),
+    "Syria": ("Syria",),
+    "Taiwan": ("Taiwan",),
+    "Thailand": ("Thailand",),
+    "Turkey": ("Turkey",),
+    "UAE": ("United Arab Emirates",),
+    "Uganda": ("Uganda",),
+    "Ukraine": ("Ukraine",),
+    "United States": ("United States",),
+    "Uzbekistan": ("Uzbekistan",),
+    "Venezuela": ("Venezuela",),
+    "Yemen": ("Yemen",),
+    "Zimbabwe": ("Zimbabwe",),
+}
+
+PARAMS = params.Spec(
+    programs=params.Param(
+        params.Program(), '"IMET" (every IMET variant), "all", or one program family.'
+    ),
+    tier=params.Param(
+        params.Choice(("all", *tiers.ALL_TIERS)),
+        'PME tier of the classes counted: "all", or one tier (e.g. "senior": war colleges).',
+    ),
+    fy_start=params.Param(params.FiscalYear(), "First US fiscal year."),
+    fy_end=params.Param(params.FiscalYear(), "Last US fiscal year."),
+    min_classes=params.Param(
+        params.Integer(minimum=1, maximum=1000),
+        "Shared classes a rivalry needs in a year to count as meeting that year.",
+    ),
+)
+
+
+# --- the raw list ------------------------------------------------------------------------------
+
+
+def raw_folder() -> Path:
+    return paths.raw_dir() / "rivalries"
+
+
+@cache
+def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    verified = manifest.read_plain(folder)
+    for name in ("tss_rivalries.xlsx", "not_in_reports.csv"):
+        if name not in verified:
+            raise DataError(f"rivalries/MANIFEST.csv does not list {name}")
+    rows = parser.read_xlsx(verified["tss_rivalries.xlsx"].data)
+    listed = pd.DataFrame(manifest.read_csv(verified["not_in_reports.csv"]))
+    return parser.parse(rows), listed
+
+
+def load_rivalries(folder: Path | None = None) -> pd.DataFrame:
+    """Every rivalry (a copy), with ``last_active``: its end year, or :data:`ONGOING_UNTIL`."""
+    frame = _load(folder or raw_folder())[0].copy()
+    frame["last_active"] = frame["end"].fillna(ONGOING_UNTIL).astype("int64")
+    return frame
+
+
+def not_in_reports(folder: Path | None = None) -> pd.DataFrame:
+    """Countries the training reports leave out by law, with the law and a source (a copy)."""
+    return _load(folder or raw_folder())[1].copy()
+
+
+def active_between(rivalries: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Rivalries active in at least one year from ``first`` to ``last`` (inclusive)."""
+    hit = (rivalries["start"] <= last) & (rivalries["last_active"] >= first)
+    return rivalries[hit].reset_index(drop=True)
+
+
+def book_names(short: str) -> tuple[str, ...]:
+    """The book's country names for a side's short name; :class:`DataError` if unmapped."""
+    try:
+        return RIVALRY_NAMES[short]
+    except KeyError:
+        raise DataError(f"rivalries: no mapping for the short name {short!r}") from None
+
+
+def side_codes(short: str) -> tuple[str, ...]:
+    """ISO codes of a side (every name it stands for in the reports)."""
+    return tuple(countries_mod.name_and_code(n)[1] for n in book_names(short))
+
+
+def rivalry_years(rivalries: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """One row per rivalry and fiscal year it is active, from ``first`` to ``last``."""
+    out = []
+    for r in active_between(rivalries, first, last).itertuples(index=False):
+        for fy in range(max(r.start, first), min(r.last_active, last) + 1):
+            out.append((r.rivalry_id, r.rivalry, r.side_a, r.side_b, fy))
+    return pd.DataFrame(
+        out, columns=["rivalry_id", "rivalry", "side_a", "side_b", "fiscal_year"]
+    ).astype({"rivalry_id": "int64", "fiscal_year": "int64"})
+
+
+# --- shared classes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    programs: str
+    tier: str
+    fy_start: int
+    fy_end: int
+    min_classes: int
+
+
+@dataclass(frozen=True)
+class RivalryClasses:
+    """The answer to a :class:`Query`.
+
+    ``classes``: one row per rivalry and shared class (all tiers; ``counted`` marks those of
+    the query's tier). ``rows``: the report rows behind every class. ``years``: one row per
+    rivalry and active fiscal year with its status. ``rivalries``: one row per rivalry.
+    """
+
+    query: Query
+    classes: pd.DataFrame
+    rows: pd.DataFrame
+    years: pd.DataFrame
+    rivalries: pd.DataFrame
+
+
+def make_query(
+    training: pd.DataFrame,
+    programs: str = "IMET",
+    tier: str = "all",
+    fy_start: int | None = None,
+    fy_end: int | None = None,
+    min_classes: int = 1,
+) -> Query:
+    """Validate the arguments (one clear :class:`ParameterError` line for a bad one)."""
+    lo, hi = classmates.data_span(training)
+    first, last = classmates.check_span(
+        lo if fy_start is None else fy_start, hi if fy_end is None else fy_end, (lo, hi)
+    )
+    families = tuple(sorted(set(training["program"].dropna())))
+    try:
+        programs = params.Program(families=families)(programs)
+        tier = params.Choice(("all", *tiers.ALL_TIERS))(tier)
+        min_classes = params.Integer(minimum=1, maximum=1000)(min_classes)
+    except params.Invalid as exc:
+        raise ParameterError(f"rivalries: {exc}") from None
+    return Query(programs, tier, first, last, min_classes)
+
+
+def _key_tiers(training: pd.DataFrame) -> dict[str, tiers.Tier]:
+    actual = training[training["status"] == "actual"]
+    return tiers.key_tiers(actual)
+
+
+def _pair_classes(rows: pd.DataFrame, base: classmates.Query, rivalry, years: list[int]):
+    """Shared classes of one rivalry's two sides in its active ``years``."""
+    codes_a, codes_b = side_codes(rivalry.side_a), side_codes(rivalry.side_b)
+    names = {c: countries_mod.canonical_name(c) for c in (*codes_a, *codes_b)}
+    pair_rows = rows[rows["iso3"].isin(names) & rows["fiscal_year"].isin(years)]
+    query = replace(base, countries=tuple(names.values()), iso3=tuple(names))
+    found, evidence = classmates.match_rows(pair_rows, query)
+    if found.empty:
+        return found, evidence
+    # A class counts for the rivalry only with both sides in it (Serbia's names are one side).
+    side_a = {names[c] for c in codes_a}
+    present = found["countries"].str.split("; ")
+    both = present.map(lambda cs: bool(side_a & set(cs)) and bool(set(cs) - side_a))
+    found = found[both.astype(bool)]
+    return found, evidence[evidence["class_id"].isin(found["class_id"])]
+
+
+def _side_rows(rows: pd.DataFrame) -> dict[tuple[str, int], int]:
+    counts = rows.groupby(["iso3", "fiscal_year"]).size()
+    return {(k[0], int(k[1])): int(v) for k, v in counts.items()}
+
+
+def rivalry_classes(
+    training: pd.DataFrame,
+    programs: str = "IMET",
+    tier: str = "all",
+    fy_start: int | None = None,
+    fy_end: int | None = None,
+    min_classes: int = 1,
+    folder: Path | None = None,
+) -> RivalryClasses:
+    """Shared classes of every rivalry active in the years asked, with tiers and status."""
+    classmates._check_columns(training)
+    q = make_query(training, programs, tier, fy_start, fy_end, min_classes)
+    rivalries = active_between(load_rivalries(folder), q.fy_start, q.fy_end)
+    years = rivalry_years(rivalries, q.fy_start, q.fy_end)
+    names = sorted({n for s in (*rivalries["side_a"], *rivalries["side_b"]) for n in book_names(s)})
+    base = classmates.make_query(training, names, q.programs, q.fy_start, q.fy_end, "class")
+    rows = classmates.select_rows(training, base)
+    key_tier = _key_tiers(training)
+    found_classes, found_rows = [], []
+    for r in rivalries.itertuples(index=False):
+        active = years.loc[years["rivalry_id"] == r.rivalry_id, "fiscal_year"].tolist()
+        c, e = _pair_classes(rows, base, r, active)
+        ident = {"rivalry_id": r.rivalry_id, "rivalry": r.rivalry}
+        found_classes.append(c.assign(**ident))
+        found_rows.append(e.assign(**ident))
+    classes = _with_tiers(pd.concat(found_classes, ignore_index=True), key_tier, q.tier)
+    evidence = pd.concat(found_rows, ignore_index=True)
+    status = year_status(years, classes, _side_rows(rows), q, folder)
+    return RivalryClasses(q, classes, evidence, status, summarise(rivalries, status, classes))
+
+
+def _with_tiers(classes: pd.DataFrame, key_tier: dict, tier: str) -> pd.DataFrame:
+    found = classes["course_key"].map(lambda k: key_tier.get(k, tiers.NO_TIER))
+    classes = classes.assign(
+        tier=found.map(lambda t: t.tier).astype("str"),
+        preparatory=found.map(lambda t: t.preparatory).astype("bool"),
+    )
+    classes["counted"] = True if tier == "all" else classes["tier"] == tier
+    order = [
+        "rivalry_id",
+        "rivalry",
+        *[c for c in classes.columns if c not in ("rivalry_id", "rivalry")],
+    ]
+    return (
+        classes[order].sort_values(["rivalry_id", "class_id"], kind="stable").reset_index(drop=True)
+    )
+
+
+def year_status(
+    years: pd.DataFrame,
+    classes: pd.DataFrame,
+    side_rows: dict[tuple[str, int], int],
+    q: Query,
+    folder: Path | None = None,
+) -> pd.DataFrame:
+    """Per rivalry and active year: rows of each side, classes (counted tier), status, why."""
+    listed = not_in_reports(folder).set_index("iso3")
+    counted = classes[classes["counted"]].groupby(["rivalry_id", "fiscal_year"]).size()
+    out = []
+    for y in years.itertuples(index=False):
+        rows_a = sum(side_rows.get((c, y.fiscal_year), 0) for c in side_codes(y.side_a))
+        rows_b = sum(side_rows.get((c, y.fiscal_year), 0) for c in side_codes(y.side_b))
+        n = int(counted.get((y.rivalry_id, y.fiscal_year), 0))
+        excluded = [s for s in (y.side_a, y.side_b) if side_codes(s)[0] in listed.index]
+        if n >= q.min_classes:
+            status, why = "meets", ""
+        elif excluded:
+            status = "not checkable"
+            why = "; ".join(f"{s}: {listed.loc[side_codes(s)[0], 'reason']}" for s in excluded)
+        elif rows_a == 0 or rows_b == 0:
+            absent = [s for s, n_rows in ((y.side_a, rows_a), (y.side_b, rows_b)) if n_rows == 0]
+            status, why = "side absent", "no training rows: " + " and ".join(absent)
+        else:
+            status, why = "no shared class", ""
+        out.append((*y, rows_a, rows_b, n, status, why))
+    cols = [*years.columns, "rows_a", "rows_b", "classes", "status", "why"]
+    return pd.DataFrame(out, columns=cols).astype(
+        {"rows_a": "int64", "rows_b": "int64", "classes": "int64"}
+    )
+
+
+def summarise(rivalries: pd.DataFrame, status: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+    """One row per rivalry: active years, years of each status, classes by tier, first/last."""
+    out = []
+    counted = classes[classes["counted"]]
+    for r in rivalries.itertuples(index=False):
+        s = status[status["rivalry_id"] == r.rivalry_id]
+        c = counted[counted["rivalry_id"] == r.rivalry_id]
+        kinds = s["status"].value_counts()
+        met = s.loc[s["status"] == "meets", "fiscal_year"]
+        main = c[~c["preparatory"]]
+        out.append(
+            {
+                "rivalry_id": r.rivalry_id,
+                "rivalry": r.rivalry,
+                "side_a": r.side_a,
+                "side_b": r.side_b,
+                "active years": len(s),
+                **{f"years {k}": int(kinds.get(k, 0)) for k in STATUSES},
+                "classes": len(c),
+                "war-college classes": int((main["tier"] == "senior").sum()),
+                "staff-college classes": int((main["tier"] == "intermediate").sum()),
+                "first FY met": int(met.min()) if len(met) else pd.NA,
+                "last FY met": int(met.max()) if len(met) else pd.NA,
+                "why": _why(s),
+            }
+        )
+    frame = pd.DataFrame(out)
+    return frame.astype({"first FY met": "Int64", "last FY met": "Int64"})
+
+
+def _why(s: pd.DataFrame) -> str:
+    """The reasons a rivalry's years are not checkable or have a side absent, deduplicated."""
+    reasons = s.loc[s["why"] != "", "why"]
+    return "; ".join(dict.fromkeys(reasons))
+
+
+# --- views for the chapter and the command line ------------------------------------------------
+
+
+def per_year(result: RivalryClasses) -> pd.DataFrame:
+    """Per fiscal year: active rivalries, how many of each status, and the share meeting."""
+    s = result.years
+    counts = s.groupby(["fiscal_year", "status"]).size().unstack("status")
+    q = result.query
+    years = pd.Index(range(q.fy_start, q.fy_end + 1), name="fiscal_year")
+    counts = counts.reindex(index=years, columns=list(STATUSES)).fillna(0).astype("int64")
+    counts.insert(0, "active", counts.sum(axis=1))
+    checkable = counts["active"] - counts["not checkable"] - counts["side absent"]
+    counts["both sides in the records"] = checkable
+    counts.columns.name = None
+    return counts.reset_index()
+
+
+def top_rivalries(result: RivalryClasses, top: int | None = 15) -> pd.DataFrame:
+    """Rivalries that met, most shared classes first; war colleges then staff colleges break ties."""
+    r = result.rivalries[result.rivalries["classes"] > 0]
+    r = r.sort_values(
+        ["classes", "war-college classes", "staff-college classes", "rivalry_id"],
+        ascending=[False, False, False, True],
+        kind="stable",
+    )
+    cols = [
+        "rivalry",
+        "classes",
+        "war-college classes",
+        "staff-college classes",
+        "years meets",
+        "active years",
+        "first FY met",
+        "last FY met",
+    ]
+    return (r.head(top) if top else r)[cols].reset_index(drop=True)
+
+
+def by_tier(result: RivalryClasses) -> pd.DataFrame:
+    """Shared classes (counted) per rivalry and tier, war colleges first; preparatory apart."""
+    c = result.classes[result.classes["counted"]]
+    if c.empty:
+        return pd.DataFrame(columns=["rivalry", *tiers.ALL_TIERS])
+    label = c["tier"].where(~c["preparatory"], c["tier"] + " (preparatory)")
+    table = pd.crosstab(c["rivalry"], label)
+    order = [t for tier in tiers.ALL_TIERS for t in (tier, f"{tier} (preparatory)")]
+    table = table.reindex(columns=[t for t in order if t in table.columns]).fillna(0)
+    table = table.astype("int64")
+    table["total"] = table.sum(axis=1)
+    table = table.sort_values("total", ascending=False, kind="stable")
+    table.columns.name = None
+    return table.reset_index()
+
+
+def tier_counts(result: RivalryClasses) -> pd.DataFrame:
+    """All rivalries' shared classes per tier (all tiers, whatever the query's tier)."""
+    c = result.classes
+    out = pd.DataFrame(index=pd.Index(tiers.ALL_TIERS, name="tier"))
+    out["label"] = [tiers.TIER_LABELS[t] for t in out.index]
+    out["classes"] = c.groupby("tier").size()
+    out["of which preparatory"] = c[c["preparatory"]].groupby("tier").size()
+    out["rivalries"] = c.groupby("tier")["rivalry_id"].nunique()
+    return (
+        out.fillna(0)
+        .astype({"classes": "int64", "of which preparatory": "int64", "rivalries": "int64"})
+        .reset_index()
+    )
+
+
+def class_list(result: RivalryClasses, tier_first: bool = True) -> pd.DataFrame:
+    """Every counted shared class with its tier and the report pages and record ids it rests on.
+
+    War colleges first (then by rivalry and class) when ``tier_first``.
+    """
+    c = result.classes[result.classes["counted"]].copy()
+    c["rank"] = tiers.tier_rank(c["tier"])
+    keys = (["rank"] if tier_first else []) + ["rivalry_id", "class_id"]
+    c = c.sort_values(keys, kind="stable")
+    out = pd.DataFrame(
+        {
+            "rivalry": c["rivalry"],
+            "class": c["class_id"],
+            "FY": c["fiscal_year"],
+            "tier": c["tier"].where(~c["preparatory"], c["tier"] + " (preparatory)"),
+            "course (as printed)": c["course_title"],
+            "place": c["place"].replace({"None": "not printed", "nan": "not printed"}),
+            "start": c["start_date"].dt.strftime("%Y-%m-%d").fillna("not printed"),
+            "end": c["end_date"].dt.strftime("%Y-%m-%d").fillna("not printed"),
+            "countries": c["countries"],
+            "students": c["students"],
+            "match": c["match"],
+            "report and page": c["pages"],
+            "record ids": c["record_ids"],
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def never_met(result: RivalryClasses) -> pd.DataFrame:
+    """Rivalries with no year meeting, and why where the records say."""
+    r = result.rivalries[result.rivalries["years meets"] == 0].copy()
+    r["reason"] = r.apply(_never_reason, axis=1)
+    cols = [
+        "rivalry",
+        "active years",
+        "years no shared class",
+        "years not checkable",
+        "years side absent",
+        "reason",
+    ]
+    return r[cols].reset_index(drop=True)
+
+
+def _never_reason(row: pd.Series) -> str:
+    if row["years not checkable"] == row["active years"]:
+        return "not checkable: " + row["why"]
+    if row["years side absent"] == row["active years"]:
+        return row["why"]
+    if row["years no shared class"] == row["active years"]:
+        return "both sides in the records; no shared class"
+    return "mixed: " + (row["why"] or "some years without a shared class")
+
+
+def absence_rules(rules: pd.DataFrame, country: str) -> pd.DataFrame:
+    """Rules of the book's rules table that name ``country`` among their examples."""
+    _, iso3 = countries_mod.name_and_code(country)
+    hit = rules["example_iso3"].fillna("").str.split(";").map(lambda codes: iso3 in codes)
+    return rules.loc[hit.astype(bool), ["rule_id", "name", "legal_citation"]].reset_index(drop=True)
+
+
+def grid(result: RivalryClasses, rivalries: list[str] | None = None) -> pd.DataFrame:
+    """Tidy rivalry x fiscal year for the pairs-by-years chart: ``classes`` counted, NA where
+    the year is not checkable or a side is absent (the records cannot show a meeting)."""
+    s = result.years
+    if rivalries is not None:
+        s = s[s["rivalry"].isin(rivalries)]
+    value = s["classes"].astype("Int64").mask(s["status"].isin(("not checkable", "side absent")))
+    return pd.DataFrame(
+        {"rivalry": s["rivalry"], "fiscal_year": s["fiscal_year"], "classes": value}
+    ).reset_index(drop=True)
+
+
+def coverage_of_names(
+    rivalries: pd.DataFrame, first: int = BOOK_YEARS[0], last: int = BOOK_YEARS[1]
+) -> pd.DataFrame:
+    """Every side of every rivalry active from ``first`` to ``last``, its book names and codes."""
+    active = active_between(rivalries, first, last)
+    sides = sorted(set(active["side_a"]) | set(active["side_b"]))
+    out = []
+    for s in sides:
+        mapped = RIVALRY_NAMES.get(s)
+        codes = [countries_mod.name_and_code(n)[1] for n in mapped] if mapped else []
+        out.append(
+            {
+                "short name": s,
+                "book names": "; ".join(mapped or ()),
+                "iso3": "; ".join(c or "" for c in codes),
+            }
+        )
+    return pd.DataFrame(out)
