@@ -310,7 +310,9 @@ def rivalry_classes(
     classes = _with_tiers(pd.concat(found_classes, ignore_index=True), key_tier, q.tier)
     evidence = pd.concat(found_rows, ignore_index=True)
     status = year_status(years, classes, _side_rows(rows), q, folder)
-    return RivalryClasses(q, classes, evidence, status, summarise(rivalries, status, classes))
+    return RivalryClasses(
+        q, classes, evidence, status, summarise(rivalries, status, classes, q.programs)
+    )
 
 
 def _with_tiers(classes: pd.DataFrame, key_tier: dict, tier: str) -> pd.DataFrame:
@@ -350,10 +352,10 @@ def year_status(
             status, why = "meets", ""
         elif excluded:
             status = "not checkable"
-            why = "; ".join(f"{s}: {listed.loc[side_codes(s)[0], 'reason']}" for s in excluded)
+            why = "; ".join(_excluded_words(s, listed.loc[side_codes(s)[0]]) for s in excluded)
         elif rows_a == 0 or rows_b == 0:
             absent = [s for s, n_rows in ((y.side_a, rows_a), (y.side_b, rows_b)) if n_rows == 0]
-            status, why = "side absent", "no training rows: " + " and ".join(absent)
+            status, why = "side absent", "; ".join(absent)
         else:
             status, why = "no shared class", ""
         out.append((*y, rows_a, rows_b, n, status, why))
@@ -363,7 +365,13 @@ def year_status(
     )
 
 
-def summarise(rivalries: pd.DataFrame, status: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+def _excluded_words(side: str, listed: pd.Series) -> str:
+    return f"{side}: {listed['reason']} ({listed['law']})"
+
+
+def summarise(
+    rivalries: pd.DataFrame, status: pd.DataFrame, classes: pd.DataFrame, programs: str
+) -> pd.DataFrame:
     """One row per rivalry: active years, years of each status, classes by tier, first/last."""
     out = []
     counted = classes[classes["counted"]]
@@ -386,17 +394,21 @@ def summarise(rivalries: pd.DataFrame, status: pd.DataFrame, classes: pd.DataFra
                 "staff-college classes": int((main["tier"] == "intermediate").sum()),
                 "first FY met": int(met.min()) if len(met) else pd.NA,
                 "last FY met": int(met.max()) if len(met) else pd.NA,
-                "why": _why(s),
+                "why": _why(s, classmates.program_words(programs)),
             }
         )
     frame = pd.DataFrame(out)
     return frame.astype({"first FY met": "Int64", "last FY met": "Int64"})
 
 
-def _why(s: pd.DataFrame) -> str:
-    """The reasons a rivalry's years are not checkable or have a side absent, deduplicated."""
-    reasons = s.loc[s["why"] != "", "why"]
-    return "; ".join(dict.fromkeys(reasons))
+def _why(s: pd.DataFrame, program_words: str) -> str:
+    """Why a rivalry's years show no meeting: the law for a side outside the reports, and for a
+    side with no rows, in how many of the active years."""
+    parts = list(dict.fromkeys(s.loc[s["status"] == "not checkable", "why"]))
+    absent = s.loc[s["status"] == "side absent", "why"].str.split("; ").explode()
+    for side, n in absent.value_counts().sort_index().items():
+        parts.append(f"{side}: no training rows {program_words} in {n} of {len(s)} active years")
+    return "; ".join(parts)
 
 
 # --- views for the chapter and the command line ------------------------------------------------
@@ -417,7 +429,7 @@ def per_year(result: RivalryClasses) -> pd.DataFrame:
 
 
 def top_rivalries(result: RivalryClasses, top: int | None = 15) -> pd.DataFrame:
-    """Rivalries that met, most shared classes first; war colleges then staff colleges break ties."""
+    """Rivalries that met, most shared classes first (ties: war colleges, then staff colleges)."""
     r = result.rivalries[result.rivalries["classes"] > 0]
     r = r.sort_values(
         ["classes", "war-college classes", "staff-college classes", "rivalry_id"],
@@ -484,7 +496,7 @@ def class_list(result: RivalryClasses, tier_first: bool = True) -> pd.DataFrame:
             "FY": c["fiscal_year"],
             "tier": c["tier"].where(~c["preparatory"], c["tier"] + " (preparatory)"),
             "course (as printed)": c["course_title"],
-            "place": c["place"].replace({"None": "not printed", "nan": "not printed"}),
+            "place": c["place"].fillna("not printed"),
             "start": c["start_date"].dt.strftime("%Y-%m-%d").fillna("not printed"),
             "end": c["end_date"].dt.strftime("%Y-%m-%d").fillna("not printed"),
             "countries": c["countries"],
@@ -497,10 +509,12 @@ def class_list(result: RivalryClasses, tier_first: bool = True) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def never_met(result: RivalryClasses) -> pd.DataFrame:
-    """Rivalries with no year meeting, and why where the records say."""
+def never_met(result: RivalryClasses, rules: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rivalries with no year meeting, and why where the records say: a side outside the
+    reports by law, a side with no training rows (with the rules of the book's rules table that
+    name it, e.g. sanctions), or both sides present without a shared class."""
     r = result.rivalries[result.rivalries["years meets"] == 0].copy()
-    r["reason"] = r.apply(_never_reason, axis=1)
+    r["reason"] = [_never_reason(row, rules) for _, row in r.iterrows()]
     cols = [
         "rivalry",
         "active years",
@@ -512,14 +526,21 @@ def never_met(result: RivalryClasses) -> pd.DataFrame:
     return r[cols].reset_index(drop=True)
 
 
-def _never_reason(row: pd.Series) -> str:
+def _never_reason(row: pd.Series, rules: pd.DataFrame | None) -> str:
+    parts = [row["why"]] if row["why"] else []
     if row["years not checkable"] == row["active years"]:
-        return "not checkable: " + row["why"]
-    if row["years side absent"] == row["active years"]:
-        return row["why"]
-    if row["years no shared class"] == row["active years"]:
-        return "both sides in the records; no shared class"
-    return "mixed: " + (row["why"] or "some years without a shared class")
+        parts[0] = "not checkable: " + parts[0]
+    if row["years no shared class"]:
+        n = row["years no shared class"]
+        parts.append(f"both sides in the records in {n} year{'s' if n != 1 else ''}, no class")
+    if rules is not None:
+        for side in (row["side_a"], row["side_b"]):
+            if f"{side}: no training rows" not in row["why"]:
+                continue
+            found = absence_rules(rules, book_names(side)[0])
+            if len(found):
+                parts.append(f"{side} is named in rule(s) {', '.join(found['rule_id'])}")
+    return "; ".join(parts)
 
 
 def absence_rules(rules: pd.DataFrame, country: str) -> pd.DataFrame:
