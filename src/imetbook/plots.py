@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+import matplotlib.patches
 import numpy as np
 import pandas as pd
 from cycler import cycler
@@ -500,6 +501,96 @@ def ranking(
     ax.set_xlim(left=0)
     ax.margins(x=0.12)
     return pd.Series(frame["value"].to_numpy(), index=frame["label"].to_numpy(), name=values.name)
+
+
+# Shades of one hue for counts in a grid: darker is more; the count is printed in the cell too.
+GRID_BINS: tuple[tuple[int, float], ...] = ((1, 0.25), (2, 0.45), (5, 0.7), (10, 1.0))
+NOT_SHOWN = "cannot show"
+
+
+def pair_years(
+    ax: Axes,
+    data: pd.DataFrame,
+    *,
+    row: str,
+    x: str,
+    value: str,
+    order: Sequence[str],
+    years: Sequence[int],
+) -> pd.DataFrame:
+    """A grid of pairs (rows, top to bottom in ``order``) by years, one square per row of
+    ``data``: filled and labelled with the count where it is 1 or more (darker is more),
+    outlined where it is 0, a grey cross where the value is null (the records cannot show
+    it). A pair-year with no row in ``data`` (the pair was not active) is left blank.
+    Returns the pairs x years table that was drawn.
+    """
+    unknown = sorted(set(map(str, data[row])) - set(order))
+    if unknown:
+        raise ParameterError(f"plots.pair_years: rows {unknown} missing from order")
+    wide = data.pivot(index=row, columns=x, values=value).reindex(
+        index=list(order), columns=list(years)
+    )
+    present = data.set_index([row, x]).index
+    color = PALETTE["blue"]
+    for i, name in enumerate(order):
+        y_pos = len(order) - 1 - i
+        for year in years:
+            if (name, year) not in present:
+                continue
+            v = wide.loc[name, year]
+            if pd.isna(v):
+                ax.plot(year, y_pos, marker="x", color=GAP_GREY, markersize=5, markeredgewidth=1.2)
+                continue
+            alpha = max((a for lo, a in GRID_BINS if v >= lo), default=0.0)
+            ax.add_patch(
+                mpl.patches.Rectangle(
+                    (year - 0.45, y_pos - 0.4),
+                    0.9,
+                    0.8,
+                    facecolor=color if v else "white",
+                    alpha=1.0 if not v else alpha,
+                    edgecolor=SHADE_GREY,
+                    linewidth=0.6,
+                    gid=f"cell-{_slug(name)}-{year}",
+                )
+            )
+            if v:
+                ax.annotate(
+                    f"{int(v):,}",
+                    (year, y_pos),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if alpha >= 0.7 else "#111111",
+                )
+    ax.set_xlim(min(years) - 0.6, max(years) + 0.6)
+    ax.set_ylim(-0.6, len(order) - 0.4)
+    ax.set_yticks(range(len(order))[::-1], list(order))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
+    ax.grid(visible=False)
+    bounds = [lo for lo, _ in GRID_BINS[1:]] + [None]
+    labels = [
+        f"{lo}+" if hi is None else (f"{lo}" if hi - 1 == lo else f"{lo}-{hi - 1}")
+        for (lo, _), hi in zip(GRID_BINS, bounds, strict=True)
+    ]
+    handles = [
+        mpl.patches.Patch(facecolor=color, alpha=a, edgecolor=SHADE_GREY, label=label)
+        for (_, a), label in zip(GRID_BINS, labels, strict=True)
+    ]
+    handles.insert(0, mpl.patches.Patch(facecolor="white", edgecolor=SHADE_GREY, label="0"))
+    handles.append(Line2D([], [], linestyle="none", marker="x", color=GAP_GREY, label=NOT_SHOWN))
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=len(handles),
+        borderaxespad=0.2,
+        fontsize=8,
+        handlelength=1.2,
+        columnspacing=1.0,
+    )
+    return wide
 
 
 def shade_periods(ax: Axes, periods: Iterable[tuple[Any, Any, str]]) -> None:
