@@ -17,6 +17,7 @@ import pandas as pd
 
 from imetbook import countries as countries_mod
 from imetbook import params
+from imetbook.commands import rivalries_view
 from imetbook.errors import ParameterError, UnknownCountryError
 
 FORMATS = ("table", "csv", "json")
@@ -33,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "countries",
-        nargs="+",
+        nargs="*",
         metavar="COUNTRY",
         help="two or more country names, e.g. India Pakistan ('Sri Lanka' quoted)",
     )
@@ -54,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         '"course-year" (same course and fiscal year only)',
     )
     p.add_argument("--format", default="table", choices=FORMATS, help="output format")
+    rivalries_view.add_arguments(p)
     p.set_defaults(func=_run)
 
 
@@ -99,8 +101,11 @@ def _run(args: argparse.Namespace) -> int:
     from imetbook import datasets
     from imetbook.analysis import classmates
 
-    training = datasets.load("training")
     first, last = parse_span(args.fy)
+    if args.rivalries:
+        sys.stdout.write(rivalries_view.run(args, first, last))
+        return 0
+    training = datasets.load("training")
     check_countries(args.countries, training)
     program, match = check_choices(args.program, args.match, training)
     result = classmates.shared_classes_for(training, args.countries, program, first, last, match)
