@@ -39,6 +39,8 @@ from imetbook.sources import rivalries as parser
 
 # The last fiscal year an "ongoing" rivalry counts as active: the list was written in 2021.
 ONGOING_UNTIL = 2021
+# Shared classes the chapter lists (war colleges first); the command line lists them all.
+LISTED = 300
 # Years the book's rivalry coverage test spans: the training reports' years (and FY2021).
 BOOK_YEARS = (1999, 2021)
 STATUSES = ("meets", "no shared class", "not checkable", "side absent")
@@ -580,3 +582,81 @@ def coverage_of_names(
             }
         )
     return pd.DataFrame(out)
+
+
+# --- words for the chapter ---------------------------------------------------------------------
+
+
+def tier_words(tier: str) -> str:
+    """How the chapter names a tier choice in prose."""
+    if tier == "all":
+        return "at any level of schooling"
+    return f"at the {tiers.TIER_LABELS[tier].lower()} tier"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _all_years(frame: pd.DataFrame, column: str) -> int:
+    """Rivalries whose every active year has the status of ``column``."""
+    return int((frame[column] == frame["active years"]).sum())
+
+
+def answer_numbers(result: RivalryClasses, everything: RivalryClasses | None = None) -> dict:
+    """The strings the chapter glues into its answer (numbers formatted, never typed)."""
+    q = result.query
+    r = result.rivalries
+    counted = result.classes[result.classes["counted"]]
+    war = counted[(counted["tier"] == "senior") & ~counted["preparatory"]]
+    years = per_year(result)
+    met_years = years["meets"]
+    peak = years.sort_values(["meets", "fiscal_year"], ascending=[False, True]).iloc[0]
+    top = top_rivalries(result, top=1)
+    never = r[r["years meets"] == 0]
+    words = {
+        "fy_span": f"FY{q.fy_start}-FY{q.fy_end}",
+        "programs": classmates.program_words(q.programs),
+        "tier": tier_words(q.tier),
+        "min_classes": _plural(q.min_classes, "shared class", "shared classes"),
+        "n_active": f"{len(r):,}",
+        "n_met": f"{int((r['years meets'] > 0).sum()):,}",
+        "n_classes": _plural(len(counted), "shared class", "shared classes"),
+        "n_war": _plural(len(war), "class", "classes"),
+        "n_war_rivalries": _plural(war["rivalry_id"].nunique(), "rivalry", "rivalries"),
+        "meets_range": f"{int(met_years.min()):,} to {int(met_years.max()):,}",
+        "peak_year": f"FY{int(peak['fiscal_year'])}",
+        "peak_meets": f"{int(peak['meets']):,}",
+        "peak_active": f"{int(peak['active']):,}",
+        "n_not_checkable": f"{_all_years(never, 'years not checkable'):,}",
+        "n_absent": f"{_all_years(never, 'years side absent'):,}",
+        "n_never": f"{len(never):,}",
+    }
+    if len(top):
+        t = top.iloc[0]
+        words["top"] = (
+            f"{t['rivalry']} meets most: "
+            f"{_plural(int(t['classes']), 'shared class', 'shared classes')} in "
+            f"{_plural(int(t['years meets']), 'year', 'years')}, of them "
+            f"{_plural(int(t['war-college classes']), 'war-college class', 'war-college classes')}."
+        )
+    else:
+        words["top"] = "No rivalry meets in these years."
+    words["all_programs"] = ""
+    if everything is not None and everything.query.programs != q.programs:
+        e = everything.rivalries
+        words["all_programs"] = (
+            f"Counting every program, not only {q.programs}, "
+            f"{int((e['years meets'] > 0).sum()):,} rivalries met in "
+            f"{_plural(int(everything.classes['counted'].sum()), 'shared class', 'shared classes')}"
+            "."
+        )
+    ip = result.classes[result.classes["rivalry"] == "India-Pakistan"]
+    words["india_pakistan"] = _plural(len(ip), "shared class", "shared classes")
+    shown = min(len(counted), LISTED)
+    words["n_listed"] = (
+        f"all {len(counted):,}"
+        if shown == len(counted)
+        else f"the first {shown:,} of {len(counted):,}"
+    )
+    return words
