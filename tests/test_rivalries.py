@@ -1,0 +1,359 @@
+"""Strategic rivalries: the xlsx parser, the name mapping, shared classes per rivalry and year,
+the reasons a rivalry never meets, the chart and the ``classmates --rivalries`` command.
+
+Parser quirks are pinned on the real vendored workbook; the analysis runs on the real
+``training`` table."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+
+import pandas as pd
+import pytest
+
+from imetbook import countries, datasets, plots
+from imetbook.analysis import classmates as cm
+from imetbook.analysis import rivalries as rv
+from imetbook.analysis import sources, tiers
+from imetbook.cli import main
+from imetbook.errors import ChecksumError, DataError, ParameterError
+from imetbook.sources import rivalries as parser
+
+XLSX = rv.raw_folder() / "tss_rivalries.xlsx"
+
+
+# --- the workbook ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def listed() -> pd.DataFrame:
+    return rv.load_rivalries()
+
+
+def test_every_row_of_the_workbook_is_a_rivalry(listed):
+    raw = parser.read_xlsx(XLSX.read_bytes())
+    assert len(listed) == len(raw)
+    assert listed["rivalry"].tolist() == [r["rivalry"] for r in raw]
+    assert listed["rivalry_id"].is_unique
+
+
+def test_start_before_ongoing_and_numbered_names(listed):
+    by_name = listed.set_index("rivalry")
+    britain_france = by_name.loc["Britain-France 1"]  # start printed "P1494"
+    assert britain_france["start_before"] and britain_france["start"] == 1494
+    greece_turkey = by_name.loc["Greece-Turkey 2"]  # end printed "ongoing"
+    assert greece_turkey["ongoing"] and pd.isna(greece_turkey["end"])
+    assert greece_turkey["last_active"] == rv.ONGOING_UNTIL
+    assert (greece_turkey["side_a"], greece_turkey["side_b"], greece_turkey["number"]) == (
+        "Greece",
+        "Turkey",
+        2,
+    )
+    # A side whose own name holds a parenthesis stays whole.
+    assert by_name.loc["Austria (Hungary)-France", "side_a"] == "Austria (Hungary)"
+
+
+def test_rivalry_61_end_year_is_corrected_and_flagged(listed):
+    row = listed[listed["rivalry_id"] == 61].iloc[0]
+    assert row["end_corrected"] and row["end"] == parser.END_CORRECTIONS[61]
+    assert row["end_printed"] != str(row["end"])
+    assert not listed.loc[listed["rivalry_id"] != 61, "end_corrected"].any()
+
+
+def test_a_hyphenated_side_is_split_by_the_names_used_elsewhere():
+    assert parser._split("Guinea-Bissau-Senegal", {"Guinea-Bissau", "Senegal", "Guinea"}, "x") == (
+        "Guinea-Bissau",
+        "Senegal",
+    )
+    with pytest.raises(DataError, match="cannot tell its two sides apart"):
+        parser._split("A-B-C", {"A", "B", "C"}, "A-B-C")
+
+
+def test_a_broken_workbook_is_one_clear_error(tmp_path):
+    with pytest.raises(DataError, match="not a readable xlsx workbook"):
+        parser.read_xlsx(b"not a zip", "broken.xlsx")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(DataError, match="not a readable xlsx workbook"):
+        parser.read_xlsx(buf.getvalue(), "nosheet.xlsx")
+
+
+def test_a_changed_workbook_fails_its_checksum(tmp_path):
+    folder = tmp_path / "rivalries"
+    shutil.copytree(rv.raw_folder(), folder)
+    (folder / "tss_rivalries.xlsx").write_bytes(XLSX.read_bytes() + b"\0")
+    with pytest.raises(ChecksumError):
+        rv.load_rivalries(folder)
+
+
+def test_the_vendored_file_is_the_staged_one():
+    manifest = (rv.raw_folder() / "MANIFEST.csv").read_text(encoding="utf-8")
+    assert hashlib.sha256(XLSX.read_bytes()).hexdigest() in manifest
+
+
+def test_the_sources_appendix_reads_the_workbook():
+    (summary,) = sources.read_raw_sources(only="rivalries")
+    files = {f.file: f for f in summary.files}
+    assert files["tss_rivalries.xlsx"].rows == len(parser.read_xlsx(XLSX.read_bytes()))
+
+
+# --- the name mapping --------------------------------------------------------------------------
+
+
+def test_mapping_covers_every_side_of_every_rivalry_active_1999_2021(listed):
+    active = rv.active_between(listed, *rv.BOOK_YEARS)
+    sides = set(active["side_a"]) | set(active["side_b"])
+    assert sides <= set(rv.RIVALRY_NAMES), sorted(sides - set(rv.RIVALRY_NAMES))
+    table = rv.coverage_of_names(listed)
+    assert len(table) == len(sides)
+    assert (table["iso3"] != "").all()
+
+
+def test_every_mapped_name_is_a_country_of_the_book():
+    for short, names in rv.RIVALRY_NAMES.items():
+        for name in names:
+            canonical, iso3 = countries.name_and_code(name)
+            assert iso3 is not None, short
+            assert canonical == name, (short, name, canonical)
+
+
+@pytest.mark.parametrize(
+    ("short", "iso3"),
+    [
+        ("DRC", ("COD",)),
+        ("Ivory Coast", ("CIV",)),
+        ("Britain", ("GBR",)),
+        ("Eguatorial Guinea", ("GNQ",)),
+        ("UAE", ("ARE",)),
+        ("Bosnia", ("BIH",)),
+        ("Serbia", ("SRB", "SCG", "YUG")),
+    ],
+)
+def test_the_lists_short_forms_map_to_the_reports_countries(short, iso3):
+    assert rv.side_codes(short) == iso3
+
+
+def test_sides_that_appear_in_the_records_are_found_there(listed):
+    """Every mapped side with rows in the records is found under the names the mapping gives."""
+    training = datasets.load("training", columns=["iso3", "country_name"])
+    in_records = set(training["iso3"])
+    active = rv.active_between(listed, *rv.BOOK_YEARS)
+    for side in sorted(set(active["side_a"]) | set(active["side_b"])):
+        codes = rv.side_codes(side)
+        names = set(training.loc[training["iso3"].isin(codes), "country_name"])
+        assert names <= set(rv.book_names(side)), side
+        if side in ("Greece", "Turkey", "Britain", "United States"):
+            assert not set(codes) & in_records, side
+
+
+def test_an_unmapped_short_name_is_a_clear_error():
+    with pytest.raises(DataError, match="no mapping for the short name 'Ottoman E'"):
+        rv.book_names("Ottoman E")
+
+
+# --- shared classes ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def training() -> pd.DataFrame:
+    return datasets.load("training")
+
+
+@pytest.fixture(scope="module")
+def result(training) -> rv.RivalryClasses:
+    return rv.rivalry_classes(training)
+
+
+def test_india_pakistan_count_equals_the_classmates_chapters(training, result):
+    ours = result.classes[result.classes["rivalry"] == "India-Pakistan"]
+    theirs = cm.shared_classes_for(training, ["India", "Pakistan"], "IMET")
+    assert len(ours) == len(theirs.classes) > 0
+    assert ours["class_id"].tolist() == theirs.classes["class_id"].tolist()
+    assert ours["record_ids"].tolist() == theirs.classes["record_ids"].tolist()
+
+
+def test_greece_turkey_is_not_checkable(result):
+    gt = result.years[result.years["rivalry"] == "Greece-Turkey 2"]
+    assert len(gt) == result.query.fy_end - result.query.fy_start + 1
+    assert (gt["status"] == "not checkable").all()
+    assert (gt["rows_a"] == 0).all() and (gt["rows_b"] == 0).all()
+    assert gt["why"].str.contains("2416(a)(2)", regex=False).all()
+    never = rv.never_met(result).set_index("rivalry")
+    assert never.loc["Greece-Turkey 2", "reason"].startswith("not checkable: Greece")
+
+
+def test_a_side_without_rows_is_absent_and_the_rules_naming_it_are_given(result):
+    rules = datasets.load("rules")
+    never = rv.never_met(result, rules).set_index("rivalry")
+    reason = never.loc["Jordan-Syria", "reason"]
+    assert "Syria: no training rows under IMET" in reason
+    named = rv.absence_rules(rules, "Syria")["rule_id"].tolist()
+    assert named and f"Syria is named in rule(s) {', '.join(named)}" in reason
+
+
+def test_status_accounts_for_every_active_year(result):
+    years = result.years
+    assert set(years["status"]) <= set(rv.STATUSES)
+    meets = years["status"] == "meets"
+    assert (years.loc[meets, "classes"] >= result.query.min_classes).all()
+    assert (years.loc[~meets, "classes"] < result.query.min_classes).all()
+    per = rv.per_year(result)
+    assert per["active"].sum() == len(years)
+    assert (per[list(rv.STATUSES)].sum(axis=1) == per["active"]).all()
+
+
+def test_every_class_has_both_sides_tiers_and_its_report_rows(result):
+    c = result.classes
+    assert set(c["tier"]) <= set(tiers.ALL_TIERS)
+    sides = result.rivalries.set_index("rivalry_id")
+    for row in c.sample(n=min(50, len(c)), random_state=0).itertuples(index=False):
+        r = sides.loc[row.rivalry_id]
+        present = set(row.countries.split("; "))
+        assert present & set(rv.book_names(r["side_a"]))
+        assert present & set(rv.book_names(r["side_b"]))
+        evidence = result.rows[
+            (result.rows["rivalry_id"] == row.rivalry_id)
+            & (result.rows["class_id"] == row.class_id)
+        ]
+        assert set(evidence["record_id"]) == set(row.record_ids.split("; "))
+
+
+def test_tier_and_minimum_filter_what_counts(training, result):
+    senior = rv.rivalry_classes(training, tier="senior", min_classes=2)
+    counted = senior.classes[senior.classes["counted"]]
+    assert (counted["tier"] == "senior").all()
+    assert len(senior.classes) == len(result.classes)  # every class is kept, fewer counted
+    met = senior.years[senior.years["status"] == "meets"]
+    assert (met["classes"] >= 2).all()
+    assert (rv.class_list(senior)["tier"].str.startswith("senior")).all()
+
+
+def test_war_colleges_come_first_in_the_class_list(result):
+    listed = rv.class_list(result)
+    ranks = tiers.tier_rank(listed["tier"].str.replace(" (preparatory)", "", regex=False))
+    assert ranks.is_monotonic_increasing
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"tier": "war"}, "'war' is not one of"),
+        ({"min_classes": 0}, "below the minimum 1"),
+        ({"fy_start": 2015, "fy_end": 2005}, "inverted span"),
+        ({"programs": "IMTE"}, "closest: IMET"),
+    ],
+)
+def test_bad_arguments_are_one_clear_error(training, kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        rv.make_query(training, **kwargs)
+
+
+def test_answer_numbers_are_computed(result):
+    words = rv.answer_numbers(result)
+    assert words["n_active"] == f"{len(result.rivalries):,}"
+    n_met = int((result.rivalries["years meets"] > 0).sum())
+    assert words["n_met"] == f"{n_met:,}"
+    assert words["top"].startswith(rv.top_rivalries(result, top=1)["rivalry"].iloc[0])
+
+
+# --- the chart -----------------------------------------------------------------------------------
+
+
+def test_pair_years_draws_counts_zeros_and_gaps(result):
+    met = rv.top_rivalries(result, top=3)["rivalry"].tolist()
+    grid = rv.grid(result, met)
+    fig, ax = plots.figure("Rivals")
+    wide = plots.pair_years(
+        ax,
+        grid,
+        row="rivalry",
+        x="fiscal_year",
+        value="classes",
+        order=met,
+        years=range(1999, 2021),
+    )
+    plots.finish(fig, ax, xlabel="US fiscal year (count)", source="test", alt="A grid.")
+    svg = plots.svg(fig)
+    drawn = grid[grid["classes"].notna()]
+    for row in drawn.head(5).itertuples(index=False):
+        assert f"cell-{plots._slug(row.rivalry)}-{row.fiscal_year}" in svg
+    assert wide.loc[met[0]].notna().any()
+    with pytest.raises(ParameterError, match="missing from order"):
+        plots.pair_years(
+            ax,
+            grid,
+            row="rivalry",
+            x="fiscal_year",
+            value="classes",
+            order=met[:1],
+            years=range(1999, 2021),
+        )
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["classmates", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["India", "--rivalries"], "give no country names with it"),
+        (["--rivalries", "--tier", "war"], "'war' is not one of"),
+        (["--rivalries", "--min-classes", "x"], "--min-classes: expected a whole number"),
+        (["--rivalries", "--fy", "2019-2010"], "inverted span"),
+        (["--rivalries", "--match", "course-year"], "matches classes only"),
+    ],
+)
+def test_cli_errors_are_one_line(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code != 0 and out == ""
+    assert message in err and err.count("\n") == 1
+
+
+def test_cli_csv_and_json_agree_with_the_function(capsys, training):
+    expected = rv.rivalry_classes(training, "IMET", "senior", 2015, 2020, 1)
+    code, out, _ = run(
+        capsys, "--rivalries", "--fy", "2015-2020", "--tier", "senior", "--format", "csv"
+    )
+    assert code == 0
+    csv = pd.read_csv(io.StringIO(out), dtype=str)
+    assert len(csv) == int(expected.classes["counted"].sum())
+    assert csv["report and page"].str.contains(" p. |no page printed").all()
+    code, out, _ = run(
+        capsys, "--rivalries", "--fy", "2015-2020", "--tier", "senior", "--format", "json"
+    )
+    data = json.loads(out)
+    assert data["query"]["tier"] == "senior" and len(data["classes"]) == len(csv)
+    first = data["classes"][0]
+    assert first["rows"] and all(r["record_id"] and r["report"] for r in first["rows"])
+    code, out, _ = run(capsys, "--rivalries", "--fy", "2015-2020", "--tier", "senior")
+    assert code == 0 and out.startswith("rivalries active FY2015-2020")
+    assert "Greece-Turkey 2" in out
+
+
+def test_not_in_reports_is_sourced():
+    table = rv.not_in_reports()
+    assert set(table["iso3"]) == {"USA", "GBR", "GRC", "TUR"}
+    assert table["law_url"].str.match(r"https://").all()
+    nato = table[table["iso3"] != "USA"]
+    assert nato["source_url"].str.match(r"https://").all() and (nato["quote"] != "").all()
+
+
+def test_mapping_tests_can_fail(tmp_path, monkeypatch, listed):
+    """Dropping one short name from the mapping makes the coverage check fail."""
+    monkeypatch.delitem(rv.RIVALRY_NAMES, "DRC")
+    active = rv.active_between(listed, *rv.BOOK_YEARS)
+    sides = set(active["side_a"]) | set(active["side_b"])
+    assert not sides <= set(rv.RIVALRY_NAMES)
+    with pytest.raises(DataError):
+        rv.side_codes("DRC")
