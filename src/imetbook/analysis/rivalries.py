@@ -257,8 +257,10 @@ def make_query(
     return Query(programs, tier, first, last, min_classes)
 
 
-def _key_tiers(training: pd.DataFrame) -> dict[str, tiers.Tier]:
-    actual = training[training["status"] == "actual"]
+def _key_tiers(training: pd.DataFrame, keys: pd.Series) -> dict[str, tiers.Tier]:
+    """Tiers of ``keys``, each from all its printed titles in the records (not only the rows
+    of one rivalry), so a course has the same tier whichever rivalry met in it."""
+    actual = training[(training["status"] == "actual") & training["course_key"].isin(set(keys))]
     return tiers.key_tiers(actual)
 
 
@@ -266,8 +268,12 @@ def _pair_classes(rows: pd.DataFrame, base: classmates.Query, rivalry, years: li
     """Shared classes of one rivalry's two sides in its active ``years``."""
     codes_a, codes_b = side_codes(rivalry.side_a), side_codes(rivalry.side_b)
     names = {c: countries_mod.canonical_name(c) for c in (*codes_a, *codes_b)}
-    pair_rows = rows[rows["iso3"].isin(names) & rows["fiscal_year"].isin(years)]
+    pair_rows = _common_courses(
+        rows[rows["iso3"].isin(names) & rows["fiscal_year"].isin(years)], codes_a
+    )
     query = replace(base, countries=tuple(names.values()), iso3=tuple(names))
+    if pair_rows.empty:
+        return classmates._empty_classes(), pd.DataFrame(columns=list(classmates.ROW_COLUMNS))
     found, evidence = classmates.match_rows(pair_rows, query)
     if found.empty:
         return found, evidence
@@ -277,6 +283,16 @@ def _pair_classes(rows: pd.DataFrame, base: classmates.Query, rivalry, years: li
     both = present.map(lambda cs: bool(side_a & set(cs)) and bool(set(cs) - side_a))
     found = found[both.astype(bool)]
     return found, evidence[evidence["class_id"].isin(found["class_id"])]
+
+
+def _common_courses(rows: pd.DataFrame, codes_a: tuple[str, ...]) -> pd.DataFrame:
+    """Only rows of a course and fiscal year both sides took: no other row can be in a shared
+    class (classes never cross a course or a year), and the matching runs much faster."""
+    keyed = rows[rows["course_key"].notna()]
+    is_a = keyed["iso3"].isin(codes_a)
+    key = keyed["fiscal_year"].astype(str) + "|" + keyed["course_key"]
+    both = set(key[is_a]) & set(key[~is_a])
+    return keyed[key.isin(both)]
 
 
 def _side_rows(rows: pd.DataFrame) -> dict[tuple[str, int], int]:
@@ -301,7 +317,6 @@ def rivalry_classes(
     names = sorted({n for s in (*rivalries["side_a"], *rivalries["side_b"]) for n in book_names(s)})
     base = classmates.make_query(training, names, q.programs, q.fy_start, q.fy_end, "class")
     rows = classmates.select_rows(training, base)
-    key_tier = _key_tiers(training)
     found_classes, found_rows = [], []
     for r in rivalries.itertuples(index=False):
         active = years.loc[years["rivalry_id"] == r.rivalry_id, "fiscal_year"].tolist()
@@ -309,7 +324,8 @@ def rivalry_classes(
         ident = {"rivalry_id": r.rivalry_id, "rivalry": r.rivalry}
         found_classes.append(c.assign(**ident))
         found_rows.append(e.assign(**ident))
-    classes = _with_tiers(pd.concat(found_classes, ignore_index=True), key_tier, q.tier)
+    classes = pd.concat(found_classes, ignore_index=True)
+    classes = _with_tiers(classes, _key_tiers(training, classes["course_key"]), q.tier)
     evidence = pd.concat(found_rows, ignore_index=True)
     status = year_status(years, classes, _side_rows(rows), q, folder)
     return RivalryClasses(
