@@ -647,6 +647,9 @@ def answer_numbers(result: RivalryClasses, everything: RivalryClasses | None = N
         "n_not_checkable": f"{_all_years(never, 'years not checkable'):,}",
         "n_absent": f"{_all_years(never, 'years side absent'):,}",
         "n_never": f"{len(never):,}",
+        "n_list": f"{len(load_rivalries()):,}",
+        "ongoing_until": f"FY{ONGOING_UNTIL}",
+        "mapped_years": f"{BOOK_YEARS[0]} to {BOOK_YEARS[1]}",
     }
     if len(top):
         t = top.iloc[0]
