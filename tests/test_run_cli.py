@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from imetbook import cli, params
+from imetbook.analysis.sources import source_keys
 from imetbook.commands.execute import parse_values
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,8 +51,8 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_notebook) -> Pat
         ),
         (
             ["sources", "-p", "source", "3"],
-            "error: parameter 'source' of chapter 'sources': expected one of all, budget, "
-            "context, fmtr, got int 3",
+            "error: parameter 'source' of chapter 'sources': expected one of "
+            f"{', '.join(('all', *source_keys()))}, got int 3",
         ),
         (
             ["profile", "-p", "country", "Indai"],
