@@ -357,3 +357,13 @@ def test_mapping_tests_can_fail(tmp_path, monkeypatch, listed):
     assert not sides <= set(rv.RIVALRY_NAMES)
     with pytest.raises(DataError):
         rv.side_codes("DRC")
+
+
+def test_rivalries_ranked_by_war_college_classes(result):
+    war = rv.top_rivalries(result, top=None, by="war-college classes")
+    assert (war["war-college classes"] > 0).all()
+    assert war["war-college classes"].is_monotonic_decreasing
+    senior = result.classes[(result.classes["tier"] == "senior") & ~result.classes["preparatory"]]
+    assert war["war-college classes"].sum() == len(senior)
+    with pytest.raises(ParameterError, match="by must be one of"):
+        rv.top_rivalries(result, by="students")

@@ -446,14 +446,20 @@ def per_year(result: RivalryClasses) -> pd.DataFrame:
     return counts.reset_index()
 
 
-def top_rivalries(result: RivalryClasses, top: int | None = 15) -> pd.DataFrame:
-    """Rivalries that met, most shared classes first (ties: war colleges, then staff colleges)."""
-    r = result.rivalries[result.rivalries["classes"] > 0]
-    r = r.sort_values(
-        ["classes", "war-college classes", "staff-college classes", "rivalry_id"],
-        ascending=[False, False, False, True],
-        kind="stable",
-    )
+RANKINGS = ("classes", "war-college classes", "staff-college classes")
+
+
+def top_rivalries(
+    result: RivalryClasses, top: int | None = 15, by: str = "classes"
+) -> pd.DataFrame:
+    """Rivalries with a shared class, ranked by ``by`` (shared classes, war-college or
+    staff-college classes), the other counts breaking ties; a rivalry with none of ``by`` is
+    left out."""
+    if by not in RANKINGS:
+        raise ParameterError(f"top_rivalries: by must be one of {', '.join(RANKINGS)}, not {by!r}")
+    r = result.rivalries[result.rivalries[by] > 0]
+    keys = [by, *[k for k in RANKINGS if k != by]]
+    r = r.sort_values([*keys, "rivalry_id"], ascending=[False, False, False, True], kind="stable")
     cols = [
         "rivalry",
         "classes",
