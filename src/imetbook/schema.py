@@ -547,8 +547,13 @@ def _sourced(*columns: Column) -> tuple[Column, ...]:
 def _dated(name: str) -> tuple[Column, ...]:
     return (
         _c(name, "str", "Date as the source gives it (YYYY, YYYY-MM or YYYY-MM-DD; null: undated)"),
-        _c("date_precision", "str", "day, month, year or unknown", nullable=False,
-           allowed=REF_PRECISIONS),
+        _c(
+            "date_precision",
+            "str",
+            "day, month, year or unknown",
+            nullable=False,
+            allowed=REF_PRECISIONS,
+        ),
         _c("date_start", "date", "First day the date can mean (null: undated)"),
         _c("date_end", "date", "Last day the date can mean (null: undated)"),
     )

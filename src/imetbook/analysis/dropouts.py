@@ -31,6 +31,7 @@ import pandas as pd
 
 from imetbook import countries, tables
 from imetbook.errors import DataError
+from imetbook.sources.fmtr import MERGED_COUNTRIES
 
 ASPA = "ASPA"
 NATO = "NATO accession"
@@ -195,11 +196,14 @@ def _nato_causes(drop: pd.Series, nato: pd.DataFrame):
     ]
 
 
-def merged_headings(training: pd.DataFrame, partners: Iterable[str]) -> pd.DataFrame:
+def merged_headings(
+    training: pd.DataFrame, partners: Iterable[str] = tuple(MERGED_COUNTRIES.values())
+) -> pd.DataFrame:
     """Country-years whose rows the report prints under a heading shared with another country.
 
-    ``partners`` are the second names of the merged headings (``imetbook.sources.fmtr.
-    MERGED_COUNTRIES`` values): a heading reads ``<first> and <partner> (merged in source)``.
+    ``partners`` are the second names of the merged headings (by default those of
+    :data:`imetbook.sources.fmtr.MERGED_COUNTRIES`, which the build checks against the data): a
+    heading reads ``<first> and <partner> (merged in source)``.
     One row per country and fiscal year, both countries of a heading, with the report, its
     first page and address.
     """
@@ -348,12 +352,7 @@ def causes_table(causes: pd.DataFrame) -> pd.DataFrame:
             "Since": causes["since"],
             "Until": causes["until"].replace("", "-"),
             "What the source says": causes["detail"],
-            "Source": [
-                f"{tables.link(t, u)} ({html.escape(str(loc))})"
-                for t, u, loc in zip(
-                    causes["source_title"], causes["source_url"], causes["locator"], strict=True
-                )
-            ],
+            "Source": _sources(causes),
         }
     )
     return out.reset_index(drop=True)
@@ -399,7 +398,36 @@ def country_causes(
     return out.sort_values(["fiscal_year"], kind="stable", ignore_index=True)
 
 
-def accession_dates(nato: pd.DataFrame) -> dict[str, str]:
-    """NATO members and their accession date as the source gives it (``YYYY`` or ISO day)."""
-    _require(nato, "nato_accessions", ["iso3", "accession_date"])
-    return dict(zip(nato["iso3"], nato["accession_date"].astype(str), strict=True))
+def _sources(df: pd.DataFrame) -> list[str]:
+    return [
+        f"{tables.link(t, u)} ({html.escape(str(loc))})"
+        for t, u, loc in zip(df["source_title"], df["source_url"], df["locator"], strict=True)
+    ]
+
+
+def aspa_steps_table(aspa_rules: pd.DataFrame) -> pd.DataFrame:
+    """The act's dated steps for readers; ``Source`` is HTML (link and locator, escaped)."""
+    out = pd.DataFrame(
+        {
+            "Date": aspa_rules["date"].fillna("date not given"),
+            "Step": aspa_rules["name"],
+            "Law": aspa_rules["legal_citation"],
+            "Effect on IMET": aspa_rules["effect_on_imet"],
+            "Source": _sources(aspa_rules),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def aspa_countries_table(aspa_countries: pd.DataFrame) -> pd.DataFrame:
+    """The listed countries and waivers for readers; ``Source`` is HTML (escaped)."""
+    out = pd.DataFrame(
+        {
+            "Country": aspa_countries["country_name"],
+            "Event": aspa_countries["event"].str.replace("_", " "),
+            "Date": aspa_countries["date"].fillna("date not given"),
+            "What the source says": aspa_countries["detail"],
+            "Source": _sources(aspa_countries),
+        }
+    )
+    return out.reset_index(drop=True)

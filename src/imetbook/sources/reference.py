@@ -107,9 +107,7 @@ def build_aspa_countries(raw: manifest.RawFile) -> pd.DataFrame:
 
 
 def build_nato_accessions(raw: manifest.RawFile) -> pd.DataFrame:
-    df = _parse(
-        raw, NATO_COLUMNS, "accession_date", {"date_precision": schema.REF_PRECISIONS[:-1]}
-    )
+    df = _parse(raw, NATO_COLUMNS, "accession_date", {"date_precision": schema.REF_PRECISIONS[:-1]})
     if df["accession_date"].isna().any():
         raise DataError(f"{raw.relpath}: every NATO member needs an accession date")
     return df.sort_values(["date_start", "iso3"], ignore_index=True)
