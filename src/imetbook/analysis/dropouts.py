@@ -399,8 +399,9 @@ def country_causes(
 
 
 def _sources(df: pd.DataFrame) -> list[str]:
+    """Link and locator per row (escaped HTML); empty for a row without a source."""
     return [
-        f"{tables.link(t, u)} ({html.escape(str(loc))})"
+        f"{tables.link(t, u)} ({html.escape(str(loc))})" if t else ""
         for t, u, loc in zip(df["source_title"], df["source_url"], df["locator"], strict=True)
     ]
 
