@@ -22,14 +22,23 @@ from imetbook.sources import reference
 @pytest.fixture(scope="module")
 def real():
     training = datasets.load("training")
-    ref = {t: datasets.load(t) for t in ("aspa_rules", "aspa_countries", "nato_accessions")}
+    ref = {
+        t: datasets.load(t)
+        for t in ("aspa_rules", "aspa_countries", "nato_accessions", "country_restrictions")
+    }
     events = datasets.load("events")
     part = el.training_participation(training)
     covered = el.covered_years_training(training)
     drops = do.dropouts(part, covered)
     merged = do.merged_headings(training)
     causes = do.attribute(
-        drops, ref["aspa_rules"], ref["aspa_countries"], ref["nato_accessions"], merged, events
+        drops,
+        ref["aspa_rules"],
+        ref["aspa_countries"],
+        ref["nato_accessions"],
+        merged,
+        events,
+        ref["country_restrictions"],
     )
     return {
         **ref,
@@ -43,7 +52,9 @@ def real():
     }
 
 
-@pytest.mark.parametrize("table", ["aspa_rules", "aspa_countries", "nato_accessions"])
+@pytest.mark.parametrize(
+    "table", ["aspa_rules", "aspa_countries", "nato_accessions", "country_restrictions"]
+)
 def test_every_reference_row_cites_an_http_source_and_a_locator(real, table):
     df = real[table]
     assert len(df)
@@ -105,6 +116,7 @@ def test_explained_share_of_the_fy2004_fy2006_dropouts(real):
         real["nato_accessions"],
         real["merged"],
         real["events"],
+        real["country_restrictions"],
     )
     _, n_exp_without, share_without = do.explained_share(
         do.summary(real["drops"], causes), first + 1, last - 1
@@ -120,6 +132,19 @@ def test_merged_headings_explain_the_drop_out_of_both_countries(real):
     summ = real["summary"].set_index(["iso3", "fiscal_year"])
     hits = [k for k in zip(merged["iso3"], merged["fiscal_year"], strict=True) if k in summ.index]
     assert hits and all(do.MERGED in summ.loc[k, "causes"] for k in hits)
+
+
+def test_a_coup_suspension_explains_the_drop_out_of_that_or_the_next_year(real):
+    coups = real["country_restrictions"]
+    summ = real["summary"]
+    for _, r in coups.iterrows():
+        fy = do.fiscal_year_of(r["date_start"])
+        mine = summ[(summ["iso3"] == r["iso3"]) & summ["fiscal_year"].between(fy, fy + 1)]
+        later = summ[(summ["iso3"] == r["iso3"]) & (summ["fiscal_year"] > fy + 1)]
+        assert all(do.COUP in c for c in mine["causes"]), r["country_name"]
+        assert not any(do.COUP in c for c in later["causes"]), r["country_name"]
+    fiji = summ[(summ["iso3"] == "FJI") & summ["causes"].str.contains(do.COUP, regex=False)]
+    assert list(fiji["fiscal_year"]) == [do.fiscal_year_of(pd.Timestamp("2006-12-05")) + 1]
 
 
 def test_aspa_shade_runs_from_july_2003_into_fy2007(real):
@@ -170,6 +195,7 @@ def listed(*rows):
 
 NO_NATO = pd.DataFrame(columns=["iso3", "accession_date", "date_start", *reference.SOURCE_COLUMNS])
 NO_MERGED = pd.DataFrame(columns=["iso3", "fiscal_year", "heading", *reference.SOURCE_COLUMNS])
+NO_COUPS = pd.DataFrame(columns=["iso3", "date", "date_start", "detail", *reference.SOURCE_COLUMNS])
 NO_EVENTS = pd.DataFrame(
     columns=["iso3", "category", "fiscal_year", "date", "event", "event_id", "source_title"]
 )
@@ -177,7 +203,7 @@ NO_EVENTS = pd.DataFrame(
 
 def causes_of(part, covered, aspa, nato=NO_NATO):
     drops = do.dropouts(part, covered)
-    return do.summary(drops, do.attribute(drops, RULES, aspa, nato, NO_MERGED, NO_EVENTS))
+    return do.summary(drops, do.attribute(drops, RULES, aspa, nato, NO_MERGED, NO_EVENTS, NO_COUPS))
 
 
 def test_a_dropout_needs_the_year_before_covered_and_records_in_it():
@@ -274,7 +300,12 @@ def rewrite(folder: Path, name: str, old: str, new: str) -> None:
 
 def test_the_vendored_reference_folder_builds(folder):
     tables = reference.build_tables(folder)
-    assert set(tables) == {"aspa_rules", "aspa_countries", "nato_accessions"}
+    assert set(tables) == {
+        "aspa_rules",
+        "aspa_countries",
+        "nato_accessions",
+        "country_restrictions",
+    }
 
 
 def test_a_non_http_source_names_file_and_line(folder):

@@ -533,6 +533,7 @@ CLAIMS = Contract(
 REF_PRECISIONS = ("day", "month", "year", "unknown")
 ASPA_MILESTONES = ("enacted", "prohibition", "in_force", "suspension", "imet_exempt")
 ASPA_EVENTS = ("suspended", "article98_waiver", "partial_waiver", "training_waiver")
+RESTRICTION_CAUSES = ("coup",)
 
 
 def _sourced(*columns: Column) -> tuple[Column, ...]:
@@ -601,6 +602,21 @@ NATO_ACCESSIONS = Contract(
     key=("iso3",),
 )
 
+COUNTRY_RESTRICTIONS = Contract(
+    "country_restrictions",
+    "Dated suspensions of a country's US military aid for a cause other than ASPA (today: "
+    "after a military coup), one source and locator each.",
+    _sourced(
+        _c("country", "str", "Country as the source names it", nullable=False),
+        _c("iso3", "str", "ISO alpha-3", nullable=False),
+        _c("country_name", "str", "Canonical country name", nullable=False),
+        _c("cause", "str", "Why aid was suspended", nullable=False, allowed=RESTRICTION_CAUSES),
+        *_dated("date"),
+        _c("detail", "str", "What the source says (our words)", nullable=False),
+    ),
+    key=("iso3", "cause", "date"),
+)
+
 CONTRACTS: dict[str, Contract] = {
     c.table: c
     for c in (
@@ -615,5 +631,6 @@ CONTRACTS: dict[str, Contract] = {
         ASPA_RULES,
         ASPA_COUNTRIES,
         NATO_ACCESSIONS,
+        COUNTRY_RESTRICTIONS,
     )
 }

@@ -10,6 +10,8 @@ set against the causes a source can give (:func:`attribute`):
   ``aspa_rules``), with no Article 98 waiver dated before ``y`` began;
 - ``NATO accession``: the country joined NATO (``nato_accessions``) no later than fiscal
   year ``y``; 22 U.S.C. 2416(a)(2) lets the reports leave members out;
+- ``coup restriction``: a source reports that US military aid to the country was suspended
+  after a military coup (``country_restrictions``) in fiscal year ``y - 1`` or ``y``;
 - ``merged report file``: the report prints the country's rows under another country's
   heading, so the records hold no row under its own name (the training table marks these
   headings ``... (merged in source)``);
@@ -17,9 +19,10 @@ set against the causes a source can give (:func:`attribute`):
   for the country in fiscal year ``y - 1`` or ``y``.
 
 A drop-out no cause fits is ``unexplained``. Causes coincide with the drop-out in time and
-by country; the records cannot show that a cause was the only reason. Coup restrictions and
-Child Soldiers Prevention Act listings are not attributed: no source the book has read gives
-them by country and year (``data/raw/reference/README.md``).
+by country; the records cannot show that a cause was the only reason. Coups are attributed
+only where a source read reports the suspension; Child Soldiers Prevention Act listings are
+not attributed: no source the book has read gives them by country and year
+(``data/raw/reference/README.md``).
 """
 
 from __future__ import annotations
@@ -35,10 +38,11 @@ from imetbook.sources.fmtr import MERGED_COUNTRIES
 
 ASPA = "ASPA"
 NATO = "NATO accession"
+COUP = "coup restriction"
 MERGED = "merged report file"
 SANCTION = "country sanction"
 UNEXPLAINED = "unexplained"
-CAUSES = (ASPA, NATO, MERGED, SANCTION)
+CAUSES = (ASPA, NATO, COUP, MERGED, SANCTION)
 ACT_NAME = "American Servicemembers' Protection Act"
 
 MERGED_SUFFIX = " (merged in source)"
@@ -248,6 +252,16 @@ def _merged_causes(drop: pd.Series, merged: pd.DataFrame):
     ]
 
 
+def _coup_causes(drop: pd.Series, restrictions: pd.DataFrame):
+    y = int(drop["fiscal_year"])
+    mine = restrictions[restrictions["iso3"] == drop["iso3"]]
+    return [
+        _cause(drop, COUP, str(r["date"]), "", str(r["detail"]), r)
+        for _, r in mine.iterrows()
+        if y - 1 <= fiscal_year_of(r["date_start"]) <= y
+    ]
+
+
 def _sanction_causes(drop: pd.Series, events: pd.DataFrame):
     y = int(drop["fiscal_year"])
     mine = events[(events["iso3"] == drop["iso3"]) & events["category"].isin(SANCTION_CATEGORIES)]
@@ -272,6 +286,7 @@ def attribute(
     nato: pd.DataFrame,
     merged: pd.DataFrame,
     events: pd.DataFrame,
+    restrictions: pd.DataFrame,
 ) -> pd.DataFrame:
     """Every cause that fits each drop-out, one row per drop-out and cause, with its dates
     (``since``, ``until``) and its source (title, address, locator). Drop-outs no cause fits
@@ -280,6 +295,7 @@ def attribute(
     for _, d in drops.iterrows():
         rows += _aspa_causes(d, aspa_rules, aspa_countries)
         rows += _nato_causes(d, nato)
+        rows += _coup_causes(d, restrictions)
         rows += _merged_causes(d, merged)
         rows += _sanction_causes(d, events)
     out = pd.DataFrame(rows, columns=CAUSE_COLUMNS)
@@ -367,6 +383,7 @@ def country_causes(
     nato: pd.DataFrame,
     merged: pd.DataFrame,
     events: pd.DataFrame,
+    restrictions: pd.DataFrame,
 ) -> pd.DataFrame:
     """One country's drop-outs and their causes (``unexplained`` rows for those none fits)."""
     name = countries.canonical_name(iso3)
@@ -374,7 +391,7 @@ def country_causes(
         {"iso3": iso3, "country_name": name, "fiscal_year": sorted(int(y) for y in present)}
     )
     drops = dropouts(part, covered)
-    causes = attribute(drops, aspa_rules, aspa_countries, nato, merged, events)
+    causes = attribute(drops, aspa_rules, aspa_countries, nato, merged, events, restrictions)
     summ = summary(drops, causes)
     none = summ[~summ["explained"]]
     blank = {"since": "", "until": "", "detail": "No source the book holds explains it."}

@@ -1,4 +1,4 @@
-"""Sourced reference facts: ``aspa_rules``, ``aspa_countries`` and ``nato_accessions``.
+"""Sourced reference facts: ASPA, its countries, NATO accessions, other country restrictions.
 
 Inputs (``data/raw/reference``, read only through :mod:`imetbook.manifest`, see its README):
 
@@ -7,7 +7,9 @@ Inputs (``data/raw/reference``, read only through :mod:`imetbook.manifest`, see 
   exemption), one source and locator each;
 * ``aspa_countries.csv``: one row per country and event (``suspended``, ``article98_waiver``,
   ``partial_waiver``, ``training_waiver``) as a source names it;
-* ``nato_accessions.csv``: each NATO member's date of accession.
+* ``nato_accessions.csv``: each NATO member's date of accession;
+* ``country_restrictions.csv``: dated suspensions of a country's US military aid for another
+  cause (today: after a military coup), one source and locator each.
 
 Dates keep their precision (``2006-10`` is a month, ``1949`` a year); ``date_start`` and
 ``date_end`` are the first and last day the date can mean. An ``unknown`` precision has an
@@ -29,6 +31,7 @@ from imetbook.sources import context
 RULES_FILE = "aspa_rules.csv"
 COUNTRIES_FILE = "aspa_countries.csv"
 NATO_FILE = "nato_accessions.csv"
+RESTRICTIONS_FILE = "country_restrictions.csv"
 
 UNKNOWN = "unknown"
 SOURCE_COLUMNS = ("source_title", "source_url", "locator")
@@ -44,6 +47,7 @@ RULE_COLUMNS = (
 )
 COUNTRY_COLUMNS = ("country", "event", "date", "date_precision", "detail", *SOURCE_COLUMNS)
 NATO_COLUMNS = ("country", "accession_date", "date_precision", *SOURCE_COLUMNS)
+RESTRICTION_COLUMNS = ("country", "cause", "date", "date_precision", "detail", *SOURCE_COLUMNS)
 
 
 def _bounds(date: str, precision: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -113,16 +117,28 @@ def build_nato_accessions(raw: manifest.RawFile) -> pd.DataFrame:
     return df.sort_values(["date_start", "iso3"], ignore_index=True)
 
 
+def build_country_restrictions(raw: manifest.RawFile) -> pd.DataFrame:
+    df = _parse(
+        raw,
+        RESTRICTION_COLUMNS,
+        "date",
+        {"cause": schema.RESTRICTION_CAUSES, "date_precision": schema.REF_PRECISIONS[:-1]},
+    )
+    return df.sort_values(["date_start", "iso3"], ignore_index=True)
+
+
 def build_tables(reference_dir: Path) -> dict[str, pd.DataFrame]:
-    """``aspa_rules``, ``aspa_countries`` and ``nato_accessions``, validated."""
+    """``aspa_rules``, ``aspa_countries``, ``nato_accessions`` and ``country_restrictions``."""
     raw = manifest.read_plain(reference_dir)
-    missing = [f for f in (RULES_FILE, COUNTRIES_FILE, NATO_FILE) if f not in raw]
+    files = (RULES_FILE, COUNTRIES_FILE, NATO_FILE, RESTRICTIONS_FILE)
+    missing = [f for f in files if f not in raw]
     if missing:
         raise DataError(f"{reference_dir}: MANIFEST.csv lacks {', '.join(missing)}")
     tables = {
         "aspa_rules": build_aspa_rules(raw[RULES_FILE]),
         "aspa_countries": build_aspa_countries(raw[COUNTRIES_FILE]),
         "nato_accessions": build_nato_accessions(raw[NATO_FILE]),
+        "country_restrictions": build_country_restrictions(raw[RESTRICTIONS_FILE]),
     }
     for name, df in tables.items():
         schema.validate(df, schema.CONTRACTS[name])
