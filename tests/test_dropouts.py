@@ -331,3 +331,43 @@ def test_an_edited_file_fails_its_checksum(folder):
     path.write_bytes(path.read_bytes().replace(b"1949", b"1950", 1))
     with pytest.raises(ChecksumError):
         reference.build_tables(folder)
+
+
+def test_a_country_page_lists_unexplained_drop_outs_too(real):
+    present = real["part"].loc[real["part"]["iso3"] == "SAU", "fiscal_year"]
+    left = do.country_causes(
+        "SAU",
+        present,
+        real["covered"],
+        real["aspa_rules"],
+        real["aspa_countries"],
+        real["nato_accessions"],
+        real["merged"],
+        real["events"],
+        real["country_restrictions"],
+    )
+    drops = real["summary"][real["summary"]["iso3"] == "SAU"]
+    assert sorted(left["fiscal_year"]) == sorted(drops["fiscal_year"])
+    assert set(left["cause"]) == {do.UNEXPLAINED}
+    assert (do.causes_table(left)["Source"] == "").all()
+
+
+def test_the_causes_table_escapes_source_text():
+    causes = pd.DataFrame(
+        [
+            {
+                "iso3": "AAA",
+                "country_name": "A",
+                "fiscal_year": 2004,
+                "cause": do.ASPA,
+                "since": "2003-07-01",
+                "until": "",
+                "detail": "d",
+                "source_title": "<b>T</b>",
+                "source_url": "javascript:alert(1)",
+                "locator": "<i>p. 1</i>",
+            }
+        ]
+    )
+    cell = do.causes_table(causes)["Source"].iloc[0]
+    assert "<b>" not in cell and "<i>" not in cell and "href" not in cell

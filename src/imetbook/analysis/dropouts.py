@@ -418,9 +418,14 @@ def country_causes(
 def _sources(df: pd.DataFrame) -> list[str]:
     """Link and locator per row (escaped HTML); empty for a row without a source."""
     return [
-        f"{tables.link(t, u)} ({html.escape(str(loc))})" if t else ""
+        f"{tables.link(t, u if _is_http(u) else None)} ({html.escape(str(loc))})" if t else ""
         for t, u, loc in zip(df["source_title"], df["source_url"], df["locator"], strict=True)
     ]
+
+
+def _is_http(url: object) -> bool:
+    # Only web addresses become links (text from data files is untrusted).
+    return isinstance(url, str) and url.strip().lower().startswith(("http://", "https://"))
 
 
 def aspa_steps_table(aspa_rules: pd.DataFrame) -> pd.DataFrame:
