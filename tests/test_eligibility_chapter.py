@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from imetbook import countries, datasets, execute
+from imetbook.analysis import dropouts as do
 from imetbook.analysis import eligibility as el
 from imetbook.errors import ExecutionError
 
@@ -76,6 +77,27 @@ def test_defaults_glue_the_latest_year_and_its_counts(tmp_path, tables):
     assert glued["tur_money_years"].split(" of ")[0] != "0"
     assert "No focus country was chosen" in _html(nb)
     assert not _stderr(nb)
+    # The answer names ASPA with the number of countries whose drop-out it explains.
+    answer = "".join(nb.cells[0].source)
+    assert "American Servicemembers' Protection Act" in answer
+    assert "{glue:text}`n_aspa_countries`" in answer
+    drops = do.dropouts(train, el.covered_years_training(training))
+    causes = do.attribute(
+        drops,
+        *(datasets.load(t) for t in ("aspa_rules", "aspa_countries", "nato_accessions")),
+        do.merged_headings(training),
+        datasets.load("events"),
+        datasets.load("country_restrictions"),
+    )
+    summary = do.summary(drops, causes)
+    aspa = do.countries_with(summary, do.ASPA)
+    assert glued["n_aspa_countries"] == f"{len(aspa):,}"
+    assert {"Brazil", "Peru", "South Africa"} <= set(aspa)
+    first, last = do.aspa_years(datasets.load("aspa_rules"))
+    n, n_exp, share = do.explained_share(summary, first + 1, last - 1)
+    assert glued["span_0406"] == el.span_label(first + 1, last - 1) == "FY2004\u2013FY2006"
+    assert (glued["n_drop_0406"], glued["n_exp_0406"]) == (f"{n:,}", f"{n_exp:,}")
+    assert glued["share_0406"] == f"{share:.0%}"
 
 
 @pytest.mark.parametrize(

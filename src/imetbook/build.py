@@ -68,10 +68,11 @@ def is_current(out: Path, stamp: str) -> bool:
 
 def parse_all(raw: Path) -> dict[str, pd.DataFrame]:
     """Parse every source into the tidy tables (not yet validated or written)."""
-    from imetbook.sources import budget, context, fmtr
+    from imetbook.sources import budget, context, fmtr, reference
 
     tables = fmtr.build_tables(raw / "fmtr")
     tables.update(context.build_tables(raw / "context"))
+    tables.update(reference.build_tables(raw / "reference"))
     tables["funding"] = budget.build_funding(raw / "budget", tables["training"])
     return tables
 
@@ -122,7 +123,7 @@ def verify(raw: Path | None = None, out: Path | None = None) -> list[str]:
 
     raw, out = raw or paths.raw_dir(), out or paths.processed_dir()
     lines = [f"fmtr: {len(manifest.read_fmtr(raw / 'fmtr'))} files verified"]
-    for source in ("budget", "context"):
+    for source in ("budget", "context", "reference"):
         lines.append(f"{source}: {len(manifest.read_plain(raw / source))} files verified")
     from imetbook import datasets
 

@@ -528,6 +528,95 @@ CLAIMS = Contract(
     key=("claim_id",),
 )
 
+# --- sourced reference facts (data/raw/reference) -------------------------------------------
+
+REF_PRECISIONS = ("day", "month", "year", "unknown")
+ASPA_MILESTONES = ("enacted", "prohibition", "in_force", "suspension", "imet_exempt")
+ASPA_EVENTS = ("suspended", "article98_waiver", "partial_waiver", "training_waiver")
+RESTRICTION_CAUSES = ("coup",)
+
+
+def _sourced(*columns: Column) -> tuple[Column, ...]:
+    return (
+        *columns,
+        _c("source_title", "str", "Source title", nullable=False),
+        _c("source_url", "str", "Source address (http or https)", nullable=False),
+        _c("locator", "str", "Where in the source: section, page or paragraph", nullable=False),
+    )
+
+
+def _dated(name: str) -> tuple[Column, ...]:
+    return (
+        _c(name, "str", "Date as the source gives it (YYYY, YYYY-MM or YYYY-MM-DD; null: undated)"),
+        _c(
+            "date_precision",
+            "str",
+            "day, month, year or unknown",
+            nullable=False,
+            allowed=REF_PRECISIONS,
+        ),
+        _c("date_start", "date", "First day the date can mean (null: undated)"),
+        _c("date_end", "date", "Last day the date can mean (null: undated)"),
+    )
+
+
+ASPA_RULES = Contract(
+    "aspa_rules",
+    "Dated milestones of the American Servicemembers' Protection Act of 2002 (ASPA), one "
+    "source and locator each.",
+    _sourced(
+        _c("rule_id", "str", "A01...", nullable=False),
+        _c("milestone", "str", "What the row dates", nullable=False, allowed=ASPA_MILESTONES),
+        *_dated("date"),
+        _c("name", "str", "Short name", nullable=False),
+        _c("legal_citation", "str", "Statute, section or determination", nullable=False),
+        _c("effect_on_imet", "str", "What it does to IMET (our words)", nullable=False),
+    ),
+    key=("rule_id",),
+)
+
+ASPA_COUNTRIES = Contract(
+    "aspa_countries",
+    "Countries whose US military assistance was suspended under ASPA, and their waivers, one "
+    "row per country and event as a source names it.",
+    _sourced(
+        _c("country", "str", "Country as the source names it", nullable=False),
+        _c("iso3", "str", "ISO alpha-3", nullable=False),
+        _c("country_name", "str", "Canonical country name", nullable=False),
+        _c("event", "str", "suspended or a kind of waiver", nullable=False, allowed=ASPA_EVENTS),
+        *_dated("date"),
+        _c("detail", "str", "What the source says (our words)", nullable=False),
+    ),
+    key=("iso3", "event", "source_url"),
+)
+
+NATO_ACCESSIONS = Contract(
+    "nato_accessions",
+    "NATO members and their date of accession (the reports leave members out by law).",
+    _sourced(
+        _c("country", "str", "Country as the source names it", nullable=False),
+        _c("iso3", "str", "ISO alpha-3", nullable=False),
+        _c("country_name", "str", "Canonical country name", nullable=False),
+        *_dated("accession_date"),
+    ),
+    key=("iso3",),
+)
+
+COUNTRY_RESTRICTIONS = Contract(
+    "country_restrictions",
+    "Dated suspensions of a country's US military aid for a cause other than ASPA (today: "
+    "after a military coup), one source and locator each.",
+    _sourced(
+        _c("country", "str", "Country as the source names it", nullable=False),
+        _c("iso3", "str", "ISO alpha-3", nullable=False),
+        _c("country_name", "str", "Canonical country name", nullable=False),
+        _c("cause", "str", "Why aid was suspended", nullable=False, allowed=RESTRICTION_CAUSES),
+        *_dated("date"),
+        _c("detail", "str", "What the source says (our words)", nullable=False),
+    ),
+    key=("iso3", "cause", "date"),
+)
+
 CONTRACTS: dict[str, Contract] = {
     c.table: c
     for c in (
@@ -539,5 +628,9 @@ CONTRACTS: dict[str, Contract] = {
         EVENTS,
         RULES,
         CLAIMS,
+        ASPA_RULES,
+        ASPA_COUNTRIES,
+        NATO_ACCESSIONS,
+        COUNTRY_RESTRICTIONS,
     )
 }

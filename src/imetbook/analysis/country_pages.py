@@ -941,10 +941,13 @@ def exemption_note(
     country: str,
     iso3: str,
     by_year: pd.DataFrame,
-    accessions: Mapping[str, str] = eligibility.NATO_ACCESSIONS,
+    accessions: Mapping[str, str],
     by_name: Sequence[str] = eligibility.EXEMPT_BY_NAME,
 ) -> str | None:
-    """A sentence when 22 U.S.C. 2416(a)(2) exempts the country from the reports (Markdown)."""
+    """A sentence when 22 U.S.C. 2416(a)(2) exempts the country from the reports (Markdown).
+
+    ``accessions``: NATO members and accession dates (``eligibility.accession_dates`` of the
+    ``nato_accessions`` table)."""
     country = md(country)
     present = by_year.loc[by_year["records"] > 0, "fiscal_year"]
     last = (
@@ -954,13 +957,14 @@ def exemption_note(
     )
     if iso3 in accessions:
         joined = accessions[iso3]
+        when = f"in {joined}" if len(joined) == 4 else f"on {joined}"  # year-only dates
         if _fiscal_year_of(joined) > int(by_year["fiscal_year"].max()):
             return (
-                f"{country} joined NATO on {joined}, after the last year of these records; "
+                f"{country} joined NATO {when}, after the last year of these records; "
                 "as a member it is exempt from the reports (22 U.S.C. 2416(a)(2))."
             )
         return (
-            f"{country} joined NATO on {joined}. 22 U.S.C. 2416(a)(2) exempts NATO members "
+            f"{country} joined NATO {when}. 22 U.S.C. 2416(a)(2) exempts NATO members "
             "from the training reports, so its training as a member may be missing from them; "
             f"{last}."
         )
@@ -977,7 +981,7 @@ def limits_text(
     iso3: str,
     by_year: pd.DataFrame,
     others: pd.DataFrame,
-    accessions: Mapping[str, str] = eligibility.NATO_ACCESSIONS,
+    accessions: Mapping[str, str],
     by_name: Sequence[str] = eligibility.EXEMPT_BY_NAME,
 ) -> str:
     """What the records cannot show for this country, as a Markdown list."""

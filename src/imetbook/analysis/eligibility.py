@@ -72,27 +72,29 @@ MONEY_MEASURES: tuple[str, ...] = (
 NO_REGION = "Region not given"
 
 # Countries 22 U.S.C. 2416(a)(2) exempts from the training reports: NATO members (by date of
-# accession: NATO, "NATO member countries", https://www.nato.int/cps/en/natohq/topics_52044.htm)
-# and the three countries the paragraph names (rules table, R29). Reference facts, not data the
-# book computes: when each country is absent from the reports is read from the records.
-NATO_ACCESSIONS: dict[str, str] = {
-    **dict.fromkeys(
-        ("BEL", "CAN", "DNK", "FRA", "ISL", "ITA", "LUX", "NLD", "NOR", "PRT", "GBR", "USA"),
-        "1949-04-04",
-    ),
-    **dict.fromkeys(("GRC", "TUR"), "1952-02-18"),
-    "DEU": "1955-05-09",
-    "ESP": "1982-05-30",
-    **dict.fromkeys(("CZE", "HUN", "POL"), "1999-03-12"),
-    **dict.fromkeys(("BGR", "EST", "LVA", "LTU", "ROU", "SVK", "SVN"), "2004-03-29"),
-    **dict.fromkeys(("ALB", "HRV"), "2009-04-01"),
-    "MNE": "2017-06-05",
-    "MKD": "2020-03-27",
-    "FIN": "2023-04-04",
-    "SWE": "2024-03-07",
-}
+# accession, from the sourced table ``nato_accessions``, data/raw/reference) and the three
+# countries the paragraph names (rules table, R29). When each country is absent from the
+# reports is read from the records.
 EXEMPT_BY_NAME: tuple[str, ...] = ("AUS", "JPN", "NZL")
-ENLARGEMENT_2004 = "2004-03-29"
+
+
+def accession_dates(nato: pd.DataFrame) -> dict[str, str]:
+    """NATO members (``nato_accessions`` table) and their accession date as the source gives
+    it (``YYYY-MM-DD`` or, where the source gives only the year, ``YYYY``)."""
+    _require(nato, "nato_accessions", ["iso3", "accession_date"])
+    return dict(zip(nato["iso3"], nato["accession_date"].astype(str), strict=True))
+
+
+def accession_group(nato: pd.DataFrame, year: int) -> tuple[str, list[str]]:
+    """The accession date of the members that joined NATO in calendar ``year`` and their
+    codes; DataError if none did or they joined on different dates."""
+    _require(nato, "nato_accessions", ["iso3", "accession_date", "date_start"])
+    hit = nato[nato["date_start"].dt.year == year]
+    dates = sorted(set(hit["accession_date"].astype(str)))
+    if len(dates) != 1:
+        raise DataError(f"nato_accessions: {len(dates)} accession dates in {year}, expected 1")
+    return dates[0], sorted(hit["iso3"])
+
 
 PARTICIPATION_COLUMNS = ["fiscal_year", "iso3", "country_name", "region", "regions", "detail"]
 
@@ -733,7 +735,7 @@ def exempt_countries(
     fund: pd.DataFrame,
     train_covered: Sequence[int],
     years: Sequence[int],
-    accessions: dict[str, str] | None = None,
+    accessions: dict[str, str],
     by_name: Sequence[str] = EXEMPT_BY_NAME,
 ) -> pd.DataFrame:
     """The countries the reports may omit, against what the records and the money show.
@@ -743,7 +745,6 @@ def exempt_countries(
     it (<NA> if none), and years with IMET money. Countries with neither records nor money in
     ``years`` are left out.
     """
-    accessions = NATO_ACCESSIONS if accessions is None else accessions
     cov = [y for y in sorted(train_covered) if y in set(years)]
     members = sorted(accessions.items(), key=lambda kv: (kv[1], kv[0]))
     members += [(c, None) for c in by_name if c not in accessions]
