@@ -109,8 +109,9 @@ def _copy_reference(tmp_path: Path, edit=None) -> Path:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         manifest = folder / "MANIFEST.csv"
         lines = manifest.read_text(encoding="utf-8").split("\n")
-        head, _, rest = lines[1].split(",", 2)
-        lines[1] = ",".join([head, digest, rest])
+        row = next(i for i, line in enumerate(lines) if line.startswith(f"{tiers.TABLE_FILE},"))
+        head, _, rest = lines[row].split(",", 2)
+        lines[row] = ",".join([head, digest, rest])
         manifest.write_text("\n".join(lines), encoding="utf-8")
     return folder
 
