@@ -143,6 +143,14 @@ def country_code(name: str) -> str:
     return code
 
 
+def evidence_rows(funding: pd.DataFrame) -> pd.DataFrame:
+    """The funding rows charts, sums, ranks and verdicts may use: every row but those of a
+    tertiary source (an encyclopedia page), which tables list and nothing else uses."""
+    if "source_grade" not in funding.columns:
+        return funding
+    return funding[~_is(funding["source_grade"], "tertiary")]
+
+
 # --- one figure per country, year and measure ---------------------------------------------
 
 

@@ -685,13 +685,22 @@ def region_requests(funding: pd.DataFrame, region: str) -> pd.DataFrame:
     return rows[["fiscal_year", "region_row_usd", "region_row_source"]].reset_index(drop=True)
 
 
-def request_amount(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
-    """C13: the US requested the amount named for the region named (in some fiscal year)."""
+def request_matches(claims: pd.DataFrame, funding: pd.DataFrame) -> tuple[str, float, pd.DataFrame]:
+    """C13's region, the amount it names, and the region's request rows with ``matches``: the
+    request equals the amount to the precision the claim states it (``$13.8 million``: within
+    $50,000). The one place the claim's amount is compared; the budget chapter shows it."""
     text = budget.claim_text(claims, "C13")
     asked, unit = budget.dollar_amount(text), stated_unit(text)
     region = region_named(text, budget.regions(funding))
     rows = region_requests(funding, region)
-    same = (rows["region_row_usd"] - asked).abs() <= unit / 2
+    rows["matches"] = (rows["region_row_usd"] - asked).abs() <= unit / 2
+    return region, asked, rows
+
+
+def request_amount(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
+    """C13: the US requested the amount named for the region named (in some fiscal year)."""
+    region, asked, rows = request_matches(claims, funding)
+    same = rows["matches"]
     said = budget.usd_short(asked)
     others = "; ".join(
         f"FY{y}: {budget.usd_short(v)}"

@@ -1,0 +1,115 @@
+"""Which countries get a page, every program of a page, ranks and the law, on the real tables;
+the source grade of every funding row."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from imetbook import datasets
+from imetbook.analysis import budget, eligibility
+from imetbook.analysis import country_pages as cp
+from imetbook.analysis import country_scope as cs
+from imetbook.sources import budget as sources_budget
+
+
+@pytest.fixture(scope="module")
+def training() -> pd.DataFrame:
+    return datasets.load("training", columns=cp.TRAINING_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def funding() -> pd.DataFrame:
+    return datasets.load("funding")
+
+
+def test_every_country_with_imet_money_has_a_page_nato_members_included(training, funding):
+    pages = cs.countries_with_pages(training, funding)
+    assert pages["iso3"].is_unique
+    own = funding[funding["scope"].eq("country") & funding["iso3"].notna()]
+    own = own[~own["measure"].eq("training_value")]
+    assert set(own["iso3"]) | set(training["iso3"].dropna()) == set(pages["iso3"])
+    money_only = pages[pages["basis"].eq(cs.MONEY_ONLY)]
+    assert "TUR" in set(money_only["iso3"])
+    # Every country with money but no record is one the law (or the lack of records) explains:
+    # none of them has a training record.
+    assert not set(money_only["iso3"]) & set(training["iso3"].dropna())
+    nato_with_money = set(own["iso3"]) & set(eligibility.NATO_ACCESSIONS)
+    assert nato_with_money <= set(pages["iso3"])
+
+
+def test_turkey_page_names_the_law_and_ranks_its_money(training, funding):
+    iso3 = cp.iso3_of(training, "Turkey", funding)
+    assert iso3 == "TUR"
+    assert cs.programs_table(training, iso3).empty
+    law = cp.law_markdown("Turkey", iso3, has_records=False)
+    assert "22 U.S.C. 2416(a)(2)" in law and cs.STATUTE_URL in law
+    assert eligibility.NATO_ACCESSIONS["TUR"] in law
+    ranks = cs.rank_table(funding, "Turkey").set_index("measure")
+    obligation = budget.country_rank(
+        budget.evidence_rows(funding),
+        "Turkey",
+        int(funding.loc[funding["iso3"].eq("TUR"), "fiscal_year"].min()),
+        int(funding.loc[funding["iso3"].eq("TUR"), "fiscal_year"].max()),
+        measures=["obligation"],
+    )
+    last = obligation[obligation["rank"].notna()].iloc[-1]
+    assert ranks.loc[budget.label("obligation"), "latest rank"] == (
+        f"{int(last['rank'])} of {int(last['n_ranked'])} (FY{int(last['fiscal_year'])})"
+    )
+
+
+def test_israel_page_lists_its_programs_plainly(training):
+    programs = cs.programs_table(training, "ISR")
+    mine = training[training["iso3"].eq("ISR") & training["status"].eq("actual")]
+    assert not mine["is_imet"].any()  # no IMET record: the page must say who paid
+    counts = mine["program"].value_counts()
+    assert programs["program"].iloc[0] == counts.index[0] == "FMF"
+    assert dict(zip(programs["program"], programs["records"], strict=True)) == counts.to_dict()
+    assert set(programs["IMET"]) == {"no"}
+    sentence = cs.programs_sentence("Israel", programs)
+    assert sentence.startswith("The training reports list no IMET training for Israel")
+    assert f"FMF ({counts['FMF']:,} records)" in sentence
+
+
+def test_imet_comes_first_on_a_page_with_imet(training):
+    programs = cs.programs_table(training, "IND")
+    assert programs["IMET"].iloc[0] == "yes"
+    assert programs["IMET"].tolist() == sorted(programs["IMET"], reverse=True)
+
+
+def test_every_funding_row_has_a_grade_and_mirror_copies_are_named(funding):
+    assert funding["source_grade"].notna().all()
+    assert set(funding["source_grade"]) <= {"primary", "secondary", "tertiary"}
+    grade = funding.groupby("source")["source_grade"].unique()
+    assert list(grade["tertiary"]) == ["tertiary"]
+    assert list(grade["crs"]) == list(grade["news"]) == ["secondary"]
+    assert list(grade["greenbook"]) == ["primary"]
+    copies = funding[funding["source_copy_at"].notna()]
+    assert set(copies["source_copy_at"]) <= set(sources_budget.MIRROR_HOSTS)
+    assert "fdocuments.in" in set(copies["source_copy_at"])
+    cbj = funding[funding["source"].eq("cbj")].iloc[0]
+    assert cp.cited_title(cbj["source_title"], cbj["source_copy_at"]) == (
+        f"{cbj['source_title']} (copy at fdocuments.in)"
+    )
+
+
+def test_tertiary_rows_are_listed_but_never_charted_or_ranked(funding):
+    tertiary = funding[funding["source_grade"].eq("tertiary")]
+    assert len(tertiary)  # the encyclopedia page is in the table ...
+    iso3 = tertiary["iso3"].iloc[0]
+    rows = cp.funding_rows(funding, iso3)
+    table = cp.funding_table(rows)
+    assert "tertiary" in set(table["grade"])  # ... listed on the page ...
+    charted = cp.funding_by_year(rows)
+    year, measure = int(tertiary["fiscal_year"].iloc[0]), tertiary["measure"].iloc[0]
+    same = charted[charted["fiscal_year"].eq(year) & charted["measure"].eq(measure)]
+    assert same.empty or tertiary["source"].iloc[0] not in same["figures"].iloc[0]
+    assert not budget.evidence_rows(funding)["source_grade"].eq("tertiary").any()
+
+
+def test_copy_host_recognises_only_mirror_sites():
+    assert sources_budget.copy_host("https://vdocuments.us/pakaid.html") == "vdocuments.us"
+    assert sources_budget.copy_host("https://www.everycrsreport.com/x.html") == "everycrsreport.com"
+    assert sources_budget.copy_host("https://dawn.com/news/1533938") is None
+    assert sources_budget.copy_host(None) is None
