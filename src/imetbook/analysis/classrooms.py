@@ -149,3 +149,95 @@ def classes_with(classes: pd.DataFrame, names: Sequence[str], at_least: int) -> 
     for name in names:
         keep &= classes["countries"].str.split("; ").map(lambda c, n=name: n in c)
     return classes[keep]
+
+
+# --- shared classes by level of schooling ----------------------------------------------------
+
+PREPARATORY = "preparatory"
+# The rows of the tier table, highest first: the few-week preparatory courses apart from the
+# colleges they prepare for.
+LEVELS: tuple[str, ...] = (
+    "senior",
+    "intermediate",
+    PREPARATORY,
+    *(t for t in tiers.TIERS if t not in ("senior", "intermediate")),
+    tiers.UNMAPPED,
+)
+LEVEL_LABELS: dict[str, str] = {
+    **tiers.TIER_LABELS,
+    PREPARATORY: "Preparatory courses for those colleges (a few weeks)",
+}
+TIER_TABLE_COLUMNS = ["level", "classes", "course-year matches", "latest example"]
+
+
+def levels(classes: pd.DataFrame) -> pd.Series:
+    """The level of each class: its tier, or ``preparatory`` for a preparatory course."""
+    if classes.empty:
+        return pd.Series(dtype="str")
+    found = tiers.tier_columns(classes)
+    return found["tier"].where(~found["preparatory"], PREPARATORY).astype("str")
+
+
+def _example(classes: pd.DataFrame) -> str:
+    if classes.empty:
+        return ""
+    strong = classes[classes["match"].eq("class")]
+    pick = (strong if len(strong) else classes).sort_values(["fiscal_year", "class_id"])
+    rec = pick.iloc[-1]
+    return f"{rec['course_title']}, {rec['place']}, FY{int(rec['fiscal_year'])} ({rec['pages']})"
+
+
+def tier_table(classes: pd.DataFrame) -> pd.DataFrame:
+    """Shared classes per level of schooling, war colleges first: class matches, the weaker
+    course-year matches, and the latest class of the level with its report and pages."""
+    level = levels(classes)
+    rows = []
+    for name in LEVELS:
+        mine = classes[level.eq(name)] if len(classes) else classes
+        rows.append(
+            {
+                "level": LEVEL_LABELS[name],
+                "classes": int(mine["match"].eq("class").sum()),
+                "course-year matches": int(mine["match"].eq("course-year").sum()),
+                "latest example": _example(mine),
+            }
+        )
+    return pd.DataFrame(rows, columns=TIER_TABLE_COLUMNS)
+
+
+# How the answer names each level after a count ("52 at command and staff colleges").
+LEVEL_PHRASES: dict[str, str] = {
+    "senior": "at the war colleges and the National Defense University",
+    "intermediate": "at command and staff colleges",
+    PREPARATORY: "in preparatory courses of a few weeks",
+    "career": "at career courses",
+    "English language": "in English-language courses",
+    "seminars and mobile teams": "in seminars and mobile teams",
+    "basic and technical": "in basic and technical courses",
+    tiers.UNMAPPED: "in courses outside the professional-military-education tiers",
+}
+
+
+def example_class_id(classes: pd.DataFrame) -> str | None:
+    """The latest war-college class (a dated match where there is one), or None."""
+    college = classes[levels(classes).eq("senior")] if len(classes) else classes
+    if college.empty:
+        return None
+    strong = college[college["match"].eq("class")]
+    pick = (strong if len(strong) else college).sort_values(["fiscal_year", "class_id"])
+    return str(pick["class_id"].iloc[-1])
+
+
+def tier_answer(classes: pd.DataFrame) -> dict[str, str]:
+    """The strings the classmates answer glues: the war-college count first, then the other
+    levels, and the war-college example."""
+    table = tier_table(classes)
+    counts = dict(zip(LEVELS, (table["classes"] + table["course-year matches"]), strict=True))
+    college = classes[levels(classes).eq("senior")] if len(classes) else classes
+    others = [f"{int(counts[n]):,} {LEVEL_PHRASES[n]}" for n in LEVELS[1:] if counts[n]]
+    return {
+        "n_war_college": f"{int(counts['senior']):,}",
+        "war_college_example": _example(college) or "none",
+        "other_levels": "; ".join(others) or "none at any other level",
+        "n_unmapped": f"{int(counts[tiers.UNMAPPED]):,}",
+    }
