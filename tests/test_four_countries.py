@@ -3,6 +3,10 @@ Turkey, C05 (nationalities per war-college class), C10 near the article, C14."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
+import nbformat
 import pandas as pd
 import pytest
 
@@ -134,3 +138,54 @@ def test_c14_is_partly_supported_with_both_news_sources(claims, funding):
     for title in set(asked["source_title"]) & {t for c in rows["sources"] for t in c.split("; ")}:
         assert title in found.reason
     assert len({t for c in rows["sources"] for t in c.split("; ") if t}) >= 2
+
+
+# --- the committed chapters glue these values ------------------------------------------------
+
+CHAPTERS = Path(__file__).parents[1] / "chapters"
+
+
+def _committed_glue(name: str) -> dict[str, str]:
+    nb = nbformat.read(CHAPTERS / f"{name}.ipynb", as_version=4)
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            key = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            data = out.get("data", {})
+            text = data.get("application/papermill.record/text/plain", "")
+            if key and not text.startswith("<"):  # Markdown objects are glued as text/markdown
+                found[key] = ast.literal_eval(text)
+    return found
+
+
+def _answer(name: str) -> str:
+    nb = nbformat.read(CHAPTERS / f"{name}.ipynb", as_version=4)
+    text = nb.cells[0].source
+    return text[text.index("**Answer.**") :].split("\n\n")[0]
+
+
+def test_classmates_answer_leads_with_the_war_college_count(training):
+    result = cm.shared_classes_for(training, ["India", "Pakistan"])
+    college = _war_college_classes(result.classes)
+    glued = _committed_glue("classmates")
+    assert glued["cm_n_war_college"] == f"{len(college):,}"
+    assert glued["cm_war_college_example"].split(",")[0] in set(college["course_title"])
+    answer = _answer("classmates")
+    assert "{glue:text}`cm_n_war_college`" in answer
+    # War colleges come before every other level in the answer and in the table.
+    assert answer.index("cm_n_war_college") < answer.index("cm_other_levels")
+    table = classrooms.tier_table(result.classes)
+    assert table["level"].iloc[0] == classrooms.LEVEL_LABELS["senior"]
+    assert table["classes"].iloc[0] == len(college[college["match"].eq("class")])
+
+
+def test_claims_chapter_glues_the_computed_israel_and_c05_verdicts(claims, training, funding):
+    glued = _committed_glue("claims")
+    facts = cl.four_facts(cl.four_countries(training))
+    for key, value in facts.items():
+        assert glued[key] == value, key
+    assert glued["verdict_C05"] == cl.war_college_nationalities(claims, training, funding).verdict
+    assert glued["verdict_C14"] == cl.PARTLY
+    answer = _answer("claims")
+    assert "{glue:text}`isr_ind_verdict`" in answer and "{glue:text}`isr_pak_verdict`" in answer
+    assert "{glue:md}`reason_C05`" in answer
