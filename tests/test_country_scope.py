@@ -3,10 +3,13 @@ the source grade of every funding row."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbformat
 import pandas as pd
 import pytest
 
-from imetbook import datasets
+from imetbook import datasets, execute, paths
 from imetbook.analysis import budget, eligibility
 from imetbook.analysis import country_pages as cp
 from imetbook.analysis import country_scope as cs
@@ -113,3 +116,47 @@ def test_copy_host_recognises_only_mirror_sites():
     assert sources_budget.copy_host("https://www.everycrsreport.com/x.html") == "everycrsreport.com"
     assert sources_budget.copy_host("https://dawn.com/news/1533938") is None
     assert sources_budget.copy_host(None) is None
+
+
+def test_the_book_makes_a_page_for_turkey_and_israel(training):
+    template = paths.chapters_dir() / execute.PROFILE_TEMPLATE
+    jobs = {
+        Path(j.output).stem: j.parameters["country"]
+        for j in execute.profile_jobs(training, template)
+    }
+    assert jobs["TUR"] == "Turkey" and jobs["ISR"] == "Israel"
+    assert len(jobs) == len(cp.page_list(training))
+
+
+def _outputs(nb) -> str:
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            for kind in (
+                "text/markdown",
+                "text/html",
+                "application/papermill.record/text/markdown",
+            ):
+                out.append(str(data.get(kind, "")))
+    return "\n".join(out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("country", ["Turkey", "Israel"])
+def test_turkey_and_israel_pages_have_content(tmp_path, country, training, funding):
+    notebook, html = execute.run_chapter(
+        "profile", {"country": country}, out_dir=tmp_path, log=lambda _m: None
+    )
+    assert html.is_file()
+    text = _outputs(nbformat.read(notebook, as_version=4))
+    iso3 = cp.iso3_of(training, country, funding)
+    ranks = cs.rank_table(funding, country)
+    for latest in ranks["latest rank"]:
+        assert latest in text  # the rank table, every measure
+    if country == "Turkey":
+        assert "22 U.S.C. 2416(a)(2)" in text and cs.STATUTE_URL in text
+    else:
+        programs = cs.programs_table(training, iso3)
+        assert cs.programs_sentence(country, programs) in text
+        assert f"{programs['records'].iloc[0]:,}" in text  # FMF's records, first row
