@@ -160,3 +160,11 @@ def test_turkey_and_israel_pages_have_content(tmp_path, country, training, fundi
         programs = cs.programs_table(training, iso3)
         assert cs.programs_sentence(country, programs) in text
         assert f"{programs['records'].iloc[0]:,}" in text  # FMF's records, first row
+
+
+def test_courses_of_a_country_without_imet_come_from_every_program(training):
+    israel, imet = cs.course_rows(training, "ISR")
+    assert not imet and len(israel) == cs.programs_table(training, "ISR")["records"].sum()
+    india, imet = cs.course_rows(training, "IND")
+    assert imet and india["is_imet"].all() and india["status"].eq("actual").all()
+    assert len(india) == len(cp.imet_rows(training, "IND"))

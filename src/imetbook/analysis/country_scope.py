@@ -122,6 +122,17 @@ def programs_sentence(country: str, programs: pd.DataFrame) -> str:
     return text + (f"; other programs for the rest: {', '.join(parts)}." if parts else ".")
 
 
+def course_rows(training: pd.DataFrame, iso3: str) -> tuple[pd.DataFrame, bool]:
+    """The rows a page's courses and places are read from, and whether they are IMET: the
+    country's IMET records, or, for a country with none (Israel), its records under every
+    program, so the page still shows where its officers trained."""
+    actual = training["iso3"].eq(iso3) & training["status"].eq("actual")
+    imet = actual & training["is_imet"].astype(bool)
+    if imet.any() or not actual.any():
+        return training[imet], True
+    return training[actual], False
+
+
 # --- the country's rank among all countries, per measure ------------------------------------
 
 
