@@ -189,3 +189,24 @@ def test_claims_chapter_glues_the_computed_israel_and_c05_verdicts(claims, train
     answer = _answer("claims")
     assert "{glue:text}`isr_ind_verdict`" in answer and "{glue:text}`isr_pak_verdict`" in answer
     assert "{glue:md}`reason_C05`" in answer
+
+
+def _table_text(name: str, table_id: str) -> str:
+    nb = nbformat.read(CHAPTERS / f"{name}.ipynb", as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html", "")
+            if f"T_{table_id}" in html:
+                return html
+    raise AssertionError(f"{name}: no table {table_id}")
+
+
+def test_budget_chapter_shows_the_verdicts_the_claims_chapter_computes(claims, funding):
+    glued = _committed_glue("claims")
+    money = cl.money_claims(claims, funding).set_index("claim")
+    for claim_id in cl.MONEY_CLAIMS:
+        assert money.loc[claim_id, "verdict"] == glued[f"verdict_{claim_id}"], claim_id
+    shown = _table_text("budget", "budget-claim-request")
+    for claim_id in ("C13", "C14"):
+        row = shown[shown.index(f">{claim_id}<") :]
+        assert f">{glued[f'verdict_{claim_id}']}<" in row[: row.index("</tr>")], claim_id

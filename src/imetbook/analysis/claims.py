@@ -1252,6 +1252,34 @@ def verdict_table(claims: pd.DataFrame, findings: Sequence[Finding]) -> pd.DataF
     return out
 
 
+# The money claims the budget chapter shows, each with the verdict computed here.
+MONEY_CLAIMS: tuple[str, ...] = ("C10", "C11", "C13", "C14")
+MONEY_COLUMNS = ["claim", "the article says", "verdict", "why", "claims table verdict"]
+
+
+def money_claims(claims: pd.DataFrame, funding: pd.DataFrame) -> pd.DataFrame:
+    """The budget chapter's claims (:data:`MONEY_CLAIMS`) with their computed verdict and
+    reason, the same as the claims chapter's, and the claims table's own verdict beside it."""
+    funding = budget.evidence_rows(funding)
+    findings = [
+        global_rank(claims, funding),
+        yearly_amount(claims, funding),
+        request_amount(claims, funding),
+        priority_countries(claims, funding),
+    ]
+    table = verdict_table(claims, findings)
+    table = table[table["claim_id"].isin(MONEY_CLAIMS)]
+    return pd.DataFrame(
+        {
+            "claim": table["claim_id"].to_numpy(),
+            "the article says": table["claim"].to_numpy(),
+            "verdict": table["verdict"].to_numpy(),
+            "why": table["why"].to_numpy(),
+            "claims table verdict": table["sourced_verdict"].to_numpy(),
+        }
+    )
+
+
 def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:
     """Claims per verdict (scale order), computed and sourced, and in all."""
     rows = []
