@@ -168,3 +168,13 @@ def test_courses_of_a_country_without_imet_come_from_every_program(training):
     india, imet = cs.course_rows(training, "IND")
     assert imet and india["is_imet"].all() and india["status"].eq("actual").all()
     assert len(india) == len(cp.imet_rows(training, "IND"))
+
+
+def test_a_money_only_page_says_which_years_and_measures_it_rests_on(funding):
+    sentence = cs.money_sentence(funding, "TUR", "Turkey")
+    own = budget.evidence_rows(funding)
+    own = own[own["iso3"].eq("TUR") & ~own["measure"].eq("training_value")]
+    assert budget.year_ranges(own["fiscal_year"], "FY") in sentence
+    for measure in set(own["measure"]):
+        assert budget.label(measure) in sentence
+    assert cs.money_sentence(funding.iloc[:0], "TUR", "Turkey") == ""

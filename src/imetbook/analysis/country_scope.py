@@ -133,6 +133,22 @@ def course_rows(training: pd.DataFrame, iso3: str) -> tuple[pd.DataFrame, bool]:
     return training[actual], False
 
 
+def money_sentence(funding: pd.DataFrame, iso3: str, country: str) -> str:
+    """For a page without training records: the fiscal years and measures of the country's own
+    IMET money in the budget sources (plain text; empty if none)."""
+    mine = budget.evidence_rows(funding)
+    mine = mine[
+        mine["iso3"].eq(iso3) & mine["scope"].eq("country") & ~mine["measure"].eq("training_value")
+    ]
+    if mine.empty:
+        return ""
+    measures = [budget.label(m) for m in budget.CHAIN if m in set(mine["measure"])]
+    return (
+        f"Its page rests on the budget sources, which give IMET money for {country} in "
+        f"{budget.year_ranges(mine['fiscal_year'], 'FY')} ({', '.join(measures)})."
+    )
+
+
 # --- the country's rank among all countries, per measure ------------------------------------
 
 
