@@ -210,3 +210,17 @@ def test_budget_chapter_shows_the_verdicts_the_claims_chapter_computes(claims, f
     for claim_id in ("C13", "C14"):
         row = shown[shown.index(f">{claim_id}<") :]
         assert f">{glued[f'verdict_{claim_id}']}<" in row[: row.index("</tr>")], claim_id
+
+
+def test_courses_are_listed_by_level_war_colleges_first(training):
+    result = cm.shared_classes_for(training, ["India", "Pakistan"])
+    table = classrooms.courses_by_level(result, per_level=3)
+    order = [classrooms.LEVEL_LABELS[name] for name in classrooms.LEVELS]
+    ranks = table["level"].map(order.index)
+    assert table["level"].iloc[0] == classrooms.LEVEL_LABELS["senior"]
+    assert ranks.is_monotonic_increasing
+    assert table.groupby("level").size().max() <= 3
+    college = _war_college_classes(result.classes)
+    top = table[table["level"].eq(classrooms.LEVEL_LABELS["senior"])]
+    assert top["classes"].sum() <= len(college)
+    assert top["classes"].iloc[0] == college.groupby("family").size().max()

@@ -20,7 +20,7 @@ so every count of nationalities is a lower bound and Turkey's classmates cannot 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -241,3 +241,21 @@ def tier_answer(classes: pd.DataFrame) -> dict[str, str]:
         "other_levels": "; ".join(others) or "none at any other level",
         "n_unmapped": f"{int(counts[tiers.UNMAPPED]):,}",
     }
+
+
+def courses_by_level(result: cm.SharedClasses, per_level: int = 3) -> pd.DataFrame:
+    """The courses with the most shared classes at each level of schooling, war colleges
+    first (:func:`imetbook.analysis.classmates.meeting_courses` within each level)."""
+    classes = result.classes
+    level = levels(classes)
+    parts = []
+    for name in LEVELS:
+        mine = classes[level.eq(name)] if len(classes) else classes
+        if mine.empty:
+            continue
+        top = cm.meeting_courses(replace(result, classes=mine), top=per_level)
+        parts.append(top.drop(columns="level").assign(level=LEVEL_LABELS[name]))
+    if not parts:
+        return cm.meeting_courses(result, top=per_level)
+    out = pd.concat(parts, ignore_index=True)
+    return out[["level", *[c for c in out.columns if c != "level"]]]
