@@ -11,6 +11,7 @@ import pytest
 
 from imetbook import datasets, execute, paths
 from imetbook.analysis import budget, eligibility
+from imetbook.analysis import classmates as cm
 from imetbook.analysis import country_pages as cp
 from imetbook.analysis import country_scope as cs
 from imetbook.sources import budget as sources_budget
@@ -178,3 +179,15 @@ def test_a_money_only_page_says_which_years_and_measures_it_rests_on(funding):
     for measure in set(own["measure"]):
         assert budget.label(measure) in sentence
     assert cs.money_sentence(funding.iloc[:0], "TUR", "Turkey") == ""
+
+
+def test_israel_page_counts_its_shared_classes_under_every_program(training, funding):
+    region = cp.region_of(training, funding, "ISR")
+    table = cs.all_program_pairs(training, "ISR", region.members)
+    assert len(table) and table["shared in all"].is_monotonic_decreasing
+    first = table.iloc[0]
+    result = cm.shared_classes_for(training, ["Israel", first["neighbour"]], programs="all")
+    kinds = result.classes["match"].value_counts()
+    assert first["classes"] == kinds.get("class", 0) > 0
+    assert first["shared in all"] == len(result.classes)
+    assert cs.all_program_pairs(training, "ISR", []).empty
