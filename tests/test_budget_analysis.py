@@ -32,6 +32,8 @@ def row(name, fy, measure, amount, *, scope="country", region=REGION, total=None
         "source_url": f"https://example.org/{source}",
         "locator": f"{source} line for {name} {fy}",
         "note": None,
+        "source_grade": "primary",
+        "source_copy_at": None,
     }
 
 
@@ -40,7 +42,7 @@ def frame(*rows) -> pd.DataFrame:
     df["fiscal_year"] = df["fiscal_year"].astype("int64")
     df["is_total"] = df["is_total"].astype(bool)
     df["students"] = df["students"].astype("Int64")
-    for col in ("iso3", "region", "source_url", "locator", "note"):
+    for col in ("iso3", "region", "source_url", "locator", "note", "source_copy_at"):
         df[col] = df[col].astype("str")
     return schema.validate(df, schema.FUNDING)
 

@@ -11,6 +11,7 @@ import pytest
 
 from imetbook import datasets, execute, params
 from imetbook.analysis import budget
+from imetbook.analysis import claims as cl
 from imetbook.errors import ParameterError
 
 NEAR_EAST = {
@@ -76,12 +77,15 @@ def test_chapter_executes_with_defaults_and_quotes_the_claims(tmp_path):
         ("claim_turkey", "C10"),
     ):
         assert glued[key] == budget.claim_text(claims, claim_id)
-    # The article's request figure is matched against the region rows, not typed.
+    # The article's request figure is judged once, by the claims module: the chapter glues
+    # that verdict and those years, never a judgement of its own.
     funding = datasets.load("funding")
-    asked = budget.dollar_amount(budget.claim_text(claims, "C13"))
-    requests = budget.regional_totals(funding, "South and Central Asia", measures=["request"])
-    years = requests.loc[requests["region_row_usd"] == asked, "fiscal_year"]
-    assert glued["req_match_years"] == budget.year_ranges(years, "FY")
+    _region, _asked, rows = cl.request_matches(claims, funding)
+    assert rows["matches"].any()
+    assert glued["req_match_years"] == budget.year_ranges(
+        rows.loc[rows["matches"], "fiscal_year"], "FY"
+    )
+    assert glued["req_verdict"] == cl.request_amount(claims, funding).verdict == cl.SUPPORTED
     assert not _streams(nb, "stderr")
 
 

@@ -66,6 +66,8 @@ def money(name, fy, measure, amount, *, scope="country", region=SCA):
         "source_url": "https://example.org/src",
         "locator": f"line {name} {fy}",
         "note": None,
+        "source_grade": "primary",
+        "source_copy_at": None,
     }
 
 
@@ -74,7 +76,7 @@ def funding(*rows) -> pd.DataFrame:
     df["fiscal_year"] = df["fiscal_year"].astype("int64")
     df["is_total"] = df["is_total"].astype(bool)
     df["students"] = df["students"].astype("Int64")
-    for col in ("iso3", "region", "source_url", "locator", "note"):
+    for col in ("iso3", "region", "source_url", "locator", "note", "source_copy_at"):
         df[col] = df[col].astype("str")
     return schema.validate(df, schema.FUNDING)
 

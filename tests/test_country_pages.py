@@ -73,8 +73,11 @@ def test_countries_are_those_with_a_code() -> None:
         "country_name": ["India", "Nepal"],
     }
     assert cp.iso3_of(training(), "Nepal") == "NPL"
-    with pytest.raises(ParameterError, match="Turkey has no record"):
+    with pytest.raises(ParameterError, match="Turkey has no record .* and no IMET money"):
         cp.iso3_of(training(), "Turkey")
+    # A country the reports leave out gets its page from its own IMET money.
+    turkey_money = money_rows().assign(iso3="TUR", country_name="Turkey")
+    assert cp.iso3_of(training(), "Turkey", turkey_money) == "TUR"
 
 
 def test_by_year_counts_actual_imet_and_keeps_gaps() -> None:
@@ -275,6 +278,7 @@ def money_rows() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "iso3": ["ARM"] * 6 + [None],
+            "country_name": ["Armenia"] * 6 + ["Europe and Eurasia"],
             "scope": ["country"] * 6 + ["region"],
             "fiscal_year": [2001, 2002, 2003, 2003, 2003, 1990, 2001],
             "measure": ["obligation"] * 3 + ["request", "request", "obligation", "obligation"],
@@ -379,11 +383,21 @@ def test_headlines_and_index_page() -> None:
     assert heads.loc["IND", ["first_year", "last_year", "imet_records"]].tolist() == [2001, 2002, 2]
     assert heads.loc["NPL", "last_year"] == 2003  # years with any record, planned included
     assert (heads.loc["IND", "imet_years"], heads.loc["IND", "last_imet_year"]) == (1, 2001)
-    page = cp.index_page(training())
+    page = cp.index_page(training(), money_rows().iloc[:0].assign(country_name=[]))
     assert page.startswith("# Countries\n")
     assert "| {doc}`India <IND>` | IND | 2001–2002 | 1 of 2 | 2001 | 2 | 3 | 150 |" in page
     assert "each of the 2 countries with training records" in page
-    assert "(FY2001–FY2002). 2 of them have IMET records: 3 records listing 5 students" in page
+    assert (
+        "(FY2001–FY2002) or IMET money of their own in a budget source. 2 of them have IMET "
+        "records: 3 records listing 5 students" in page
+    )
+    # A NATO member has a page from its money alone, listed as such.
+    turkey_money = money_rows().assign(iso3="TUR", country_name="Turkey")
+    with_turkey = cp.index_page(training(), turkey_money)
+    assert "each of the 3 countries" in with_turkey
+    assert "| {doc}`Turkey <TUR>` | TUR | none (IMET money only) | 0 of 2 | — | 0 | — | — |" in (
+        with_turkey
+    )
 
 
 def test_missing_sums_show_as_a_dash() -> None:
@@ -407,6 +421,8 @@ def test_load_reads_only_the_columns_asked_for(processed: Path) -> None:
 
 def test_a_country_without_records_is_refused_before_any_kernel(processed: Path) -> None:
     training().to_parquet(processed / "training.parquet")
+    money_rows().to_parquet(processed / "funding.parquet")
     assert cp.PARAMS.validate({"country": "nepal"}, "profile") == {"country": "Nepal"}
+    assert cp.PARAMS.validate({"country": "Armenia"}, "profile") == {"country": "Armenia"}
     with pytest.raises(ParameterError, match="'country' of chapter 'profile': Turkey has no rec"):
         cp.PARAMS.validate({"country": "Turkey"}, "profile")

@@ -247,6 +247,16 @@ def test_country_pages_one_per_country_with_index(
     monkeypatch.setenv("IMETBOOK_PROCESSED", str(tmp_path / "processed"))
     (tmp_path / "processed").mkdir()
     training_rows().to_parquet(tmp_path / "processed" / "training.parquet")
+    # Turkey: IMET money of its own but no training record (the reports leave it out by law);
+    # a region row and the training value add no page.
+    pd.DataFrame(
+        {
+            "iso3": ["TUR", None, "IND"],
+            "country_name": ["Turkey", "Europe", "India"],
+            "scope": ["country", "region", "country"],
+            "measure": ["obligation", "obligation", "training_value"],
+        }
+    ).to_parquet(tmp_path / "processed" / "funding.parquet")
     country = tmp_path / "chapters" / "country"
     country.mkdir(parents=True)
     # A stand-in for the real template, which reads every table: this test is the mechanism.
@@ -261,6 +271,7 @@ def test_country_pages_one_per_country_with_index(
     assert sorted(p.name for p in country.iterdir()) == [
         "IND.ipynb",
         "NPL.ipynb",
+        "TUR.ipynb",
         "index.md",
         "profile.ipynb",
     ]
@@ -268,6 +279,7 @@ def test_country_pages_one_per_country_with_index(
     assert page.cells[0].source.startswith("# Nepal\n")
     index = (country / "index.md").read_text()
     assert "{doc}`India <IND>`" in index and "{doc}`Nepal <NPL>`" in index
+    assert "| {doc}`Turkey <TUR>` | TUR | none (IMET money only) |" in index
     assert cli.main(["execute", "-j", "2"]) == 0  # and again: nothing to do
     assert execute.stored_hash(country / "IND.ipynb") == execute.input_hash(
         country / "profile.ipynb", {"country": "India"}

@@ -509,7 +509,7 @@ def profile_jobs(training: Any, template: Path, out_dir: Path | None = None) -> 
     from imetbook.analysis import country_pages
 
     out_dir = out_dir or template.parent
-    listed = country_pages.countries_with_training(training)
+    listed = country_pages.page_list(training)
     return [
         Job(template, out_dir / f"{row.iso3}.ipynb", {"country": row.country_name})
         for row in listed.itertuples(index=False)

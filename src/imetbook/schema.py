@@ -371,6 +371,8 @@ MEASURE_DOCS = {
     "language labs, cancellation fees in some years); a value of training, not a budget.",
 }
 
+SOURCE_GRADES = ("primary", "secondary", "tertiary")
+
 FUNDING = Contract(
     "funding",
     "One row per source figure of IMET money (and, as training_value, the value of IMET "
@@ -434,8 +436,23 @@ FUNDING = Contract(
             "state_factsheet, news, tertiary, fmtr",
             nullable=False,
         ),
+        _c(
+            "source_grade",
+            "str",
+            "primary (the government's own document or data), secondary (an analysis or "
+            "report of it: CRS, news) or tertiary (a reference work: listed, never charted "
+            "or judged)",
+            nullable=False,
+            allowed=SOURCE_GRADES,
+        ),
         _c("source_title", "str", "Full source title", nullable=False),
         _c("source_url", "str", "Source address"),
+        _c(
+            "source_copy_at",
+            "str",
+            "The mirror site source_url is on, when the file is a copy of the document named "
+            "in source_title; null for the publisher's own address",
+        ),
         _c("locator", "str", "Where in the source (sheet, file and line, column, page, report)"),
         _c("note", "str", "Source notes: units converted, names as printed, rows left out"),
     ),

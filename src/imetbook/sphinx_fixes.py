@@ -6,11 +6,22 @@ not compare equal, so each page carries the script twice. sphinx-thebe's
 ``const THEBE_JS_URL = ...`` then throws "Identifier 'THEBE_JS_URL' has already been declared"
 on every page. The builder already holds those scripts, so dropping the inline (filename-less)
 entries from the registry before writing removes the duplicate and nothing else.
+
+Search snippets: ``static/search_snippets.js`` makes each search result's snippet the page's
+article text around the words the reader typed (Sphinx's own starts at the page header, so a
+result read "....ipynb .pdf").
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _add_static(app: Any, config: Any) -> None:
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
 def _drop_inline_registry_scripts(app: Any, env: Any) -> None:
@@ -19,4 +30,6 @@ def _drop_inline_registry_scripts(app: Any, env: Any) -> None:
 
 def setup(app: Any) -> dict[str, Any]:
     app.connect("env-updated", _drop_inline_registry_scripts)
+    app.connect("config-inited", _add_static)
+    app.add_js_file("search_snippets.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

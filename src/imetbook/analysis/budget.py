@@ -143,6 +143,14 @@ def country_code(name: str) -> str:
     return code
 
 
+def evidence_rows(funding: pd.DataFrame) -> pd.DataFrame:
+    """The funding rows charts, sums, ranks and verdicts may use: every row but those of a
+    tertiary source (an encyclopedia page), which tables list and nothing else uses."""
+    if "source_grade" not in funding.columns:
+        return funding
+    return funding[~_is(funding["source_grade"], "tertiary")]
+
+
 # --- one figure per country, year and measure ---------------------------------------------
 
 
@@ -880,13 +888,29 @@ def sources_table(funding: pd.DataFrame) -> pd.DataFrame:
     for title, grp in funding.groupby("source_title", sort=True):
         rows.append(
             {
-                "source": title,
+                "source": _cited(title, grp),
+                "grade": _grades(grp),
                 "address": _addresses(grp["source_url"].dropna()),
                 "measures": ", ".join(label(m) for m in CHAIN if m in set(grp["measure"])),
                 "fiscal years": year_ranges(grp["fiscal_year"]),
             }
         )
-    return pd.DataFrame(rows, columns=["source", "address", "measures", "fiscal years"])
+    columns = ["source", "grade", "address", "measures", "fiscal years"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _cited(title: str, grp: pd.DataFrame) -> str:
+    """The title, with "(copy at site)" when the file read is a mirror site's copy."""
+    if "source_copy_at" not in grp.columns:
+        return title
+    hosts = sorted({h for h in grp["source_copy_at"].dropna() if h and h != "nan"})
+    return f"{title} (copy at {', '.join(hosts)})" if hosts else title
+
+
+def _grades(grp: pd.DataFrame) -> str:
+    if "source_grade" not in grp.columns:
+        return ""
+    return ", ".join(sorted(set(grp["source_grade"].dropna())))
 
 
 def threshold_sentence(table: pd.DataFrame, measure: str, brief: bool = False) -> str:

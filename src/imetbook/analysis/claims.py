@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from imetbook import countries, params, schema
-from imetbook.analysis import budget, courses, eligibility
+from imetbook.analysis import budget, classrooms, courses, eligibility
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import timeline as tl
 from imetbook.errors import DataError, ParameterError, UnknownCountryError
@@ -133,6 +133,11 @@ EVIDENCE: dict[str, Evidence] = {
         "shared-classes-year-by-year",
         "Classmates: shared classes, year by year",
     ),
+    "C05": Evidence(
+        "claims.ipynb",
+        "nationalities-in-a-war-college-class",
+        "Claims: nationalities in a war-college class",
+    ),
     "C10": Evidence("budget.ipynb", "turkeys-global-rank", "Budget: Turkey's global rank"),
     "C11": Evidence(
         "budget.ipynb",
@@ -140,6 +145,11 @@ EVIDENCE: dict[str, Evidence] = {
         "Budget: India's yearly IMET",
     ),
     "C13": Evidence(
+        "budget.ipynb",
+        "the-imet-request-for-south-and-central-asia",
+        "Budget: the request for South and Central Asia",
+    ),
+    "C14": Evidence(
         "budget.ipynb",
         "the-imet-request-for-south-and-central-asia",
         "Budget: the request for South and Central Asia",
@@ -521,49 +531,109 @@ def _latest_rank(rec: pd.Series) -> str:
     )
 
 
-def global_rank(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
-    """C10: the country named currently has the rank the claim names (e.g. third-largest)."""
+# "Currently", in an article of 2021 (its text places it there; the exact date is not known):
+# the fiscal years nearest it, FY2021 being the year under way and FY2019-FY2020 the last
+# years whose money was spent.
+NEAR_ARTICLE: tuple[int, int] = (2019, 2021)
+
+
+def measures_near(funding: pd.DataFrame, window: tuple[int, int] = NEAR_ARTICLE) -> pd.DataFrame:
+    """Per money measure, how many countries have a figure of their own in ``window``
+    (measures with none are listed with 0): which measures exist for those years at all."""
+    own = funding[
+        funding["scope"].eq("country")
+        & funding["iso3"].notna()
+        & funding["fiscal_year"].between(*window)
+        & ~funding["measure"].eq("training_value")
+    ]
+    counts = own.groupby("measure")["iso3"].nunique()
+    rows = [(m, int(counts.get(m, 0))) for m in budget.CHAIN if m != "training_value"]
+    return pd.DataFrame(rows, columns=["measure", "countries"])
+
+
+def _near_words(present: pd.DataFrame, window: tuple[int, int]) -> str:
+    have = present[present["countries"] > 0]
+    none = present[present["countries"] == 0]
+    span = f"FY{window[0]}\u2013FY{window[1]}"
+    text = f"For {span}, the years nearest the article, the sources give " + (
+        _and_join(
+            [
+                f"{budget.label(m)} figures ({_plural(int(n), 'country', 'countries')})"
+                for m, n in zip(have["measure"], have["countries"], strict=True)
+            ]
+        )
+        if len(have)
+        else "no money figure for any country"
+    )
+    if len(none):
+        text += f" and no {_and_join([budget.label(m) for m in none['measure']])} figure"
+    return text
+
+
+def global_rank(
+    claims: pd.DataFrame, funding: pd.DataFrame, window: tuple[int, int] = NEAR_ARTICLE
+) -> Finding:
+    """C10: the country named currently has the rank the claim names (e.g. third-largest),
+    judged on the fiscal years nearest the article (``window``), per measure."""
     text = budget.claim_text(claims, "C10")
     country, target = _one_country(text, "C10"), budget.ordinal_rank(text)
-    ranks = budget.country_rank(funding, country, *funding_span(funding))
+    present = measures_near(funding, window)
+    near = _near_words(present, window)
+    ranks = budget.country_rank(funding, country, *window)
     summary = budget.rank_summary(ranks, target)
     verdict = rank_verdict(summary, target)
     ranked = summary[summary["last_rank"].notna()]
+    facts = {"target": ordinal(target), "window": f"FY{window[0]}\u2013FY{window[1]}"}
+    facts["measures_near"] = near
     if ranked.empty:
-        reason = f"No source in the funding table ranks {country} in any year."
-        return Finding("C10", verdict, reason, _figures([]), {"target": ordinal(target)})
+        reason = f"{near}; none of them ranks {country}."
+        facts.update(latest="none", latest_at_target="none", latest_elsewhere="none")
+        facts["last_at_target"] = "never"
+        return Finding("C10", verdict, reason, _figures([]), facts)
     at = ranked[ranked["last_rank"] == target]
     off = ranked[ranked["last_rank"] != target]
     parts = [_and_join([_latest_rank(r) for _, r in grp.iterrows()]) for grp in (at, off)]
-    reason = f"{country}'s latest global rank is " + (
-        f"{parts[0]}, but {parts[1]}" if len(at) and len(off) else parts[0] or parts[1]
+    yearly = ranks[ranks["rank"].notna()].sort_values(["measure", "fiscal_year"])
+    listed = _and_join(
+        [
+            f"{ordinal(int(r['rank']))} of {int(r['n_ranked']):,} by {budget.label(r['measure'])} "
+            f"in FY{int(r['fiscal_year'])}"
+            for _, r in yearly.iterrows()
+        ]
     )
-    earlier = [
-        f"{ordinal(target)} by {budget.label(m)} in {last_run(years)}"
-        for m, years in _years_at(ranks, target).items()
-        if m in set(off["measure"])
+    reason = f"{near}. {country} is {listed}"
+    first, last = funding_span(funding)
+    earlier = _years_at(budget.country_rank(funding, country, first, last), target)
+    before = [
+        f"{ordinal(target)} by {budget.label(m)} in {last_run(ys)}"
+        for m, ys in earlier.items()
+        if max(ys) < window[0]
     ]
-    if earlier:
-        reason += "; it was last " + _and_join(earlier)
+    if before:
+        reason += f"; it was {_and_join(before)}, before the years judged"
     figures = _figures(
-        (
-            f"{budget.label(r['measure'])}: years at rank {target}",
-            f"{r['years_at_target']} (ranked in {r['years_ranked']}; latest: "
-            f"{ordinal(int(r['last_rank']))} of {r['last_n_ranked']:,} in FY{r['last_year']})",
-        )
-        for _, r in ranked.iterrows()
+        [
+            (f"FY{window[0]}\u2013FY{window[1]}: measures with figures", near),
+            *(
+                (
+                    f"{budget.label(r['measure'])}, FY{int(r['fiscal_year'])}",
+                    f"{ordinal(int(r['rank']))} of {int(r['n_ranked']):,}",
+                )
+                for _, r in yearly.iterrows()
+            ),
+        ]
     )
     runs = _years_at(ranks, target)
-    facts = {
-        "target": ordinal(target),
-        "latest": _and_join([_latest_rank(r) for _, r in ranked.iterrows()]),
-        "latest_at_target": parts[0] or "none",
-        "latest_elsewhere": parts[1] or "none",
-        "last_at_target": _and_join(
+    facts.update(
+        latest=_and_join([_latest_rank(r) for _, r in ranked.iterrows()]),
+        latest_at_target=parts[0] or "none",
+        latest_elsewhere=parts[1] or "none",
+        last_at_target=_and_join(
             [f"by {budget.label(m)} in {last_run(ys)}" for m, ys in runs.items()]
         )
         or "never",
-    }
+        earlier=_and_join(before) or "never",
+    )
     return Finding("C10", verdict, reason + ".", figures, facts)
 
 
@@ -685,13 +755,22 @@ def region_requests(funding: pd.DataFrame, region: str) -> pd.DataFrame:
     return rows[["fiscal_year", "region_row_usd", "region_row_source"]].reset_index(drop=True)
 
 
-def request_amount(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
-    """C13: the US requested the amount named for the region named (in some fiscal year)."""
+def request_matches(claims: pd.DataFrame, funding: pd.DataFrame) -> tuple[str, float, pd.DataFrame]:
+    """C13's region, the amount it names, and the region's request rows with ``matches``: the
+    request equals the amount to the precision the claim states it (``$13.8 million``: within
+    $50,000). The one place the claim's amount is compared; the budget chapter shows it."""
     text = budget.claim_text(claims, "C13")
     asked, unit = budget.dollar_amount(text), stated_unit(text)
     region = region_named(text, budget.regions(funding))
     rows = region_requests(funding, region)
-    same = (rows["region_row_usd"] - asked).abs() <= unit / 2
+    rows["matches"] = (rows["region_row_usd"] - asked).abs() <= unit / 2
+    return region, asked, rows
+
+
+def request_amount(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
+    """C13: the US requested the amount named for the region named (in some fiscal year)."""
+    region, asked, rows = request_matches(claims, funding)
+    same = rows["matches"]
     said = budget.usd_short(asked)
     others = "; ".join(
         f"FY{y}: {budget.usd_short(v)}"
@@ -831,10 +910,262 @@ def resumption_delay(claims: pd.DataFrame, events: pd.DataFrame) -> Finding:
     return Finding("C19", verdict, reason + ".", _figures(rows), facts)
 
 
+# --- C05: nationalities in a war-college class -------------------------------------------------
+
+# The claim's "Indians, Israelis, Europeans", as countries and a State regional bureau: the
+# claims table writes nationalities, which the country vocabulary does not read.
+C05_COUNTRIES: tuple[str, ...] = ("India", "Israel")
+C05_BUREAU = "Europe and Eurasia"
+_NATIONALITIES = re.compile(r"\b(\d+)\s+nationalities\b", re.IGNORECASE)
+
+
+def nationalities_named(text: str) -> int:
+    """The number of nationalities a claim names ("people of 25 nationalities" -> 25)."""
+    match = _NATIONALITIES.search(text)
+    if match is None:
+        raise DataError(f"claims: no number of nationalities in {text!r}")
+    return int(match.group(1))
+
+
+def _with_europeans(classes: pd.DataFrame, funding: pd.DataFrame) -> pd.Series:
+    europe = {c for c, b in eligibility.bureaus(funding).items() if b == C05_BUREAU}
+    codes = (
+        classes["countries"]
+        .str.split("; ")
+        .map(lambda names: {countries.to_iso3(n) for n in names})
+    )
+    return codes.map(lambda c: bool(c & europe))
+
+
+def war_college_nationalities(
+    claims: pd.DataFrame, training: pd.DataFrame, funding: pd.DataFrame
+) -> Finding:
+    """C05: a war-college class of the number of nationalities named, Indians, Israelis and
+    Europeans among them (all programs; counts are lower bounds, NATO members being left out
+    of the reports by law)."""
+    need = nationalities_named(budget.claim_text(claims, "C05"))
+    classes = classrooms.war_college_classes(training)
+    big = classes[classes["n_countries"].ge(need)]
+    named = classrooms.classes_with(classes, C05_COUNTRIES, need)
+    full = named[_with_europeans(named, funding)] if len(named) else named
+    who = _and_join(list(C05_COUNTRIES))
+    years = budget.year_ranges(full["fiscal_year"], "FY")
+    if len(full):
+        verdict = SUPPORTED
+    elif len(named) or len(big):
+        verdict = PARTLY
+    else:
+        verdict = UNVERIFIED
+    largest = classes.sort_values(["n_countries", "class_id"], ascending=[False, True])
+    top = largest.iloc[0] if len(largest) else None
+    reason = (
+        "The course records list "
+        + _plural(len(classes), "war-college class", "war-college classes")
+        + " shared by officers of two or more countries (all programs); "
+        f"{len(big):,} had officers of {need} or more countries, {len(named):,} of them with "
+        f"officers of {who}"
+        + (f", and {len(full):,} with a European country too ({years})" if len(full) else "")
+    )
+    if top is not None:
+        reason += (
+            f"; the largest, {top['course_title']} of FY{int(top['fiscal_year'])}, had "
+            f"{int(top['n_countries'])}"
+        )
+    reason += (
+        ". The reports leave out NATO members, Australia, Japan and New Zealand, so these "
+        "are lower bounds; the course the anecdote describes is not known."
+    )
+    figures = _figures(
+        [
+            ("War-college classes with two or more countries", f"{len(classes):,}"),
+            (f"... with {need} or more countries", f"{len(big):,}"),
+            (f"... and officers of {who}", f"{len(named):,}"),
+            ("... and a European country as well", f"{len(full):,} ({years})"),
+        ]
+    )
+    facts = {
+        "need": str(need),
+        "n_classes": f"{len(classes):,}",
+        "n_big": f"{len(big):,}",
+        "n_named": f"{len(named):,}",
+        "n_full": f"{len(full):,}",
+        "most": "none" if top is None else str(int(top["n_countries"])),
+    }
+    return Finding("C05", verdict, reason, figures, facts)
+
+
+# --- C14: the countries of prime importance ------------------------------------------------------
+
+
+def priority_requests(claims: pd.DataFrame, funding: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """The latest fiscal year with a country request for a country C14 names, and each named
+    country's request that year with its sources (``amount_usd`` null where none is on
+    record)."""
+    named = countries_named(budget.claim_text(claims, "C14"))
+    if not named:
+        raise DataError("claims: C14 names no country")
+    codes = [countries.to_iso3(n) for n in named]
+    asked = funding[
+        funding["measure"].eq("request")
+        & funding["scope"].eq("country")
+        & funding["iso3"].isin(codes)
+    ]
+    if asked.empty:
+        return 0, pd.DataFrame({"country_name": named, "amount_usd": float("nan"), "sources": ""})
+    year = int(asked["fiscal_year"].max())
+    that = asked[asked["fiscal_year"].eq(year)]
+    rows = []
+    for name, code in zip(named, codes, strict=True):
+        mine = that[that["iso3"].eq(code)]
+        rows.append(
+            {
+                "country_name": name,
+                "amount_usd": float(mine["amount_usd"].iloc[0]) if len(mine) else float("nan"),
+                "sources": "; ".join(sorted(set(mine["source_title"]))),
+            }
+        )
+    return year, pd.DataFrame(rows)
+
+
+def priority_countries(claims: pd.DataFrame, funding: pd.DataFrame) -> Finding:
+    """C14: the countries named are the region's priority recipients, read as: each of them has
+    an IMET request of its own in the latest year the sources give country requests for."""
+    year, rows = priority_requests(claims, funding)
+    has = rows["amount_usd"].notna()
+    verdict = SUPPORTED if has.all() else PARTLY if has.any() else UNVERIFIED
+    with_request = _and_join(list(rows.loc[has, "country_name"])) or "none"
+    without = _and_join(list(rows.loc[~has, "country_name"])) or "none"
+    sources = _and_join(sorted({t for cell in rows["sources"] for t in cell.split("; ") if t}))
+    reason = (
+        f"The FY{year} request, as the news reports of it give it, names IMET money for "
+        f"{with_request}, but none for {without}; the two reports disagree on which countries "
+        f"are the priority (see the claims table's evidence). Sources: {sources}."
+        if year and len(rows[~has])
+        else f"The FY{year} request names IMET money for {with_request}. Sources: {sources}."
+        if year
+        else "No source gives an IMET request for any of the countries named."
+    )
+    figures = _figures(
+        (
+            f"FY{year} request, {r.country_name}",
+            budget.usd(r.amount_usd) + f" ({r.sources})"
+            if pd.notna(r.amount_usd)
+            else "none on record",
+        )
+        for r in rows.itertuples()
+    )
+    facts = {"year": f"FY{year}", "with_request": with_request, "without": without}
+    return Finding("C14", verdict, reason, figures, facts)
+
+
+# --- the article's four countries in one class --------------------------------------------------
+
+# The article's title and C03 name these four: pairs of them in one class, Israel with each
+# of the two rivals (all programs: Israel has no IMET record), and Turkey, which the law keeps
+# out of the reports.
+ISRAEL_PAIRS: tuple[tuple[str, str], ...] = (("India", "Israel"), ("Pakistan", "Israel"))
+EXEMPT_NAMED = "Turkey"
+FOUR_COLUMNS = [
+    "countries",
+    "programs",
+    "classes",
+    "course-year matches",
+    "war-college classes",
+    "verdict",
+    "war-college verdict",
+    "example",
+]
+
+
+def _pair_verdict(classes: int, loose: int) -> str:
+    return SUPPORTED if classes else PARTLY if loose else UNVERIFIED
+
+
+def _example_text(example: pd.Series | None) -> str:
+    if example is None:
+        return "none"
+    return (
+        f"{example['course_title']}, {example['place']}, FY{int(example['fiscal_year'])} "
+        f"({example['pages']})"
+    )
+
+
+def four_countries(training: pd.DataFrame) -> pd.DataFrame:
+    """One row per pair of the article's countries the records can check (India and Pakistan
+    under IMET, as C04; Israel with each under all programs), with verdicts overall and at the
+    war colleges; and Turkey, which they cannot."""
+    asks = [(tuple(RIVALS), "IMET"), *((pair, classrooms.ALL_PROGRAMS) for pair in ISRAEL_PAIRS)]
+    rows = []
+    for pair, programs in asks:
+        found = classrooms.pair_summary(training, list(pair), programs)
+        rows.append(
+            {
+                "countries": " and ".join(found.countries),
+                "programs": "IMET" if programs == "IMET" else "all programs",
+                "classes": found.classes,
+                "course-year matches": found.course_years,
+                "war-college classes": found.war_college_classes,
+                "verdict": _pair_verdict(found.classes, found.course_years),
+                "war-college verdict": _pair_verdict(
+                    found.war_college_classes, found.war_college_course_years
+                ),
+                "example": _example_text(found.example),
+            }
+        )
+    in_records = training["country_name"].eq(EXEMPT_NAMED).any()
+    rows.append(
+        {
+            "countries": f"{EXEMPT_NAMED} and any other",
+            "programs": "all programs",
+            "classes": None,
+            "course-year matches": None,
+            "war-college classes": None,
+            "verdict": UNVERIFIED,
+            "war-college verdict": UNVERIFIED,
+            "example": (
+                "not checkable: the reports hold no record for it (22 U.S.C. 2416(a)(2) "
+                "leaves NATO members out)"
+                if not in_records
+                else "in the records"
+            ),
+        }
+    )
+    out = pd.DataFrame(rows, columns=FOUR_COLUMNS)
+    return out.astype(
+        {c: "Int64" for c in ("classes", "course-year matches", "war-college classes")}
+    )
+
+
+def four_facts(table: pd.DataFrame) -> dict[str, str]:
+    """Glue strings of :func:`four_countries`: per Israel pair (``isr_ind``, ``isr_pak``) its
+    verdicts and counts, and Turkey's verdict."""
+    out: dict[str, str] = {}
+    for a, b in ISRAEL_PAIRS:
+        rec = table[table["countries"].eq(f"{a} and {b}")].iloc[0]
+        key = f"{countries.to_iso3(b).lower()}_{countries.to_iso3(a).lower()}"
+        out[f"{key}_verdict"] = str(rec["verdict"])
+        out[f"{key}_wc_verdict"] = str(rec["war-college verdict"])
+        out[f"{key}_classes"] = f"{int(rec['classes']):,}"
+        out[f"{key}_wc"] = f"{int(rec['war-college classes']):,}"
+    out["turkey_verdict"] = str(table["verdict"].iloc[-1])
+    return out
+
+
 # --- all claims -------------------------------------------------------------------------------
 
 # The claims the tables decide; compute_all returns one finding for each, in this order.
-COMPUTED_CLAIMS: tuple[str, ...] = ("C02", "C03", "C04", "C10", "C11", "C13", "C16", "C19")
+COMPUTED_CLAIMS: tuple[str, ...] = (
+    "C02",
+    "C03",
+    "C04",
+    "C05",
+    "C10",
+    "C11",
+    "C13",
+    "C14",
+    "C16",
+    "C19",
+)
 
 
 def compute_all(
@@ -845,14 +1176,19 @@ def compute_all(
     threshold_usd: float | None = None,
     since_fy: int | None = None,
 ) -> list[Finding]:
-    """Every computed verdict, in claim order (see the module doc for which claims)."""
+    """Every computed verdict, in claim order (see the module doc for which claims).
+
+    Tertiary sources are never used: the funding rows of an encyclopedia page are dropped."""
+    funding = budget.evidence_rows(funding)
     calls: dict[str, Callable[[], Finding]] = {
         "C02": lambda: war_colleges(claims, training),
         "C03": lambda: countries_take_part(claims, training, funding),
         "C04": lambda: rivals_share_classes(claims, training),
+        "C05": lambda: war_college_nationalities(claims, training, funding),
         "C10": lambda: global_rank(claims, funding),
         "C11": lambda: yearly_amount(claims, funding, threshold_usd, since_fy),
         "C13": lambda: request_amount(claims, funding),
+        "C14": lambda: priority_countries(claims, funding),
         "C16": lambda: suspension_month(claims, events),
         "C19": lambda: resumption_delay(claims, events),
     }
@@ -914,6 +1250,34 @@ def verdict_table(claims: pd.DataFrame, findings: Sequence[Finding]) -> pd.DataF
         if col != "differs":
             out[col] = out[col].astype("str")
     return out
+
+
+# The money claims the budget chapter shows, each with the verdict computed here.
+MONEY_CLAIMS: tuple[str, ...] = ("C10", "C11", "C13", "C14")
+MONEY_COLUMNS = ["claim", "the article says", "verdict", "why", "claims table verdict"]
+
+
+def money_claims(claims: pd.DataFrame, funding: pd.DataFrame) -> pd.DataFrame:
+    """The budget chapter's claims (:data:`MONEY_CLAIMS`) with their computed verdict and
+    reason, the same as the claims chapter's, and the claims table's own verdict beside it."""
+    funding = budget.evidence_rows(funding)
+    findings = [
+        global_rank(claims, funding),
+        yearly_amount(claims, funding),
+        request_amount(claims, funding),
+        priority_countries(claims, funding),
+    ]
+    table = verdict_table(claims, findings)
+    table = table[table["claim_id"].isin(MONEY_CLAIMS)]
+    return pd.DataFrame(
+        {
+            "claim": table["claim_id"].to_numpy(),
+            "the article says": table["claim"].to_numpy(),
+            "verdict": table["verdict"].to_numpy(),
+            "why": table["why"].to_numpy(),
+            "claims table verdict": table["sourced_verdict"].to_numpy(),
+        }
+    )
 
 
 def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:

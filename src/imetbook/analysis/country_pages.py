@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from imetbook import schema
-from imetbook.analysis import classmates, courses, eligibility
+from imetbook.analysis import budget, classmates, country_scope, courses, eligibility
 from imetbook.errors import ParameterError
 from imetbook.params import Country, Invalid, Param, Spec
 
@@ -55,19 +55,30 @@ class CountryWithRecords:
     """A country name (any known spelling) with training records, so with a page; checked
     before any kernel starts (``imetbook run profile -p country ...``)."""
 
-    describe: str = "a country with training records"
+    describe: str = "a country with training records or IMET money of its own"
 
     def __call__(self, value: object) -> str:
         name = Country()(value)
-        from imetbook import datasets  # the table is read only when a value is checked
-
-        listed = datasets.load("training", columns=["country_name"])["country_name"]
-        if not listed.eq(name).any():
+        if country_scope.page_iso3(page_list(), name) is None:
             raise Invalid(
-                f"{name} has no record in the training reports, so it has no page (the "
-                "reports leave out NATO members, Australia, Japan and New Zealand by law)"
+                f"{name} has no record in the training reports and no IMET money of its own "
+                "in any funding source, so it has no page"
             )
         return name
+
+
+def page_list(
+    training: pd.DataFrame | None = None, funding: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """:func:`country_scope.countries_with_pages` of ``training`` and ``funding``, each read
+    from the built tables when not given (only the columns the list needs)."""
+    from imetbook import datasets  # the tables are read only when the list is asked for
+
+    if training is None:
+        training = datasets.load("training", columns=["iso3", "country_name"])
+    if funding is None:
+        funding = datasets.load("funding", columns=["iso3", "country_name", "scope", "measure"])
+    return country_scope.countries_with_pages(training, funding)
 
 
 PARAMS = Spec(
@@ -89,6 +100,11 @@ TRAINING_COLUMNS: tuple[str, ...] = tuple(
 )
 FUNDING_COLUMNS: tuple[str, ...] = (
     "iso3",
+    "country_name",
+    "is_total",
+    "locator",
+    "source_grade",
+    "source_copy_at",
     "scope",
     "region",
     "fiscal_year",
@@ -176,19 +192,21 @@ def countries_with_training(training: pd.DataFrame) -> pd.DataFrame:
     return rows.drop_duplicates("iso3").sort_values("iso3", ignore_index=True)
 
 
-def iso3_of(training: pd.DataFrame, country: str) -> str:
-    """The ISO code of ``country`` (a canonical name) as the training records give it.
+def iso3_of(training: pd.DataFrame, country: str, funding: pd.DataFrame | None = None) -> str:
+    """The ISO code of ``country`` (a canonical name) as the training records give it, or,
+    with ``funding``, as a funding source with IMET money of its own gives it.
 
-    Raises :class:`ParameterError` for a country with no training record: it has no page.
+    Raises :class:`ParameterError` for a country with neither: it has no page.
     """
-    listed = countries_with_training(training)
-    hit = listed.loc[listed["country_name"].eq(country), "iso3"]
-    if hit.empty:
+    empty = pd.DataFrame(columns=["iso3", "country_name", "scope", "measure"])
+    pages = country_scope.countries_with_pages(training, empty if funding is None else funding)
+    code = country_scope.page_iso3(pages, country)
+    if code is None:
         raise ParameterError(
-            f"country: {country} has no record in the training reports, so it has no page "
-            "(the reports leave out NATO members, Australia, Japan and New Zealand by law)"
+            f"country: {country} has no record in the training reports and no IMET money of "
+            "its own in any funding source, so it has no page"
         )
-    return str(hit.iloc[0])
+    return code
 
 
 def covered_years(training: pd.DataFrame) -> list[int]:
@@ -717,8 +735,10 @@ def funding_by_year(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per measure and fiscal year with a figure (``rows``: :func:`funding_rows`).
 
     ``amount_usd`` is the figure where every source prints the same one, null where they
-    disagree; ``figures`` lists each distinct figure with its source.
+    disagree; ``figures`` lists each distinct figure with its source. Tertiary sources are
+    left out: the funding table lists them, the chart never draws them.
     """
+    rows = budget.evidence_rows(rows)
     columns = ["fiscal_year", "measure", "amount_usd", "figures"]
     if rows.empty:
         return pd.DataFrame(columns=columns).astype({"fiscal_year": "int64"})
@@ -901,7 +921,23 @@ def _latest_figure(g: pd.DataFrame) -> str:
     return f"{fy(last)}: " + " / ".join(usd(v) for v in values)
 
 
-FUNDING_TABLE_COLUMNS = ["measure", "fiscal years", "figures", "latest figure", "source", "address"]
+FUNDING_TABLE_COLUMNS = [
+    "measure",
+    "fiscal years",
+    "figures",
+    "latest figure",
+    "source",
+    "grade",
+    "address",
+]
+
+
+def cited_title(title: object, copy_at: object) -> str:
+    """A source as cited: its title, and ``(copy at fdocuments.in)`` when the file read is a
+    mirror site's copy of that document."""
+    if isinstance(copy_at, str) and copy_at and copy_at != "nan":
+        return f"{title} (copy at {copy_at})"
+    return str(title)
 
 
 def funding_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -911,6 +947,7 @@ def funding_table(rows: pd.DataFrame) -> pd.DataFrame:
     out = []
     for (measure, _source), g in rows.groupby(["measure", "source"], sort=False):
         latest = g.sort_values(["fiscal_year", "source_title"], kind="stable").iloc[-1]
+        copy_at = latest["source_copy_at"] if "source_copy_at" in g else None
         out.append(
             {
                 "measure": MEASURE_LABELS[measure],
@@ -919,7 +956,8 @@ def funding_table(rows: pd.DataFrame) -> pd.DataFrame:
                 "fiscal years": runs_text(g["fiscal_year"]),
                 "figures": len(g),
                 "latest figure": _latest_figure(g),
-                "source": _titles(g["source_title"]),
+                "source": cited_title(_titles(g["source_title"]), copy_at),
+                "grade": latest["source_grade"] if "source_grade" in g else "",
                 "address": latest["source_url"],
             }
         )
@@ -974,6 +1012,18 @@ def exemption_note(
             f"they are not a full record of its training; {last}."
         )
     return None
+
+
+def law_markdown(country: str, iso3: str, has_records: bool) -> str:
+    """The law that leaves the country out of the training reports, with its citation
+    (Markdown; empty for a country the reports must cover)."""
+    sentence = country_scope.exemption_sentence(country, iso3, has_records)
+    if sentence is None:
+        return ""
+    return (
+        f"{md(sentence)} Source: [{country_scope.STATUTE}]({country_scope.STATUTE_URL}), "
+        f"{md(country_scope.STATUTE_LOCATOR)}."
+    )
 
 
 def limits_text(
@@ -1074,12 +1124,14 @@ def index_markdown(table: pd.DataFrame, covered: Sequence[int] = ()) -> str:
         "# Countries",
         "",
         f"One page for each of the {len(table)} countries with training records in the "
-        f"Foreign Military Training reports{span}. {with_imet} of them have IMET records: "
+        f"Foreign Military Training reports{span} or IMET money of their own in a budget "
+        f"source. {with_imet} of them have IMET records: "
         f"{_fmt(table['imet_records'].sum())} records listing {_fmt(students)} students in all. "
         "IMET figures count records of training delivered (status actual); sums skip records "
         "where no number was printed, and — marks a country with no such figure. The reports "
         "leave out NATO members, Australia, Japan and New Zealand by law (22 U.S.C. "
-        "2416(a)(2)), so those countries have no page or a partial one.",
+        "2416(a)(2)): their pages rest on the budget sources, and read *none (IMET money "
+        "only)* below.",
         "",
         "| Country | ISO3 | Years with records | Years with IMET records | Latest IMET year "
         "| IMET records | IMET students | IMET course costs (US$) |",
@@ -1088,14 +1140,34 @@ def index_markdown(table: pd.DataFrame, covered: Sequence[int] = ()) -> str:
     for row in table.itertuples(index=False):
         link = f"{{doc}}`{_cell(row.country_name)} <{row.iso3}>`"
         latest = "—" if pd.isna(row.last_imet_year) else str(row.last_imet_year)
+        seen = (
+            "none (IMET money only)"
+            if pd.isna(row.first_year)
+            else _years(int(row.first_year), int(row.last_year))
+        )
         lines.append(
-            f"| {link} | {row.iso3} | {_years(row.first_year, row.last_year)} | "
+            f"| {link} | {row.iso3} | {seen} | "
             f"{row.imet_years}{of} | {latest} | {row.imet_records:,} | "
             f"{_fmt(row.imet_students)} | {_fmt(row.imet_cost_usd)} |"
         )
     return "\n".join(lines) + "\n"
 
 
-def index_page(training: pd.DataFrame) -> str:
-    """:func:`index_markdown` of the training table (what ``imetbook execute`` writes)."""
-    return index_markdown(headlines(training), covered_years(training))
+def with_money_only(table: pd.DataFrame, pages: pd.DataFrame) -> pd.DataFrame:
+    """:func:`headlines` plus a row for each country whose page rests on IMET money alone
+    (no training record: its year and record columns are empty)."""
+    extra = pages.loc[pages["basis"].eq(country_scope.MONEY_ONLY), ["iso3", "country_name"]]
+    if extra.empty:
+        return table
+    extra = extra.assign(imet_years=0, imet_records=0)
+    out = pd.concat([table, extra], ignore_index=True)
+    for col in ("first_year", "last_year", "last_imet_year", "imet_students"):
+        out[col] = out[col].astype("Int64")
+    return out.sort_values(["country_name", "iso3"], ignore_index=True)
+
+
+def index_page(training: pd.DataFrame, funding: pd.DataFrame | None = None) -> str:
+    """:func:`index_markdown` of the training table and the countries with IMET money only
+    in ``funding`` (default: the built table): what ``imetbook execute`` writes."""
+    table = with_money_only(headlines(training), page_list(training, funding))
+    return index_markdown(table, covered_years(training))

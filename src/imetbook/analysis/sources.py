@@ -409,6 +409,9 @@ def funding_documents(funding: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (key, title), g in funding.groupby(["source", "source_title"], sort=True):
         urls = sorted(set(g["source_url"].dropna()))
+        copies = sorted(set(g["source_copy_at"].dropna())) if "source_copy_at" in g else []
+        # A mirror site's file is cited as the document it copies, "copy at" the site.
+        title = f"{title} (copy at {', '.join(copies)})" if copies else title
         if len(urls) == 1:
             document, address = tables.link(title, urls[0]), urls[0]
         else:
@@ -419,13 +422,15 @@ def funding_documents(funding: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "source": key,
+                "grade": ", ".join(sorted(set(g["source_grade"]))) if "source_grade" in g else "",
                 "document": document,
                 "address": address,
                 "rows": len(g),
                 "fiscal years": _years(g["fiscal_year"]),
             }
         )
-    return pd.DataFrame(rows, columns=["source", "document", "address", "rows", "fiscal years"])
+    columns = ["source", "grade", "document", "address", "rows", "fiscal years"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:

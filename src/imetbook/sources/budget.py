@@ -89,6 +89,39 @@ SOURCE_KEYS: tuple[tuple[str, str], ...] = (
     ("tertiary", r"encyclopedia"),
 )
 
+# How far each source is from the figure's origin. primary: the government's own document or
+# dataset (budget justifications, State tables and fact sheets, the Greenbook, the training
+# reports); secondary: an analysis or report of it (CRS, news); tertiary: a reference work
+# retelling others (an encyclopedia page). Tertiary rows are listed, never charted or judged.
+SOURCE_GRADES: dict[str, str] = {
+    "greenbook": "primary",
+    "state_csis": "primary",
+    "fmtr_s3": "primary",
+    "fmtr": "primary",
+    "cbj": "primary",
+    "state_factsheet": "primary",
+    "crs": "secondary",
+    "news": "secondary",
+    "tertiary": "tertiary",
+}
+# Sites that host copies of other publishers' documents: a figure read there is cited as the
+# document it copies, "copy at" the site.
+MIRROR_HOSTS: tuple[str, ...] = (
+    "fdocuments.in",
+    "vdocuments.us",
+    "everycrsreport.com",
+    "webarchive.library.unt.edu",
+)
+
+
+def copy_host(url: object) -> str | None:
+    """The mirror site ``url`` is on (one of :data:`MIRROR_HOSTS`), or None."""
+    if not isinstance(url, str):
+        return None
+    host = re.sub(r"^https?://(www\.)?", "", url.strip()).split("/", 1)[0].lower()
+    return host if host in MIRROR_HOSTS else None
+
+
 # State regional bureaus as the State tables print their subtotal rows.
 STATE_REGIONS: tuple[str, ...] = (
     "Africa",
@@ -715,6 +748,8 @@ def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df = df.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
     types = {"fiscal_year": "int64", "amount_usd": "float64", "is_total": "bool"}
     df = df.astype(types)
+    df["source_grade"] = df["source"].map(SOURCE_GRADES)
+    df["source_copy_at"] = df["source_url"].map(copy_host)
     for col in (
         "country_name",
         "iso3",
@@ -726,6 +761,8 @@ def _finish(df: pd.DataFrame) -> pd.DataFrame:
         "source_url",
         "locator",
         "note",
+        "source_grade",
+        "source_copy_at",
     ):
         df[col] = df[col].astype("str")
     return df[schema.FUNDING.names]

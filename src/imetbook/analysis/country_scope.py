@@ -1,0 +1,261 @@
+"""Which countries get a page, and the parts of a page that do not need IMET course records.
+
+A country gets a page when it has a training record in the Foreign Military Training reports
+or an IMET money figure of its own in any funding source (scope ``country``; the training
+value is computed from the records, so it adds no country). The second kind are mostly NATO
+members: 22 U.S.C. 2416(a)(2) leaves them out of the reports, so their pages rest on the money
+alone (Turkey among them).
+
+Everything here is a small function of the tidy tables: the page list, every program in the
+records (IMET first), the country's global rank per money measure, and the law that keeps a
+country out of the reports, with its citation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from imetbook.analysis import budget, eligibility
+from imetbook.analysis import classmates as cm
+
+# The statute, as read in the US Code (title 22, sec. 2416, subsec. (a), par. (2), "Exception
+# for certain countries"): the annual training report "does not apply to any NATO member,
+# Australia, Japan, or New Zealand" unless a committee asks for the country in writing.
+STATUTE = "22 U.S.C. 2416(a)(2)"
+STATUTE_LOCATOR = 'sec. 2416, subsec. (a), par. (2), "Exception for certain countries"'
+STATUTE_URL = (
+    "https://github.com/codexstanford/markdonw-chunck-of-the-usa-code/blob/"
+    "66d0b20a5e0521c0ffa33fe40368e4148bff046b/chuncks/title-22/chunck-2684.md"
+)
+
+PAGE_COLUMNS = ["iso3", "country_name", "basis"]
+WITH_RECORDS, MONEY_ONLY = "training records", "IMET money only"
+PROGRAM_COLUMNS = [
+    "program",
+    "IMET",
+    "records",
+    "students",
+    "course costs (US$)",
+    "fiscal years",
+]
+RANK_TABLE_COLUMNS = [
+    "measure",
+    "fiscal years ranked",
+    "best rank",
+    "latest rank",
+    "fiscal years without a figure",
+]
+
+
+# --- which countries get a page -----------------------------------------------------------------
+
+
+def _money_countries(funding: pd.DataFrame) -> pd.DataFrame:
+    own = funding["scope"].eq("country") & funding["iso3"].notna()
+    own &= ~funding["measure"].eq("training_value")
+    return funding.loc[own, ["iso3", "country_name"]].drop_duplicates("iso3")
+
+
+def countries_with_pages(training: pd.DataFrame, funding: pd.DataFrame) -> pd.DataFrame:
+    """``iso3, country_name, basis`` of every country with a page, sorted by code: those with
+    training records, then those with IMET money of their own in a funding source only."""
+    with_records = training.loc[training["iso3"].notna(), ["iso3", "country_name"]]
+    with_records = with_records.drop_duplicates("iso3").assign(basis=WITH_RECORDS)
+    money = _money_countries(funding)
+    money = money[~money["iso3"].isin(set(with_records["iso3"]))].assign(basis=MONEY_ONLY)
+    out = pd.concat([with_records, money], ignore_index=True)
+    return out.sort_values("iso3", ignore_index=True)[PAGE_COLUMNS]
+
+
+def page_iso3(pages: pd.DataFrame, country: str) -> str | None:
+    """The code of ``country`` (a canonical name) in :func:`countries_with_pages`, or None."""
+    hit = pages.loc[pages["country_name"].eq(country), "iso3"]
+    return None if hit.empty else str(hit.iloc[0])
+
+
+# --- every program, IMET first -----------------------------------------------------------------
+
+
+def programs_table(training: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    """The country's actual training records per program, IMET programs first, then by records.
+
+    Sums skip records without a printed number (a program whose records print none shows a
+    gap, not a zero)."""
+    mine = training[training["iso3"].eq(iso3) & training["status"].eq("actual")]
+    if mine.empty:
+        return pd.DataFrame(columns=PROGRAM_COLUMNS)
+    grouped = mine.groupby("program", sort=True)
+    out = pd.DataFrame(
+        {
+            "IMET": grouped["is_imet"].agg(lambda s: bool(s.astype(bool).any())),
+            "records": grouped.size().astype("int64"),
+            "students": grouped["students"].sum(min_count=1).astype("Int64"),
+            "course costs (US$)": grouped["cost_usd"].sum(min_count=1),
+            "fiscal years": grouped["fiscal_year"].agg(lambda s: budget.year_ranges(s, "FY")),
+        }
+    ).reset_index()
+    out = out.sort_values(["IMET", "records", "program"], ascending=[False, False, True])
+    out["IMET"] = out["IMET"].map({True: "yes", False: "no"})
+    return out[PROGRAM_COLUMNS].reset_index(drop=True)
+
+
+def programs_sentence(country: str, programs: pd.DataFrame) -> str:
+    """Which programs paid for the country's training, plainly (plain text, no markup)."""
+    if programs.empty:
+        return f"The training reports list no training for {country} under any program."
+    imet = programs[programs["IMET"].eq("yes")]
+    others = programs[programs["IMET"].eq("no")]
+    parts = [
+        f"{p} ({n:,} record{'' if n == 1 else 's'})"
+        for p, n in zip(others["program"], others["records"], strict=True)
+    ]
+    if imet.empty:
+        return (
+            f"The training reports list no IMET training for {country}: every one of its "
+            f"{int(programs['records'].sum()):,} records is paid by another program: "
+            + ", ".join(parts)
+            + "."
+        )
+    text = f"IMET paid for {int(imet['records'].sum()):,} of {country}'s records"
+    return text + (f"; other programs for the rest: {', '.join(parts)}." if parts else ".")
+
+
+def course_rows(training: pd.DataFrame, iso3: str) -> tuple[pd.DataFrame, bool]:
+    """The rows a page's courses and places are read from, and whether they are IMET: the
+    country's IMET records, or, for a country with none (Israel), its records under every
+    program, so the page still shows where its officers trained."""
+    actual = training["iso3"].eq(iso3) & training["status"].eq("actual")
+    imet = actual & training["is_imet"].astype(bool)
+    if imet.any() or not actual.any():
+        return training[imet], True
+    return training[actual], False
+
+
+def money_sentence(funding: pd.DataFrame, iso3: str, country: str) -> str:
+    """For a page without training records: the fiscal years and measures of the country's own
+    IMET money in the budget sources (plain text; empty if none)."""
+    mine = budget.evidence_rows(funding)
+    mine = mine[
+        mine["iso3"].eq(iso3) & mine["scope"].eq("country") & ~mine["measure"].eq("training_value")
+    ]
+    if mine.empty:
+        return ""
+    measures = [budget.label(m) for m in budget.CHAIN if m in set(mine["measure"])]
+    return (
+        f"Its page rests on the budget sources, which give IMET money for {country} in "
+        f"{budget.year_ranges(mine['fiscal_year'], 'FY')} ({', '.join(measures)})."
+    )
+
+
+SHARED_ALL_COLUMNS = ["neighbour", "classes", "course-year matches", "shared in all"]
+
+
+def all_program_pairs(training: pd.DataFrame, iso3: str, members: Sequence[str]) -> pd.DataFrame:
+    """For a country with no IMET record: the classes its officers shared with officers of
+    each of ``members`` (ISO codes) under every program, each pair matched on its own as the
+    classmates chapter matches two countries; most shared first, pairs sharing none left out."""
+    names = training.loc[training["iso3"].notna(), ["iso3", "country_name"]].drop_duplicates("iso3")
+    by_code = dict(zip(names["iso3"], names["country_name"], strict=True))
+    others = [by_code[m] for m in members if m in by_code]
+    if iso3 not in by_code or not others:
+        return pd.DataFrame(columns=SHARED_ALL_COLUMNS)
+    pairs = cm.pair_table(training, [by_code[iso3], *others], programs="all", first_only=True)
+    pairs = pairs[pairs["total"] > 0].sort_values(["total", "country_b"], ascending=[False, True])
+    out = pd.DataFrame(
+        {
+            "neighbour": pairs["country_b"].to_numpy(),
+            "classes": pairs["class"].to_numpy(),
+            "course-year matches": pairs["course-year"].to_numpy(),
+            "shared in all": pairs["total"].to_numpy(),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+# --- the country's rank among all countries, per measure ------------------------------------
+
+
+def _rank_text(rec: pd.Series | None) -> str:
+    if rec is None:
+        return "none"
+    return f"{int(rec['rank'])} of {int(rec['n_ranked'])} (FY{int(rec['fiscal_year'])})"
+
+
+def rank_table(funding: pd.DataFrame, country: str) -> pd.DataFrame:
+    """Per money measure with a figure for the country (never the training value, which is not
+    money): the years it is ranked among all countries, its best and latest rank, and the
+    years it has no figure (:func:`imetbook.analysis.budget.country_rank`). Tertiary sources
+    are never ranked."""
+    usable = budget.evidence_rows(funding)
+    code = budget.country_code(country)
+    mine = usable[usable["iso3"].eq(code) & ~usable["measure"].eq("training_value")]
+    if mine.empty:
+        return pd.DataFrame(columns=RANK_TABLE_COLUMNS)
+    first, last = int(mine["fiscal_year"].min()), int(mine["fiscal_year"].max())
+    measures = [m for m in budget.CHAIN if m in set(mine["measure"])]
+    ranks = budget.country_rank(usable, country, first, last, measures=measures)
+    rows = []
+    for measure, grp in ranks.groupby("measure", sort=False):
+        ranked = grp[grp["rank"].notna()].sort_values("fiscal_year")
+        best = ranked.sort_values(["rank", "fiscal_year"], kind="stable")
+        rows.append(
+            {
+                "measure": budget.label(measure),
+                "fiscal years ranked": budget.year_ranges(ranked["fiscal_year"], "FY"),
+                "best rank": _rank_text(best.iloc[0] if len(best) else None),
+                "latest rank": _rank_text(ranked.iloc[-1] if len(ranked) else None),
+                "fiscal years without a figure": budget.year_ranges(
+                    grp.loc[grp["rank"].isna(), "fiscal_year"], "FY"
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=RANK_TABLE_COLUMNS)
+
+
+# --- the law that keeps a country out of the reports ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """Why 22 U.S.C. 2416(a)(2) leaves a country out of the training reports, if it does."""
+
+    why: str  # "NATO member since 1952-02-18" or "named in the statute"
+    since: str | None  # the NATO accession date, None for a country named
+
+
+def exemption(
+    iso3: str,
+    accessions: Mapping[str, str] = eligibility.NATO_ACCESSIONS,
+    by_name: Sequence[str] = eligibility.EXEMPT_BY_NAME,
+) -> Exemption | None:
+    """The country's exemption from the training reports, or None."""
+    if iso3 in accessions:
+        return Exemption(f"NATO member since {accessions[iso3]}", accessions[iso3])
+    if iso3 in by_name:
+        return Exemption("named in the statute", None)
+    return None
+
+
+def exemption_sentence(country: str, iso3: str, has_records: bool) -> str | None:
+    """One plain sentence naming the law (the page links the citation), or None."""
+    found = exemption(iso3)
+    if found is None:
+        return None
+    head = (
+        f"{country} is a NATO member (since {found.since})"
+        if found.since
+        else f"{country} is one of the three countries the statute names"
+    )
+    tail = (
+        "so the reports are not a full record of its training"
+        if has_records
+        else "so the reports hold no training record for it, and whether its officers sat in "
+        "a class with any other country's cannot be checked from them"
+    )
+    return (
+        f"{head}: {STATUTE} exempts it from the annual Foreign Military Training report "
+        f"unless a congressional committee asks for it in writing, {tail}."
+    )
