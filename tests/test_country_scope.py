@@ -18,6 +18,11 @@ from imetbook.sources import budget as sources_budget
 
 
 @pytest.fixture(scope="module")
+def accessions() -> dict[str, str]:
+    return eligibility.accession_dates(datasets.load("nato_accessions"))
+
+
+@pytest.fixture(scope="module")
 def training() -> pd.DataFrame:
     return datasets.load("training", columns=cp.TRAINING_COLUMNS)
 
@@ -27,7 +32,9 @@ def funding() -> pd.DataFrame:
     return datasets.load("funding")
 
 
-def test_every_country_with_imet_money_has_a_page_nato_members_included(training, funding):
+def test_every_country_with_imet_money_has_a_page_nato_members_included(
+    training, funding, accessions
+):
     pages = cs.countries_with_pages(training, funding)
     assert pages["iso3"].is_unique
     own = funding[funding["scope"].eq("country") & funding["iso3"].notna()]
@@ -38,17 +45,17 @@ def test_every_country_with_imet_money_has_a_page_nato_members_included(training
     # Every country with money but no record is one the law (or the lack of records) explains:
     # none of them has a training record.
     assert not set(money_only["iso3"]) & set(training["iso3"].dropna())
-    nato_with_money = set(own["iso3"]) & set(eligibility.NATO_ACCESSIONS)
+    nato_with_money = set(own["iso3"]) & set(accessions)
     assert nato_with_money <= set(pages["iso3"])
 
 
-def test_turkey_page_names_the_law_and_ranks_its_money(training, funding):
+def test_turkey_page_names_the_law_and_ranks_its_money(training, funding, accessions):
     iso3 = cp.iso3_of(training, "Turkey", funding)
     assert iso3 == "TUR"
     assert cs.programs_table(training, iso3).empty
-    law = cp.law_markdown("Turkey", iso3, has_records=False)
+    law = cp.law_markdown("Turkey", iso3, False, accessions)
     assert "22 U.S.C. 2416(a)(2)" in law and cs.STATUTE_URL in law
-    assert eligibility.NATO_ACCESSIONS["TUR"] in law
+    assert accessions["TUR"] in law
     ranks = cs.rank_table(funding, "Turkey").set_index("measure")
     obligation = budget.country_rank(
         budget.evidence_rows(funding),

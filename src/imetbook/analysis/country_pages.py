@@ -1014,10 +1014,10 @@ def exemption_note(
     return None
 
 
-def law_markdown(country: str, iso3: str, has_records: bool) -> str:
+def law_markdown(country: str, iso3: str, has_records: bool, accessions: Mapping[str, str]) -> str:
     """The law that leaves the country out of the training reports, with its citation
     (Markdown; empty for a country the reports must cover)."""
-    sentence = country_scope.exemption_sentence(country, iso3, has_records)
+    sentence = country_scope.exemption_sentence(country, iso3, has_records, accessions)
     if sentence is None:
         return ""
     return (

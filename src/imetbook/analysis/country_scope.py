@@ -228,10 +228,13 @@ class Exemption:
 
 def exemption(
     iso3: str,
-    accessions: Mapping[str, str] = eligibility.NATO_ACCESSIONS,
+    accessions: Mapping[str, str],
     by_name: Sequence[str] = eligibility.EXEMPT_BY_NAME,
 ) -> Exemption | None:
-    """The country's exemption from the training reports, or None."""
+    """The country's exemption from the training reports, or None.
+
+    ``accessions``: NATO members and accession dates (``eligibility.accession_dates`` of the
+    ``nato_accessions`` table)."""
     if iso3 in accessions:
         return Exemption(f"NATO member since {accessions[iso3]}", accessions[iso3])
     if iso3 in by_name:
@@ -239,9 +242,11 @@ def exemption(
     return None
 
 
-def exemption_sentence(country: str, iso3: str, has_records: bool) -> str | None:
+def exemption_sentence(
+    country: str, iso3: str, has_records: bool, accessions: Mapping[str, str]
+) -> str | None:
     """One plain sentence naming the law (the page links the citation), or None."""
-    found = exemption(iso3)
+    found = exemption(iso3, accessions)
     if found is None:
         return None
     head = (
