@@ -96,9 +96,10 @@ def check_choices(program: str, match: str, training: pd.DataFrame) -> tuple[str
 
 
 def _run(args: argparse.Namespace) -> int:
-    from imetbook import datasets
+    from imetbook import build, datasets
     from imetbook.analysis import classmates
 
+    build.ensure_current()  # never answer from tables older than the raw files
     training = datasets.load("training")
     first, last = parse_span(args.fy)
     check_countries(args.countries, training)
