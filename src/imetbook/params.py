@@ -109,6 +109,12 @@ def _table_values(table: str, column: str) -> tuple[str, ...]:
     return tuple(sorted(str(v) for v in datasets.load(table)[column].dropna().unique()))
 
 
+def forget_data() -> None:
+    """Drop the bounds and choices read from the tables (after the tables were rebuilt)."""
+    _table_years.cache_clear()
+    _table_values.cache_clear()
+
+
 # --- validators: each is a callable ``value -> normalised value`` with a ``describe`` -------
 
 

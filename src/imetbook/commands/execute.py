@@ -107,7 +107,9 @@ def _run(args: argparse.Namespace) -> int:
 
     values = parse_values(args.parameter)
     notebook = execute.chapter_notebook(args.chapter)
-    build.ensure_current()
+    params.validate(args.chapter, values)  # names and types first: no build for a typo
+    if build.ensure_current().built:
+        params.forget_data()  # bounds read from the tables before they were rebuilt
     params.validate_run(args.chapter, notebook, values)
     execute.run_chapter(args.chapter, values, force=args.force)
     return 0
