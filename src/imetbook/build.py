@@ -170,6 +170,7 @@ def build(
     check_listed(raw)
     stamp = data_stamp(raw)
     if not force and is_current(out, stamp):
+        _clean_if_idle(out, log)
         return _up_to_date(out, stamp, t0, log)
     with _build_lock(out):
         for left in atomic.clean_stale(out):
@@ -204,6 +205,19 @@ def _build_lock(out: Path) -> Iterator[None]:
         yield
     finally:
         held.__exit__(None, None, None)
+
+
+def _clean_if_idle(out: Path, log: Callable[[str], None]) -> None:
+    """Remove what an interrupted build left, unless a build is running (its temporary
+    folder looks the same): the tables are current, so nothing waits for the lock."""
+    if not atomic.stale(out):
+        return
+    try:
+        with atomic.lock(out):
+            for left in atomic.clean_stale(out):
+                log(f"data: removed {left.name}, left by an interrupted build")
+    except OSError:  # busy, or a read-only folder: the next build cleans up
+        return
 
 
 def _waiting(out: Path) -> str:
