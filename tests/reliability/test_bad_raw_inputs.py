@@ -11,8 +11,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
-
-from conftest import Project, one_error_line
+from rel_helpers import Project, one_error_line
 
 # --- the edits: each returns the words the error line must hold -----------------------------
 

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
+from rel_helpers import Project, one_error_line, snapshot
 
-from conftest import Project, one_error_line, snapshot
 from imetbook import atomic, build
 
 
@@ -61,6 +61,19 @@ def test_read_only_data_folder_is_one_line(project: Project):
     assert project.state() == before
 
 
+# Run inside the namespace (the tmpfs goes with it): the tables' digests and their siblings.
+PROBE = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from rel_helpers import snapshot
+data = Path(sys.argv[2])
+seen = {"tables": snapshot(data / "processed"), "siblings": sorted(p.name for p in data.iterdir())}
+Path(sys.argv[3]).write_text(json.dumps(seen))
+"""
+
+
+@pytest.mark.slow  # copies the tables into a tmpfs
 @needs_mounts
 def test_full_disk_is_one_line_and_keeps_the_tables(project: Project, tmp_path: Path):
     """The tables live on a file system with room for them and a few MB more: the new build
@@ -71,13 +84,8 @@ def test_full_disk_is_one_line_and_keeps_the_tables(project: Project, tmp_path: 
     data = project.tables.parent
     saved = tmp_path / "saved"
     after = tmp_path / "after.json"
-    probe = f"{shlex.quote(sys.executable)} -c " + shlex.quote(
-        "import json, sys; sys.path.insert(0, %r); from conftest import snapshot; "
-        "from pathlib import Path; d = Path(%r); "
-        "json.dump({'tables': snapshot(d / 'processed'), "
-        "'siblings': sorted(p.name for p in d.iterdir())}, open(%r, 'w'))"
-        % (str(Path(__file__).parent), str(data), str(after))
-    )
+    args = (sys.executable, "-c", PROBE, str(Path(__file__).parent), str(data), str(after))
+    probe = " ".join(shlex.quote(a) for a in args)
     setup = (
         f"cp -a {shlex.quote(str(data))} {shlex.quote(str(saved))}\n"
         f"mount -t tmpfs -o size={size_mb}m tmpfs {shlex.quote(str(data))}\n"
