@@ -977,11 +977,13 @@ def html_link(label: str, url: str) -> str:
 
     MyST-Parser escapes the ``&`` of a Markdown link's query string twice (``&amp;amp;``,
     executablebooks/MyST-Parser#760, #1116), which breaks links such as the US Code's; raw
-    HTML passes through once-escaped. Pipes are encoded so they cannot end the cell. Only an
-    ``http(s)`` address is linked (:func:`imetbook.tables.http_url`); any other is left out
-    and the label stays plain text.
+    HTML passes through once-escaped. The label is escaped for HTML and then for Markdown
+    (the text between the tags is still read as Markdown: a ``[text](address)`` in a title
+    would become a link), so pipes cannot end the cell either. Only an ``http(s)`` address
+    is linked (:func:`imetbook.tables.http_url`); any other is left out and the label stays
+    plain text.
     """
-    text = html.escape(" ".join(str(label).split())).replace("|", "&#124;")
+    text = md_text(html.escape(str(label)))
     address = tables.http_url(url)
     if address is None:
         return text
