@@ -188,3 +188,87 @@ def test_country_page_opening_from_a_course_title_is_text(real):
     )
     assert "onerror" in text, "the payload did not reach the opening: nothing is tested"
     assert_only_text(myst_html(text), "country page: opening (glue:md)")
+
+
+# --- one small book, built as the real one ------------------------------------------------------
+
+
+class _Live(HTMLParser):
+    """What of the payloads a built page holds as markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.live: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            value = (value or "").strip().lower()
+            if key.startswith("on") and "alert(1)" in value:
+                self.live.append(f"<{tag} {key}={value}>")
+            if key in ("href", "src") and (
+                value.startswith("javascript:") or "evil.example" in value
+            ):
+                self.live.append(f"<{tag} {key}={value}>")
+        if tag == "img" and dict(attrs).get("src") == "x":
+            self.live.append("<img src=x>")
+
+
+@pytest.mark.slow
+def test_a_built_page_holds_the_payloads_only_as_text(real, tmp_path):
+    """The fragments above, glued (``{glue:md}``) and displayed as the chapters do, in a
+    notebook executed like the chapters and built by Jupyter Book with the book's config."""
+    import nbformat
+    import yaml
+
+    from imetbook import execute, paths
+    from imetbook.commands.execute import build_html
+
+    result = cm.shared_classes_for(real["training"], list(cl.RIVALS))
+    title = result.classes.set_index("class_id").loc[cm.example_class(result), "course_title"]
+    reason = cl.rivals_share_classes(real["claims"], _retitle(real["training"], title)).reason_md
+    claims = real["claims"].copy()
+    sourced = ~claims["claim_id"].isin(cl.COMPUTED_CLAIMS)
+    claims.loc[sourced, ["source_title", "evidence_found"]] = PAYLOAD
+    claims.loc[sourced, "source_url"] = JS
+    claims_md = cl.markdown_table(cl.verdict_table(claims, []))
+    funding = _funding_payload(real["funding"], "PAK")
+    table = cp.funding_table(cp.funding_rows(funding, "PAK"))
+    table["source"] = [
+        tables.link(t, u) for t, u in zip(table["source"], table["address"], strict=True)
+    ]
+    funding_html = tables.show(
+        table.drop(columns="address"), "cp-funding", html_columns=["source"]
+    ).html
+
+    book = tmp_path / "book"
+    book.mkdir()
+    config = yaml.safe_load((paths.project_root() / "_config.yml").read_text(encoding="utf-8"))
+    (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
+    (book / "intro.md").write_text("# Probe\n\nPages with data text that holds markup.\n")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Data text\n\nThe reason: {glue:md}`reason`"),
+        nbformat.v4.new_code_cell(
+            "from IPython.display import HTML, Markdown, display\nfrom myst_nb import glue\n"
+            f"glue('reason', Markdown({reason!r}), display=False)\n"
+            f"display(Markdown({claims_md!r}))\ndisplay(HTML({funding_html!r}))"
+        ),
+    ]
+    source = book / "page.ipynb"
+    nbformat.write(nb, source)
+    source.write_bytes(execute.render(execute.Job(source, source), execute.input_hash(source)))
+    build_html(book)
+
+    page = (book / "_build" / "html" / "page.html").read_text(encoding="utf-8")
+    live = _Live()
+    live.feed(page)
+    assert not live.live, f"live markup on the built page: {live.live}"
+    shown = page.count("&lt;img src=x onerror=alert(1)&gt;")
+    assert shown >= 3, f"the payload is shown as text only {shown} times"
+    assert MD_LINK in page
