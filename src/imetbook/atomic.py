@@ -91,8 +91,9 @@ def replace_dir(target: Path, fill: Callable[[Path], None]) -> None:
             os.replace(tmp, target)
         # After an exchange ``tmp`` holds the previous files; the finally removes them.
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        for leftover in (tmp, old):
+            with contextlib.suppress(OSError):
+                _rmtree(leftover)
 
 
 def stale(target: Path) -> list[Path]:
@@ -112,8 +113,26 @@ def clean_stale(target: Path) -> list[Path]:
     writer's temporary folder looks the same). Returns what was removed."""
     removed = stale(target)
     for path in removed:
-        shutil.rmtree(path, ignore_errors=True)
+        _rmtree(path)
     return removed
+
+
+def _rmtree(path: Path) -> None:
+    """``rmtree`` that also removes read-only folders (a swapped-out ``chmod -w`` table
+    folder): each failing folder is made writable by its owner and tried again."""
+
+    def retry(func, name, _exc):
+        parent = os.path.dirname(name)
+        with contextlib.suppress(OSError):
+            os.chmod(parent, os.stat(parent).st_mode | 0o700)
+            if os.path.isdir(name):
+                os.chmod(name, os.stat(name).st_mode | 0o700)
+            func(name)
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=retry)
+    else:
+        shutil.rmtree(path, onerror=retry)
 
 
 class Busy(OSError):
