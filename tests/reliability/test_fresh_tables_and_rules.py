@@ -51,12 +51,11 @@ def test_run_stops_on_a_corrupt_raw_file_before_any_kernel(project: Project):
 
 @pytest.mark.slow
 def test_classmates_rebuilds_after_a_raw_change(project: Project):
-    """A re-signed edit of a raw file (a row dropped from the funding sources): ``classmates``
+    """A re-signed edit of a raw file (a blank line added to a timeline): ``classmates``
     rebuilds the tables before answering; their stamp is the new raw files'."""
-    path = project.raw / "budget" / "imet_funding.csv"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(lines[:-1]), encoding="utf-8")
-    project.resign("budget", path.name)
+    path = project.raw / "context" / "india_timeline.csv"
+    path.write_bytes(path.read_bytes() + b"\n")
+    project.resign("context", path.name)
     old = json.loads((project.tables / build.STAMP_FILE).read_text())["stamp"]
     done = project.run("classmates", "India", "Pakistan", "--format", "json")
     assert done.returncode == 0, done.stderr
