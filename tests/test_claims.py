@@ -497,7 +497,12 @@ def test_markdown_table_escapes_text_and_links_evidence(claims):
 
 def test_external_links_escape_the_ampersand_once_and_never_end_a_cell():
     link = cl.html_link("A | B", "https://example.org/v?a=1&b=2|3")
-    assert link == '<a href="https://example.org/v?a=1&amp;b=2%7C3">A &#124; B</a>'
+    assert link == '<a href="https://example.org/v?a=1&amp;b=2%7C3">A \\| B</a>'
+
+
+def test_external_links_keep_markup_and_markdown_in_the_label_as_text():
+    link = cl.html_link("<b>[x](https://e.org/)</b>", "javascript:alert(1)")
+    assert link == "&lt;b&gt;\\[x\\](https://e.org/)&lt;/b&gt;"
 
 
 def test_headline_counts_are_formatted_strings(claims):

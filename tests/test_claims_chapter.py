@@ -88,7 +88,7 @@ def test_chapter_glues_the_computed_verdicts_and_counts(tmp_path, tables):
         assert glued[key] == value, key
     for f in findings:
         assert glued[f"verdict_{f.claim_id}"] == f.verdict
-        assert glued[f"reason_{f.claim_id}"] == f.reason
+        assert glued[f"reason_{f.claim_id}"] == f.reason_md  # data text, Markdown-escaped
         for key, value in f.facts.items():
             assert glued[f"{f.claim_id}_{key}"] == value
     assert {f.claim_id for f in findings} == set(cl.COMPUTED_CLAIMS)

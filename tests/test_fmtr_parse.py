@@ -407,7 +407,8 @@ def test_xml_parser_classifies_every_element():
 
 def _copy(tmp_path: Path) -> Path:
     dest = tmp_path / "fmtr"
-    shutil.copytree(FIXTURE, dest)
+    # Without the script that cut the fixture: a raw folder holds only what its manifest lists.
+    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("cut.py"))
     return dest
 
 

@@ -108,6 +108,32 @@ def test_links_escape_text_and_address_and_fall_back_to_text():
     assert (
         tables.link("T", "https://e.org/?a=1&b=2") == '<a href="https://e.org/?a=1&amp;b=2">T</a>'
     )
-    assert tables.link('"><script>', 'x" onclick="y') == (
-        '<a href="x&quot; onclick=&quot;y">&quot;&gt;&lt;script&gt;</a>'
+    assert tables.link('"><script>', 'https://e.org/x"onclick="y') == (
+        '<a href="https://e.org/x&quot;onclick=&quot;y">&quot;&gt;&lt;script&gt;</a>'
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "\x01javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "//evil.example/x",
+        "/relative/page.html",
+        "https://e.org/a b",
+        "https:///no-host",
+        "ftp://e.org/file",
+    ],
+)
+def test_links_only_to_http_addresses(url):
+    assert tables.http_url(url) is None
+    assert tables.link("<b>T</b>", url) == "&lt;b&gt;T&lt;/b&gt;"
+
+
+def test_http_addresses_are_kept_as_given():
+    for url in ("http://e.org", "HTTPS://e.org/p?q=1#f", " https://e.org/x "):
+        assert tables.http_url(url) == url.strip()

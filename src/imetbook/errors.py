@@ -34,3 +34,7 @@ class ParameterError(ImetbookError):
 
 class ExecutionError(ImetbookError):
     """A notebook failed to execute; the message names the notebook and the cell."""
+
+
+class OutputError(ImetbookError):
+    """An output cannot be written: a read-only folder, a full disk, another build running."""

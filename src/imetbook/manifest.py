@@ -6,7 +6,11 @@ Two manifest shapes exist under ``data/raw``:
   checksum of its *uncompressed* content;
 * ``budget/`` and ``context/MANIFEST.csv`` (ours): ``file`` and ``sha256`` of the file bytes.
 
-Both readers return the verified bytes so that parsers never read a file twice.
+Both readers return the verified bytes so that parsers never read a file twice. A manifest
+missing a column the build needs, or with a value of the wrong shape (a ``report_fy`` that is
+not two consecutive years, a ``sha256`` that is not 64 hex digits, a count that is not a whole
+number), is a :class:`DataError` naming the manifest, its line and the column. CSV files may
+start with a UTF-8 byte-order mark (spreadsheet programs write one); it is dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import csv
 import gzip
 import hashlib
 import io
+import re
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,15 +37,98 @@ class RawFile:
     data: bytes
 
 
-def read_manifest(path: Path) -> list[dict[str, str]]:
-    """Return the manifest rows; a missing or empty manifest is a :class:`DataError`."""
+# Files a raw folder may hold besides those its manifest lists.
+UNLISTED_OK = frozenset({"MANIFEST.csv", "README.md"})
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_REPORT_FY = re.compile(r"(\d{4})-(\d{4})")
+_COUNT = re.compile(r"\d+")
+
+
+def _sha256(value: str) -> str | None:
+    return None if _SHA256.fullmatch(value) else "expected 64 lowercase hex digits"
+
+
+def _report_fy(value: str) -> str | None:
+    m = _REPORT_FY.fullmatch(value)
+    if m and int(m[2]) == int(m[1]) + 1:
+        return None
+    return "expected two consecutive years, e.g. 2019-2020"
+
+
+def _count(value: str) -> str | None:
+    return None if _COUNT.fullmatch(value) else "expected a whole number"
+
+
+def _relative(value: str) -> str | None:
+    parts = value.split("/")
+    if value and not value.startswith("/") and ".." not in parts and "" not in parts:
+        return None
+    return "expected a relative path inside the folder"
+
+
+Check = Callable[[str], str | None]
+# Column -> check of its value (None: any text), for each manifest shape.
+FMTR_COLUMNS: dict[str, Check | None] = {
+    "report_fy": _report_fy,
+    "region": None,
+    "staged_file": _relative,
+    "upstream_repo": None,
+    "upstream_commit": None,
+    "upstream_path": None,
+    "sha256": _sha256,
+    "n_training_elements": _count,
+}
+PLAIN_COLUMNS: dict[str, Check | None] = {"file": _relative, "sha256": _sha256}
+OPTIONAL_COUNTS = ("bytes", "bytes_uncompressed")
+
+
+def read_manifest(
+    path: Path, columns: dict[str, Check | None] | None = None
+) -> list[dict[str, str]]:
+    """Return the manifest rows; a missing or empty manifest is a :class:`DataError`, and so
+    is one without a column of ``columns`` or with a value its check rejects."""
     if not path.is_file():
         raise DataError(f"{path}: manifest missing")
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            header = reader.fieldnames or []
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not valid UTF-8 ({exc.reason})") from None
+    except csv.Error as exc:
+        raise DataError(f"{path}: not a readable CSV file ({exc})") from None
     if not rows:
         raise DataError(f"{path}: manifest has no rows")
+    if columns:
+        _check_rows(path, header, rows, columns)
     return rows
+
+
+def _check_rows(
+    path: Path, header: list[str], rows: list[dict[str, str]], columns: dict[str, Check | None]
+) -> None:
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise DataError(f"{path}: manifest has no column(s) {', '.join(missing)}")
+    checks = {c: f for c, f in columns.items() if f is not None}
+    checks.update({c: _count for c in OPTIONAL_COUNTS if c in header})
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        if None in row or any(v is None for v in row.values()):
+            raise DataError(f"{path}: line {line}: wrong number of fields")
+        for col, check in checks.items():
+            problem = check(row[col].strip())
+            if problem:
+                raise DataError(f"{path}: line {line}: bad {col} {row[col]!r} ({problem})")
+
+
+def unlisted(source_dir: Path, listed: Iterable[str]) -> list[str]:
+    """Files under ``source_dir`` that its manifest does not list (besides
+    :data:`UNLISTED_OK`), as paths relative to it, sorted."""
+    known = set(listed) | UNLISTED_OK
+    found = (p.relative_to(source_dir).as_posix() for p in source_dir.rglob("*"))
+    return sorted(f for f in found if f not in known and not (source_dir / f).is_dir())
 
 
 def _gunzip(path: Path) -> bytes:
@@ -60,7 +149,7 @@ def _check(path: Path, data: bytes, expected: str) -> None:
 def read_fmtr(fmtr_dir: Path) -> list[RawFile]:
     """Verify and decompress every file listed in ``fmtr/MANIFEST.csv``, in manifest order."""
     out = []
-    for row in read_manifest(fmtr_dir / "MANIFEST.csv"):
+    for row in read_manifest(fmtr_dir / "MANIFEST.csv", FMTR_COLUMNS):
         path = fmtr_dir / row["staged_file"]
         if not path.is_file():
             raise DataError(f"{path}: listed in MANIFEST.csv but missing")
@@ -73,7 +162,7 @@ def read_fmtr(fmtr_dir: Path) -> list[RawFile]:
 def read_plain(source_dir: Path) -> dict[str, RawFile]:
     """Verify every file of a plain manifest (``file,sha256,...``); keyed by file name."""
     out = {}
-    for row in read_manifest(source_dir / "MANIFEST.csv"):
+    for row in read_manifest(source_dir / "MANIFEST.csv", PLAIN_COLUMNS):
         path = source_dir / row["file"]
         if not path.is_file():
             raise DataError(f"{path}: listed in MANIFEST.csv but missing")
@@ -84,9 +173,13 @@ def read_plain(source_dir: Path) -> dict[str, RawFile]:
 
 
 def read_csv(raw: RawFile) -> list[dict[str, str]]:
-    """Decode a verified CSV file into rows of strings (UTF-8, header row)."""
+    """Decode a verified CSV file into rows of strings (UTF-8, header row; a leading
+    byte-order mark is dropped, so the first column keeps its name)."""
     try:
-        text = raw.data.decode("utf-8")
+        text = raw.data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError(f"{raw.relpath}: not valid UTF-8 ({exc})") from None
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    try:
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise DataError(f"{raw.relpath}: not a readable CSV file ({exc})") from None

@@ -6,6 +6,11 @@ starts) and the notebook itself (in the cell right after its ``parameters`` cell
 :func:`bind`) validate against it. A bad value raises one :class:`ParameterError` naming the
 chapter, the parameter and the problem (with suggestions where there are close valid values).
 
+Rules across parameters (a span runs forward, a reference country differs from the country)
+are declared in the spec too (:class:`Ordered`, :class:`Distinct`). For ``run``,
+:func:`validate_run` checks the values given *together with the notebook's defaults*, so that
+``-p fy_start 2021`` against a default ``fy_end = 2020`` fails before any kernel starts.
+
 Specs live next to the analysis code of their chapter, as a module-level ``PARAMS``; the
 :data:`SPECS` registry maps a chapter name (the notebook's file stem) to that module and is
 resolved lazily, so importing this module never loads the data.
@@ -13,6 +18,7 @@ resolved lazily, so importing this module never loads the data.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import importlib
 import importlib.util
@@ -20,6 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from imetbook import countries
@@ -100,6 +107,12 @@ def _table_values(table: str, column: str) -> tuple[str, ...]:
     from imetbook import datasets
 
     return tuple(sorted(str(v) for v in datasets.load(table)[column].dropna().unique()))
+
+
+def forget_data() -> None:
+    """Drop the bounds and choices read from the tables (after the tables were rebuilt)."""
+    _table_years.cache_clear()
+    _table_values.cache_clear()
 
 
 # --- validators: each is a callable ``value -> normalised value`` with a ``describe`` -------
@@ -292,18 +305,63 @@ class Param:
     doc: str = ""
 
 
-class Spec:
-    """The parameters a chapter accepts; validates a mapping of values against them."""
+@dataclass(frozen=True)
+class Ordered:
+    """A rule across parameters: ``first`` is not after ``last`` (when both are given)."""
 
-    def __init__(self, **params: Param) -> None:
+    first: str = "fy_start"
+    last: str = "fy_end"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.first, self.last)
+
+    def __call__(self, values: Mapping[str, Any]) -> None:
+        a, b = values[self.first], values[self.last]
+        if a is not None and b is not None and a > b:
+            raise Invalid(
+                f"{self.first} ({a}) is after {self.last} ({b}): the span must run forward"
+            )
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """A rule across parameters: ``a`` and ``b`` differ (e.g. a country and its reference)."""
+
+    a: str
+    b: str
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.a, self.b)
+
+    def __call__(self, values: Mapping[str, Any]) -> None:
+        if values[self.a] is not None and values[self.a] == values[self.b]:
+            raise Invalid(f"{self.b} is the same as {self.a} ({values[self.a]}); choose another")
+
+
+Rule = Ordered | Distinct
+
+
+class Spec:
+    """The parameters a chapter accepts, and the rules across them; validates a mapping of
+    values against both. A rule is checked whenever all the parameters it names are given."""
+
+    def __init__(self, *rules: Rule, **params: Param) -> None:
         self.params: dict[str, Param] = dict(params)
+        self.rules: tuple[Rule, ...] = rules
+        for rule in rules:
+            unknown = [n for n in rule.names if n not in self.params]
+            if unknown:
+                raise ValueError(f"rule {rule} names unknown parameter(s) {', '.join(unknown)}")
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self.params)
 
     def validate(self, values: Mapping[str, object], chapter: str = "") -> dict[str, Any]:
-        """Normalised values; :class:`ParameterError` on the first unknown name or bad value.
+        """Normalised values; :class:`ParameterError` on the first unknown name, bad value or
+        broken rule.
 
         Unknown names are checked first, in sorted order, so the message is deterministic.
         """
@@ -322,6 +380,12 @@ class Spec:
                 out[name] = self.params[name].validator(value)
             except Invalid as exc:
                 raise ParameterError(f"parameter {name!r}{where}: {exc}") from None
+        for rule in self.rules:
+            if all(n in out for n in rule.names):
+                try:
+                    rule(out)
+                except Invalid as exc:
+                    raise ParameterError(f"parameters{where}: {exc}") from None
         return out
 
 
@@ -354,6 +418,38 @@ def spec_for(chapter: str) -> Spec:
 def validate(chapter: str, values: Mapping[str, object]) -> dict[str, Any]:
     """Validate ``values`` against the spec of ``chapter``."""
     return spec_for(chapter).validate(values, chapter)
+
+
+def notebook_defaults(notebook: Path) -> dict[str, object]:
+    """The values the cell tagged ``parameters`` of ``notebook`` assigns (literals only: the
+    cell is read, never run)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)
+    out: dict[str, object] = {}
+    if cell is None:
+        return out
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                try:
+                    out[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue  # not a literal: left to the kernel's own check
+    return out
+
+
+def validate_run(chapter: str, notebook: Path, values: Mapping[str, object]) -> dict[str, Any]:
+    """Validate ``values`` for a run of ``notebook``: each value, then every rule of the spec
+    on the values merged over the notebook's defaults (what the kernel will see). Returns
+    the normalised ``values`` (the defaults are not added)."""
+    spec = spec_for(chapter)
+    given = spec.validate(values, chapter)
+    defaults = {k: v for k, v in notebook_defaults(notebook).items() if k in spec.params}
+    spec.validate({**defaults, **values}, chapter)
+    return given
 
 
 def parameter_like(namespace: Mapping[str, object]) -> dict[str, object]:

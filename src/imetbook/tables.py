@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -55,13 +56,35 @@ class Table:
         return self.text
 
 
+LINK_SCHEMES = ("http", "https")
+
+
+def http_url(url: object) -> str | None:
+    """``url`` (stripped) if it is an absolute ``http(s)`` address, else None.
+
+    Every link the book builds from data goes through here: an address from a data file is
+    untrusted, and a ``javascript:``, ``data:`` or relative one must never become a live
+    ``href``. Control characters and spaces anywhere (which browsers drop, so that
+    ``java\tscript:`` would still run) disqualify the address too.
+    """
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return None
+    parts = urllib.parse.urlsplit(url)
+    return url if parts.scheme.lower() in LINK_SCHEMES and parts.netloc else None
+
+
 def link(text: object, url: object) -> str:
     """An HTML link to ``url`` reading ``text``, both escaped; escaped plain text when there is
-    no address. Put its results in a column declared in ``html_columns`` of :func:`show`."""
+    no address or it is not an ``http(s)`` one (:func:`http_url`). Put its results in a column
+    declared in ``html_columns`` of :func:`show`."""
     label = html.escape(str(text))
-    if not isinstance(url, str) or not url.strip():
+    href = http_url(url)
+    if href is None:
         return label
-    return f'<a href="{html.escape(url.strip(), quote=True)}">{label}</a>'
+    return f'<a href="{html.escape(href, quote=True)}">{label}</a>'
 
 
 def show(

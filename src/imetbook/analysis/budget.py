@@ -65,6 +65,7 @@ def _optional_countries(value: object) -> list[str] | None:
 
 
 PARAMS = params.Spec(
+    params.Ordered("fy_start", "fy_end"),
     region=params.Param(
         params.Region(params.data_values("funding", "region")),
         "Region whose IMET money the chapter follows (a region of the funding table)",

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from imetbook import countries, params, schema
+from imetbook import countries, params, schema, tables
 from imetbook.analysis import budget, classrooms, courses, eligibility
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import timeline as tl
@@ -102,6 +102,12 @@ class Finding:
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise DataError(f"{self.claim_id}: verdict {self.verdict!r} is not one of {VERDICTS}")
+
+    @property
+    def reason_md(self) -> str:
+        """:attr:`reason` as Markdown that reads as the same text: it quotes data (a course
+        title, a place), which must never be read as markup (:func:`md_text`)."""
+        return md_text(self.reason)
 
 
 @dataclass(frozen=True)
@@ -1335,10 +1341,17 @@ def html_link(label: str, url: str) -> str:
 
     MyST-Parser escapes the ``&`` of a Markdown link's query string twice (``&amp;amp;``,
     executablebooks/MyST-Parser#760, #1116), which breaks links such as the US Code's; raw
-    HTML passes through once-escaped. Pipes are encoded so they cannot end the cell.
+    HTML passes through once-escaped. The label is escaped for HTML and then for Markdown
+    (the text between the tags is still read as Markdown: a ``[text](address)`` in a title
+    would become a link), so pipes cannot end the cell either. Only an ``http(s)`` address
+    is linked (:func:`imetbook.tables.http_url`); any other is left out and the label stays
+    plain text.
     """
-    href = html.escape(url.strip(), quote=True).replace("|", "%7C")
-    text = html.escape(" ".join(label.split())).replace("|", "&#124;")
+    text = md_text(html.escape(str(label)))
+    address = tables.http_url(url)
+    if address is None:
+        return text
+    href = html.escape(address, quote=True).replace("|", "%7C")
     return f'<a href="{href}">{text}</a>'
 
 

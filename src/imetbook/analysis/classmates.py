@@ -58,8 +58,9 @@ SOUTH_ASIA: tuple[str, ...] = (
 )
 
 PARAMS = params.Spec(
+    params.Ordered("fy_start", "fy_end"),
     countries=params.Param(
-        params.Countries(), "Countries whose shared classes are listed (two or more)."
+        params.Countries(minimum=2), "Countries whose shared classes are listed (two or more)."
     ),
     programs=params.Param(
         params.Program(), '"IMET" (every IMET variant), "all", or one program family.'

@@ -760,10 +760,11 @@ def funding_by_year(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def disagreements(by_year: pd.DataFrame) -> list[str]:
-    """``FY2003 FMTR Section III actual: $1 (a); $2 (b)`` for each year sources disagree."""
+    """``FY2003 FMTR Section III actual: $1 (a); $2 (b)`` for each year sources disagree
+    (Markdown: the source names come from the data and are escaped)."""
     clash = by_year[by_year["amount_usd"].isna()]
     return [
-        f"{fy(y)} {MEASURE_LABELS[m]}: {f}"
+        f"{fy(y)} {MEASURE_LABELS[m]}: {md(f)}"
         for y, m, f in clash[["fiscal_year", "measure", "figures"]].itertuples(index=False)
     ]
 

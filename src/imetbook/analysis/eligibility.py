@@ -39,6 +39,7 @@ def _optional(validator: params.Validator) -> params.Validator:
 
 
 PARAMS = params.Spec(
+    params.Ordered("fy_start", "fy_end"),
     fy=params.Param(
         _optional(params.FiscalYear(params.data_years("training"))),
         "Focus US fiscal year of the regional snapshot; None: the latest year with course records",

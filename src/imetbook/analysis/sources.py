@@ -26,6 +26,7 @@ from imetbook.params import (
     Choice,
     Countries,
     FiscalYear,
+    Ordered,
     Param,
     Region,
     Spec,
@@ -57,6 +58,7 @@ def _optional_countries(value: object) -> list[str] | None:
 
 
 PARAMS = Spec(
+    Ordered("fy_start", "fy_end"),
     source=Param(
         Choice(lambda: ("all", *source_keys()), describe="a raw source folder or all"),
         "Which raw source to show: a folder under data/raw, or all of them.",

@@ -44,6 +44,8 @@ from imetbook.errors import ContractError, DataError, ParameterError
 # The axis may reach back before the course records (FY1999) because the Greenbook obligations
 # and the events do; the bounds are the funding table's years.
 PARAMS = params.Spec(
+    params.Ordered("fy_start", "fy_end"),
+    params.Distinct("country", "compare_with"),
     country=params.Param(
         params.Country(), "Country whose events and IMET record the chapter follows"
     ),

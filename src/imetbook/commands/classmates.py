@@ -98,10 +98,11 @@ def check_choices(program: str, match: str, training: pd.DataFrame) -> tuple[str
 
 
 def _run(args: argparse.Namespace) -> int:
-    from imetbook import datasets
+    from imetbook import build, datasets
     from imetbook.analysis import classmates
 
     first, last = parse_span(args.fy)
+    build.ensure_current()  # never answer from tables older than the raw files
     if args.rivalries:
         sys.stdout.write(rivalries_view.run(args, first, last))
         return 0

@@ -5,6 +5,8 @@
 * ``html`` builds ``_build/html`` with Jupyter Book, strictly (any Sphinx warning fails);
 * ``run CHAPTER -p NAME VALUE ...`` runs one chapter with other parameters into
   ``_build/runs/``; values are YAML literals, so a list is ``-p countries '["India", "Nepal"]'``.
+  It first brings the tables up to date, then checks the values and the spec's rules across
+  them (merged over the notebook's defaults) before any kernel starts.
 """
 
 from __future__ import annotations
@@ -99,9 +101,17 @@ def parse_values(pairs: list[list[str]]) -> dict[str, object]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from imetbook import execute
+    """Tables brought up to date, then every parameter and every rule of the chapter's spec
+    checked on the values over the notebook's defaults: all before a kernel starts."""
+    from imetbook import build, execute, params
 
-    execute.run_chapter(args.chapter, parse_values(args.parameter), force=args.force)
+    values = parse_values(args.parameter)
+    notebook = execute.chapter_notebook(args.chapter)
+    params.validate(args.chapter, values)  # names and types first: no build for a typo
+    if build.ensure_current().built:
+        params.forget_data()  # bounds read from the tables before they were rebuilt
+    params.validate_run(args.chapter, notebook, values)
+    execute.run_chapter(args.chapter, values, force=args.force)
     return 0
 
 

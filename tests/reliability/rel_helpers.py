@@ -1,0 +1,96 @@
+"""Helpers of the reliability suite (a plain module: imported by its tests, not collected)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from imetbook import paths
+
+REPO = paths.project_root()
+RAW = paths.raw_dir()
+
+
+def snapshot(folder: Path, pattern: str = "*") -> dict[str, str]:
+    """sha256 of every file under ``folder`` (relative path -> digest)."""
+    if not folder.is_dir():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob(pattern))
+        if p.is_file()
+    }
+
+
+@dataclass
+class Project:
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def tables(self) -> Path:
+        return self.root / "data" / "processed"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = os.environ | {"IMETBOOK_ROOT": str(self.root), "PYTHONHASHSEED": "0"}
+        env.pop("IMETBOOK_PROCESSED", None)
+        return env
+
+    def state(self) -> tuple[dict[str, str], dict[str, str], list[str]]:
+        """The tables, the chapters and what sits next to the tables, to compare."""
+        siblings = sorted(p.name for p in self.tables.parent.iterdir())
+        return snapshot(self.tables), snapshot(self.root / "chapters", "*.ipynb"), siblings
+
+    def run(self, *args: str, prefix: list[str] | None = None, **kw) -> subprocess.CompletedProcess:
+        cmd = [*(prefix or []), sys.executable, "-m", "imetbook", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, env=self.env, **kw)
+
+    def first_fmtr(self) -> Path:
+        with (self.raw / "fmtr" / "MANIFEST.csv").open(newline="", encoding="utf-8") as fh:
+            return self.raw / "fmtr" / next(csv.DictReader(fh))["staged_file"]
+
+    def edit_manifest(self, folder: str, change) -> Path:
+        """Rewrite ``folder``'s MANIFEST.csv through ``change(fields, rows) -> (fields, rows)``."""
+        path = self.raw / folder / "MANIFEST.csv"
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            fields, rows = change(list(reader.fieldnames or []), list(reader))
+        buf = io.StringIO(newline="")
+        writer = csv.DictWriter(buf, fields, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        return path
+
+    def resign(self, folder: str, name: str) -> None:
+        """Record the current sha256 and size of ``folder/name`` in its manifest."""
+        data = (self.raw / folder / name).read_bytes()
+
+        def change(fields, rows):
+            for row in rows:
+                if row["file"] == name:
+                    row["sha256"] = hashlib.sha256(data).hexdigest()
+                    row["bytes"] = str(len(data))
+            return fields, rows
+
+        self.edit_manifest(folder, change)
+
+
+def one_error_line(done: subprocess.CompletedProcess) -> str:
+    """The single ``error:`` line of a failed command (asserting there is exactly one and no
+    traceback)."""
+    assert done.returncode != 0, f"the command succeeded:\n{done.stdout}\n{done.stderr}"
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    return lines[0]
