@@ -14,9 +14,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rel_helpers import RAW, REPO, Project
 
 from imetbook import build, paths
+
+from .rel_helpers import RAW, REPO, Project
 
 
 @pytest.fixture(scope="session")

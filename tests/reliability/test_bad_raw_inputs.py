@@ -11,7 +11,8 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from rel_helpers import Project, one_error_line
+
+from .rel_helpers import Project, one_error_line
 
 # --- the edits: each returns the words the error line must hold -----------------------------
 

@@ -20,9 +20,10 @@ import time
 from pathlib import Path
 
 import pytest
-from rel_helpers import Project, one_error_line, snapshot
 
 from imetbook import atomic, build
+
+from .rel_helpers import Project, one_error_line, snapshot
 
 
 def _private_mounts() -> bool:
@@ -66,7 +67,7 @@ PROBE = """
 import json, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from rel_helpers import snapshot
+from .rel_helpers import snapshot
 data = Path(sys.argv[2])
 seen = {"tables": snapshot(data / "processed"), "siblings": sorted(p.name for p in data.iterdir())}
 Path(sys.argv[3]).write_text(json.dumps(seen))

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from rel_helpers import REPO, Project, one_error_line
 
 from imetbook import build, cli, params
+
+from .rel_helpers import REPO, Project, one_error_line
 
 CHAPTERS = sorted(
     [p.stem for p in (REPO / "chapters").glob("*.ipynb")]
