@@ -46,7 +46,13 @@ def flags(row: pd.Series) -> set[str]:
 
 
 def test_tables_meet_their_contracts(tables):
-    assert set(tables) == {"training", "printed_totals", "reconciliation", "fmtr_excluded"}
+    assert set(tables) == {
+        "training",
+        "printed_totals",
+        "reconciliation",
+        "fmtr_excluded",
+        "fmtr_documents",
+    }
     for name, df in tables.items():
         schema.validate(df, schema.CONTRACTS[name])
         assert list(df.columns) == schema.CONTRACTS[name].names
@@ -408,6 +414,8 @@ def test_xml_parser_classifies_every_element():
 def _copy(tmp_path: Path) -> Path:
     dest = tmp_path / "fmtr"
     shutil.copytree(FIXTURE, dest)
+    # The notes that map each file to its original document sit beside the FMTR files.
+    shutil.copytree(FIXTURE.parent / "fmtr_reports", tmp_path / "fmtr_reports")
     return dest
 
 

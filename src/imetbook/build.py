@@ -122,7 +122,7 @@ def verify(raw: Path | None = None, out: Path | None = None) -> list[str]:
 
     raw, out = raw or paths.raw_dir(), out or paths.processed_dir()
     lines = [f"fmtr: {len(manifest.read_fmtr(raw / 'fmtr'))} files verified"]
-    for source in ("budget", "context"):
+    for source in ("budget", "context", "fmtr_reports"):
         lines.append(f"{source}: {len(manifest.read_plain(raw / source))} files verified")
     from imetbook import datasets
 

@@ -373,6 +373,13 @@ TRAINING = Contract(
         ),
         _c("page", "int", "Page of the printed report (numbering differs by report)", bounds=PAGE),
         _c("source_url", "str", "Upstream file the row was extracted from", nullable=False),
+        _c(
+            "document_url",
+            "str",
+            "Original State Department document (report year and region) the row was printed "
+            "in, from the extraction's notes (see fmtr_documents); null for the 2015-2016 to "
+            "2017-2018 reports, whose notes name no document. With page, where to read the row",
+        ),
         _c("source_file", "str", "Vendored raw file (data/raw/fmtr/...)", nullable=False),
         _c("flags", "str", FLAGS_DOC, nullable=False),
     ),
@@ -544,6 +551,34 @@ FMTR_EXCLUDED = Contract(
     ),
     key=("record_id",),
     where=("source_file",),
+)
+
+FMTR_DOCUMENTS = Contract(
+    "fmtr_documents",
+    "Which original State Department document each vendored FMTR file was extracted from, "
+    "read from Security Force Monitor's notes for each report year (vendored in "
+    "data/raw/fmtr_reports/notes) and checked against the addresses of the staged original "
+    "documents (data/raw/fmtr_reports/report_documents.csv). A report with no document in its "
+    "notes is a gap (no document_url), not a guess.",
+    (
+        _c("report", "str", "Report label", nullable=False),
+        _c("source_file", "str", "Vendored raw FMTR file", nullable=False),
+        _c(
+            "file_region", "str", "Region of the file as the FMTR manifest gives it", nullable=False
+        ),
+        _c("document_label", "str", "The document's label in the notes (e.g. Africa, All)"),
+        _c(
+            "document_url",
+            "str",
+            "Address of the original document: the one the staged copy was fetched from "
+            "(1999-2000 to 2005-2006), else the notes' address",
+        ),
+        _c("notes_url", "str", "Address as the notes give it"),
+        _c("notes_file", "str", "Notes file that lists the document"),
+        _c("notes_line", "int", "Line of the notes file", bounds=PAGE),
+    ),
+    key=("source_file",),
+    where=("notes_file", "notes_line"),
 )
 
 MEASURES = (
@@ -757,6 +792,7 @@ CONTRACTS: dict[str, Contract] = {
         PRINTED_TOTALS,
         RECONCILIATION,
         FMTR_EXCLUDED,
+        FMTR_DOCUMENTS,
         FUNDING,
         EVENTS,
         RULES,
