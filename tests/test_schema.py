@@ -99,7 +99,7 @@ def test_dictionary_and_table_schema_come_from_the_contract():
         assert [f["name"] for f in fields] == contract.names
         for col, f in zip(contract.columns, fields, strict=True):
             cons = f.get("constraints", {})
-            assert cons.get("required", False) is (not col.nullable)
+            assert cons.get("required", False) is (not col.nullable and not col.blank)
             assert cons.get("minimum") == col.minimum and cons.get("maximum") == col.maximum
             assert cons.get("enum") == (list(col.allowed) if col.allowed else None)
     amount = schema.dictionary(schema.FUNDING).set_index("column").loc["amount_usd"]

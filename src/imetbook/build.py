@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,11 +22,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from imetbook import atomic, paths, schema
+from imetbook import atomic, paths, publish, schema
 
 STAMP_FILE = "BUILD_STAMP.json"
 # Modules whose code shapes the tables; a change to any of them rebuilds the data.
-DATA_CODE = ("sources", "countries.py", "schema.py", "build.py", "manifest.py", "atomic.py")
+DATA_CODE = (
+    "sources",
+    "countries.py",
+    "schema.py",
+    "build.py",
+    "manifest.py",
+    "atomic.py",
+    "publish.py",
+)
 TABLES = tuple(schema.CONTRACTS)
 
 
@@ -85,7 +94,8 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame], stamp: str) -> None
         for name, df in sorted(tables.items()):
             df = df[schema.CONTRACTS[name].names].reset_index(drop=True)
             df.to_parquet(tmp / f"{name}.parquet", index=False, engine="pyarrow")
-        tables["training"].to_csv(tmp / "training.csv", index=False, lineterminator="\n")
+        publish.write_downloads(tmp, tables)  # CSV, Parquet, datapackage.json, country CSVs
+        os.link(publish.downloads_dir(tmp) / "training.csv", tmp / "training.csv")
         rows = {n: len(df) for n, df in sorted(tables.items())}
         (tmp / STAMP_FILE).write_text(json.dumps({"stamp": stamp, "rows": rows}, indent=1))
 

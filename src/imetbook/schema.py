@@ -48,6 +48,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     bounds: tuple[float | None, float | None] | None = None
     unit: str | None = None
+    blank: bool = False  # may be the empty string, which a CSV cannot tell from null
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -218,7 +219,7 @@ def dictionary(contract: Contract) -> pd.DataFrame:
 
 def _field(col: Column) -> dict[str, object]:
     constraints: dict[str, object] = {}
-    if not col.nullable:
+    if not col.nullable and not col.blank:
         constraints["required"] = True
     if col.allowed is not None:
         constraints["enum"] = list(col.allowed)
@@ -381,7 +382,7 @@ TRAINING = Contract(
             "2017-2018 reports, whose notes name no document. With page, where to read the row",
         ),
         _c("source_file", "str", "Vendored raw file (data/raw/fmtr/...)", nullable=False),
-        _c("flags", "str", FLAGS_DOC, nullable=False),
+        _c("flags", "str", FLAGS_DOC, nullable=False, blank=True),
     ),
     key=("record_id",),
     where=("source_file",),
@@ -424,7 +425,7 @@ PRINTED_TOTALS = Contract(
         _c("cost_usd", "float", "Printed total cost, US dollars", bounds=COUNT, unit=USD),
         _c("page", "int", "Page of the printed report", bounds=PAGE),
         _c("source_file", "str", "Vendored raw file", nullable=False),
-        _c("flags", "str", FLAGS_DOC, nullable=False),
+        _c("flags", "str", FLAGS_DOC, nullable=False, blank=True),
     ),
     key=("record_id",),
     where=("source_file",),
