@@ -14,6 +14,7 @@ import html
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -148,3 +149,33 @@ def country_files(training: pd.DataFrame, depth: int = 1) -> pd.DataFrame:
     counts = counts.reset_index().sort_values("country", kind="stable")
     counts["CSV"] = [download_link(f"{i}.csv", country_csv_href(i, depth)) for i in counts["iso3"]]
     return counts[["country", "iso3", "rows", "CSV"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class DocumentGaps:
+    """How many training records name their original document, and the reports that do not."""
+
+    documented: int
+    reports: tuple[str, ...]
+
+    @property
+    def reports_text(self) -> str:
+        r = list(self.reports)
+        return r[0] if len(r) == 1 else ", ".join(r[:-1]) + " and " + r[-1] if r else "no"
+
+
+def document_gaps(training: pd.DataFrame) -> DocumentGaps:
+    has = training["document_url"].notna()
+    return DocumentGaps(int(has.sum()), tuple(sorted(set(training.loc[~has, "report"]))))
+
+
+def country_download(training: pd.DataFrame, iso3: str, country: str) -> str:
+    """The country page's paragraph linking the CSV of all its training records (HTML)."""
+    n = int((training["iso3"] == iso3).sum())
+    if n == 0:
+        return f"<p>The reports list no training record for {html.escape(country)}.</p>"
+    return (
+        f"<p>All {n:,} training records of {html.escape(country)} (every program, with the "
+        f"columns of the <code>training</code> table): "
+        f"{download_link(f'{iso3}.csv', country_csv_href(iso3))} (CSV).</p>"
+    )

@@ -6,11 +6,30 @@ not compare equal, so each page carries the script twice. sphinx-thebe's
 ``const THEBE_JS_URL = ...`` then throws "Identifier 'THEBE_JS_URL' has already been declared"
 on every page. The builder already holds those scripts, so dropping the inline (filename-less)
 entries from the registry before writing removes the duplicate and nothing else.
+
+Sphinx's search page shows a snippet of each result taken from the page's ``[role=main]`` text,
+which in this theme starts with the article header's download buttons (".ipynb", ".pdf"): a
+result whose words are not near the top reads "....ipynb .pdf". :data:`SEARCH_SNIPPETS` drops the
+page chrome (header buttons, previous/next links, the page's table of contents) before the
+snippet is cut, so it shows the page's own words.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+# Runs on every page; only the search page defines Sphinx's ``Search``.
+SEARCH_SNIPPETS = """document.addEventListener("DOMContentLoaded", () => {
+  if (typeof Search === "undefined" || !Search.htmlToText) return;
+  const toText = Search.htmlToText;
+  const chrome = [".bd-header-article", ".header-article-items", ".prev-next-area",
+                  ".bd-sidebar-secondary", ".bd-footer-article", ".bd-toc"];
+  Search.htmlToText = (htmlString, anchor) => {
+    const doc = new DOMParser().parseFromString(htmlString, "text/html");
+    doc.querySelectorAll(chrome.join(",")).forEach((el) => el.remove());
+    return toText(doc.documentElement.outerHTML, anchor);
+  };
+});"""
 
 
 def _drop_inline_registry_scripts(app: Any, env: Any) -> None:
@@ -19,4 +38,5 @@ def _drop_inline_registry_scripts(app: Any, env: Any) -> None:
 
 def setup(app: Any) -> dict[str, Any]:
     app.connect("env-updated", _drop_inline_registry_scripts)
+    app.add_js_file(None, body=SEARCH_SNIPPETS)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
