@@ -10,8 +10,8 @@ entries from the registry before writing removes the duplicate and nothing else.
 Sphinx's search page shows a snippet of each result taken from the page's ``[role=main]`` text,
 which in this theme starts with the article header's download buttons (".ipynb", ".pdf"): a
 result whose words are not near the top reads "....ipynb .pdf". :data:`SEARCH_SNIPPETS` drops the
-page chrome (header buttons, previous/next links, the page's table of contents) before the
-snippet is cut, so it shows the page's own words.
+page chrome (header buttons, previous/next links, the printed and on-page tables of contents)
+and folds runs of white space before the snippet is cut, so it shows the page's own words.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ SEARCH_SNIPPETS = """document.addEventListener("DOMContentLoaded", () => {
   if (typeof Search === "undefined" || !Search.htmlToText) return;
   const toText = Search.htmlToText;
   const chrome = [".bd-header-article", ".header-article-items", ".prev-next-area",
-                  ".bd-sidebar-secondary", ".bd-footer-article", ".bd-toc"];
+                  ".bd-sidebar-secondary", ".bd-footer-article", ".bd-toc", ".onlyprint",
+                  ".headerlink", "script", "style"];
   Search.htmlToText = (htmlString, anchor) => {
     const doc = new DOMParser().parseFromString(htmlString, "text/html");
     doc.querySelectorAll(chrome.join(",")).forEach((el) => el.remove());
-    return toText(doc.documentElement.outerHTML, anchor);
+    return toText(doc.documentElement.outerHTML, anchor).replace(/\s+/g, " ");
   };
 });"""
 
