@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 # Runs on every page; only the search page defines Sphinx's ``Search``.
-SEARCH_SNIPPETS = """document.addEventListener("DOMContentLoaded", () => {
+SEARCH_SNIPPETS = r"""document.addEventListener("DOMContentLoaded", () => {
   if (typeof Search === "undefined" || !Search.htmlToText) return;
   const toText = Search.htmlToText;
   const chrome = [".bd-header-article", ".header-article-items", ".prev-next-area",
