@@ -72,6 +72,7 @@ def is_current(out: Path, stamp: str) -> bool:
         return False
     recorded = json.loads(f.read_text())
     tables_present = all((out / f"{t}.parquet").is_file() for t in TABLES)
+    tables_present &= (publish.downloads_dir(out) / publish.DESCRIPTOR).is_file()
     return recorded.get("stamp") == stamp and tables_present
 
 
