@@ -143,3 +143,23 @@ def test_is_state_url():
     assert not docs.is_state_url("https://state.gov.evil.example/x")
     assert not docs.is_state_url("javascript:alert(1)//state.gov")
     assert not docs.is_state_url(None)
+
+
+def test_country_page_course_table_links_the_original_document():
+    from test_country_pages import course_rows
+
+    from imetbook.analysis import country_pages as cp
+
+    rows = course_rows(
+        course_title=["ENGLISH LANGUAGE", "ENGLISH LANGUAGE", "MYSTERY COURSE"],
+        fiscal_year=[2010, 2016, 2010],
+        report=["2010-2011", "2016-2017", "2010-2011"],
+        document_url=["https://www.state.gov/documents/organization/171513.pdf", None, None],
+    )
+    rows["document_url"] = rows["document_url"].astype("str")
+    top = cp.top_courses(rows).set_index("course")
+    # the latest English record (2016-2017) has no document: its extracted file is linked
+    assert top.loc["ENGLISH LANGUAGE", "source_url"] == "https://example.org/1"
+    rows.loc[1, "document_url"] = "https://www.state.gov/x.pdf"
+    top = cp.top_courses(rows).set_index("course")
+    assert top.loc["ENGLISH LANGUAGE", "source_url"] == "https://www.state.gov/x.pdf"
