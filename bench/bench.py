@@ -1,6 +1,6 @@
 """Benchmark the FMTR parse and the book build (``make bench``).
 
-Not a test: it prints wall-clock seconds. Two parts, in one run.
+Not a test: it prints wall-clock seconds. Three parts, in one run.
 
 **Parse.** Wall-clock and CPU seconds and rows per second for
 

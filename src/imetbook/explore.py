@@ -124,6 +124,9 @@ def _table_metadata(contract: schema.Contract) -> dict[str, object]:
             "license": publish.FMTR_LICENSE["title"],
             "license_url": publish.FMTR_LICENSE["path"],
         }
+    else:
+        folder = publish.RAW_FOLDER.get(contract.table, contract.table)
+        meta["source"] = publish.OTHER_SOURCE.format(folder=folder)
     if contract.table == "training":
         meta |= {"fts_table": FTS_TABLE, "fts_pk": "rowid"}
     return meta
