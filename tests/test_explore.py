@@ -150,3 +150,29 @@ def test_courses_by_year_canned_query(server, con):
     assert len(answer["rows"]) == min(n, 1000)
     years = [r["fiscal_year"] for r in answer["rows"]]
     assert years == sorted(years)
+
+
+def test_data_sqlite_command_writes_the_file_and_metadata(tmp_path, monkeypatch, capsys):
+    import os
+    import shutil
+
+    from imetbook import cli, paths
+
+    processed = tmp_path / "processed"
+    skip = shutil.ignore_patterns(explore.DB_FILE, explore.METADATA_FILE)
+    shutil.copytree(paths.processed_dir(), processed, copy_function=os.link, ignore=skip)
+    monkeypatch.setenv("IMETBOOK_PROCESSED", str(processed))
+    assert cli.main(["data", "sqlite"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [
+        f"data: wrote {processed / explore.DB_FILE} and {explore.METADATA_FILE}; "
+        "explore it with `make explore`"
+    ]
+    con = sqlite3.connect(processed / explore.DB_FILE)
+    try:
+        (n,) = con.execute("select count(*) from training").fetchone()
+    finally:
+        con.close()
+    assert n == len(datasets.load("training", columns=["record_id"]))
+    meta = json.loads((processed / explore.METADATA_FILE).read_text(encoding="utf-8"))
+    assert meta == explore.metadata()
