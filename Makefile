@@ -11,7 +11,7 @@ export IPYKERNEL_CELL_NAME := <IPY-INPUT>
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
-.PHONY: book data execute html test lint unit nbval book-test browser serve run bench clean pins
+.PHONY: book data execute html test lint unit nbval book-test browser serve run bench clean pins explore
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ serve: book
 ##   make run CHAPTER=classmates ARGS="-p countries '[\"Bangladesh\", \"Nepal\"]'"
 run: $(VENV)/.installed data
 	$(PY) -m imetbook run $(CHAPTER) $(ARGS)
+
+## explore: every table in SQLite, opened in Datasette on http://127.0.0.1:8001
+explore: $(VENV)/.installed data
+	$(PY) -m imetbook data sqlite
+	$(VENV)/bin/datasette serve --immutable data/processed/imetbook.sqlite \
+	  --metadata data/processed/datasette.json --host 127.0.0.1 --port 8001
 
 bench: $(VENV)/.installed data
 	$(PY) bench/bench.py $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 """Benchmark the FMTR parse and the book build (``make bench``).
 
-Not a test: it prints wall-clock seconds. Two parts, in one run.
+Not a test: it prints wall-clock seconds. Three parts, in one run.
 
 **Parse.** Wall-clock and CPU seconds and rows per second for
 
@@ -12,6 +12,8 @@ Not a test: it prints wall-clock seconds. Two parts, in one run.
 and the ratio of their rates. Rows are raw elements in both cases (every ``<training>``
 element or HTML table row read), so the rates compare the same work. Each side runs
 ``--repeat`` times (default 3); the best run is reported.
+
+**Validate.** Every built table checked against its contract (best of ``--repeat``).
 
 **Build.** The book is built in a temporary copy of the working tree: the files git sees
 (tracked, and untracked but not ignored; so no ``.venv``, ``_build``, processed tables or
@@ -108,6 +110,21 @@ def parse_bench(fmtr_dir: Path, repeat: int) -> None:
         f"(best of {repeat}; imetbook also verifies checksums and cleans every value)",
         flush=True,
     )
+
+
+def validate_bench(repeat: int) -> None:
+    """Seconds to check every built table against its contract (pandera; target: ~1 s)."""
+    from imetbook import datasets, schema
+
+    tables = {name: datasets.load(name) for name in schema.CONTRACTS}
+    rows = sum(len(df) for df in tables.values())
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for name, df in tables.items():
+            schema.validate(df, schema.CONTRACTS[name])
+        best = min(best, time.perf_counter() - t0)
+    print(f" validate: {rows:>8,} rows  {best:6.2f} s wall  (all {len(tables)} tables)", flush=True)
 
 
 # --- build: a copy of the working tree -------------------------------------------------------
@@ -385,6 +402,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--jobs must be at least 1")
     if not args.no_parse:
         parse_bench(args.fmtr, args.repeat)
+        validate_bench(args.repeat)
     if not args.no_build:
         build_bench(args)
 

@@ -46,7 +46,13 @@ def flags(row: pd.Series) -> set[str]:
 
 
 def test_tables_meet_their_contracts(tables):
-    assert set(tables) == {"training", "printed_totals", "reconciliation", "fmtr_excluded"}
+    assert set(tables) == {
+        "training",
+        "printed_totals",
+        "reconciliation",
+        "fmtr_excluded",
+        "fmtr_documents",
+    }
     for name, df in tables.items():
         schema.validate(df, schema.CONTRACTS[name])
         assert list(df.columns) == schema.CONTRACTS[name].names
@@ -409,6 +415,8 @@ def _copy(tmp_path: Path) -> Path:
     dest = tmp_path / "fmtr"
     # Without the script that cut the fixture: a raw folder holds only what its manifest lists.
     shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("cut.py"))
+    # The notes that map each file to its original document sit beside the FMTR files.
+    shutil.copytree(FIXTURE.parent / "fmtr_reports", tmp_path / "fmtr_reports")
     return dest
 
 
@@ -484,22 +492,22 @@ def test_failed_build_leaves_previous_tables_untouched(tmp_path, monkeypatch):
     out = tmp_path / "processed"
     monkeypatch.setattr(build, "parse_all", lambda r: fmtr.build_tables(r / "fmtr"))
     build.build(raw=raw, out=out, log=lambda _m: None)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert "training.parquet" in before and "fmtr_excluded.parquet" in before
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert Path("training.parquet") in before and Path("fmtr_excluded.parquet") in before
 
     _rewrite(folder, BENIN_1999, lambda d: d.replace(b'name="Benin"', b'name="Atlantis"'))
     with pytest.raises(UnknownCountryError):
         build.build(raw=raw, out=out, force=True, log=lambda _m: None)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["processed", "raw"]
 
 
 def test_contract_violation_leaves_previous_tables_untouched(tmp_path, tables):
     out = tmp_path / "processed"
     build.write_tables(out, dict(tables), "stamp-1")
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     broken = dict(tables)
     broken["training"] = tables["training"].assign(status="maybe")
     with pytest.raises(Exception, match="training.status"):
         build.write_tables(out, broken, "stamp-2")
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -31,12 +31,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from imetbook import atomic, manifest, paths, schema
+from imetbook import atomic, manifest, paths, publish, schema
 from imetbook.errors import DataError, OutputError
 
 STAMP_FILE = "BUILD_STAMP.json"
 # Modules whose code shapes the tables; a change to any of them rebuilds the data.
-DATA_CODE = ("sources", "countries.py", "schema.py", "build.py", "manifest.py", "atomic.py")
+DATA_CODE = (
+    "sources",
+    "countries.py",
+    "schema.py",
+    "build.py",
+    "manifest.py",
+    "atomic.py",
+    "publish.py",
+)
 TABLES = tuple(schema.CONTRACTS)
 # Seconds a build waits for another one to finish before giving up.
 LOCK_WAIT = float(os.environ.get("IMETBOOK_LOCK_WAIT", "1800"))
@@ -114,6 +122,7 @@ def is_current(out: Path, stamp: str) -> bool:
     if not isinstance(recorded, dict):
         return False
     tables_present = all((out / f"{t}.parquet").is_file() for t in TABLES)
+    tables_present &= (publish.downloads_dir(out) / publish.DESCRIPTOR).is_file()
     return recorded.get("stamp") == stamp and tables_present
 
 
@@ -140,7 +149,8 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame], stamp: str) -> None
         for name, df in sorted(tables.items()):
             df = df[schema.CONTRACTS[name].names].reset_index(drop=True)
             df.to_parquet(tmp / f"{name}.parquet", index=False, engine="pyarrow")
-        tables["training"].to_csv(tmp / "training.csv", index=False, lineterminator="\n")
+        publish.write_downloads(tmp, tables)  # CSV, Parquet, datapackage.json, country CSVs
+        os.link(publish.downloads_dir(tmp) / "training.csv", tmp / "training.csv")
         rows = {n: len(df) for n, df in sorted(tables.items())}
         (tmp / STAMP_FILE).write_text(json.dumps({"stamp": stamp, "rows": rows}, indent=1))
 
@@ -243,7 +253,7 @@ def verify(raw: Path | None = None, out: Path | None = None) -> list[str]:
     raw, out = raw or paths.raw_dir(), out or paths.processed_dir()
     check_listed(raw)
     lines = [f"fmtr: {len(manifest.read_fmtr(raw / 'fmtr'))} files verified"]
-    for source in ("budget", "context", "reference"):
+    for source in ("budget", "context", "fmtr_reports", "reference"):
         lines.append(f"{source}: {len(manifest.read_plain(raw / source))} files verified")
     from imetbook import datasets
 

@@ -3,41 +3,110 @@
 A contract names each column, its kind, whether it may be null, and (for a few) the values it
 may take. :func:`validate` checks a DataFrame against its contract and raises
 :class:`~imetbook.errors.ContractError` naming the table, the column and an example row.
-The ``doc`` strings are the data dictionary that the methods appendix prints.
+Validation is pandera's; the same declaration gives the data dictionary (:func:`dictionary`)
+and the Frictionless Table Schema (:func:`table_schema`) published with the data. Every
+numeric column declares its valid range (``bounds``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import pandas as pd
+import pandera.pandas as pa
 from pandas.api import types as ptypes
 
 from imetbook.errors import ContractError
 from imetbook.sources.fmtr_fields import FAMILIES
 
 KINDS = ("str", "int", "float", "bool", "date")
+NUMERIC = ("int", "float")
+# Frictionless Table Schema field types of each kind.
+FRICTIONLESS_TYPES = {
+    "str": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+    "date": "date",
+}
+ANY = (None, None)  # an explicitly unbounded numeric column (differences)
 
 
 @dataclass(frozen=True)
 class Column:
+    """One column: name, kind, meaning, and the values it may take.
+
+    Every numeric column declares ``bounds`` (``(minimum, maximum)``, ``None`` for an open
+    end, :data:`ANY` for a difference that may take any value) and may name its ``unit``.
+    """
+
     name: str
     kind: str
     doc: str
     nullable: bool = True
     allowed: tuple[str, ...] | None = None
+    bounds: tuple[float | None, float | None] | None = None
+    unit: str | None = None
+    blank: bool = False  # may be the empty string, which a CSV cannot tell from null
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
+        if self.kind in NUMERIC and self.bounds is None:
+            raise ValueError(f"column {self.name}: a numeric column must declare its bounds")
+
+    @property
+    def minimum(self) -> float | None:
+        return self.bounds[0] if self.bounds else None
+
+    @property
+    def maximum(self) -> float | None:
+        return self.bounds[1] if self.bounds else None
+
+    def range_text(self) -> str:
+        """The valid range in words ('0 or more', '1999 to 2021', 'any')."""
+        lo, hi = self.minimum, self.maximum
+        if lo is None and hi is None:
+            return "any" if self.kind in NUMERIC else ""
+        fmt = "{:g}".format
+        if hi is None:
+            return f"{fmt(lo)} or more"
+        if lo is None:
+            return f"{fmt(hi)} or less"
+        return f"{fmt(lo)} to {fmt(hi)}"
+
+    def check_value(self, value: float) -> float:
+        """``value`` if it lies in the column's range; :class:`ContractError` if not (for
+        parsers, which add the file and line)."""
+        lo, hi = self.minimum, self.maximum
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ContractError(
+                f"{self.name} {value:g} is outside its valid range ({self.range_text()})"
+            )
+        return value
 
 
 @dataclass(frozen=True)
 class Contract:
+    """A table: its meaning, its columns, its key, and the columns that say where a row came
+    from (``where``: named in every error, e.g. the raw file and line)."""
+
     table: str
     doc: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = field(default_factory=tuple)
+    where: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.table} has no column {name!r}")
 
 
 def _kind_ok(series: pd.Series, kind: str) -> bool:
@@ -51,44 +120,147 @@ def _kind_ok(series: pd.Series, kind: str) -> bool:
     return bool(checks[kind](series))
 
 
-def _example(df: pd.DataFrame, mask: pd.Series, contract: Contract) -> str:
-    row = df[mask].iloc[0]
-    keys = contract.key or tuple(contract.names[:2])
-    return ", ".join(f"{k}={row[k]!r}" for k in keys if k in df.columns)
+def _checks(col: Column) -> list[pa.Check]:
+    kind = col.kind
+    checks = [
+        pa.Check(
+            lambda s, kind=kind: _kind_ok(s, kind),
+            name=f"kind_{kind}",
+            error=f"expected {kind}",
+        )
+    ]
+    if col.allowed is not None:
+        checks.append(pa.Check.isin(list(col.allowed)))
+    if col.minimum is not None:
+        checks.append(pa.Check.ge(col.minimum))
+    if col.maximum is not None:
+        checks.append(pa.Check.le(col.maximum))
+    return checks
+
+
+@cache
+def pandera_schema(contract: Contract) -> pa.DataFrameSchema:
+    """The contract as a pandera schema (built once per contract)."""
+    columns = {
+        c.name: pa.Column(None, checks=_checks(c), nullable=c.nullable, required=True)
+        for c in contract.columns
+    }
+    key = list(contract.key) or None
+    return pa.DataFrameSchema(columns, unique=key, report_duplicates="all", name=contract.table)
+
+
+def _example(df: pd.DataFrame, index: object, contract: Contract) -> str:
+    if index is None or pd.isna(index) or index not in df.index:
+        return ""
+    row = df.loc[index]
+    if isinstance(row, pd.DataFrame):
+        row = row.iloc[0]
+    keys = dict.fromkeys(contract.where + contract.key or tuple(contract.names[:2]))
+    shown = ", ".join(f"{k}={row[k]!r}" for k in keys if k in df.columns)
+    return f" (e.g. {shown})" if shown else ""
+
+
+def _message(df: pd.DataFrame, contract: Contract, failures: pd.DataFrame) -> str:
+    t = contract.table
+    order = {name: i for i, name in enumerate(contract.names)}
+    failures = failures.assign(_order=failures["column"].map(order).fillna(len(order))).sort_values(
+        ["_order", "check_number"], kind="stable", na_position="first"
+    )
+    first = failures.iloc[0]
+    col, check, value = first["column"], str(first["check"]), first["failure_case"]
+    value = value.item() if hasattr(value, "item") else value  # numpy scalar: plain repr
+    where = _example(df, first["index"], contract)
+    if check == "column_in_dataframe":
+        missing = failures.loc[failures["check"] == check, "failure_case"]
+        return f"{t}: missing column(s) {', '.join(map(str, missing))}"
+    if check.startswith(("kind_", "expected ")):
+        return f"{t}.{col}: expected {contract.column(col).kind}, got dtype {df[col].dtype}"
+    if check == "not_nullable":
+        return f"{t}.{col}: null in a non-null column{where}"
+    if check.startswith("isin"):
+        allowed = list(contract.column(col).allowed or ())
+        return f"{t}.{col}: value {value!r} not in {allowed}{where}"
+    if check.startswith(("greater_than_or_equal_to", "less_than_or_equal_to")):
+        valid = contract.column(col).range_text()
+        return f"{t}.{col}: value {value!r} outside its valid range ({valid}){where}"
+    if check == "multiple_fields_uniqueness" or "unique" in check:
+        return f"{t}: duplicate key {list(contract.key)}{where}"
+    return f"{t}.{col}: {check} failed for {value!r}{where}"
 
 
 def validate(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:
-    """Return ``df`` unchanged if it meets ``contract``; raise :class:`ContractError` if not."""
-    t = contract.table
-    missing = [c for c in contract.names if c not in df.columns]
-    if missing:
-        raise ContractError(f"{t}: missing column(s) {', '.join(missing)}")
-    for col in contract.columns:
-        s = df[col.name]
-        if not _kind_ok(s, col.kind):
-            raise ContractError(f"{t}.{col.name}: expected {col.kind}, got dtype {s.dtype}")
-        if not col.nullable and s.isna().any():
-            ex = _example(df, s.isna(), contract)
-            raise ContractError(f"{t}.{col.name}: null in a non-null column (e.g. {ex})")
-        if col.allowed is not None:
-            bad = s.notna() & ~s.isin(col.allowed)
-            if bad.any():
-                ex = _example(df, bad, contract)
-                raise ContractError(
-                    f"{t}.{col.name}: value {s[bad].iloc[0]!r} not in {list(col.allowed)}"
-                    f" (e.g. {ex})"
-                )
-    if contract.key:
-        dup = df.duplicated(list(contract.key), keep=False)
-        if dup.any():
-            ex = _example(df, dup, contract)
-            raise ContractError(f"{t}: duplicate key {list(contract.key)} (e.g. {ex})")
+    """Return ``df`` unchanged if it meets ``contract``; raise :class:`ContractError` naming
+    the table, the column, the value and where the row came from if not (pandera checks)."""
+    try:
+        pandera_schema(contract).validate(df, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as exc:
+        raise ContractError(_message(df, contract, exc.failure_cases)) from None
     return df
+
+
+# --- publishing: the data dictionary and the Frictionless descriptor -------------------------
+
+
+def dictionary(contract: Contract) -> pd.DataFrame:
+    """The published data dictionary: one row per column, in the table's order."""
+    key = set(contract.key)
+    cols = contract.columns
+    return pd.DataFrame(
+        {
+            "column": [c.name + (" (key)" if c.name in key else "") for c in cols],
+            "type": [c.kind for c in cols],
+            "unit": [c.unit or "" for c in cols],
+            "nulls": ["allowed" if c.nullable else "never" for c in cols],
+            "allowed values": [", ".join(c.allowed) if c.allowed else c.range_text() for c in cols],
+            "meaning": [c.doc for c in cols],
+        }
+    )
+
+
+def _field(col: Column) -> dict[str, object]:
+    constraints: dict[str, object] = {}
+    if not col.nullable and not col.blank:
+        constraints["required"] = True
+    if col.allowed is not None:
+        constraints["enum"] = list(col.allowed)
+    for name, value in (("minimum", col.minimum), ("maximum", col.maximum)):
+        if value is not None:
+            constraints[name] = int(value) if col.kind == "int" else value
+    out: dict[str, object] = {
+        "name": col.name,
+        "type": FRICTIONLESS_TYPES[col.kind],
+        "description": col.doc + (f" Unit: {col.unit}." if col.unit else ""),
+    }
+    if col.kind == "bool":
+        out |= {"trueValues": ["True"], "falseValues": ["False"]}
+    if constraints:
+        out["constraints"] = constraints
+    return out
+
+
+def table_schema(contract: Contract) -> dict[str, object]:
+    """The contract as a Frictionless Table Schema (empty cells are nulls)."""
+    out: dict[str, object] = {
+        "fields": [_field(c) for c in contract.columns],
+        "missingValues": [""],
+    }
+    nullable = {c.name for c in contract.columns if c.nullable}
+    if contract.key and not nullable & set(contract.key):
+        out["primaryKey"] = list(contract.key)
+    return out
 
 
 def _c(name: str, kind: str, doc: str, **kw) -> Column:
     return Column(name, kind, doc, **kw)
 
+
+# Valid ranges of the numeric columns. The FMTR reports cover fiscal years 1999 to 2021; other
+# years are plausibility bounds, wide enough for every source series and any budget request.
+FMTR_YEARS = (1999, 2021)
+YEARS = (1900, 2100)
+COUNT = (0, None)  # counts and dollar amounts: never negative
+PAGE = (1, None)
+USD = "US dollars (nominal)"
 
 STATUS = ("actual", "planned")
 
@@ -128,6 +300,7 @@ TRAINING = Contract(
             "int",
             "US fiscal year of the training: the program label's FY, else the report's first year",
             nullable=False,
+            bounds=FMTR_YEARS,
         ),
         _c(
             "status",
@@ -184,19 +357,35 @@ TRAINING = Contract(
         _c("student_unit", "str", "Unit of the students"),
         _c("start_date", "date", "Course start date"),
         _c("end_date", "date", "Course end date"),
-        _c("students", "int", "Number of students (null where not printed or unreadable)"),
+        _c(
+            "students",
+            "int",
+            "Number of students (null where not printed or unreadable)",
+            bounds=COUNT,
+            unit="students",
+        ),
         _c(
             "cost_usd",
             "float",
             "Cost in nominal US dollars (null where not printed or "
             "unreadable; a bare '$' is null, not zero)",
+            bounds=COUNT,
+            unit=USD,
         ),
-        _c("page", "int", "Page of the printed report (numbering differs by report)"),
+        _c("page", "int", "Page of the printed report (numbering differs by report)", bounds=PAGE),
         _c("source_url", "str", "Upstream file the row was extracted from", nullable=False),
+        _c(
+            "document_url",
+            "str",
+            "Original State Department document (report year and region) the row was printed "
+            "in, from the extraction's notes (see fmtr_documents); null for the 2015-2016 to "
+            "2017-2018 reports, whose notes name no document. With page, where to read the row",
+        ),
         _c("source_file", "str", "Vendored raw file (data/raw/fmtr/...)", nullable=False),
-        _c("flags", "str", FLAGS_DOC, nullable=False),
+        _c("flags", "str", FLAGS_DOC, nullable=False, blank=True),
     ),
     key=("record_id",),
+    where=("source_file",),
 )
 
 LEVELS = ("program", "country")
@@ -208,7 +397,7 @@ PRINTED_TOTALS = Contract(
     (
         _c("record_id", "str", "Stable id of the totals row", nullable=False),
         _c("report", "str", "Report label", nullable=False),
-        _c("fiscal_year", "int", "US fiscal year", nullable=False),
+        _c("fiscal_year", "int", "US fiscal year", nullable=False, bounds=FMTR_YEARS),
         _c(
             "level",
             "str",
@@ -232,13 +421,14 @@ PRINTED_TOTALS = Contract(
             "Normalised program family (null for country totals)",
             allowed=FAMILIES,
         ),
-        _c("students", "int", "Printed total students"),
-        _c("cost_usd", "float", "Printed total cost, US dollars"),
-        _c("page", "int", "Page of the printed report"),
+        _c("students", "int", "Printed total students", bounds=COUNT, unit="students"),
+        _c("cost_usd", "float", "Printed total cost, US dollars", bounds=COUNT, unit=USD),
+        _c("page", "int", "Page of the printed report", bounds=PAGE),
         _c("source_file", "str", "Vendored raw file", nullable=False),
-        _c("flags", "str", FLAGS_DOC, nullable=False),
+        _c("flags", "str", FLAGS_DOC, nullable=False, blank=True),
     ),
     key=("record_id",),
+    where=("source_file",),
 )
 
 RECONCILIATION_STATUS = ("match", "mismatch", "no_printed_total", "no_parsed_rows")
@@ -262,14 +452,47 @@ RECONCILIATION = Contract(
             "int",
             "Printed totals rows in the group (0 or 1; 2 where a merged heading repeats a program)",
             nullable=False,
+            bounds=COUNT,
+            unit="rows",
         ),
-        _c("n_parsed_rows", "int", "Training rows in the group", nullable=False),
-        _c("printed_students", "int", "Students on the printed totals row(s)"),
-        _c("parsed_students", "int", "Sum of students over parsed rows"),
-        _c("diff_students", "int", "parsed minus printed"),
-        _c("printed_cost", "float", "Cost on the printed totals row(s), US dollars"),
-        _c("parsed_cost", "float", "Sum of cost over parsed rows, US dollars"),
-        _c("diff_cost", "float", "parsed minus printed, US dollars"),
+        _c(
+            "n_parsed_rows",
+            "int",
+            "Training rows in the group",
+            nullable=False,
+            bounds=COUNT,
+            unit="rows",
+        ),
+        _c(
+            "printed_students",
+            "int",
+            "Students on the printed totals row(s)",
+            bounds=COUNT,
+            unit="students",
+        ),
+        _c(
+            "parsed_students",
+            "int",
+            "Sum of students over parsed rows",
+            bounds=COUNT,
+            unit="students",
+        ),
+        _c("diff_students", "int", "parsed minus printed", bounds=ANY, unit="students"),
+        _c(
+            "printed_cost",
+            "float",
+            "Cost on the printed totals row(s), US dollars",
+            bounds=COUNT,
+            unit=USD,
+        ),
+        _c(
+            "parsed_cost",
+            "float",
+            "Sum of cost over parsed rows, US dollars",
+            bounds=COUNT,
+            unit=USD,
+        ),
+        _c("diff_cost", "float", "parsed minus printed, US dollars", bounds=ANY, unit=USD),
         _c(
             "status",
             "str",
@@ -306,7 +529,7 @@ FMTR_EXCLUDED = Contract(
             "str",
             "Title text of the element, cleaned (the fragment itself for orphan fragments)",
         ),
-        _c("page", "int", "Page of the printed report"),
+        _c("page", "int", "Page of the printed report", bounds=PAGE),
         _c(
             "reason",
             "str",
@@ -328,6 +551,35 @@ FMTR_EXCLUDED = Contract(
         _c("source_file", "str", "Vendored raw file", nullable=False),
     ),
     key=("record_id",),
+    where=("source_file",),
+)
+
+FMTR_DOCUMENTS = Contract(
+    "fmtr_documents",
+    "Which original State Department document each vendored FMTR file was extracted from, "
+    "read from Security Force Monitor's notes for each report year (vendored in "
+    "data/raw/fmtr_reports/notes) and checked against the addresses of the staged original "
+    "documents (data/raw/fmtr_reports/report_documents.csv). A report with no document in its "
+    "notes is a gap (no document_url), not a guess.",
+    (
+        _c("report", "str", "Report label", nullable=False),
+        _c("source_file", "str", "Vendored raw FMTR file", nullable=False),
+        _c(
+            "file_region", "str", "Region of the file as the FMTR manifest gives it", nullable=False
+        ),
+        _c("document_label", "str", "The document's label in the notes (e.g. Africa, All)"),
+        _c(
+            "document_url",
+            "str",
+            "Address of the original document: the one the staged copy was fetched from "
+            "(1999-2000 to 2005-2006), else the notes' address",
+        ),
+        _c("notes_url", "str", "Address as the notes give it"),
+        _c("notes_file", "str", "Notes file that lists the document"),
+        _c("notes_line", "int", "Line of the notes file", bounds=PAGE),
+    ),
+    key=("source_file",),
+    where=("notes_file", "notes_line"),
 )
 
 MEASURES = (
@@ -409,7 +661,7 @@ FUNDING = Contract(
             "the regional line, or the region row itself; null for world rows and Greenbook "
             "'(not specified)' lines",
         ),
-        _c("fiscal_year", "int", "US fiscal year", nullable=False),
+        _c("fiscal_year", "int", "US fiscal year", nullable=False, bounds=YEARS),
         _c(
             "measure",
             "str",
@@ -422,12 +674,16 @@ FUNDING = Contract(
             "float",
             "Nominal US dollars (source units multiplied out)",
             nullable=False,
+            bounds=COUNT,
+            unit=USD,
         ),
         _c(
             "students",
             "int",
             "Students: FMTR Section III students trained or projected; for "
             "training_value the sum over the course rows",
+            bounds=COUNT,
+            unit="students",
         ),
         _c(
             "source",
@@ -456,6 +712,7 @@ FUNDING = Contract(
         _c("locator", "str", "Where in the source (sheet, file and line, column, page, report)"),
         _c("note", "str", "Source notes: units converted, names as printed, rows left out"),
     ),
+    where=("source", "locator", "country_name", "fiscal_year", "measure"),
 )
 
 PRECISIONS = ("day", "month", "year")
@@ -485,6 +742,7 @@ EVENTS = Contract(
             "int",
             "US fiscal year of date_start (FY starts 1 October)",
             nullable=False,
+            bounds=YEARS,
         ),
         _c("category", "str", "Kind of event", nullable=False, allowed=CATEGORIES),
         _c("event", "str", "What happened (our words)", nullable=False),
@@ -511,7 +769,7 @@ RULES = Contract(
         _c("rule_id", "str", "R01...", nullable=False),
         _c("name", "str", "Short name", nullable=False),
         _c("legal_citation", "str", "Statute or regulation", nullable=False),
-        _c("year_enacted", "int", "Year enacted (null where no source gave it)"),
+        _c("year_enacted", "int", "Year enacted (null where no source gave it)", bounds=YEARS),
         _c("effect_on_imet", "str", "What it does to IMET", nullable=False),
         _c("example_countries", "str", "Countries a source names, ';'-separated as given"),
         _c("example_iso3", "str", "ISO alpha-3 codes of example_countries, ';'-separated"),
@@ -641,6 +899,7 @@ CONTRACTS: dict[str, Contract] = {
         PRINTED_TOTALS,
         RECONCILIATION,
         FMTR_EXCLUDED,
+        FMTR_DOCUMENTS,
         FUNDING,
         EVENTS,
         RULES,

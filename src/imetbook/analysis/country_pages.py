@@ -96,7 +96,7 @@ INDEX_COLUMNS: tuple[str, ...] = (
     "cost_usd",
 )
 TRAINING_COLUMNS: tuple[str, ...] = tuple(
-    dict.fromkeys((*INDEX_COLUMNS, "region", "program", *classmates.NEEDED))
+    dict.fromkeys((*INDEX_COLUMNS, "region", "program", *classmates.NEEDED, "document_url"))
 )
 FUNDING_COLUMNS: tuple[str, ...] = (
     "iso3",
@@ -441,7 +441,11 @@ def _ranked(rows: pd.DataFrame, key: pd.Series, label: pd.Series, top: int) -> p
         [listing(r, p) for r, p in zip(latest["report"], latest["page"], strict=True)],
         index=latest.index,
     )
-    stats["source_url"] = latest["source_url"]
+    # The original State Department document where the notes name one, else the extracted file.
+    url = latest["source_url"]
+    if "document_url" in latest.columns:
+        url = latest["document_url"].fillna(url)
+    stats["source_url"] = url
     stats["name"] = label.reindex(stats.index).astype(str)
     stats["fiscal years"] = [
         fy_span(a, b) for a, b in zip(stats["first"], stats["last"], strict=True)

@@ -236,18 +236,9 @@ def details(summary: str, body: str):
 
 
 def data_dictionary(contract: schema.Contract) -> pd.DataFrame:
-    """A table's data dictionary from its contract: column, type, whether it may be null, the
-    values it may take and what it means, in the table's column order."""
-    key = set(contract.key)
-    return pd.DataFrame(
-        {
-            "column": [c.name + (" (key)" if c.name in key else "") for c in contract.columns],
-            "type": [c.kind for c in contract.columns],
-            "nulls": ["allowed" if c.nullable else "never" for c in contract.columns],
-            "allowed values": [", ".join(c.allowed) if c.allowed else "" for c in contract.columns],
-            "meaning": [c.doc for c in contract.columns],
-        }
-    )
+    """A table's data dictionary: :func:`imetbook.schema.dictionary` (the one the Data page and
+    the downloads publish)."""
+    return schema.dictionary(contract)
 
 
 OTHER = "Other programs"

@@ -18,6 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     v.set_defaults(func=_verify)
     i = sub.add_parser("info", help="rows per report and program, reconciliation, coverage")
     i.set_defaults(func=_info)
+    q = sub.add_parser(
+        "sqlite", help="write every table into data/processed/imetbook.sqlite (for Datasette)"
+    )
+    q.set_defaults(func=_sqlite)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -39,4 +43,14 @@ def _info(args: argparse.Namespace) -> int:
     from imetbook import info
 
     print(info.report())
+    return 0
+
+
+def _sqlite(args: argparse.Namespace) -> int:
+    from imetbook import build, explore
+
+    build.build(log=lambda _msg: None)  # the tables first, if anything changed
+    db = explore.write_sqlite()
+    meta = explore.write_metadata()
+    print(f"data: wrote {db} and {meta.name}; explore it with `make explore`")
     return 0

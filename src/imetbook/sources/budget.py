@@ -204,9 +204,10 @@ def _amount(text: str, scale: int, column: str) -> float:
     if not _NUMBER.match(value):
         raise DataError(f"unparsable amount {text!r} in column {column}")
     try:
-        return float(Decimal(value) * scale)
+        amount = float(Decimal(value) * scale)
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
         raise DataError(f"unparsable amount {text!r} in column {column}") from None
+    return schema.FUNDING.column("amount_usd").check_value(amount)  # the contract's range
 
 
 def _year(text: str, column: str = "fiscal_year") -> int:

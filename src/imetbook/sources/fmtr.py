@@ -37,8 +37,8 @@ import pandas as pd
 from imetbook import countries, manifest, schema
 from imetbook.errors import DataError
 from imetbook.manifest import RawFile
+from imetbook.sources import fmtr_documents, fmtr_html, fmtr_xml
 from imetbook.sources import fmtr_fields as F
-from imetbook.sources import fmtr_html, fmtr_xml
 
 RAW_PREFIX = "data/raw/fmtr/"
 
@@ -594,12 +594,22 @@ def parse_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> 
 def build_tables(fmtr_dir: Path) -> dict[str, pd.DataFrame]:
     """``training``, ``printed_totals``, ``reconciliation`` and ``fmtr_excluded`` from the
     vendored FMTR files (checksums verified first)."""
-    el = parse_elements(manifest.read_fmtr(Path(fmtr_dir)), fmtr_dir)
-    training = training_table(el)
+    files = manifest.read_fmtr(Path(fmtr_dir))
+    el = parse_elements(files, fmtr_dir)
+    documents = fmtr_documents.documents_table(Path(fmtr_dir).parent / fmtr_documents.FOLDER, files)
+    training = training_table(attach_documents(el, documents))
     totals = totals_table(el)
     return {
         "training": training,
         "printed_totals": totals,
         "reconciliation": reconcile(training, totals),
         "fmtr_excluded": excluded_table(el),
+        "fmtr_documents": documents,
     }
+
+
+def attach_documents(el: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """``document_url``: the original State Department document each row's file was extracted
+    from (see :mod:`imetbook.sources.fmtr_documents`; null where the notes list none)."""
+    urls = documents.set_index("source_file")["document_url"]
+    return el.assign(document_url=el["source_file"].map(urls).astype("str"))

@@ -1,0 +1,87 @@
+"""The downloads: every table as CSV and Parquet, a Frictionless Data Package that the
+frictionless validator accepts, and one CSV per country."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from frictionless import validate
+
+from imetbook import datasets, publish, schema
+
+DOWNLOADS = publish.downloads_dir()
+
+
+@pytest.fixture(scope="module")
+def report():
+    return validate(str(DOWNLOADS / publish.DESCRIPTOR))
+
+
+def csv_rows(path: Path) -> tuple[list[str], int]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        return header, sum(1 for _ in reader)
+
+
+def test_frictionless_accepts_the_package_and_every_file(report):
+    problems = [f"{t.name}: {e.message}" for t in report.tasks for e in t.errors[:1]]
+    assert report.valid, problems[:5]
+    assert sorted(t.name for t in report.tasks) == sorted(schema.CONTRACTS)
+    for task in report.tasks:
+        assert task.stats["rows"] == len(datasets.load(task.name)), task.name
+
+
+def test_descriptor_comes_from_the_contracts():
+    desc = json.loads((DOWNLOADS / publish.DESCRIPTOR).read_text(encoding="utf-8"))
+    for res in desc["resources"]:
+        assert res["schema"] == schema.table_schema(schema.CONTRACTS[res["name"]])
+        header, _ = csv_rows(DOWNLOADS / res["path"])
+        assert header == schema.CONTRACTS[res["name"]].names
+    training = next(r for r in desc["resources"] if r["name"] == "training")
+    assert training["licenses"][0]["name"] == "MIT"
+
+
+def test_parquet_files_are_the_tables():
+    for name in schema.CONTRACTS:
+        got = pd.read_parquet(DOWNLOADS / f"{name}.parquet")
+        pd.testing.assert_frame_equal(got, datasets.load(name))
+
+
+def test_frictionless_rejects_a_negative_amount(tmp_path):
+    folder = Path(
+        shutil.copytree(
+            DOWNLOADS, tmp_path / "d", ignore=shutil.ignore_patterns("country", "training.*")
+        )
+    )
+    desc = json.loads((folder / publish.DESCRIPTOR).read_text(encoding="utf-8"))
+    desc["resources"] = [r for r in desc["resources"] if r["name"] == "funding"]
+    (folder / publish.DESCRIPTOR).write_text(json.dumps(desc), encoding="utf-8")
+    funding = pd.read_csv(folder / "funding.csv", dtype=str, keep_default_na=False)
+    funding.loc[2, "amount_usd"] = "-3500000"
+    funding.to_csv(folder / "funding.csv", index=False, lineterminator="\n")
+    report = validate(str(folder / publish.DESCRIPTOR))
+    assert not report.valid
+    errors = [e for t in report.tasks for e in t.errors]
+    assert {e.type for e in errors} == {"constraint-error"}
+    assert errors[0].field_name == "amount_usd" and errors[0].row_number == 4
+
+
+def test_one_csv_per_country_with_its_rows():
+    training = datasets.load("training", columns=["iso3"])
+    counts = training["iso3"].value_counts()
+    files = sorted(p.stem for p in (DOWNLOADS / publish.COUNTRIES).glob("*.csv"))
+    assert files == sorted(counts.index)
+    header, n = csv_rows(DOWNLOADS / publish.COUNTRIES / "IND.csv")
+    assert header == schema.TRAINING.names and n == counts["IND"]
+
+
+def test_links_are_escaped_and_download():
+    link = publish.download_link('a"<b>', "../downloads/x.csv")
+    assert link == '<a href="../downloads/x.csv" download>a&quot;&lt;b&gt;</a>'
+    assert publish.country_csv_href("IND") == "../../downloads/country/IND.csv"
