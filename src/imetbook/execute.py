@@ -161,30 +161,36 @@ def file_digest(path: Path) -> str:
     return _file_digest(path, st.st_mtime_ns, st.st_size)
 
 
-def module_path(name: str, package: Path | None = None) -> Path:
-    """The source file of module ``name`` of the imetbook package (``imetbook.a.b``)."""
-    package = package or paths.package_dir()
-    base = package.joinpath(*name.split(".")[1:])
-    return base / "__init__.py" if (base / "__init__.py").is_file() else base.with_suffix(".py")
-
-
-def code_digest(
-    modules: Sequence[str] | None = None,
-    package: Path | None = None,
-    root: Path | None = None,
-) -> str:
-    """Hash of the imetbook ``modules`` a kernel imported (all when None), the executor
-    (this module: it shapes every output) and ``requirements.txt`` (the pinned stack)."""
+def code_files(package: Path | None = None, root: Path | None = None) -> dict[str, str]:
+    """Digest of every file a kernel's imports may use: ``imetbook/<module>.py`` and
+    ``requirements.txt`` (the pinned stack). Taken once before a run, so an edit made while
+    notebooks execute makes them stale rather than being recorded as what they used."""
     package = package or paths.package_dir()
     root = root or paths.project_root()
+    files = {f"imetbook/{f.relative_to(package).as_posix()}": file_digest(f)
+             for f in sorted(package.rglob("*.py"))}  # fmt: skip
+    files["requirements.txt"] = file_digest(root / "requirements.txt")
+    return files
+
+
+def module_file(name: str, files: Mapping[str, str]) -> str:
+    """The key in ``files`` of module ``name`` (``imetbook.a.b``: a package or a module)."""
+    rel = "/".join(["imetbook", *name.split(".")[1:]])
+    package = f"{rel}/__init__.py"
+    return package if package in files else f"{rel}.py"
+
+
+def code_digest(modules: Sequence[str] | None, files: Mapping[str, str]) -> str:
+    """Hash of the imetbook ``modules`` a kernel imported (every file when None) and
+    ``requirements.txt``. The executor (this module) is not in it: a change to what it writes
+    bumps :data:`HASH_VERSION`."""
     if modules is None:
-        files = sorted(package.rglob("*.py"))
+        keys = set(files)
     else:
-        files = sorted({module_path(m, package) for m in modules} | {package / "execute.py"})
+        keys = {module_file(m, files) for m in modules} | {"requirements.txt"}
     h = hashlib.sha256()
-    for f in files:
-        h.update(f"{f.relative_to(package).as_posix()}\0{file_digest(f)}\0".encode())
-    h.update(f"requirements.txt\0{file_digest(root / 'requirements.txt')}\0".encode())
+    for key in sorted(keys):
+        h.update(f"{key}\0{files.get(key, 'missing')}\0".encode())
     return h.hexdigest()
 
 
@@ -235,12 +241,13 @@ def input_hash(
     record: Mapping[str, Sequence[str]] | None = None,
     processed: Path | None = None,
     raw: Path | None = None,
+    files: Mapping[str, str] | None = None,
 ) -> str:
     """Content hash of everything an execution of ``notebook`` used.
 
     ``record`` is what the kernel of that execution recorded (:func:`stored_record`): the
     imetbook modules it imported and the tables it read. Without a record (never executed)
-    the hash matches no stored one.
+    the hash matches no stored one. ``files`` is :func:`code_files` (taken now if None).
     """
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else _read(notebook)
     h = hashlib.sha256(HASH_VERSION.encode())
@@ -252,7 +259,8 @@ def input_hash(
         record = {}
     for name, path in data_inputs(nb, processed, raw, record.get("tables", ())):
         h.update(f"{name}\0{file_digest(path)}\0".encode())
-    h.update(code_digest(list(record.get("modules", ()))).encode())
+    modules = list(record.get("modules", ()))
+    h.update(code_digest(modules, code_files() if files is None else files).encode())
     return h.hexdigest()
 
 
@@ -279,9 +287,28 @@ def stored_record(path: Path) -> dict[str, list[str]] | None:
     return record
 
 
-def current_hash(job: Job) -> str:
+def stale_jobs(
+    jobs: Sequence[Job],
+    processed: Path | None = None,
+    raw: Path | None = None,
+    files: Mapping[str, str] | None = None,
+) -> list[Job]:
+    """The jobs whose stored input hash is not the current one (they would be executed)."""
+    files = code_files() if files is None else files
+    return [j for j in jobs if stored_hash(j.output) != current_hash(j, processed, raw, files)]
+
+
+def current_hash(
+    job: Job,
+    processed: Path | None = None,
+    raw: Path | None = None,
+    files: Mapping[str, str] | None = None,
+) -> str:
     """The input hash of ``job`` now, for the modules and tables its last run recorded."""
-    return input_hash(job.source, job.parameters, record=stored_record(job.output))
+    record = stored_record(job.output)
+    return input_hash(
+        job.source, job.parameters, record=record, processed=processed, raw=raw, files=files
+    )
 
 
 # --- one execution ---------------------------------------------------------------------------
@@ -462,7 +489,10 @@ class Kernel:
             return False
         from jupyter_core.utils import ensure_async, run_sync
 
-        return bool(run_sync(lambda: ensure_async(self.km.is_alive()))())
+        async def is_alive() -> bool:
+            return bool(await ensure_async(self.km.is_alive()))
+
+        return run_sync(is_alive)()
 
     def silent(self, code: str, expressions: Mapping[str, str] | None = None) -> dict[str, Any]:
         """Run ``code`` without outputs or history; the values of ``expressions``."""
@@ -599,7 +629,12 @@ def _kernel_for(job: Job, warm: bool) -> Iterator[Kernel]:
 
 
 def render(
-    job: Job, *, warm: bool = False, processed: Path | None = None, raw: Path | None = None
+    job: Job,
+    *,
+    warm: bool = False,
+    processed: Path | None = None,
+    raw: Path | None = None,
+    files: Mapping[str, str] | None = None,
 ) -> bytes:
     """Execute ``job`` and return the cleaned notebook's bytes (nothing is written).
 
@@ -611,7 +646,8 @@ def render(
     """
     from papermill.exceptions import PapermillExecutionError
 
-    source_nb = prepare(_read(job.source), job)
+    unprepared = _read(job.source)  # what the hash covers: the template, not the filled page
+    source_nb = prepare(nbformat.from_dict(unprepared), job)
     try:
         with _kernel_for(job, warm and is_page(job)) as kernel:
             nb = _papermill(nbformat.from_dict(source_nb), job, kernel)
@@ -624,7 +660,9 @@ def render(
             f"{job.label}: execution failed: {type(exc).__name__}: {detail}"
         ) from None
     nb = clean(nb)
-    digest = input_hash(source_nb, job.parameters, record=record, processed=processed, raw=raw)
+    digest = input_hash(
+        unprepared, job.parameters, record=record, processed=processed, raw=raw, files=files
+    )
     meta: dict[str, Any] = {"input_hash": digest, **{k: record[k] for k in RECORD_KEYS}}
     if job.parameters:
         meta["parameters"] = dict(job.parameters)
@@ -641,7 +679,7 @@ def _cells_of(path: Path) -> list[dict[str, Any]] | None:
         return None
 
 
-def run_job(job: Job, warm: bool = True, **where: Path | None) -> Outcome:
+def run_job(job: Job, warm: bool = True, **where: Any) -> Outcome:
     """Execute one job and rename its result into place; never raises for a notebook error.
 
     A chapter executed in place is not overwritten if its cells were edited while it ran:
@@ -707,7 +745,7 @@ def _run_parallel(
     workers: int,
     report: Callable[[Outcome], None],
     warm: bool,
-    **where: Path | None,
+    **where: Any,
 ) -> None:
     # spawn, not fork: the parent may hold pyarrow threads, which fork does not survive.
     context = multiprocessing.get_context("spawn")
@@ -773,13 +811,9 @@ def execute_jobs(
     has finished) if any notebook failed; failed outputs are left untouched.
     """
     t0 = time.perf_counter()
-    where = {"processed": processed, "raw": raw}
-    stale = [
-        force
-        or stored_hash(job.output)
-        != input_hash(job.source, job.parameters, record=stored_record(job.output), **where)
-        for job in jobs
-    ]
+    where = {"processed": processed, "raw": raw, "files": code_files()}
+    stale_now = {id(j) for j in stale_jobs(jobs, **where)}
+    stale = [force or id(job) in stale_now for job in jobs]
     todo = [job for job, run in zip(jobs, stale, strict=True) if run]
     workers = max(1, min(workers or default_workers(), len(todo) or 1))
     outcomes = [Outcome(job, UP_TO_DATE) for job, run in zip(jobs, stale, strict=True) if not run]
