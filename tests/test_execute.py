@@ -552,9 +552,11 @@ def test_killing_execute_kills_its_workers_and_their_kernels(
         assert not left, f"still running after execute was killed: {left}"
     finally:
         proc.kill()
-        for p in [*tree, *_descendants(proc.pid)]:  # only what this test started
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(p, signal.SIGKILL)
+        now = _processes()
+        for p, cmd in {**tree, **_descendants(proc.pid)}.items():
+            if p in now and now[p][2] == cmd:  # still the process this test started
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(p, signal.SIGKILL)
 
 
 def test_temp_files_of_a_killed_run_are_removed_and_ignored_by_git(
