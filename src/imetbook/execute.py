@@ -1,10 +1,21 @@
-"""Execute notebooks with papermill: only when their inputs changed, in parallel, atomically.
+"""Execute notebooks with papermill: only when what they used changed, in parallel, atomically.
 
 A notebook's inputs are hashed by :func:`input_hash`: its source cells (type, source, tags;
-never outputs or volatile metadata), its parameters, the data files its source reads (see
-:func:`data_inputs`), the package code and the pinned requirements. The hash is stored in the
-executed notebook (``metadata.imetbook.input_hash``); a notebook whose stored hash matches is
-up to date and is not executed, so a fresh clone with unchanged data and code executes nothing.
+never outputs or volatile metadata), its parameters, the pinned requirements, and what its
+last execution actually used, as its kernel recorded it after the last cell: the ``imetbook``
+modules it imported and the tables it read (:data:`imetbook.datasets.TABLES_READ`), plus the
+tables and raw files its source names (see :func:`data_inputs`). The record and the hash are
+stored in the executed notebook (``metadata.imetbook``: ``input_hash``, ``modules``,
+``tables``); nothing else is added, no cell and no output. A notebook whose stored hash
+matches is up to date and is not executed: a fresh clone with unchanged data and code
+executes nothing, and a change to one analysis module re-executes only the notebooks that
+imported it.
+
+Pages of a page set (one template run with many parameter values: the country pages) run in
+a warm kernel per worker process: started once, and between two pages reset to a fresh
+namespace (:data:`_RESET`) while imported modules and their caches stay. The pages are
+byte-identical to fresh-kernel runs (``tests/test_execute.py``, ``tests/test_reproducible.py``).
+Chapters always get a kernel of their own.
 
 An execution writes nothing until it has succeeded: papermill runs the notebook in memory,
 volatile metadata (papermill and nbclient timings, papermill's record of paths) is stripped so

@@ -119,10 +119,13 @@ def _run(args: argparse.Namespace) -> int:
 # of this book declares itself parallel safe). This runs the same command line with ``jobs``.
 _JUPYTER_BOOK_WITH_JOBS = """
 import functools, sys
-import jupyter_book.cli.main as cli
-cli.build_sphinx = functools.partial(cli.build_sphinx, jobs=int(sys.argv.pop(1)))
+import jupyter_book.sphinx
+from jupyter_book.cli.main import main
+jupyter_book.sphinx.build_sphinx = functools.partial(
+    jupyter_book.sphinx.build_sphinx, jobs=int(sys.argv.pop(1))
+)
 sys.argv[0] = "jupyter-book"
-cli.main()
+main()
 """
 
 
