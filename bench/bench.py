@@ -336,6 +336,29 @@ def notebook_overhead(repeat: int) -> dict[str, float]:
     return out
 
 
+def page_set_speed(pages: int, jobs: int) -> dict[str, float]:
+    """Wall seconds per country page, ``jobs`` at a time, in fresh kernels and in warm ones
+    (same pages, same run: the ratio holds on a busy machine where seconds do not)."""
+    from imetbook import datasets, execute
+    from imetbook.analysis import country_pages
+
+    template = paths.chapters_dir() / execute.PROFILE_TEMPLATE
+    training = datasets.load("training", columns=country_pages.INDEX_COLUMNS)
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="imetbook-bench-pages-") as tmp:
+        for kind in ("fresh", "warm"):
+            jobs_ = execute.profile_jobs(training, template, Path(tmp) / kind)[:pages]
+            t0 = time.perf_counter()
+            execute.execute_jobs(
+                jobs_, workers=jobs, force=True, warm=kind == "warm", log=lambda _line: None
+            )
+            out[kind] = (time.perf_counter() - t0) / len(jobs_)
+        fresh, warm = (Path(tmp) / k for k in ("fresh", "warm"))
+        same = all((warm / p.name).read_bytes() == p.read_bytes() for p in fresh.glob("*.ipynb"))
+    out["identical"] = float(same)
+    return out
+
+
 def timed_builds(root: Path, args: argparse.Namespace) -> list[Build]:
     """The cold build (unless ``--quick``), the rebuild with nothing changed and the rebuild
     after changing one chapter, in the copy at ``root``; each printed as it ends."""
@@ -386,6 +409,16 @@ def report(builds: Sequence[Build], args: argparse.Namespace) -> None:
         + " per notebook run (one at a time)",
         flush=True,
     )
+    speed = page_set_speed(args.pages, args.jobs)
+    print(
+        f"         page set: {args.pages} country pages, {args.jobs} at a time: fresh kernels "
+        f"{speed['fresh']:.2f} s, warm kernels {speed['warm']:.2f} s of wall time per page "
+        f"({speed['fresh'] / speed['warm']:.1f}x; same run); "
+        f"byte-identical: {'yes' if speed['identical'] else 'NO'}",
+        flush=True,
+    )
+    figure(f"page set, warm kernels, {args.jobs} workers", f"{speed['warm']:.2f} s per page",
+           "<= 0.3 s per page", speed["warm"] <= 0.3)  # fmt: skip
     touched = Path(args.touch).as_posix()
     checks = {
         "no change executes nothing": by_name["no change"].executed == [],
@@ -443,6 +476,9 @@ def main(argv: list[str] | None = None) -> None:
         "--module",
         default="imetbook.analysis.claims",
         help="the analysis module changed for the 'one module' rebuild",
+    )
+    parser.add_argument(
+        "--pages", type=int, default=12, help="country pages timed fresh and warm (same run)"
     )
     parser.add_argument("--overhead-repeat", type=int, default=3, metavar="N")
     parser.add_argument("--keep", action="store_true", help="keep a copy of the built tree")
