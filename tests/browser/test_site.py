@@ -107,6 +107,8 @@ def screenshot_path(site: Path, rel: str) -> Path:
 # Tabs loading pages at once: Chromium renders in processes of its own, so a few tabs keep
 # both cores busy while another waits for the network to go idle.
 TABS = int(os.environ.get("IMETBOOK_BROWSER_TABS", "4"))
+# A loaded page on a busy 2-core machine with several tabs: wait longer than Playwright's 30 s.
+TIMEOUT_MS = 90_000
 
 
 async def check_page(page, log, rel: str, base_url: str, site: Path) -> list[str]:
@@ -170,6 +172,7 @@ async def check_site(base_url: str, site: Path, pages: list[str]) -> dict[str, l
 
     async def tab(browser) -> None:
         context, page, log = await open_tab(browser, base_url)
+        page.set_default_timeout(TIMEOUT_MS)
         try:
             while not queue.empty():
                 rel = queue.get_nowait()
@@ -195,9 +198,15 @@ async def check_site(base_url: str, site: Path, pages: list[str]) -> dict[str, l
 
 
 @pytest.fixture(scope="session")
-def site_report(site: Path, base_url: str) -> dict[str, list[str]]:
-    """Problems per page (and for the search), all checked once, in parallel tabs."""
-    return asyncio.run(check_site(base_url, site, PAGES))
+def site_report(request, site: Path, base_url: str) -> dict[str, list[str]]:
+    """Problems per page (and for the search), checked once, in parallel tabs: the pages of
+    the selected tests only (``-k`` checks a few pages quickly)."""
+    selected = [
+        item.callspec.params["rel"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_page" and hasattr(item, "callspec")
+    ]
+    return asyncio.run(check_site(base_url, site, selected))
 
 
 def test_the_site_has_pages():
