@@ -47,9 +47,12 @@ unit: $(VENV)/.installed data
 
 # Kernels get the inline figure backend, as under `imetbook execute` (the Agg exported above
 # would leave figures as text and the outputs would differ from the committed ones).
+# One pytest per notebook, $(JOBS) at a time (a chapter's kernel uses one core); xargs exits
+# non-zero if any of them failed.
 nbval: $(VENV)/.installed data
-	MPLBACKEND=module://matplotlib_inline.backend_inline $(PY) -m pytest -q --nbval \
-	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters/*.ipynb
+	ls -S chapters/*.ipynb | MPLBACKEND=module://matplotlib_inline.backend_inline \
+	  xargs -P $(JOBS) -n 1 $(PY) -m pytest -q -p no:cacheprovider --nbval \
+	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 book-test: $(VENV)/.installed book
 	$(PY) -m pytest -q -m slow tests

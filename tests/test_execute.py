@@ -6,8 +6,14 @@ tables from a private processed folder (IMETBOOK_PROCESSED, inherited by the ker
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -19,7 +25,7 @@ from imetbook import cli, execute
 from imetbook.errors import ExecutionError
 
 REPO = Path(__file__).resolve().parents[1]
-_real_code_digest = execute.code_digest
+_real_code_files = execute.code_files
 READS_TRAINING = 'from imetbook import datasets\nprint(len(datasets.load("training")))'
 READS_FUNDING = 'from imetbook.datasets import load\nprint(len(load("funding")))'
 
@@ -36,15 +42,15 @@ def label(path: Path) -> str:
     return execute.Job(path, path).label
 
 
-def fixed_code_digest(*args, **kwargs) -> str:
+def fixed_code_files(*args, **kwargs) -> dict[str, str]:
     # Other engineers may edit the package while the suite runs; that must not invalidate the
-    # cache under test. test_code_digest_covers_every_module checks the real digest.
-    return "package code"
+    # cache under test. The tests of package_copy check the real digests.
+    return {"imetbook/__init__.py": "package code"}
 
 
 @pytest.fixture(autouse=True)
 def _stable_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(execute, "code_digest", fixed_code_digest)
+    monkeypatch.setattr(execute, "code_files", fixed_code_files)
 
 
 def write_book(root: Path) -> Path:
@@ -69,7 +75,7 @@ def executed_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, execu
     root = write_book(tmp_path_factory.mktemp("book"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("IMETBOOK_PROCESSED", str(root / "processed"))
-        mp.setattr(execute, "code_digest", fixed_code_digest)
+        mp.setattr(execute, "code_files", fixed_code_files)
         return root, run(root / "chapters")
 
 
@@ -101,8 +107,14 @@ def test_first_run_executes_every_notebook_and_records_its_hash(executed_book) -
     assert stdout_of(chapters / "b_funding.ipynb") == "3\n"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("IMETBOOK_PROCESSED", str(root / "processed"))
-        expected = execute.input_hash(chapters / "a_training.ipynb")
+        path = chapters / "a_training.ipynb"
+        expected = execute.current_hash(execute.Job(path, path))
     assert execute.stored_hash(chapters / "a_training.ipynb") == expected
+    record = execute.stored_record(path)
+    assert record["tables"] == ["training"]
+    assert "imetbook.datasets" in record["modules"]
+    assert "imetbook.analysis.claims" not in record["modules"]
+    assert execute.stored_record(chapters / "c_plain.ipynb") == {"modules": [], "tables": []}
 
 
 def test_rebuild_with_nothing_changed_executes_nothing(chapters: Path) -> None:
@@ -281,9 +293,8 @@ def test_country_pages_one_per_country_with_index(
     assert "{doc}`India <IND>`" in index and "{doc}`Nepal <NPL>`" in index
     assert "| {doc}`Turkey <TUR>` | TUR | none (IMET money only) |" in index
     assert cli.main(["execute", "-j", "2"]) == 0  # and again: nothing to do
-    assert execute.stored_hash(country / "IND.ipynb") == execute.input_hash(
-        country / "profile.ipynb", {"country": "India"}
-    )
+    page = execute.Job(country / "profile.ipynb", country / "IND.ipynb", {"country": "India"})
+    assert execute.stored_hash(page.output) == execute.current_hash(page)
 
 
 # --- hashing without kernels -----------------------------------------------------------------
@@ -298,7 +309,7 @@ def test_input_hash_ignores_outputs_counts_and_volatile_metadata() -> None:
     executed.cells[1].metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
     executed.metadata["papermill"] = {"start_time": "2026-01-01"}
     executed.metadata["imetbook"] = {"input_hash": "x"}
-    assert execute.input_hash(executed, code="c") == execute.input_hash(nb, code="c")
+    assert execute.input_hash(executed) == execute.input_hash(nb)
 
 
 @pytest.mark.parametrize(
@@ -312,9 +323,9 @@ def test_input_hash_ignores_outputs_counts_and_volatile_metadata() -> None:
 )
 def test_input_hash_changes_with_source_tags_and_parameters(change) -> None:
     nb, params = notebook("print(1)"), {"n": 1}
-    before = execute.input_hash(nb, params, code="c")
+    before = execute.input_hash(nb, params)
     change(nb, params)
-    assert execute.input_hash(nb, params, code="c") != before
+    assert execute.input_hash(nb, params) != before
 
 
 def test_data_inputs_are_found_from_the_source(tmp_path: Path) -> None:
@@ -339,9 +350,9 @@ def test_code_digest_covers_every_module(tmp_path: Path) -> None:
     package = tmp_path / "pkg"
     (package / "analysis").mkdir(parents=True)
     (package / "analysis" / "x.py").write_text("A = 1\n")
-    before = _real_code_digest(package, tmp_path)
+    before = execute.code_digest(None, _real_code_files(package, tmp_path))
     (package / "analysis" / "x.py").write_text("A = 2\n")
-    assert _real_code_digest(package, tmp_path) != before
+    assert execute.code_digest(None, _real_code_files(package, tmp_path)) != before
 
 
 def test_parameter_slug_is_stable_and_file_safe() -> None:
@@ -350,3 +361,235 @@ def test_parameter_slug_is_stable_and_file_safe() -> None:
     assert execute.parameter_slug({}) == "defaults"
     long = execute.parameter_slug({"countries": [f"Country {i}" for i in range(40)]})
     assert len(long) == 80
+
+
+# --- what a kernel used: modules and tables recorded during the run ---------------------------
+
+USES_COUNTRIES = "from imetbook import countries\nprint(countries.__name__)"
+USES_ERRORS = "from imetbook.errors import ImetbookError\nprint(ImetbookError.__name__)"
+# Reads a table through a name the source scan cannot see: only the kernel's record knows.
+HIDDEN_READ = 'from imetbook import datasets\nprint(len(getattr(datasets, "lo" + "ad")("funding")))'
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the package whose files the cache hashes (kernels import the real one)."""
+    copy = tmp_path / "pkg"
+    shutil.copytree(REPO / "src" / "imetbook", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(execute.paths, "package_dir", lambda: copy)
+    monkeypatch.setattr(execute, "code_files", _real_code_files)
+    return copy
+
+
+def test_touching_one_module_re_executes_only_the_notebooks_that_imported_it(
+    tmp_path: Path, processed: Path, package_copy: Path, write_notebook
+) -> None:
+    book = tmp_path / "chapters"
+    for name, code in (("a", USES_COUNTRIES), ("b", USES_ERRORS), ("c", "print(6 * 7)")):
+        write_notebook(book / f"{name}.ipynb", code)
+    jobs = execute.chapter_jobs(book)
+    assert run(book).executed == [label(book / n) for n in ("a.ipynb", "b.ipynb", "c.ipynb")]
+    modules = {j.output.stem: execute.stored_record(j.output)["modules"] for j in jobs}
+    assert "imetbook.countries" in modules["a"] and "imetbook.countries" not in modules["b"]
+    assert modules["c"] == []
+
+    with (package_copy / "countries.py").open("a") as fh:
+        fh.write("\n# touched\n")
+    assert [j.output.stem for j in execute.stale_jobs(jobs)] == ["a"]
+    assert run(book).executed == [label(book / "a.ipynb")]
+    assert execute.stale_jobs(jobs) == []
+
+    with (package_copy / "errors.py").open("a") as fh:
+        fh.write("\n# touched\n")  # imported by b, and by a through countries
+    stale = sorted(j.output.stem for j in execute.stale_jobs(jobs))
+    assert stale == sorted(n for n, m in modules.items() if "imetbook.errors" in m)
+    assert "b" in stale and "c" not in stale
+
+
+def test_the_requirements_are_in_every_key(
+    tmp_path: Path, processed: Path, package_copy: Path, write_notebook, monkeypatch
+) -> None:
+    book = tmp_path / "chapters"
+    write_notebook(book / "c.ipynb", "print(6 * 7)")
+    jobs = execute.chapter_jobs(book)
+    run(book)
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pandas==1\n")
+    monkeypatch.setattr(execute.paths, "project_root", lambda: tmp_path)
+    assert execute.stale_jobs(jobs) == jobs  # another pinned stack
+    run(book)
+    assert execute.stale_jobs(jobs) == []
+
+
+def test_a_table_read_out_of_sight_of_the_source_is_recorded(
+    tmp_path: Path, processed: Path, write_notebook
+) -> None:
+    table(processed, "funding", 3)
+    table(processed, "training", 2)
+    path = write_notebook(tmp_path / "chapters" / "hidden.ipynb", HIDDEN_READ)
+    job = execute.Job(path, path)
+    assert execute.data_inputs(nbformat.read(str(path), as_version=4)) == []
+    run(path.parent)
+    assert execute.stored_record(path)["tables"] == ["funding"]
+    table(processed, "training", 5)
+    assert execute.stale_jobs([job]) == []
+    table(processed, "funding", 4)
+    assert execute.stale_jobs([job]) == [job]
+    run(path.parent)
+    assert stdout_of(path) == "4\n"
+
+
+def test_the_record_adds_no_cell_and_no_output(chapters: Path) -> None:
+    nb = nbformat.read(str(chapters / "a_training.ipynb"), as_version=4)
+    assert [c.source for c in nb.cells] == [c.source for c in notebook(READS_TRAINING).cells]
+    assert [o["text"] for o in nb.cells[1].outputs] == ["2\n"]
+    assert nb.cells[1].execution_count == 1
+
+
+# --- warm kernels for page sets --------------------------------------------------------------
+
+# A page that would show any state left over from an earlier page in the same kernel:
+# variables, execution counts, open figures, warnings already shown, In/Out history.
+LEAKY_PAGE = (
+    "import warnings\n"
+    "import matplotlib.pyplot as plt\n"
+    "print(sorted(k for k in globals() if not k.startswith('_')))\n"
+    "print(len(In), len(Out), plt.get_fignums())\n"
+    "warnings.warn('shown on every page')\n"
+    "leftover = n\n"
+    "fig, ax = plt.subplots()\n"
+    "lines = ax.plot([1, n])",
+    "n * 2",
+)
+
+
+def test_a_warm_kernel_gives_the_bytes_of_a_fresh_kernel(tmp_path: Path, write_notebook) -> None:
+    template = write_notebook(
+        tmp_path / "t" / "template.ipynb",
+        *LEAKY_PAGE,
+        markdown="# Page {{ n }}",
+        parameters="n = 1",
+    )
+
+    def pages(kind: str) -> list[execute.Job]:
+        return [execute.Job(template, tmp_path / kind / f"{n}.ipynb", {"n": n}) for n in (2, 3, 4)]
+
+    log: list[str] = []
+    for kind, warm in (("fresh", False), ("warm", True)):
+        execute.execute_jobs(pages(kind), workers=1, warm=warm, log=log.append)
+    for fresh, warm in zip(pages("fresh"), pages("warm"), strict=True):
+        assert warm.output.read_bytes() == fresh.output.read_bytes()
+    nb = nbformat.read(str(pages("warm")[-1].output), as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "shown on every page" in text and "leftover" not in text.split("\n")[0]
+    assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]
+
+
+def test_a_failed_page_does_not_poison_the_next_one(tmp_path: Path, write_notebook) -> None:
+    template = write_notebook(
+        tmp_path / "template.ipynb", "assert n != 2, 'page two fails'\nprint(n)", parameters="n = 1"
+    )
+    jobs = [execute.Job(template, tmp_path / "out" / f"{n}.ipynb", {"n": n}) for n in (1, 2, 3)]
+    with pytest.raises(ExecutionError, match="page two fails"):
+        execute.execute_jobs(jobs, workers=1, log=lambda _: None)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["1.ipynb", "3.ipynb"]
+    assert stdout_of(tmp_path / "out" / "3.ipynb") == "3\n"
+
+
+# --- kills leave nothing behind --------------------------------------------------------------
+
+
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, command line) of every process (Linux /proc)."""
+    out = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        out[int(d.name)] = (int(fields[1]), fields[0], cmd)
+    return out
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    procs, found, todo = _processes(), {}, [pid]
+    while todo:
+        parent = todo.pop()
+        for child, (ppid, _state, cmd) in procs.items():
+            if ppid == parent and child not in found:
+                found[child] = cmd
+                todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    info = _processes().get(pid)
+    return info is not None and info[1] not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+def test_killing_execute_kills_its_workers_and_their_kernels(
+    tmp_path: Path, write_notebook
+) -> None:
+    for name in ("a", "b"):
+        write_notebook(tmp_path / "chapters" / f"{name}.ipynb", "import time\ntime.sleep(120)")
+    env = dict(os.environ, IMETBOOK_ROOT=str(tmp_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "imetbook", "execute", "-j", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    tree: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            tree = _descendants(proc.pid)
+            if sum("ipykernel" in cmd for cmd in tree.values()) == 2:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"execute did not start two kernels: {tree}")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_running(p) for p in tree):
+            time.sleep(0.2)
+        left = {p: cmd for p, cmd in tree.items() if _running(p)}
+        assert not left, f"still running after execute was killed: {left}"
+    finally:
+        proc.kill()
+        now = _processes()
+        for p, cmd in {**tree, **_descendants(proc.pid)}.items():
+            if p in now and now[p][2] == cmd:  # still the process this test started
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(p, signal.SIGKILL)
+
+
+def test_temp_files_of_a_killed_run_are_removed_and_ignored_by_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, write_notebook
+) -> None:
+    monkeypatch.setenv("IMETBOOK_ROOT", str(tmp_path))
+    write_notebook(tmp_path / "chapters" / "c.ipynb", "print(1)")
+    (tmp_path / "chapters" / "country").mkdir()
+    left = [
+        tmp_path / "chapters" / ".c.ipynb.k2j4x9.tmp",  # as atomic.write_bytes names them
+        tmp_path / "chapters" / "country" / ".IND.ipynb.a8c1qz.tmp",
+    ]
+    for p in left:
+        p.write_text("{")
+    assert cli.main(["execute", "-j", "1"]) == 0
+    assert not any(p.exists() for p in left)
+    assert "execute: removed chapters/.c.ipynb.k2j4x9.tmp (left by a killed run)" in (
+        capsys.readouterr().out
+    )
+    names = [f"chapters/{p.relative_to(tmp_path / 'chapters').as_posix()}" for p in left]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *names], cwd=REPO, capture_output=True, text=True
+    ).stdout.split()
+    assert ignored == names

@@ -308,7 +308,7 @@ def test_html_in_data_strings_is_escaped_in_the_pages(tmp_path):
     source = book / "data.ipynb"
     nbformat.write(nb, source)
     # Executed as the chapters are (papermill, same kernel environment), then built strictly.
-    source.write_bytes(execute.render(execute.Job(source, source), execute.input_hash(source)))
+    source.write_bytes(execute.render(execute.Job(source, source)))
     build_html(book)
 
     page = (book / "_build" / "html" / "data.html").read_text(encoding="utf-8")

@@ -15,6 +15,10 @@ import pandas as pd
 from imetbook import paths, schema
 from imetbook.errors import DataError
 
+# Names of the tables this process has loaded: a kernel reports them to the execution cache
+# (imetbook.execute), which re-executes a notebook when a table it read changes.
+TABLES_READ: set[str] = set()
+
 
 def table_path(name: str, processed: Path | None = None) -> Path:
     if name not in schema.CONTRACTS:
@@ -68,6 +72,7 @@ def load(
     """
     path = table_path(name, processed)
     wanted = _columns(name, columns)
+    TABLES_READ.add(name)
     if not path.is_file():
         if not build_missing:
             raise DataError(f"{path}: table not built; run `python -m imetbook data build`")

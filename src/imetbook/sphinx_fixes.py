@@ -28,8 +28,25 @@ def _drop_inline_registry_scripts(app: Any, env: Any) -> None:
     app.registry.js_files = [(f, attrs) for f, attrs in app.registry.js_files if f]
 
 
+# Extensions that Jupyter Book loads, that keep no per-page state in the environment, but that
+# declare nothing: Sphinx then warns (an error in the strict build) and reads serially under -j.
+# sphinx-multitoc-numbering 0.1.3 only replaces TocTreeCollector.assign_section_numbers, which
+# Sphinx calls in the main process after every page is read; sphinx-jupyterbook-latex 1.0's
+# read-time transforms only set attributes on the page's own nodes, and it writes to the
+# environment only for the LaTeX builder.
+_PARALLEL_SAFE_UNDECLARED = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
+
+
+def _declare_parallel_safe(app: Any) -> None:
+    for name in _PARALLEL_SAFE_UNDECLARED:
+        ext = app.extensions.get(name)
+        if ext is not None and ext.parallel_read_safe is None:
+            ext.parallel_read_safe = True
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("env-updated", _drop_inline_registry_scripts)
     app.connect("config-inited", _add_static)
     app.add_js_file("search_snippets.js")
+    app.connect("builder-inited", _declare_parallel_safe)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,8 +3,9 @@
 The site is ``_build/html`` (or ``$IMETBOOK_SITE``), served on 127.0.0.1 from a thread. Chromium
 is Debian's ``/usr/bin/chromium`` (or ``$IMETBOOK_CHROMIUM``), installed by
 ``tests/browser/ensure_chromium.sh``; Playwright only drives it (no browser download). One
-browser and one page serve every test; every request that is not to the local server is
-aborted and recorded, so a page that needs the network fails.
+browser serves every check, with a few tabs loading pages at the same time (see
+``test_site.py``); in every tab, a request that is not to the local server is aborted and
+recorded, so a page that needs the network fails.
 """
 
 from __future__ import annotations
@@ -86,48 +87,72 @@ class PageLog:
         )
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
+def chromium_executable() -> str:
     executable = os.environ.get("IMETBOOK_CHROMIUM", "/usr/bin/chromium")
     if not Path(executable).is_file():
         pytest.fail(f"{executable} missing: run bash tests/browser/ensure_chromium.sh")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    return executable
 
 
-def _is_local(url: str, origin: str) -> bool:
+def is_local(url: str, origin: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in LOCAL_SCHEMES or f"{parts.scheme}://{parts.netloc}/" == origin
 
 
-@pytest.fixture(scope="session")
-def browser_page(browser, base_url: str):
-    """One page for every test, with the network fenced off and its events logged."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+async def open_tab(browser, base_url: str):
+    """A page in a context of its own, with the network fenced off and its events logged."""
+    context = await browser.new_context(viewport=VIEWPORT, service_workers="block")
     log = PageLog(origin=base_url)
 
-    def route(r) -> None:
-        if _is_local(r.request.url, base_url):
-            r.continue_()
+    async def route(r) -> None:
+        if is_local(r.request.url, base_url):
+            await r.continue_()
         else:
             log.blocked.append(r.request.url)
-            r.abort("blockedbyclient")
+            await r.abort("blockedbyclient")
 
-    context.route("**/*", route)
-    page = context.new_page()
+    await context.route("**/*", route)
+    page = await context.new_page()
     page.on("console", lambda m: m.type == "error" and log.console_errors.append(m.text))
     page.on("pageerror", lambda exc: log.console_errors.append(f"uncaught: {exc}"))
     page.on(
         "response",
         lambda r: r.status >= 400 and log.http_errors.append(f"{r.status} {r.url}"),
     )
-    try:
-        yield page, log
-    finally:
-        context.close()
+    return context, page, log
+
+
+@pytest.fixture(scope="session")
+def browser_page(base_url: str, site_report) -> Iterator[tuple[object, PageLog]]:
+    """One tab for the targeted checks (search, downloads), opened after the parallel sweep of
+    every page (``site_report``) has closed its own browser: Playwright's sync API cannot run
+    while an asyncio loop does."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+        log = PageLog(origin=base_url)
+
+        def route(r) -> None:
+            if is_local(r.request.url, base_url):
+                r.continue_()
+            else:
+                log.blocked.append(r.request.url)
+                r.abort("blockedbyclient")
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and log.console_errors.append(m.text))
+        page.on("pageerror", lambda exc: log.console_errors.append(f"uncaught: {exc}"))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and log.http_errors.append(f"{r.status} {r.url}"),
+        )
+        try:
+            yield page, log
+        finally:
+            context.close()
+            browser.close()

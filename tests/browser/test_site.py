@@ -5,10 +5,15 @@ no request beyond localhost; every ``<img>`` decodes (natural width > 0) and has
 every chart (inline SVG) has a size and an accessible name; every internal link points at an
 existing file and anchor. The search page finds a country. Chapter pages (not the generated
 country pages) are screenshotted into ``_build/screenshots/`` for review.
+
+All pages are checked once, in one browser with :data:`TABS` tabs at a time, by a session
+fixture; each page is still its own test, failing with that page's problems.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 from functools import cache
 from html.parser import HTMLParser
@@ -18,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from .browser_support import site_dir, site_pages
+from .conftest import CHROMIUM_ARGS, chromium_executable, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -98,31 +104,34 @@ def screenshot_path(site: Path, rel: str) -> Path:
     return site.parent / "screenshots" / (rel.removesuffix(".html").replace("/", "__") + ".png")
 
 
-def test_the_site_has_pages():
-    assert PAGES, f"no HTML pages under {site_dir()}: build the book first (make book)"
+# Tabs loading pages at once: Chromium renders in processes of its own, so a few tabs keep
+# both cores busy while another waits for the network to go idle.
+TABS = int(os.environ.get("IMETBOOK_BROWSER_TABS", "4"))
+# A loaded page on a busy 2-core machine with several tabs: wait longer than Playwright's 30 s.
+TIMEOUT_MS = 90_000
 
 
-@pytest.mark.parametrize("rel", PAGES)
-def test_page(rel: str, site: Path, base_url: str, browser_page):
-    page, log = browser_page
+async def check_page(page, log, rel: str, base_url: str, site: Path) -> list[str]:
+    """What a reader would notice on page ``rel``: one line per problem."""
     log.reset()
-    response = page.goto(base_url + rel, wait_until="load")
-    assert response is not None and response.ok, f"{rel}: HTTP {response and response.status}"
-    page.wait_for_load_state("networkidle")
+    response = await page.goto(base_url + rel, wait_until="load")
+    if response is None or not response.ok:
+        return [f"HTTP {response and response.status}"]
+    await page.wait_for_load_state("networkidle")
     problems = list(log.problems())
 
-    for img in page.evaluate(IMAGES_JS):
+    for img in await page.evaluate(IMAGES_JS):
         if img["width"] <= 0:
             problems.append(f"image does not load: {img['src']}")
         alt = (img["alt"] or "").strip()
         if img["inArticle"] and (not alt or IMAGE_FILE.search(alt)):
             problems.append(f"image without alt text: {img['src']} (alt={img['alt']!r})")
-    for i, chart in enumerate(page.evaluate(CHARTS_JS), start=1):
+    for i, chart in enumerate(await page.evaluate(CHARTS_JS), start=1):
         if chart["width"] <= 0 or chart["height"] <= 0 or chart["children"] == 0:
             problems.append(f"inline figure {i} is empty or has no size: {chart}")
         if not chart["name"]:
             problems.append(f"inline figure {i} has no accessible name (alt text)")
-    for href in sorted(set(page.evaluate(LINKS_JS))):
+    for href in sorted(set(await page.evaluate(LINKS_JS))):
         why = link_problem(href, base_url, site)
         if why:
             problems.append(f"broken link: {why}")
@@ -132,21 +141,87 @@ def test_page(rel: str, site: Path, base_url: str, browser_page):
     if chapter and not redirected:
         shot = screenshot_path(site, rel)
         shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=True)
+        await page.screenshot(path=str(shot), full_page=True)
+    return problems
+
+
+async def check_search(page, log, base_url: str) -> list[str]:
+    """The search page finds :data:`SEARCH_TERM`."""
+    log.reset()
+    await page.goto(f"{base_url}search.html?q={SEARCH_TERM}", wait_until="load")
+    # Sphinx fills the summary once the search has finished, with or without results.
+    summary = page.locator("#search-results .search-summary")
+    await summary.wait_for(state="attached", timeout=30_000)
+    await page.wait_for_function(SEARCH_DONE_JS, timeout=30_000)
+    hits = await page.locator("#search-results ul.search li").all_inner_texts()
+    found = [] if hits else [f"found nothing: {await summary.inner_text()!r}"]
+    return found + log.problems()
+
+
+SEARCH = "(search)"
+
+
+async def check_site(base_url: str, site: Path, pages: list[str]) -> dict[str, list[str]]:
+    """Every page and the search, :data:`TABS` at a time in one browser."""
+    from playwright.async_api import async_playwright
+
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for rel in [SEARCH, *pages]:
+        queue.put_nowait(rel)
+    report: dict[str, list[str]] = {}
+
+    async def tab(browser) -> None:
+        context, page, log = await open_tab(browser, base_url)
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            while not queue.empty():
+                rel = queue.get_nowait()
+                try:
+                    if rel == SEARCH:
+                        report[rel] = await check_search(page, log, base_url)
+                    else:
+                        report[rel] = await check_page(page, log, rel, base_url, site)
+                except Exception as exc:  # a timeout on one page fails that page's test
+                    report[rel] = [f"{type(exc).__name__}: {' '.join(str(exc).split())[:500]}"]
+        finally:
+            await context.close()
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            await asyncio.gather(*(tab(browser) for _ in range(max(1, TABS))))
+        finally:
+            await browser.close()
+    return report
+
+
+@pytest.fixture(scope="session")
+def site_report(request, site: Path, base_url: str) -> dict[str, list[str]]:
+    """Problems per page (and for the search), checked once, in parallel tabs: the pages of
+    the selected tests only (``-k`` checks a few pages quickly)."""
+    selected = [
+        item.callspec.params["rel"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_page" and hasattr(item, "callspec")
+    ]
+    return asyncio.run(check_site(base_url, site, selected))
+
+
+def test_the_site_has_pages():
+    assert PAGES, f"no HTML pages under {site_dir()}: build the book first (make book)"
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page(rel: str, site_report):
+    problems = site_report[rel]
     assert not problems, f"{rel}:\n  " + "\n  ".join(problems)
 
 
-def test_search_finds_a_country(base_url: str, browser_page):
-    page, log = browser_page
-    log.reset()
-    page.goto(f"{base_url}search.html?q={SEARCH_TERM}", wait_until="load")
-    # Sphinx fills the summary once the search has finished, with or without results.
-    summary = page.locator("#search-results .search-summary")
-    summary.wait_for(state="attached", timeout=30_000)
-    page.wait_for_function(SEARCH_DONE_JS, timeout=30_000)
-    hits = page.locator("#search-results ul.search li").all_inner_texts()
-    assert hits, f"search for {SEARCH_TERM!r} found nothing: {summary.inner_text()!r}"
-    assert not log.problems(), log.problems()
+def test_search_finds_a_country(site_report):
+    problems = site_report[SEARCH]
+    assert not problems, f"search for {SEARCH_TERM!r}:\n  " + "\n  ".join(problems)
 
 
 def test_search_for_a_country_finds_its_page_first_with_a_readable_snippet(

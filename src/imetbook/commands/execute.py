@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.set_defaults(func=_execute)
 
     h = subparsers.add_parser("html", help="build the HTML book into _build/html (strict)")
+    h.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Sphinx processes reading and writing pages (default: one per core)",
+    )
     h.set_defaults(func=_html)
 
     r = subparsers.add_parser(
@@ -115,20 +124,38 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_html(root: Path | None = None) -> None:
-    """``jupyter-book build . --warningiserror --keep-going --builder html`` in ``root``.
+# jupyter-book's command line has no -j, but the build_sphinx it calls takes ``jobs`` and
+# passes it to Sphinx, which then reads and writes pages in parallel processes (every extension
+# of this book declares itself parallel safe). This runs the same command line with ``jobs``.
+_JUPYTER_BOOK_WITH_JOBS = """
+import functools, sys
+import jupyter_book.sphinx
+from jupyter_book.cli.main import main
+jupyter_book.sphinx.build_sphinx = functools.partial(
+    jupyter_book.sphinx.build_sphinx, jobs=int(sys.argv.pop(1))
+)
+sys.argv[0] = "jupyter-book"
+main()
+"""
+
+
+def build_html(root: Path | None = None, jobs: int | None = None) -> None:
+    """``jupyter-book build . --warningiserror --keep-going --builder html`` in ``root``,
+    with ``jobs`` Sphinx processes (default: one per core).
 
     On failure Sphinx's saved environment is removed: an incremental rebuild would otherwise
     skip the pages that warned and pass.
     """
     root = root or paths.project_root()
-    exe = Path(sys.executable).with_name("jupyter-book")
-    if not exe.is_file():
-        found = shutil.which("jupyter-book")
-        if found is None:
-            raise ImetbookError("jupyter-book not found; run `make venv`")
-        exe = Path(found)
-    cmd = [str(exe), "build", str(root), "--warningiserror", "--keep-going", "--builder", "html"]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise ImetbookError(f"-j must be at least 1, got {jobs}")
+    try:
+        import jupyter_book  # noqa: F401
+    except ImportError:
+        raise ImetbookError("jupyter-book not found; run `make venv`") from None
+    cmd = [sys.executable, "-c", _JUPYTER_BOOK_WITH_JOBS, str(jobs), "build", str(root),
+           "--warningiserror", "--keep-going", "--builder", "html"]  # fmt: skip
     code = subprocess.call(cmd, cwd=root)
     if code != 0:
         shutil.rmtree(root / "_build" / ".doctrees", ignore_errors=True)
@@ -138,5 +165,7 @@ def build_html(root: Path | None = None) -> None:
 
 
 def _html(args: argparse.Namespace) -> int:
-    build_html()
+    if args.jobs is not None and args.jobs < 1:
+        raise ImetbookError(f"-j must be at least 1, got {args.jobs}")
+    build_html(jobs=args.jobs)
     return 0
