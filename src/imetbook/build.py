@@ -70,7 +70,7 @@ def parse_all(raw: Path) -> dict[str, pd.DataFrame]:
     """Parse every source into the tidy tables (not yet validated or written)."""
     from imetbook.sources import budget, context, fmtr
 
-    tables = fmtr.build_tables(raw / "fmtr")
+    tables = fmtr.build_tables(raw / "fmtr", raw / "fmtr_reports", paths.cache_dir())
     tables.update(context.build_tables(raw / "context"))
     tables["funding"] = budget.build_funding(raw / "budget", tables["training"])
     return tables

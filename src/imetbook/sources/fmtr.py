@@ -543,7 +543,66 @@ def reconcile(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFr
         )
     ]
     country_rows = country_rows.assign(level="country", program_raw=None, program=None)
-    parsed = _sums(pd.concat([rows, country_rows], ignore_index=True), "parsed")
+    return _compare(pd.concat([rows, country_rows], ignore_index=True), printed_totals)
+
+
+def reconcile_documents(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
+    """:func:`reconcile` for the reports whose totals come from the original documents
+    (1999-2000 to 2005-2006): per report, country and program label (the label carries the
+    fiscal year), and per country where the document prints a country total. A group is
+    named after the document that prints its total (the first, if a page is printed in two);
+    totals printed again in a second document (flag ``totals_repeated_in_region``) are left
+    out, so nothing is counted twice."""
+    from imetbook.sources.fmtr_reports import label_key
+
+    printed = printed_totals[~printed_totals["flags"].str.contains("totals_repeated_in_region")]
+    # One label per heading: the extraction prints a block's label in two forms (with and
+    # without the 'DoS' prefix, from the page's running head), which are one heading.
+    pairs = training[["report", "country", "program_raw"]].drop_duplicates()
+    pairs["key"] = [
+        label_key(c, p) for c, p in zip(pairs["country"], pairs["program_raw"], strict=True)
+    ]
+    tot_keys = printed_totals[printed_totals["level"].eq("program")][
+        ["report", "country", "program_raw"]
+    ].drop_duplicates()
+    tot_keys["key"] = [
+        label_key(c, p) for c, p in zip(tot_keys["country"], tot_keys["program_raw"], strict=True)
+    ]
+    canon = pd.concat([tot_keys, pairs]).drop_duplicates(["report", "key"])
+    pairs = pairs.merge(canon, on=["report", "key"], suffixes=("", "_canon"))
+    training = training.merge(
+        pairs[["report", "country", "program_raw", "program_raw_canon"]],
+        on=["report", "country", "program_raw"],
+        how="left",
+    )
+    training["program_raw"] = training.pop("program_raw_canon")
+    prog = printed[printed["level"].eq("program")]
+    ctry = printed[printed["level"].eq("country")]
+    pfile = prog.groupby(["report", "country_name", "program_raw"])["source_file"].first()
+    cfile = ctry.groupby(["report", "country_name"])["source_file"].first()
+    rows = training.assign(level="program")
+    where = pd.MultiIndex.from_frame(rows[["report", "country_name", "program_raw"]])
+    doc = pfile.reindex(where).to_numpy()
+    rows["source_file"] = np.where(pd.isna(doc), rows["source_file"], doc)
+    where = pd.MultiIndex.from_frame(rows[["report", "country_name"]])
+    doc = cfile.reindex(where).to_numpy()
+    country_rows = rows[pd.notna(doc)].assign(
+        level="country", program_raw=None, program=None, source_file=doc[pd.notna(doc)]
+    )
+    printed = printed.assign(
+        source_file=np.where(
+            printed["level"].eq("program"),
+            pfile.reindex(
+                pd.MultiIndex.from_frame(printed[["report", "country_name", "program_raw"]])
+            ).to_numpy(),
+            cfile.reindex(pd.MultiIndex.from_frame(printed[["report", "country_name"]])).to_numpy(),
+        )
+    )
+    return _compare(pd.concat([rows, country_rows], ignore_index=True), printed)
+
+
+def _compare(parsed_rows: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
+    parsed = _sums(parsed_rows, "parsed")
     printed = _sums(printed_totals, "printed")
     r = parsed.merge(printed, how="outer", left_index=True, right_index=True, suffixes=("", "_p"))
     for c in ("region", "program"):
@@ -591,15 +650,140 @@ def parse_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> 
         return assign_regions(el)
 
 
-def build_tables(fmtr_dir: Path) -> dict[str, pd.DataFrame]:
+def build_tables(
+    fmtr_dir: Path, reports_dir: Path | None = None, cache_dir: Path | None = None
+) -> dict[str, pd.DataFrame]:
     """``training``, ``printed_totals``, ``reconciliation`` and ``fmtr_excluded`` from the
-    vendored FMTR files (checksums verified first)."""
+    vendored FMTR files (checksums verified first). With ``reports_dir`` (the original
+    documents of 1999-2000 to 2005-2006, :mod:`fmtr_reports`), their printed totals join
+    ``printed_totals``, values they print that the extraction lost are recovered (flagged)
+    and those reports are reconciled too."""
     el = parse_elements(manifest.read_fmtr(Path(fmtr_dir)), fmtr_dir)
+    doc_totals = None
+    if reports_dir is not None:
+        el, doc_totals = apply_documents(el, Path(reports_dir), cache_dir)
     training = training_table(el)
     totals = totals_table(el)
+    recon = reconcile(training, totals)
+    if doc_totals is not None:
+        doc_totals = _finish(
+            doc_totals.rename(columns={"program_family": "program"}), schema.PRINTED_TOTALS
+        )
+        old = training["report"].isin(set(doc_totals["report"]))
+        recon = pd.concat(
+            [reconcile(training[~old], totals), reconcile_documents(training[old], doc_totals)],
+            ignore_index=True,
+        )
+        recon = recon.sort_values(["report", *_RECON_KEY[1:]], na_position="first", kind="stable")
+        recon = recon.reset_index(drop=True)
+        totals = pd.concat([totals, doc_totals], ignore_index=True)
     return {
         "training": training,
         "printed_totals": totals,
-        "reconciliation": reconcile(training, totals),
+        "reconciliation": recon,
         "fmtr_excluded": excluded_table(el),
     }
+
+
+# --- the original documents of 1999-2000 to 2005-2006 --------------------------------------
+
+
+def _apply_recovered(el: pd.DataFrame, found: dict) -> None:
+    for i, changes in found.items():
+        for field, value, flag in changes:
+            el.at[i, field] = value
+            mask = np.zeros(len(el), dtype=bool)
+            mask[el.index.get_loc(i)] = True
+            add_flag(el, mask, flag)
+            if field == "course_title":
+                el.at[i, "course_key"] = F.course_key(value)
+
+
+def _verified_lost(el: pd.DataFrame, lost: pd.DataFrame, tot: pd.DataFrame, keys) -> pd.DataFrame:
+    """Lost lines kept only for blocks that, with them, add up exactly to the printed total."""
+    if lost.empty:
+        return lost
+    printed = tot[tot["level"].eq("program") & ~tot["repeat"] & tot["key"].notna()]
+    printed = printed.groupby(["report", "key"])[["students", "cost_usd"]].sum()
+    km = keys.set_index(["report", "country", "program_raw"])["key"]
+    rows = el[el["kind"].eq("row") & el["report"].isin(set(lost["report"]))]
+    rk = km.reindex(pd.MultiIndex.from_frame(rows[["report", "country", "program_raw"]]))
+    rows = rows.assign(key=rk.to_numpy(), students=rows["students"].astype("float64"))
+    have = rows.groupby(["report", "key"])[["students", "cost_usd"]].sum()
+    add = lost.groupby(["report", "key"])[["students", "cost"]].sum()
+    keep = []
+    for (report, key), a in add.iterrows():
+        if (report, key) not in printed.index:
+            continue
+        p = printed.loc[(report, key)]
+        h = have.loc[(report, key)] if (report, key) in have.index else pd.Series([0.0, 0.0])
+        s_ok = float(h.iloc[0]) + float(a["students"]) == float(p["students"])
+        c_ok = (
+            pd.isna(p["cost_usd"])
+            or abs(float(h.iloc[1]) + float(a["cost"]) - float(p["cost_usd"])) < COST_TOLERANCE
+        )
+        if s_ok and c_ok:
+            keep.append((report, key))
+    return lost[[(r, k) in set(keep) for r, k in zip(lost["report"], lost["key"], strict=True)]]
+
+
+def _lost_as_rows(el: pd.DataFrame, lost: pd.DataFrame, keys: pd.DataFrame, docs) -> pd.DataFrame:
+    """New element rows for the verified lost lines: the block's labels and country from a
+    sibling row, title, students, cost, page and file from the document."""
+    km = keys.set_index(["report", "key"])
+    rows = el[el["kind"].eq("row")]
+    urls = {d.source_file: d.original_url for d in docs}
+    new = []
+    for ln in lost.itertuples():
+        k = km.loc[(ln.report, ln.key)]
+        sib = (
+            rows[
+                rows["report"].eq(ln.report)
+                & rows["country"].eq(k["country"])
+                & rows["program_raw"].eq(k["program_raw"])
+            ]
+            .iloc[0]
+            .copy()
+        )
+        for col in sib.index:
+            if col.startswith(_FLAG):
+                sib[col] = False
+        sib[_FLAG + "row_from_document"] = True
+        sib["course_title"] = ln.title
+        sib["course_key"] = F.course_key(ln.title)
+        sib["students"] = ln.students
+        sib["cost_usd"] = float(ln.cost)
+        sib["page"] = ln.page
+        sib["record_id"] = ln.record_id
+        sib["source_file"] = ln.source_file
+        sib["source_url"] = urls[ln.source_file]
+        for col in ("location", "student_unit", "us_unit"):
+            sib[col] = None
+        sib["start_date"] = sib["end_date"] = pd.NaT
+        new.append(sib)
+    return pd.DataFrame(new)
+
+
+def apply_documents(
+    el: pd.DataFrame, reports_dir: Path, cache_dir: Path | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pair the documents with the parsed elements: recover lost values and rows (flagged,
+    see :mod:`fmtr_reports`) and return the elements and the documents' printed totals."""
+    from imetbook.sources import fmtr_reports as R
+
+    docs = R.read_documents(reports_dir, cache_dir)
+    keys = R.label_keys(el, {d.report for d in docs})
+    lines = R.document_lines(docs, keys)
+    el = el.copy()
+    _apply_recovered(el, R.recover_values(el, lines, keys))
+    tot = R.mark_repeats(R.document_totals(lines, keys))
+    lost = _verified_lost(el, R.lost_rows(el, lines, keys), tot, keys)
+    if len(lost):
+        new = _lost_as_rows(el, lost, keys, docs)
+        el = pd.concat([el, new], ignore_index=True)
+        for col in el.columns:
+            if col.startswith(_FLAG):
+                el[col] = el[col].fillna(False).astype(bool)
+        el["students"] = el["students"].astype("Int64")
+        el["page"] = el["page"].astype("Int64")
+    return el, tot

@@ -68,6 +68,22 @@ FLAG_DOCS: dict[str, str] = {
     "country was taken from the block's own country-totals row",
     "totals_with_row_data": "printed totals row that also carries a course row's dates, "
     "place or units (rows merged upstream); its numbers are kept as printed",
+    "students_from_document": "recovered (1999-2006): the extraction has no number of "
+    "students; it was read from this course's own line in the original report document "
+    "(the number printed right after the title; where the extraction cut the title short, "
+    "the line's full title, with the row's own cost, is used and kept)",
+    "cost_from_document": "recovered (1999-2006): the extraction has no cost; it was read "
+    "from this course's own line in the original report document (its first $ amount)",
+    "students_from_title": "recovered (2000-2001): the number of students was printed at the "
+    "end of the course title in the extraction ('COUNTERNARCOTICS 4'); the document line "
+    "'<title> <students> <cost>' shows it is the quantity, so it was moved",
+    "row_from_document": "recovered (1999-2001): a course line of the original document that "
+    "the extraction lost (e.g. a 1999-2000 table cell wrapping onto a new line of the HTML "
+    "source); title, students and cost read from the document, no other field",
+    "totals_from_document": "printed totals row read from the original report document "
+    "(1999-2000 HTML, 2000-2001 to 2005-2006 PDF), not from the extraction",
+    "totals_repeated_in_region": "a printed total that another region document of the same "
+    "report prints identically (the country's rows are printed twice); counted once",
 }
 
 _WS = re.compile(r"\s+")
