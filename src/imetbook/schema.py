@@ -204,7 +204,9 @@ LEVELS = ("program", "country")
 PRINTED_TOTALS = Contract(
     "printed_totals",
     "The reports' own totals rows: 'Program Totals' (FY2007-2008 onward, untitled in "
-    "2007-2008) and, in the 2006-2007 HTML, program and country totals.",
+    "2007-2008); in the 2006-2007 HTML, program and country totals; for 1999-2000 to "
+    "2005-2006, the 'FY nn Totals' (level program) and 'Country Totals' rows of the original "
+    "documents (flag totals_from_document).",
     (
         _c("record_id", "str", "Stable id of the totals row", nullable=False),
         _c("report", "str", "Report label", nullable=False),
@@ -247,8 +249,9 @@ RECONCILIATION = Contract(
     "reconciliation",
     "Printed totals against the sums of the parsed training rows, per region file, country "
     "and program (and per country in 2006-2007). Match: students equal and cost within one "
-    "dollar. Null students or costs count as zero in the parsed sums. Reports printed "
-    "without totals (1999-2000 to 2005-2006) have only no_printed_total groups.",
+    "dollar. Null students or costs count as zero in the parsed sums. 1999-2000 to "
+    "2005-2006: totals read from the original documents, grouped per document, country and "
+    "program heading (the label carries the fiscal year) and per country.",
     (
         _c("report", "str", "Report label", nullable=False),
         _c("region", "str", "Report section", nullable=False, allowed=FMTR_REGIONS),

@@ -337,9 +337,18 @@ def explain_mismatches(mismatched: pd.DataFrame, training: pd.DataFrame) -> pd.D
         ],
         ignore_index=True,
     )
-    # A group with no course row has no missing value to explain it.
+    # Reports reconciled against their original documents (1999-2006) name a group after the
+    # document and the heading's label, not after the region file: their gaps are read per
+    # report, country and program family.
+    coarse_keys = ["report", "country_name", "program"]
+    coarse = _gaps(training, coarse_keys)
+    out = out.merge(coarse, on=coarse_keys, how="left", suffixes=("", "_coarse"))
+    documents = out["source_file"].str.startswith("data/raw/fmtr_reports/")
     for col in ("_no_students", "_no_cost"):
+        out[col] = out[col].where(~documents, out[f"{col}_coarse"])
+        # A group with no course row has no missing value to explain it.
         out[col] = out[col].eq(True)
+    out = out.drop(columns=["_no_students_coarse", "_no_cost_coarse"])
     program_mismatch = set(
         numbered.loc[at_program, country_keys].itertuples(index=False, name=None)
     )
@@ -596,3 +605,36 @@ def last_report_with(training: pd.DataFrame, iso3: str) -> str | None:
     """The last report listing ``iso3`` as a recipient country, or None if none does."""
     found = training.loc[training["iso3"].eq(iso3), "report"]
     return None if found.empty else str(found.max())
+
+
+# --- the reports checked against their original documents ----------------------------------
+
+RECOVERY_FLAGS = (
+    "students_from_document",
+    "students_from_title",
+    "cost_from_document",
+    "row_from_document",
+)
+
+
+def imet_match_by_report(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """Per report: the IMET (country, fiscal year) groups with a printed total, those whose
+    parsed rows match it exactly, and the rate; a last row for all reports."""
+    r = reconciliation[
+        reconciliation["level"].eq("program")
+        & reconciliation["program"].eq("IMET")
+        & reconciliation["status"].isin(COMPARED)
+    ]
+    g = r.groupby("report", sort=True)["status"]
+    out = pd.DataFrame({"compared": g.size(), "match": g.apply(lambda s: int(s.eq("match").sum()))})
+    out = with_total(out)
+    out["match_rate"] = out["match"] / out["compared"]
+    return out
+
+
+def recovered_by_report(training: pd.DataFrame) -> pd.DataFrame:
+    """Training rows per recovery rule (:data:`RECOVERY_FLAGS`) and report: values and rows
+    the extraction lost and the original document prints."""
+    counts = {f: has_flag(training, f).groupby(training["report"]).sum() for f in RECOVERY_FLAGS}
+    out = pd.DataFrame(counts).fillna(0).astype("int64")
+    return out[out.sum(axis=1) > 0]
