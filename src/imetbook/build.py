@@ -72,7 +72,9 @@ def parse_all(raw: Path) -> dict[str, pd.DataFrame]:
 
     tables = fmtr.build_tables(raw / "fmtr", raw / "fmtr_reports", paths.cache_dir())
     tables.update(context.build_tables(raw / "context"))
-    tables["funding"] = budget.build_funding(raw / "budget", tables["training"])
+    tables.update(
+        budget.funding_tables(raw / "budget", tables["training"], tables["reconciliation"])
+    )
     return tables
 
 

@@ -149,8 +149,9 @@ TRAINING = Contract(
         _c(
             "country_name",
             "str",
-            "Canonical country name; for a heading that holds two "
-            "countries' rows, a label naming both (flag countries_merged)",
+            "Canonical country name; a heading that holds two countries' rows is split "
+            "where its program order restarts (flags countries_merged, "
+            "country_split_by_program_order)",
             nullable=False,
         ),
         _c(
@@ -260,6 +261,12 @@ RECONCILIATION = Contract(
         _c("country_name", "str", "Canonical country name", nullable=False),
         _c("program_raw", "str", "Program heading as printed (null at country level)"),
         _c("program", "str", "Normalised program family (null at country level)", allowed=FAMILIES),
+        _c("iso3", "str", "ISO alpha-3 code (null for merged and non-country headings)"),
+        _c(
+            "fiscal_year",
+            "int",
+            "US fiscal year of the group (null for a country total spanning two years)",
+        ),
         _c(
             "n_printed_rows",
             "int",
@@ -441,6 +448,38 @@ FUNDING = Contract(
         _c("source_url", "str", "Source address"),
         _c("locator", "str", "Where in the source (sheet, file and line, column, page, report)"),
         _c("note", "str", "Source notes: units converted, names as printed, rows left out"),
+        _c(
+            "edition",
+            "str",
+            "Edition of a source printed in several (CRS Pakistan table: its date, YYYY-MM-DD); "
+            "null for a source printed once. funding keeps the latest edition of each figure; "
+            "funding_editions keeps them all",
+        ),
+        _c(
+            "quality",
+            "str",
+            "training_value only: checked (every IMET report group it sums matches its printed "
+            "total), doubtful (a group fails reconciliation, e.g. the damaged 2009-2010 "
+            "report; named in the note) or unchecked (a group has no printed total); null for "
+            "source figures",
+            allowed=("checked", "doubtful", "unchecked"),
+        ),
+    ),
+)
+
+FUNDING_EDITIONS = Contract(
+    "funding_editions",
+    "Every row of funding plus the figures of superseded editions (a source printed in "
+    "several editions, e.g. the CRS Pakistan table of October 2013 and March 2014): one row "
+    "per source, edition, measure, country and year of such a source.",
+    (
+        *FUNDING.columns,
+        _c(
+            "latest_edition",
+            "bool",
+            "True for the rows of funding (the latest edition of each figure)",
+            nullable=False,
+        ),
     ),
 )
 
@@ -539,6 +578,7 @@ CONTRACTS: dict[str, Contract] = {
         RECONCILIATION,
         FMTR_EXCLUDED,
         FUNDING,
+        FUNDING_EDITIONS,
         EVENTS,
         RULES,
         CLAIMS,

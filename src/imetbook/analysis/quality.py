@@ -455,7 +455,10 @@ def _title_cut(frame: pd.DataFrame) -> pd.Series:
     return frame["course_title"].str.contains(r"\w-$", regex=True, na=False)
 
 
-_MERGE = "rows printed under the {} heading belong to two countries; attributed to neither"
+_MERGE = (
+    "rows printed under the {} heading belong to two countries; split where the program "
+    "order restarts"
+)
 KNOWN_DEFECTS: tuple[Defect, ...] = (
     Defect("1999-2000", "no start or end dates printed", _null("start_date")),
     Defect("1999-2000", "no training location printed", _null("location")),
@@ -527,8 +530,9 @@ def known_defects(
 
 
 def merged_headings(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
-    """Country headings that hold two countries' rows (flag ``countries_merged``): report, the
-    heading as printed, the book's label, training rows, printed totals rows and the pages."""
+    """Country headings that hold two countries' rows (flag ``countries_merged``), one row per
+    half of the split (see ``fmtr.attach_countries``): report, the heading as printed, the
+    country the half is attributed to, training rows, printed totals rows and the pages."""
     rows = training[has_flag(training, "countries_merged")]
     totals = printed_totals[has_flag(printed_totals, "countries_merged")]
     keys = ["report", "country", "country_name"]
@@ -542,9 +546,7 @@ def merged_headings(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.
     )
     out.insert(1, "totals rows", totals.groupby(keys).size().reindex(out.index).fillna(0))
     out = out.astype({"totals rows": "int64"}).reset_index()
-    return out.rename(
-        columns={"country": "heading as printed", "country_name": "label in the book"}
-    )
+    return out.rename(columns={"country": "heading as printed", "country_name": "attributed to"})
 
 
 # --- country names ------------------------------------------------------------------------

@@ -343,19 +343,41 @@ def _check_merges(el: pd.DataFrame) -> None:
         )
 
 
+def _second_country(el: pd.DataFrame, mask: pd.Series) -> pd.Series:
+    """The rows of a merged heading that belong to the second country: from the program
+    block where the alphabetical order of program names restarts. With one restart, that is
+    the only split leaving both countries' programs in order (the build stops otherwise)."""
+    blocks = el[mask & el["program_name"].notna()].drop_duplicates(["source_file", "program_block"])
+    names = blocks["program_name"].str.lower().tolist()
+    drops = [i for i in range(1, len(names)) if names[i] < names[i - 1]]
+    if len(drops) != 1 or blocks["source_file"].nunique() != 1:
+        report, country = el.loc[mask, ["report", "country"]].iloc[0]
+        raise DataError(
+            f"fmtr {report}: cannot split {country!r}: its program order restarts "
+            f"{len(drops)} times"
+        )
+    second = set(blocks["program_block"].iloc[drops[0] :])
+    return mask & el["program_block"].isin(second)
+
+
 def attach_countries(el: pd.DataFrame) -> pd.DataFrame:
-    """Canonical name and ISO code per printed country; merged headings get neither (see
-    :data:`MERGED_COUNTRIES`). An unknown name raises ``UnknownCountryError``."""
+    """Canonical name and ISO code per printed country. A merged heading (see
+    :data:`MERGED_COUNTRIES`) is split where its program order restarts: the rows before
+    keep the heading's country, the rows after go to the partner (flags ``countries_merged``
+    and ``country_split_by_program_order``); the reconciliation checks each half against its
+    own printed totals. An unknown name raises ``UnknownCountryError``."""
     names = _Distinct(el["country"], lambda c: countries.name_and_code(c) if c else (None, None))
     el = el.assign(country_name=names.obj(0), iso3=names.obj(1))
     _check_merges(el)
     for (report, country), partner in MERGED_COUNTRIES.items():
         mask = el["report"].eq(report) & el["country"].eq(country)
         if mask.any():
-            first = el.loc[mask, "country_name"].iloc[0]
-            el.loc[mask, "country_name"] = f"{first} and {partner} (merged in source)"
-            el.loc[mask, "iso3"] = None
+            second = _second_country(el, mask)
+            name, iso3 = countries.name_and_code(partner)
+            el.loc[second, "country_name"] = name
+            el.loc[second, "iso3"] = iso3
             add_flag(el, mask, "countries_merged")
+            add_flag(el, mask, "country_split_by_program_order")
     return el
 
 
@@ -511,10 +533,14 @@ def _sums(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
         program_raw=df["program_raw"].astype(object).where(df["program_raw"].notna(), "")
     )
     g = df.groupby(_RECON_KEY, sort=False)
+    one_year = g["fiscal_year"].nunique().eq(1)
     return pd.DataFrame(
         {
             "region": g["region"].first(),
             "program": g["program"].first(),
+            "iso3": g["iso3"].first(),
+            # A country total of the 1999-2001 reports spans two fiscal years: no single year.
+            "fiscal_year": g["fiscal_year"].first().astype("Int64").where(one_year),
             f"n_{prefix}_rows": g.size(),
             f"{prefix}_students": g["students"].sum(),
             f"{prefix}_cost": g["cost_usd"].sum(),
@@ -605,9 +631,10 @@ def _compare(parsed_rows: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.Data
     parsed = _sums(parsed_rows, "parsed")
     printed = _sums(printed_totals, "printed")
     r = parsed.merge(printed, how="outer", left_index=True, right_index=True, suffixes=("", "_p"))
-    for c in ("region", "program"):
+    for c in ("region", "program", "iso3", "fiscal_year"):
         r[c] = r[c].where(r[c].notna(), r[f"{c}_p"])
-    r = r.drop(columns=["region_p", "program_p"]).reset_index()
+    r = r.drop(columns=["region_p", "program_p", "iso3_p", "fiscal_year_p"]).reset_index()
+    r["fiscal_year"] = r["fiscal_year"].astype("Int64")
     r["program_raw"] = r["program_raw"].where(r["program_raw"].ne(""), None)
     for c in ("n_parsed_rows", "n_printed_rows"):
         r[c] = r[c].fillna(0).astype("int64")

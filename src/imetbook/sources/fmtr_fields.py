@@ -62,8 +62,12 @@ FLAG_DOCS: dict[str, str] = {
     "region was taken from the neighbouring reports",
     "also_in_other_region_file": "an identical copy of this row is printed in another region "
     "file of the report; that copy is excluded (fmtr_excluded, duplicate_region_copy)",
-    "countries_merged": "the source prints two countries' rows under one country heading; "
-    "the rows are attributed to neither (iso3 null)",
+    "countries_merged": "the source prints two countries' rows under one country heading "
+    "(the second country's heading was lost in extraction)",
+    "country_split_by_program_order": "a merged heading's rows were split where the "
+    "alphabetical order of its programs restarts: rows before it keep the heading's country, "
+    "rows after go to the country missing at that place of the report; each half is checked "
+    "against its own printed totals (reconciliation)",
     "country_from_totals_row": "2006-2007 HTML: the country heading is misprinted; the "
     "country was taken from the block's own country-totals row",
     "totals_with_row_data": "printed totals row that also carries a course row's dates, "
