@@ -281,6 +281,8 @@ def with_total(df: pd.DataFrame, label: str = "All reports") -> pd.DataFrame:
 
 # --- why a printed total is not matched -------------------------------------------------------
 
+DOCUMENTS_PREFIX = "data/raw/fmtr_reports/"  # groups reconciled against original documents
+
 # Each unmatched group gets the first reason that applies, in this order.
 MISMATCH_REASONS: dict[str, str] = {
     "countries merged": "the heading holds two countries' rows (flag countries_merged): its "
@@ -340,15 +342,17 @@ def explain_mismatches(mismatched: pd.DataFrame, training: pd.DataFrame) -> pd.D
     # Reports reconciled against their original documents (1999-2006) name a group after the
     # document and the heading's label, not after the region file: their gaps are read per
     # report, country and program family.
-    coarse_keys = ["report", "country_name", "program"]
-    coarse = _gaps(training, coarse_keys)
-    out = out.merge(coarse, on=coarse_keys, how="left", suffixes=("", "_coarse"))
-    documents = out["source_file"].str.startswith("data/raw/fmtr_reports/")
+    documents = out["source_file"].str.startswith(DOCUMENTS_PREFIX)
+    if documents.any():
+        coarse_keys = ["report", "country_name", "program"]
+        coarse = _gaps(training, coarse_keys)
+        out = out.merge(coarse, on=coarse_keys, how="left", suffixes=("", "_coarse"))
+        for col in ("_no_students", "_no_cost"):
+            out[col] = out[col].where(~documents, out[f"{col}_coarse"])
+        out = out.drop(columns=["_no_students_coarse", "_no_cost_coarse"])
+    # A group with no course row has no missing value to explain it.
     for col in ("_no_students", "_no_cost"):
-        out[col] = out[col].where(~documents, out[f"{col}_coarse"])
-        # A group with no course row has no missing value to explain it.
         out[col] = out[col].eq(True)
-    out = out.drop(columns=["_no_students_coarse", "_no_cost_coarse"])
     program_mismatch = set(
         numbered.loc[at_program, country_keys].itertuples(index=False, name=None)
     )
@@ -640,3 +644,27 @@ def recovered_by_report(training: pd.DataFrame) -> pd.DataFrame:
     counts = {f: has_flag(training, f).groupby(training["report"]).sum() for f in RECOVERY_FLAGS}
     out = pd.DataFrame(counts).fillna(0).astype("int64")
     return out[out.sum(axis=1) > 0]
+
+
+def split_groups(reconciliation: pd.DataFrame, training: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation groups of the merged headings' halves (rows flagged
+    ``country_split_by_program_order``), per report and country: groups with a printed total
+    and those matching it."""
+    split = training[has_flag(training, "country_split_by_program_order")]
+    keys = split[["report", "country_name"]].drop_duplicates()
+    r = reconciliation.merge(keys, on=["report", "country_name"])
+    r = r[r["level"].eq("program") & r["status"].isin(COMPARED)]
+    g = r.groupby(["report", "country_name"], sort=True)["status"]
+    out = pd.DataFrame({"groups": g.size(), "match": g.apply(lambda s: int(s.eq("match").sum()))})
+    return out.reset_index()
+
+
+def doubtful_values(funding: pd.DataFrame) -> pd.DataFrame:
+    """Training values whose ``quality`` is ``doubtful``: country, fiscal year, the value,
+    the students and the note naming the report groups that fail reconciliation; by year,
+    then largest value first."""
+    d = funding[funding["measure"].eq("training_value") & funding["quality"].eq("doubtful")]
+    d = d.sort_values(["fiscal_year", "amount_usd"], ascending=[True, False], kind="stable")
+    return d[["country_name", "fiscal_year", "amount_usd", "students", "note"]].reset_index(
+        drop=True
+    )

@@ -758,7 +758,7 @@ def _lost_as_rows(el: pd.DataFrame, lost: pd.DataFrame, keys: pd.DataFrame, docs
     """New element rows for the verified lost lines: the block's labels and country from a
     sibling row, title, students, cost, page and file from the document."""
     km = keys.set_index(["report", "key"])
-    rows = el[el["kind"].eq("row")]
+    rows = el[el["kind"].eq("row") & el["report"].isin(set(lost["report"]))]
     urls = {d.source_file: d.original_url for d in docs}
     new = []
     for ln in lost.itertuples():

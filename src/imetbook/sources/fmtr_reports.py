@@ -247,10 +247,10 @@ def document_lines(docs: list[Document], keys: pd.DataFrame) -> pd.DataFrame:
     for doc in docs:
         known = set(keys.loc[keys["report"].eq(doc.report), "key"])
         parts.append(blocks(doc, known))
-    lines = pd.concat(parts, ignore_index=True)
-    stems = lines["source_file"].str.rsplit("/", n=1).str[-1].str.split(".").str[0]
-    lines["record_id"] = stems + "#L" + (lines["line"] + 1).astype(str)
-    return lines
+    for part in parts:
+        stem = part["source_file"].iloc[0].rsplit("/", 1)[-1].split(".")[0] if len(part) else ""
+        part["record_id"] = [f"{stem}#L{n + 1}" for n in part["line"].tolist()]
+    return pd.concat(parts, ignore_index=True)
 
 
 # --- printed totals --------------------------------------------------------------------------
@@ -306,7 +306,9 @@ def mark_repeats(tot: pd.DataFrame) -> pd.DataFrame:
     one region document and the start of the next) is kept once: the later copies get the
     flag ``totals_repeated_in_region`` and ``repeat`` True."""
     same = ["report", "level", "country_name", "program_raw", "students", "cost_usd"]
-    key = tot[same].astype(object).map(str).agg("\x1f".join, axis=1)
+    key = tot[same[0]].astype(str)
+    for col in same[1:]:
+        key = key + "\x1f" + tot[col].astype(str)
     first_file = tot.groupby(key, sort=False)["source_file"].transform("first")
     repeat = key.duplicated() & tot["source_file"].ne(first_file)
     return tot.assign(repeat=repeat, flag__totals_repeated_in_region=repeat)
@@ -353,7 +355,12 @@ def recover_values(el: pd.DataFrame, lines: pd.DataFrame, keys: pd.DataFrame) ->
     rows = rows[rows["students"].isna() | rows["cost_usd"].isna()]
     rows = rows[rows["course_title"].notna()]
     kmap = keys.set_index(["report", "country", "program_raw"])["key"]
+    wanted = {
+        (r, kmap.get((r, c, p)))
+        for r, c, p in zip(rows["report"], rows["country"], rows["program_raw"], strict=True)
+    }
     texts = lines[lines["key"].notna() & lines["kind"].isin(["text", "course"])]
+    texts = texts[[(r, k) in wanted for r, k in zip(texts["report"], texts["key"], strict=True)]]
     by_block = {
         k: [_squash(t) for t in g] for k, g in texts.groupby(["report", "key"], sort=False)["text"]
     }
@@ -417,33 +424,30 @@ def lost_rows(el: pd.DataFrame, lines: pd.DataFrame, keys: pd.DataFrame) -> pd.D
     def sig(title, n, c) -> tuple:
         return (_NON_ALNUM.sub("", str(title).upper()), None if pd.isna(n) else int(n), c)
 
+    titles = rows["course_title"].astype(str).str.upper().str.replace(_NON_ALNUM, "", regex=True)
+    students = rows["students"].astype(object).where(rows["students"].notna(), None)
     have: dict = {}
-    for r in rows.itertuples():
-        have.setdefault((r.report, r.key), []).append(sig(r.course_title, r.students, r.cost_usd))
+    for report, key, t, n, c in zip(
+        rows["report"], rows["key"], titles, students, rows["cost_usd"], strict=True
+    ):
+        have.setdefault((report, key), []).append((t, None if n is None else int(n), c))
+    blocks: dict = {}
+    cols = ["report", "key", "record_id", "page", "source_file", "title", "students", "cost"]
+    for rec in zip(*(course[c].tolist() for c in cols), strict=True):
+        blocks.setdefault((rec[0], rec[1]), []).append(rec)
     out = []
-    for (report, key), g in course.groupby(["report", "key"], sort=False):
+    for (report, key), recs in blocks.items():
         left = list(have.get((report, key), []))
         extra = []
-        for ln in g.itertuples():
-            s = sig(ln.title, ln.students, ln.cost)
+        for rec in recs:
+            s = sig(rec[5], rec[6], rec[7])
             if s in left:
                 left.remove(s)
             else:
-                extra.append((ln, s))
+                extra.append((rec, s))
         numbers = {(n, c) for _t, n, c in left}
-        for ln, (_t, n, c) in extra:
+        for rec, (_t, n, c) in extra:
             if (n, c) not in numbers:
-                out.append(
-                    {
-                        "report": report,
-                        "key": key,
-                        "record_id": ln.record_id,
-                        "page": ln.page,
-                        "source_file": ln.source_file,
-                        "title": _squash(ln.title),
-                        "students": ln.students,
-                        "cost": ln.cost,
-                    }
-                )
+                out.append(dict(zip(cols, rec, strict=True)) | {"title": _squash(rec[5])})
     cols = ["report", "key", "record_id", "page", "source_file", "title", "students", "cost"]
     return pd.DataFrame(out, columns=cols)
