@@ -204,3 +204,28 @@ def test_document_that_is_not_a_pdf_is_a_data_error(raw, tmp_path):
         w.writerows(rows)
     with pytest.raises(DataError, match="not a readable PDF"):
         fmtr_reports.read_documents(folder, None)
+
+
+def test_every_country_total_is_reconciled_once(tables):
+    pt, r = tables["printed_totals"], tables["reconciliation"]
+    country = pt[_flagged(pt, "totals_from_document") & pt["level"].eq("country")]
+    assert not _flagged(country, "totals_repeated_in_region").any()
+    groups = r[r["level"].eq("country") & r["source_file"].str.startswith(fmtr_reports.RAW_PREFIX)]
+    assert len(groups) == len(country.drop_duplicates(["report", "country_name"])) > 10
+    assert groups["status"].eq("match").mean() > 0.9
+
+
+def test_a_page_printed_in_two_documents_is_counted_once():
+    tot = pd.DataFrame(
+        {
+            "report": ["2001-2002"] * 3,
+            "level": ["program", "program", "country"],
+            "country_name": ["Zambia"] * 3,
+            "program_raw": ["IMET, FY 01", "IMET, FY 01", None],
+            "students": [2, 2, 5],
+            "cost_usd": [10.0, 10.0, 20.0],
+            "source_file": ["a.pdf", "b.pdf", "b.pdf"],
+        }
+    )
+    got = fmtr_reports.mark_repeats(tot)
+    assert got["repeat"].tolist() == [False, True, False]

@@ -677,6 +677,33 @@ def parse_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> 
         return assign_regions(el)
 
 
+# Reports whose extraction merged columns: a row's lost cost sits at the end of the
+# students' unit ('AF STN KANPUR 13735'), a lost quantity at the end of the title.
+COLUMN_MERGE_REPORTS = ("2009-2010",)
+_TRAILING_NUMBER = r"^(?P<text>.*\S)\s+(?P<n>\d+)$"
+
+
+def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
+    """In :data:`COLUMN_MERGE_REPORTS`, a row without a cost whose students' unit ends in a
+    number takes that number as its cost (flag ``cost_from_unit``), and a row without a number
+    of students whose title ends in a number takes it as its students (flag
+    ``students_from_title_end``); the number is removed from the unit or title."""
+    el = el.copy()
+    in_report = el["kind"].eq("row") & el["report"].isin(COLUMN_MERGE_REPORTS)
+    unit = el["student_unit"].astype("str").str.extract(_TRAILING_NUMBER)
+    cost = in_report & el["cost_usd"].isna() & unit["n"].notna()
+    el.loc[cost, "cost_usd"] = unit.loc[cost, "n"].astype("float64")
+    el.loc[cost, "student_unit"] = unit.loc[cost, "text"]
+    add_flag(el, cost, "cost_from_unit")
+    title = el["course_title"].astype("str").str.extract(_TRAILING_NUMBER)
+    students = in_report & el["students"].isna() & title["n"].notna()
+    el.loc[students, "students"] = title.loc[students, "n"].astype("int64")
+    el.loc[students, "course_title"] = title.loc[students, "text"]
+    el.loc[students, "course_key"] = title.loc[students, "text"].map(F.course_key)
+    add_flag(el, students, "students_from_title_end")
+    return el
+
+
 def build_tables(
     fmtr_dir: Path, reports_dir: Path | None = None, cache_dir: Path | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -685,7 +712,7 @@ def build_tables(
     documents of 1999-2000 to 2005-2006, :mod:`fmtr_reports`), their printed totals join
     ``printed_totals``, values they print that the extraction lost are recovered (flagged)
     and those reports are reconciled too."""
-    el = parse_elements(manifest.read_fmtr(Path(fmtr_dir)), fmtr_dir)
+    el = recover_merged_columns(parse_elements(manifest.read_fmtr(Path(fmtr_dir)), fmtr_dir))
     doc_totals = None
     if reports_dir is not None:
         el, doc_totals = apply_documents(el, Path(reports_dir), cache_dir)

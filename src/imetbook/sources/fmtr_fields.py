@@ -84,6 +84,12 @@ FLAG_DOCS: dict[str, str] = {
     "row_from_document": "recovered (1999-2001): a course line of the original document that "
     "the extraction lost (e.g. a 1999-2000 table cell wrapping onto a new line of the HTML "
     "source); title, students and cost read from the document, no other field",
+    "cost_from_unit": "recovered (2009-2010, columns merged in extraction): no cost, and the "
+    "students' unit ends in a number ('AF STN KANPUR 13735'); that number is the lost cost and "
+    "was moved to the cost",
+    "students_from_title_end": "recovered (2009-2010, columns merged in extraction): no number "
+    "of students, and the title ends in a number ('INTL OFF SCH (FOR AC&SC) 1'); it was moved "
+    "to the students",
     "totals_from_document": "printed totals row read from the original report document "
     "(1999-2000 HTML, 2000-2001 to 2005-2006 PDF), not from the extraction",
     "totals_repeated_in_region": "a printed total that another region document of the same "

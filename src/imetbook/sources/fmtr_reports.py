@@ -306,9 +306,10 @@ def mark_repeats(tot: pd.DataFrame) -> pd.DataFrame:
     one region document and the start of the next) is kept once: the later copies get the
     flag ``totals_repeated_in_region`` and ``repeat`` True."""
     same = ["report", "level", "country_name", "program_raw", "students", "cost_usd"]
-    key = tot[same[0]].astype(str)
-    for col in same[1:]:
-        key = key + "\x1f" + tot[col].astype(str)
+    # Missing values as text: a null must not make the whole key null (nulls would all match).
+    key = pd.Series("", index=tot.index, dtype=object)
+    for col in same:
+        key = key + "\x1f" + tot[col].astype(object).map(str)
     first_file = tot.groupby(key, sort=False)["source_file"].transform("first")
     repeat = key.duplicated() & tot["source_file"].ne(first_file)
     return tot.assign(repeat=repeat, flag__totals_repeated_in_region=repeat)
