@@ -683,17 +683,40 @@ COLUMN_MERGE_REPORTS = ("2009-2010",)
 _TRAILING_NUMBER = r"^(?P<text>.*\S)\s+(?P<n>\d+)$"
 
 
+_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
+_NUMBER_THEN_DATES = rf"^(?P<text>.*\S)\s+(?P<n>\d+)\s+(?P<d1>{_DATE})(?:\s+(?P<d2>{_DATE}))?$"
+
+
+def _cost_from(el: pd.DataFrame, where: pd.Series, column: str, pattern: str) -> pd.Series:
+    """Move a trailing number of ``column`` to the cost of the rows in ``where``; the rows."""
+    got = el[column].astype("str").str.extract(pattern)
+    hit = where & el["cost_usd"].isna() & got["n"].notna()
+    el.loc[hit, "cost_usd"] = got.loc[hit, "n"].astype("float64")
+    el.loc[hit, column] = got.loc[hit, "text"]
+    if "d1" in got.columns:
+        # The row's dates, printed after the cost; used only where the row has none.
+        no_dates = hit & el["start_date"].isna() & el["end_date"].isna()
+        start = pd.to_datetime(got.loc[no_dates, "d1"], format="%m/%d/%Y", errors="coerce")
+        end = pd.to_datetime(got.loc[no_dates, "d2"], format="%m/%d/%Y", errors="coerce")
+        el.loc[no_dates, "start_date"] = start.astype(el["start_date"].dtype)
+        el.loc[no_dates, "end_date"] = end.astype(el["end_date"].dtype)
+        add_flag(el, no_dates, "dates_from_unit")
+    return hit
+
+
 def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
     """In :data:`COLUMN_MERGE_REPORTS`, a row without a cost whose students' unit ends in a
-    number takes that number as its cost (flag ``cost_from_unit``), and a row without a number
-    of students whose title ends in a number takes it as its students (flag
-    ``students_from_title_end``); the number is removed from the unit or title."""
+    number (maybe followed by the row's dates) takes that number as its cost, as does one
+    whose unit is empty and whose location ends in a number (the unit and cost merged into the
+    location); flag ``cost_from_unit``. A row without a number of students whose title ends in
+    a number takes it as its students (flag ``students_from_title_end``). The number is removed
+    from the text it was found in."""
     el = el.copy()
     in_report = el["kind"].eq("row") & el["report"].isin(COLUMN_MERGE_REPORTS)
-    unit = el["student_unit"].astype("str").str.extract(_TRAILING_NUMBER)
-    cost = in_report & el["cost_usd"].isna() & unit["n"].notna()
-    el.loc[cost, "cost_usd"] = unit.loc[cost, "n"].astype("float64")
-    el.loc[cost, "student_unit"] = unit.loc[cost, "text"]
+    cost = _cost_from(el, in_report, "student_unit", _TRAILING_NUMBER)
+    cost |= _cost_from(el, in_report, "student_unit", _NUMBER_THEN_DATES)
+    no_unit = in_report & el["student_unit"].isna()
+    cost |= _cost_from(el, no_unit, "location", _TRAILING_NUMBER)
     add_flag(el, cost, "cost_from_unit")
     title = el["course_title"].astype("str").str.extract(_TRAILING_NUMBER)
     students = in_report & el["students"].isna() & title["n"].notna()

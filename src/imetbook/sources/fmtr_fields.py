@@ -85,8 +85,11 @@ FLAG_DOCS: dict[str, str] = {
     "the extraction lost (e.g. a 1999-2000 table cell wrapping onto a new line of the HTML "
     "source); title, students and cost read from the document, no other field",
     "cost_from_unit": "recovered (2009-2010, columns merged in extraction): no cost, and the "
-    "students' unit ends in a number ('AF STN KANPUR 13735'); that number is the lost cost and "
-    "was moved to the cost",
+    "students' unit ends in a number ('AF STN KANPUR 13735', or followed by the row's dates), "
+    "or, with no unit, the location does ('NEWPORT, RI Gendarmerie 22301'); that number is the "
+    "lost cost and was moved to the cost",
+    "dates_from_unit": "recovered (2009-2010): the row had no dates and they were printed after "
+    "the lost cost in the students' unit; moved to the start (and end) date",
     "students_from_title_end": "recovered (2009-2010, columns merged in extraction): no number "
     "of students, and the title ends in a number ('INTL OFF SCH (FOR AC&SC) 1'); it was moved "
     "to the students",
