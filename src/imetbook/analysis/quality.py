@@ -294,6 +294,11 @@ MISMATCH_REASONS: dict[str, str] = {
     "follows a program mismatch": "a country total (2006-2007) that differs because one of the "
     "country's program totals in the same file differs",
     "no course rows": "a printed total with no course row under it",
+    "costs rounded": "students equal and the costs differ by no more than half a dollar per "
+    "course row: the rows print whole dollars, the total adds the unrounded costs",
+    "rows lost in extraction": "1999-2006: the original document's total is larger than the "
+    "extraction's rows add up to, and no row lacks a value: course lines of the document are "
+    "missing from the extraction and could not be recovered",
     "not explained": "none of the above: the difference is not explained by the data",
 }
 
@@ -320,6 +325,12 @@ def _reason(row: pd.Series, program_mismatch: set[tuple[str, str]]) -> str:
         return "follows a program mismatch"
     if row["status"] == "no_parsed_rows":
         return "no course rows"
+    rows = row["n_parsed_rows"] if pd.notna(row.get("n_parsed_rows")) else 0
+    if not students_off and cost_off and abs(row["diff_cost"]) <= 0.5 * rows:
+        return "costs rounded"
+    short = (students_off and row["diff_students"] < 0) or (cost_off and row["diff_cost"] < 0)
+    if short and str(row["source_file"]).startswith(DOCUMENTS_PREFIX):
+        return "rows lost in extraction"
     return "not explained"
 
 

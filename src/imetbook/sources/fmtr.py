@@ -681,10 +681,13 @@ def parse_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> 
 # students' unit ('AF STN KANPUR 13735'), a lost quantity at the end of the title.
 COLUMN_MERGE_REPORTS = ("2009-2010",)
 _TRAILING_NUMBER = r"^(?P<text>.*\S)\s+(?P<n>\d+)$"
+# A cost read from the end of a unit or place has three digits at least: shorter trailing
+# numbers are parts of names ('1st CTE, 31' for '1st CTE, 31ºRIM').
+_TRAILING_COST = r"^(?P<text>.*\S)\s+(?P<n>\d{3,})$"
 
 
 _DATE = r"\d{1,2}/\d{1,2}/\d{4}"
-_NUMBER_THEN_DATES = rf"^(?P<text>.*\S)\s+(?P<n>\d+)\s+(?P<d1>{_DATE})(?:\s+(?P<d2>{_DATE}))?$"
+_NUMBER_THEN_DATES = rf"^(?P<text>.*\S)\s+(?P<n>\d{{3,}})\s+(?P<d1>{_DATE})(?:\s+(?P<d2>{_DATE}))?$"
 
 
 def _cost_from(el: pd.DataFrame, where: pd.Series, column: str, pattern: str) -> pd.Series:
@@ -713,10 +716,10 @@ def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
     from the text it was found in."""
     el = el.copy()
     in_report = el["kind"].eq("row") & el["report"].isin(COLUMN_MERGE_REPORTS)
-    cost = _cost_from(el, in_report, "student_unit", _TRAILING_NUMBER)
+    cost = _cost_from(el, in_report, "student_unit", _TRAILING_COST)
     cost |= _cost_from(el, in_report, "student_unit", _NUMBER_THEN_DATES)
     no_unit = in_report & el["student_unit"].isna()
-    cost |= _cost_from(el, no_unit, "location", _TRAILING_NUMBER)
+    cost |= _cost_from(el, no_unit, "location", _TRAILING_COST)
     add_flag(el, cost, "cost_from_unit")
     title = el["course_title"].astype("str").str.extract(_TRAILING_NUMBER)
     students = in_report & el["students"].isna() & title["n"].notna()
