@@ -124,6 +124,9 @@ def verify(raw: Path | None = None, out: Path | None = None) -> list[str]:
 
     raw, out = raw or paths.raw_dir(), out or paths.processed_dir()
     lines = [f"fmtr: {len(manifest.read_fmtr(raw / 'fmtr'))} files verified"]
+    lines.append(
+        f"fmtr_reports: {len(manifest.read_documents(raw / 'fmtr_reports'))} files verified"
+    )
     for source in ("budget", "context"):
         lines.append(f"{source}: {len(manifest.read_plain(raw / source))} files verified")
     from imetbook import datasets

@@ -480,6 +480,16 @@ KNOWN_DEFECTS: tuple[Defect, ...] = (
     Defect("1999-2000", "no page numbers", _null("page")),
     Defect("2000-2001", "no start or end dates printed", _null("start_date")),
     Defect("2000-2001", "no training location printed", _null("location")),
+    Defect(
+        "1999-2000",
+        "table row wrapping onto a new line, lost in extraction; read from the HTML page",
+        _flagged("row_from_document"),
+    ),
+    Defect(
+        "2000-2001",
+        "quantity missing or glued to the title; read from the original PDF",
+        lambda f: has_flag(f, "students_from_document") | has_flag(f, "students_from_title"),
+    ),
     Defect("2006-2007", "only the HTML pages exist: no page numbers", _null("page")),
     Defect("2006-2007", "US unit printed as '-' in every row; left null", _null("us_unit")),
     Defect(
@@ -493,6 +503,11 @@ KNOWN_DEFECTS: tuple[Defect, ...] = (
         _flagged("dates_from_cost"),
     ),
     Defect("2009-2010", "start and end date printed in one field", _flagged("dates_split")),
+    Defect(
+        "2009-2010",
+        "cost merged into the students' unit or place; moved back to the cost",
+        _flagged("cost_from_unit"),
+    ),
     Defect("2009-2010", "no cost printed (lost to column merging); left null", _null("cost_usd")),
     Defect("2009-2010", "no number of students printed; left null", _null("students")),
     Defect(
