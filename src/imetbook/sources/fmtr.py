@@ -7,10 +7,12 @@
 ``training``
     one row per course row printed in Section IV (see ``schema.TRAINING``);
 ``printed_totals``
-    the reports' own program totals rows (2007-2008 onward) and the 2006-2007 program and
-    country totals rows;
+    the reports' own program totals rows (2007-2008 onward), the 2006-2007 program and
+    country totals rows and, read from the original documents (:mod:`fmtr_reports`), the
+    'FY nn Totals' and 'Country Totals' rows of 1999-2000 to 2005-2006;
 ``reconciliation``
-    printed totals against the sums of the parsed rows, per region file, country and program;
+    printed totals against the sums of the parsed rows, per region file (or document),
+    country and program, for all 22 reports;
 ``fmtr_excluded``
     every raw element that is not a training row, with the reason (totals rows, orphan
     title fragments, placeholders, empty elements, copies printed in two region files).
@@ -18,9 +20,15 @@
 Every element the manifest counts (``n_training_elements``) ends in ``training`` or in
 ``fmtr_excluded``; the build checks this per file and stops if a single one is missing.
 
+Values the extraction lost are recovered only where the source still prints them, and every
+recovered value carries a flag naming its rule: from the original documents of 1999-2006
+(:func:`apply_documents`), and from the merged columns of 2009-2010
+(:func:`recover_merged_columns`).
+
 Decisions that the data cannot make by itself are explicit constants here:
-:data:`MERGED_COUNTRIES` (country headings that hold two countries' rows) and the way the
-region of a country printed in two region files is chosen (:func:`_resolve_split_regions`).
+:data:`MERGED_COUNTRIES` (country headings that hold two countries' rows, split where their
+program order restarts), :data:`COLUMN_MERGE_REPORTS` and the way the region of a country
+printed in two region files is chosen (:func:`_resolve_split_regions`).
 """
 
 from __future__ import annotations
