@@ -459,3 +459,25 @@ def test_resolve_label_does_not_send_regions_to_the_country_mapper():
     assert budget.resolve_label("Kyrgyz Republic").iso3 == "KGZ"
     with pytest.raises(DataError, match="unknown region label"):
         budget.resolve_label("Asia (not specified)", {"Oceania"})
+
+
+def test_real_crs_editions_do_not_double_pakistan_fy2010():
+    from imetbook import paths
+
+    tables = budget.funding_tables(paths.raw_dir() / "budget", NO_TRAINING)
+    every, default = tables["funding_editions"], tables["funding"]
+
+    def pak2010(frame):
+        f = frame[
+            frame["source"].eq("crs")
+            & frame["iso3"].eq("PAK")
+            & frame["fiscal_year"].eq(2010)
+            & frame["measure"].eq("appropriation")
+        ]
+        return f
+
+    both = pak2010(every)
+    assert both["edition"].nunique() == len(both) > 1  # printed in several editions
+    kept = pak2010(default)
+    assert len(kept) == 1 and kept["edition"].iloc[0] == both["edition"].max()
+    assert kept["amount_usd"].sum() == both.loc[both["edition"].idxmax(), "amount_usd"]

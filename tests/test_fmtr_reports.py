@@ -265,3 +265,27 @@ def test_2009_2010_costs_and_quantities_lost_in_merged_columns():
     assert (got.loc[4, "students"], got.loc[4, "course_title"]) == (1, "INTL OFF SCH (FOR AC&SC)")
     flags = fmtr.joined_flags(got)
     assert flags[0] == "cost_from_unit" and flags[1] == "" and flags[4] == "students_from_title_end"
+
+
+@pytest.fixture(scope="module")
+def split_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    files = (
+        "fy2012_2013/2012_2013_Africa_fmtrpt_dedup.xml.gz",
+        "fy2013_2014/2013_2014_Africa_fmtrpt_dedup.xml.gz",
+    )
+    folder = _subset(RAW / "fmtr", tmp_path_factory.mktemp("split") / "fmtr", files)
+    return fmtr.build_tables(folder)
+
+
+@pytest.mark.parametrize("report", ["2012-2013", "2013-2014"])
+def test_cote_divoire_split_from_congo_matches_the_printed_totals(split_tables, report):
+    t, r = split_tables["training"], split_tables["reconciliation"]
+    heading = t[t["report"].eq(report) & _flagged(t, "country_split_by_program_order")]
+    assert set(heading["iso3"]) == {"COG", "CIV"}
+    for iso3 in ("COG", "CIV"):
+        groups = r[r["report"].eq(report) & r["iso3"].eq(iso3) & r["level"].eq("program")]
+        assert len(groups) > 0
+        assert groups["status"].eq("match").all(), groups
+        imet = groups[groups["program"].eq("IMET")]
+        rows = heading[heading["iso3"].eq(iso3) & heading["is_imet"]]
+        assert rows["students"].sum() == imet["printed_students"].sum()
