@@ -51,7 +51,7 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_notebook) -> Pat
         (
             ["sources", "-p", "source", "3"],
             "error: parameter 'source' of chapter 'sources': expected one of all, budget, "
-            "context, fmtr, got int 3",
+            "context, fmtr, fmtr_reports, got int 3",
         ),
         (
             ["profile", "-p", "country", "Indai"],
