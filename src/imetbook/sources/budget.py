@@ -654,23 +654,29 @@ def _quality(groups: pd.DataFrame, reconciliation: pd.DataFrame | None, training
     if reconciliation is None:
         return [None] * len(groups), [""] * len(groups)
     fed = _feeding_groups(training, reconciliation)
-    quality, notes = [], []
-    by_key = dict(tuple(fed.groupby(["iso3", "fiscal_year"], sort=False)))
-    for iso3, fy in zip(groups["iso3"], groups["fiscal_year"], strict=True):
-        g = by_key.get((iso3, fy))
-        failed = g[g["status"].isin(_FAILED)] if g is not None else g
-        if g is None or g["status"].isna().any() or g["status"].eq("no_printed_total").any():
-            quality.append("unchecked" if failed is None or failed.empty else "doubtful")
-        else:
-            quality.append("doubtful" if len(failed) else "checked")
-        notes.append(
-            "; ".join(
-                f"doubtful: report {row.report} prints ${row.printed_cost:,.0f} for this IMET "
-                f"group, its course rows add up to ${row.parsed_cost:,.0f} (see reconciliation)"
-                for row in (failed.itertuples() if failed is not None else [])
-            )
-        )
-    return quality, notes
+    failed = fed["status"].isin(_FAILED)
+    unchecked = fed["status"].isna() | fed["status"].eq("no_printed_total")
+    key = ["iso3", "fiscal_year"]
+    flags = fed.assign(_failed=failed, _unchecked=unchecked).groupby(key)[["_failed", "_unchecked"]]
+    flags = flags.any()
+    bad = fed[failed]
+    notes = pd.Series(
+        [
+            f"doubtful: report {r} prints ${p:,.0f} for this IMET group, its course rows add up "
+            f"to ${c:,.0f} (see reconciliation)"
+            for r, p, c in zip(bad["report"], bad["printed_cost"], bad["parsed_cost"], strict=True)
+        ],
+        index=bad.index,
+        dtype=object,
+    )
+    notes = notes.groupby([bad["iso3"], bad["fiscal_year"]]).agg("; ".join)
+    where = pd.MultiIndex.from_frame(groups[key].astype({"fiscal_year": "int64"}))
+    f = flags.reindex(where)
+    quality = [
+        "unchecked" if pd.isna(a) else "doubtful" if a else "unchecked" if b else "checked"
+        for a, b in zip(f["_failed"], f["_unchecked"], strict=True)
+    ]
+    return quality, [n if isinstance(n, str) else "" for n in notes.reindex(where)]
 
 
 def training_value(

@@ -700,8 +700,9 @@ _NUMBER_THEN_DATES = rf"^(?P<text>.*\S)\s+(?P<n>\d{{3,}})\s+(?P<d1>{_DATE})(?:\s
 
 def _cost_from(el: pd.DataFrame, where: pd.Series, column: str, pattern: str) -> pd.Series:
     """Move a trailing number of ``column`` to the cost of the rows in ``where``; the rows."""
-    got = el[column].astype("str").str.extract(pattern)
-    hit = where & el["cost_usd"].isna() & got["n"].notna()
+    todo = where & el["cost_usd"].isna() & el[column].notna()
+    got = el.loc[todo, column].astype("str").str.extract(pattern).reindex(el.index)
+    hit = todo & got["n"].notna()
     el.loc[hit, "cost_usd"] = got.loc[hit, "n"].astype("float64")
     el.loc[hit, column] = got.loc[hit, "text"]
     if "d1" in got.columns:
@@ -729,8 +730,10 @@ def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
     no_unit = in_report & el["student_unit"].isna()
     cost |= _cost_from(el, no_unit, "location", _TRAILING_COST)
     add_flag(el, cost, "cost_from_unit")
-    title = el["course_title"].astype("str").str.extract(_TRAILING_NUMBER)
-    students = in_report & el["students"].isna() & title["n"].notna()
+    todo = in_report & el["students"].isna() & el["course_title"].notna()
+    title = el.loc[todo, "course_title"].astype("str").str.extract(_TRAILING_NUMBER)
+    title = title.reindex(el.index)
+    students = todo & title["n"].notna()
     el.loc[students, "students"] = title.loc[students, "n"].astype("int64")
     el.loc[students, "course_title"] = title.loc[students, "text"]
     el.loc[students, "course_key"] = title.loc[students, "text"].map(F.course_key)
