@@ -135,6 +135,8 @@ def element_counts(
     """Why the training row count differs from the raw element count, per report.
 
     ``manifest`` is ``data/raw/fmtr/MANIFEST.csv`` (``report_fy``, ``n_training_elements``).
+    ``training_rows`` counts the rows of the extraction (rows recovered from the original
+    documents, flag ``row_from_document``, are listed by :func:`recovered_by_report`).
     Columns: the manifest's elements, training rows, one column per exclusion reason (only
     elements the manifest counts), and ``unexplained`` (zero when every element is
     accounted for). ``not_counted`` lists the 2006-2007 HTML totals and empty rows, which the
@@ -147,7 +149,11 @@ def element_counts(
     reasons = pd.crosstab(counted["report"], counted["reason"])
     out = pd.DataFrame({"raw_elements": raw})
     out.index.name = "report"
-    out["training_rows"] = training.groupby("report").size()
+    # Rows recovered from the original documents are not elements of the extraction.
+    extracted = training
+    if "flags" in training.columns:
+        extracted = training[~has_flag(training, "row_from_document")]
+    out["training_rows"] = extracted.groupby("report").size()
     out = out.join(reasons).fillna(0).astype("int64")
     out["unexplained"] = out["raw_elements"] - out.drop(columns="raw_elements").sum(axis=1)
     not_counted = excluded[~excluded["in_manifest_count"]].groupby("report").size()
