@@ -88,10 +88,18 @@ def funding() -> pd.DataFrame:
 # --- the table as a whole ----------------------------------------------------------------------
 
 
-def test_fixture_meets_the_contract_with_one_row_per_master_figure(funding):
+@pytest.fixture(scope="module")
+def editions() -> pd.DataFrame:
+    return budget.funding_tables(FIX, NO_TRAINING)["funding_editions"]
+
+
+def test_fixture_meets_the_contract_with_one_row_per_master_figure(funding, editions):
     schema.validate(funding, schema.FUNDING)
+    schema.validate(editions, schema.FUNDING_EDITIONS)
     # Each master row is one source figure; the companions must not add a second copy.
-    assert len(funding) == len(read_rows(FIX, budget.MASTER))
+    assert len(editions) == len(read_rows(FIX, budget.MASTER))
+    # The default view is the latest edition of each figure.
+    assert len(funding) == editions["latest_edition"].sum() < len(editions)
 
 
 def test_output_is_deterministic():
@@ -100,12 +108,24 @@ def test_output_is_deterministic():
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_sources_that_agree_stay_separate_rows(funding):
-    crs = funding[(funding["source"] == "crs") & (funding["fiscal_year"] == 2009)]
-    editions = read_rows(FIX, budget.CRS)
-    expected = {r["source"] for r in editions if r["fiscal_year"] == "2009"}
+def test_editions_stay_apart_and_the_default_view_keeps_the_latest(funding, editions):
+    crs = editions[(editions["source"] == "crs") & (editions["fiscal_year"] == 2009)]
+    rows = read_rows(FIX, budget.CRS)
+    expected = {r["source"] for r in rows if r["fiscal_year"] == "2009"}
     assert set(crs["source_title"]) == expected
     assert len(crs) == len(expected) > 1
+    assert crs["edition"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    default = funding[(funding["source"] == "crs") & (funding["fiscal_year"] == 2009)]
+    assert default["edition"].tolist() == [crs["edition"].max()]
+    # A plain group-and-sum over the default view counts each figure once.
+    key = ["source", "measure", "country_name", "fiscal_year"]
+    assert not funding[funding["edition"].notna()].duplicated(key).any()
+
+
+def test_two_figures_of_one_edition_are_an_error(editions):
+    crs = editions[editions["source"].eq("crs")]
+    with pytest.raises(DataError, match="two crs figures"):
+        budget.latest_editions(pd.concat([crs, crs.iloc[:1]], ignore_index=True))
 
 
 # --- each source's units and quirks ------------------------------------------------------------
@@ -130,14 +150,14 @@ def test_greenbook_is_dollars(funding):
     )
 
 
-def test_crs_millions_become_rows_and_other_cells_become_gaps(funding):
+def test_crs_millions_become_rows_and_other_cells_become_gaps(editions):
     rows = read_rows(FIX, budget.CRS)
     numeric = [
         r
         for r in rows
         if re.fullmatch(r"\d+", r["imet_usd_millions"].strip()) and "-" not in r["fiscal_year"]
     ]
-    crs = funding[funding["source"] == "crs"]
+    crs = editions[editions["source"] == "crs"]
     assert sorted(crs["amount_usd"]) == sorted(
         float(r["imet_usd_millions"]) * 1_000_000 for r in numeric
     )
@@ -305,6 +325,41 @@ def test_training_value_sums_imet_actual_country_rows():
     assert gaps.loc[gaps["source"] == "fmtr", "iso3"].tolist() == ["IND"]
 
 
+def _reconciliation(status: str, printed: float, parsed: float) -> pd.DataFrame:
+    """One IMET program group of the 2007-2008 report for Pakistan FY2008."""
+    return pd.DataFrame(
+        {
+            "report": ["2007-2008"],
+            "level": ["program"],
+            "program": ["IMET"],
+            "iso3": ["PAK"],
+            "fiscal_year": pd.array([2008], dtype="Int64"),
+            "status": [status],
+            "printed_cost": [printed],
+            "parsed_cost": [parsed],
+        }
+    )
+
+
+def test_training_value_from_an_unmatched_group_is_doubtful():
+    training = _training()
+    pak = training[training["iso3"].eq("PAK") & training["status"].eq("actual")]
+    parsed = float(pak["cost_usd"].sum())
+
+    def value(recon):
+        f = budget.build_funding(FIX, training, recon)
+        return f[f["measure"].eq("training_value") & f["iso3"].eq("PAK")].iloc[0]
+
+    bad = value(_reconciliation("mismatch", parsed + 1000, parsed))
+    assert bad["quality"] == "doubtful"
+    assert "doubtful: report 2007-2008 prints" in bad["note"]
+    good = value(_reconciliation("match", parsed, parsed))
+    assert good["quality"] == "checked" and "doubtful" not in good["note"]
+    # Budget figures are the sources' own: no quality.
+    f = budget.build_funding(FIX, training, _reconciliation("match", parsed, parsed))
+    assert f.loc[f["measure"].ne("training_value"), "quality"].isna().all()
+
+
 def test_training_value_sits_beside_the_budget_figures():
     funding = budget.build_funding(FIX, _training())
     pak = funding[(funding["iso3"] == "PAK") & (funding["fiscal_year"] == 2008)]
@@ -404,3 +459,25 @@ def test_resolve_label_does_not_send_regions_to_the_country_mapper():
     assert budget.resolve_label("Kyrgyz Republic").iso3 == "KGZ"
     with pytest.raises(DataError, match="unknown region label"):
         budget.resolve_label("Asia (not specified)", {"Oceania"})
+
+
+def test_real_crs_editions_do_not_double_pakistan_fy2010():
+    from imetbook import paths
+
+    tables = budget.funding_tables(paths.raw_dir() / "budget", NO_TRAINING)
+    every, default = tables["funding_editions"], tables["funding"]
+
+    def pak2010(frame):
+        f = frame[
+            frame["source"].eq("crs")
+            & frame["iso3"].eq("PAK")
+            & frame["fiscal_year"].eq(2010)
+            & frame["measure"].eq("appropriation")
+        ]
+        return f
+
+    both = pak2010(every)
+    assert both["edition"].nunique() == len(both) > 1  # printed in several editions
+    kept = pak2010(default)
+    assert len(kept) == 1 and kept["edition"].iloc[0] == both["edition"].max()
+    assert kept["amount_usd"].sum() == both.loc[both["edition"].idxmax(), "amount_usd"]

@@ -42,7 +42,16 @@ def frame(*rows) -> pd.DataFrame:
     df["fiscal_year"] = df["fiscal_year"].astype("int64")
     df["is_total"] = df["is_total"].astype(bool)
     df["students"] = df["students"].astype("Int64")
-    for col in ("iso3", "region", "source_url", "locator", "note", "source_copy_at"):
+    for col in (
+        "iso3",
+        "region",
+        "source_url",
+        "locator",
+        "note",
+        "source_copy_at",
+        "edition",
+        "quality",
+    ):
         df[col] = df[col].astype("str")
     return schema.validate(df, schema.FUNDING)
 

@@ -1,5 +1,5 @@
 """Row-level provenance: each training row's original State Department document, read from the
-extraction's notes (data/raw/fmtr_reports) and checked against the staged documents' manifest."""
+extraction's notes (data/raw/fmtr_notes) and checked against the staged documents' manifest."""
 
 from __future__ import annotations
 

@@ -265,14 +265,27 @@ def test_country_name_variants(training):
     assert (bolivia["country_name"], bolivia["iso3"]) == ("Bolivia", "BOL")
 
 
-def test_merged_countries_are_attributed_to_neither(tables, training):
-    merged = rows(training, report="2019-2020", country="Angola")
-    assert merged["country_name"].eq("Angola and Benin (merged in source)").all()
-    assert merged["iso3"].isna().all() and merged["flags"].str.contains("countries_merged").all()
-    assert not rows(training, report="2019-2020")["iso3"].isin(["AGO", "BEN"]).any()
-    congo = rows(training, report="2012-2013", country="Congo, Republic of (Brazzaville)")
-    assert congo["iso3"].isna().all()
-    assert rows(tables["printed_totals"], report="2019-2020")["iso3"].isna().all()
+def test_merged_countries_are_split_where_the_program_order_restarts(tables, training):
+    for report, heading, codes in (
+        ("2019-2020", "Angola", ["AGO", "BEN"]),
+        ("2012-2013", "Congo, Republic of (Brazzaville)", ["COG", "CIV"]),
+    ):
+        merged = rows(training, report=report, country=heading)
+        assert len(merged)
+        assert merged["flags"].str.contains("countries_merged").all()
+        assert merged["flags"].str.contains("country_split_by_program_order").all()
+        assert set(merged["iso3"]) <= set(codes)
+        # In file order, the heading's own country first, then the partner, each in order.
+        order = merged["record_id"].str.split("#").str[1].astype(int)
+        merged = merged.assign(_o=order).sort_values("_o")
+        first = merged["iso3"].eq(codes[0])
+        assert not (first & ~first.cummin()).any()
+        for code in codes:
+            names = merged.loc[merged["iso3"].eq(code), "program_raw"]
+            names = names.drop_duplicates().str.lower().tolist()
+            assert names == sorted(names)
+        totals = rows(tables["printed_totals"], report=report, country=heading)
+        assert set(totals["iso3"]) <= set(codes)
 
 
 def test_merge_detection_must_agree_with_the_table(monkeypatch):

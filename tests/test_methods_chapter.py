@@ -97,9 +97,13 @@ def test_focus_on_one_report_lists_only_its_mismatches(tmp_path, tables):
 
 
 @pytest.mark.slow
-def test_a_report_without_printed_totals_says_so(tmp_path, tables):
+def test_a_report_whose_totals_all_match_says_so(tmp_path, tables):
     summary = q.reconciliation_summary(tables["reconciliation"])
-    compared = summary.groupby(level="report")["compared"].sum()
-    without = compared[compared == 0].index[0]
-    headers = _listing(_run(tmp_path, {"report": without}))
-    assert headers == [f"**{without}**: the report prints no totals, so no group can be checked."]
+    per_report = summary.groupby(level="report")[["compared", "match"]].sum()
+    clean = per_report[
+        (per_report["compared"] > 0) & per_report["compared"].eq(per_report["match"])
+    ]
+    rep = clean.index[0]
+    headers = _listing(_run(tmp_path, {"report": rep}))
+    compared = int(per_report.loc[rep, "compared"])
+    assert headers == [f"**{rep}**: all {compared:,} printed totals match the parsed rows."]

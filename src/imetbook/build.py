@@ -91,7 +91,7 @@ def check_listed(raw: Path) -> None:
     silently leave it out (a source dropped in without its manifest row, or a stray copy)."""
     if not raw.is_dir():
         raise DataError(f"{raw}: raw data folder missing")
-    columns = {"fmtr": "staged_file"}
+    columns = {"fmtr": "staged_file", "fmtr_reports": "staged_file"}
     extra = [p.relative_to(raw).as_posix() for p in raw.iterdir() if p.is_file()]
     extra = [f for f in extra if f not in manifest.UNLISTED_OK]
     for folder in sorted(p for p in raw.iterdir() if p.is_dir()):
@@ -130,10 +130,12 @@ def parse_all(raw: Path) -> dict[str, pd.DataFrame]:
     """Parse every source into the tidy tables (not yet validated or written)."""
     from imetbook.sources import budget, context, fmtr, reference
 
-    tables = fmtr.build_tables(raw / "fmtr")
+    tables = fmtr.build_tables(raw / "fmtr", raw / "fmtr_reports", paths.cache_dir())
     tables.update(context.build_tables(raw / "context"))
     tables.update(reference.build_tables(raw / "reference"))
-    tables["funding"] = budget.build_funding(raw / "budget", tables["training"])
+    tables.update(
+        budget.funding_tables(raw / "budget", tables["training"], tables["reconciliation"])
+    )
     return tables
 
 
@@ -253,7 +255,10 @@ def verify(raw: Path | None = None, out: Path | None = None) -> list[str]:
     raw, out = raw or paths.raw_dir(), out or paths.processed_dir()
     check_listed(raw)
     lines = [f"fmtr: {len(manifest.read_fmtr(raw / 'fmtr'))} files verified"]
-    for source in ("budget", "context", "fmtr_reports", "reference"):
+    lines.append(
+        f"fmtr_reports: {len(manifest.read_documents(raw / 'fmtr_reports'))} files verified"
+    )
+    for source in ("budget", "context", "fmtr_notes", "reference"):
         lines.append(f"{source}: {len(manifest.read_plain(raw / source))} files verified")
     from imetbook import datasets
 

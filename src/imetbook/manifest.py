@@ -183,3 +183,17 @@ def read_csv(raw: RawFile) -> list[dict[str, str]]:
         return list(csv.DictReader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise DataError(f"{raw.relpath}: not a readable CSV file ({exc})") from None
+
+
+def read_documents(reports_dir: Path) -> list[RawFile]:
+    """Verify every file of ``fmtr_reports/MANIFEST.csv`` (``staged_file``; ``sha256`` of the
+    file as published: a ``.gz`` file is checked after decompressing), in manifest order."""
+    out = []
+    for row in read_manifest(reports_dir / "MANIFEST.csv"):
+        path = reports_dir / row["staged_file"]
+        if not path.is_file():
+            raise DataError(f"{path}: listed in MANIFEST.csv but missing")
+        data = _gunzip(path) if path.suffix == ".gz" else path.read_bytes()
+        _check(path, data, row["sha256"])
+        out.append(RawFile(row["staged_file"], row, data))
+    return out

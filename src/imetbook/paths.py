@@ -36,3 +36,8 @@ def build_dir() -> Path:
 
 def package_dir() -> Path:
     return Path(__file__).resolve().parent
+
+
+def cache_dir() -> Path:
+    """Derived files kept between builds (e.g. text extracted from PDFs), keyed by content."""
+    return project_root() / "data" / "cache"

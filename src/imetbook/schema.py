@@ -322,8 +322,9 @@ TRAINING = Contract(
         _c(
             "country_name",
             "str",
-            "Canonical country name; for a heading that holds two "
-            "countries' rows, a label naming both (flag countries_merged)",
+            "Canonical country name; a heading that holds two countries' rows is split "
+            "where its program order restarts (flags countries_merged, "
+            "country_split_by_program_order)",
             nullable=False,
         ),
         _c(
@@ -393,7 +394,9 @@ LEVELS = ("program", "country")
 PRINTED_TOTALS = Contract(
     "printed_totals",
     "The reports' own totals rows: 'Program Totals' (FY2007-2008 onward, untitled in "
-    "2007-2008) and, in the 2006-2007 HTML, program and country totals.",
+    "2007-2008); in the 2006-2007 HTML, program and country totals; for 1999-2000 to "
+    "2005-2006, the 'FY nn Totals' (level program) and 'Country Totals' rows of the original "
+    "documents (flag totals_from_document).",
     (
         _c("record_id", "str", "Stable id of the totals row", nullable=False),
         _c("report", "str", "Report label", nullable=False),
@@ -437,8 +440,9 @@ RECONCILIATION = Contract(
     "reconciliation",
     "Printed totals against the sums of the parsed training rows, per region file, country "
     "and program (and per country in 2006-2007). Match: students equal and cost within one "
-    "dollar. Null students or costs count as zero in the parsed sums. Reports printed "
-    "without totals (1999-2000 to 2005-2006) have only no_printed_total groups.",
+    "dollar. Null students or costs count as zero in the parsed sums. 1999-2000 to "
+    "2005-2006: totals read from the original documents, grouped per document, country and "
+    "program heading (the label carries the fiscal year) and per country.",
     (
         _c("report", "str", "Report label", nullable=False),
         _c("region", "str", "Report section", nullable=False, allowed=FMTR_REGIONS),
@@ -447,6 +451,13 @@ RECONCILIATION = Contract(
         _c("country_name", "str", "Canonical country name", nullable=False),
         _c("program_raw", "str", "Program heading as printed (null at country level)"),
         _c("program", "str", "Normalised program family (null at country level)", allowed=FAMILIES),
+        _c("iso3", "str", "ISO alpha-3 code (null for merged and non-country headings)"),
+        _c(
+            "fiscal_year",
+            "int",
+            "US fiscal year of the group (null for a country total spanning two years)",
+            bounds=FMTR_YEARS,
+        ),
         _c(
             "n_printed_rows",
             "int",
@@ -558,8 +569,8 @@ FMTR_DOCUMENTS = Contract(
     "fmtr_documents",
     "Which original State Department document each vendored FMTR file was extracted from, "
     "read from Security Force Monitor's notes for each report year (vendored in "
-    "data/raw/fmtr_reports/notes) and checked against the addresses of the staged original "
-    "documents (data/raw/fmtr_reports/report_documents.csv). A report with no document in its "
+    "data/raw/fmtr_notes/notes) and checked against the addresses of the staged original "
+    "documents (data/raw/fmtr_notes/report_documents.csv). A report with no document in its "
     "notes is a gap (no document_url), not a guess.",
     (
         _c("report", "str", "Report label", nullable=False),
@@ -711,6 +722,38 @@ FUNDING = Contract(
         ),
         _c("locator", "str", "Where in the source (sheet, file and line, column, page, report)"),
         _c("note", "str", "Source notes: units converted, names as printed, rows left out"),
+        _c(
+            "edition",
+            "str",
+            "Edition of a source printed in several (CRS Pakistan table: its date, YYYY-MM-DD); "
+            "null for a source printed once. funding keeps the latest edition of each figure; "
+            "funding_editions keeps them all",
+        ),
+        _c(
+            "quality",
+            "str",
+            "training_value only: checked (every IMET report group it sums matches its printed "
+            "total), doubtful (a group fails reconciliation, e.g. the damaged 2009-2010 "
+            "report; named in the note) or unchecked (a group has no printed total); null for "
+            "source figures",
+            allowed=("checked", "doubtful", "unchecked"),
+        ),
+    ),
+)
+
+FUNDING_EDITIONS = Contract(
+    "funding_editions",
+    "Every row of funding plus the figures of superseded editions (a source printed in "
+    "several editions, e.g. the CRS Pakistan table of October 2013 and March 2014): one row "
+    "per source, edition, measure, country and year of such a source.",
+    (
+        *FUNDING.columns,
+        _c(
+            "latest_edition",
+            "bool",
+            "True for the rows of funding (the latest edition of each figure)",
+            nullable=False,
+        ),
     ),
     where=("source", "locator", "country_name", "fiscal_year", "measure"),
 )
@@ -901,6 +944,7 @@ CONTRACTS: dict[str, Contract] = {
         FMTR_EXCLUDED,
         FMTR_DOCUMENTS,
         FUNDING,
+        FUNDING_EDITIONS,
         EVENTS,
         RULES,
         CLAIMS,

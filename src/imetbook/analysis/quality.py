@@ -135,6 +135,8 @@ def element_counts(
     """Why the training row count differs from the raw element count, per report.
 
     ``manifest`` is ``data/raw/fmtr/MANIFEST.csv`` (``report_fy``, ``n_training_elements``).
+    ``training_rows`` counts the rows of the extraction (rows recovered from the original
+    documents, flag ``row_from_document``, are listed by :func:`recovered_by_report`).
     Columns: the manifest's elements, training rows, one column per exclusion reason (only
     elements the manifest counts), and ``unexplained`` (zero when every element is
     accounted for). ``not_counted`` lists the 2006-2007 HTML totals and empty rows, which the
@@ -147,7 +149,11 @@ def element_counts(
     reasons = pd.crosstab(counted["report"], counted["reason"])
     out = pd.DataFrame({"raw_elements": raw})
     out.index.name = "report"
-    out["training_rows"] = training.groupby("report").size()
+    # Rows recovered from the original documents are not elements of the extraction.
+    extracted = training
+    if "flags" in training.columns:
+        extracted = training[~has_flag(training, "row_from_document")]
+    out["training_rows"] = extracted.groupby("report").size()
     out = out.join(reasons).fillna(0).astype("int64")
     out["unexplained"] = out["raw_elements"] - out.drop(columns="raw_elements").sum(axis=1)
     not_counted = excluded[~excluded["in_manifest_count"]].groupby("report").size()
@@ -272,6 +278,8 @@ def with_total(df: pd.DataFrame, label: str = "All reports") -> pd.DataFrame:
 
 # --- why a printed total is not matched -------------------------------------------------------
 
+DOCUMENTS_PREFIX = "data/raw/fmtr_reports/"  # groups reconciled against original documents
+
 # Each unmatched group gets the first reason that applies, in this order.
 MISMATCH_REASONS: dict[str, str] = {
     "countries merged": "the heading holds two countries' rows (flag countries_merged): its "
@@ -283,6 +291,11 @@ MISMATCH_REASONS: dict[str, str] = {
     "follows a program mismatch": "a country total (2006-2007) that differs because one of the "
     "country's program totals in the same file differs",
     "no course rows": "a printed total with no course row under it",
+    "costs rounded": "students equal and the costs differ by no more than half a dollar per "
+    "course row: the rows print whole dollars, the total adds the unrounded costs",
+    "rows lost in extraction": "1999-2006: the original document's total is larger than the "
+    "extraction's rows add up to, and no row lacks a value: course lines of the document are "
+    "missing from the extraction and could not be recovered",
     "not explained": "none of the above: the difference is not explained by the data",
 }
 
@@ -309,6 +322,12 @@ def _reason(row: pd.Series, program_mismatch: set[tuple[str, str]]) -> str:
         return "follows a program mismatch"
     if row["status"] == "no_parsed_rows":
         return "no course rows"
+    rows = row["n_parsed_rows"] if pd.notna(row.get("n_parsed_rows")) else 0
+    if not students_off and cost_off and abs(row["diff_cost"]) <= 0.5 * rows:
+        return "costs rounded"
+    short = (students_off and row["diff_students"] < 0) or (cost_off and row["diff_cost"] < 0)
+    if short and str(row["source_file"]).startswith(DOCUMENTS_PREFIX):
+        return "rows lost in extraction"
     return "not explained"
 
 
@@ -328,6 +347,17 @@ def explain_mismatches(mismatched: pd.DataFrame, training: pd.DataFrame) -> pd.D
         ],
         ignore_index=True,
     )
+    # Reports reconciled against their original documents (1999-2006) name a group after the
+    # document and the heading's label, not after the region file: their gaps are read per
+    # report, country and program family.
+    documents = out["source_file"].str.startswith(DOCUMENTS_PREFIX)
+    if documents.any():
+        coarse_keys = ["report", "country_name", "program"]
+        coarse = _gaps(training, coarse_keys)
+        out = out.merge(coarse, on=coarse_keys, how="left", suffixes=("", "_coarse"))
+        for col in ("_no_students", "_no_cost"):
+            out[col] = out[col].where(~documents, out[f"{col}_coarse"])
+        out = out.drop(columns=["_no_students_coarse", "_no_cost_coarse"])
     # A group with no course row has no missing value to explain it.
     for col in ("_no_students", "_no_cost"):
         out[col] = out[col].eq(True)
@@ -437,13 +467,26 @@ def _title_cut(frame: pd.DataFrame) -> pd.Series:
     return frame["course_title"].str.contains(r"\w-$", regex=True, na=False)
 
 
-_MERGE = "rows printed under the {} heading belong to two countries; attributed to neither"
+_MERGE = (
+    "rows printed under the {} heading belong to two countries; split where the program "
+    "order restarts"
+)
 KNOWN_DEFECTS: tuple[Defect, ...] = (
     Defect("1999-2000", "no start or end dates printed", _null("start_date")),
     Defect("1999-2000", "no training location printed", _null("location")),
     Defect("1999-2000", "no page numbers", _null("page")),
     Defect("2000-2001", "no start or end dates printed", _null("start_date")),
     Defect("2000-2001", "no training location printed", _null("location")),
+    Defect(
+        "1999-2000",
+        "table row wrapping onto a new line, lost in extraction; read from the HTML page",
+        _flagged("row_from_document"),
+    ),
+    Defect(
+        "2000-2001",
+        "quantity missing or glued to the title; read from the original PDF",
+        lambda f: has_flag(f, "students_from_document") | has_flag(f, "students_from_title"),
+    ),
     Defect("2006-2007", "only the HTML pages exist: no page numbers", _null("page")),
     Defect("2006-2007", "US unit printed as '-' in every row; left null", _null("us_unit")),
     Defect(
@@ -457,6 +500,11 @@ KNOWN_DEFECTS: tuple[Defect, ...] = (
         _flagged("dates_from_cost"),
     ),
     Defect("2009-2010", "start and end date printed in one field", _flagged("dates_split")),
+    Defect(
+        "2009-2010",
+        "cost merged into the students' unit or place; moved back to the cost",
+        _flagged("cost_from_unit"),
+    ),
     Defect("2009-2010", "no cost printed (lost to column merging); left null", _null("cost_usd")),
     Defect("2009-2010", "no number of students printed; left null", _null("students")),
     Defect(
@@ -509,8 +557,9 @@ def known_defects(
 
 
 def merged_headings(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
-    """Country headings that hold two countries' rows (flag ``countries_merged``): report, the
-    heading as printed, the book's label, training rows, printed totals rows and the pages."""
+    """Country headings that hold two countries' rows (flag ``countries_merged``), one row per
+    half of the split (see ``fmtr.attach_countries``): report, the heading as printed, the
+    country the half is attributed to, training rows, printed totals rows and the pages."""
     rows = training[has_flag(training, "countries_merged")]
     totals = printed_totals[has_flag(printed_totals, "countries_merged")]
     keys = ["report", "country", "country_name"]
@@ -524,9 +573,7 @@ def merged_headings(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.
     )
     out.insert(1, "totals rows", totals.groupby(keys).size().reindex(out.index).fillna(0))
     out = out.astype({"totals rows": "int64"}).reset_index()
-    return out.rename(
-        columns={"country": "heading as printed", "country_name": "label in the book"}
-    )
+    return out.rename(columns={"country": "heading as printed", "country_name": "attributed to"})
 
 
 # --- country names ------------------------------------------------------------------------
@@ -587,3 +634,60 @@ def last_report_with(training: pd.DataFrame, iso3: str) -> str | None:
     """The last report listing ``iso3`` as a recipient country, or None if none does."""
     found = training.loc[training["iso3"].eq(iso3), "report"]
     return None if found.empty else str(found.max())
+
+
+# --- the reports checked against their original documents ----------------------------------
+
+RECOVERY_FLAGS = (
+    "students_from_document",
+    "students_from_title",
+    "cost_from_document",
+    "row_from_document",
+)
+
+
+def imet_match_by_report(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """Per report: the IMET (country, fiscal year) groups with a printed total, those whose
+    parsed rows match it exactly, and the rate; a last row for all reports."""
+    r = reconciliation[
+        reconciliation["level"].eq("program")
+        & reconciliation["program"].eq("IMET")
+        & reconciliation["status"].isin(COMPARED)
+    ]
+    g = r.groupby("report", sort=True)["status"]
+    out = pd.DataFrame({"compared": g.size(), "match": g.apply(lambda s: int(s.eq("match").sum()))})
+    out = with_total(out)
+    out["match_rate"] = out["match"] / out["compared"]
+    return out
+
+
+def recovered_by_report(training: pd.DataFrame) -> pd.DataFrame:
+    """Training rows per recovery rule (:data:`RECOVERY_FLAGS`) and report: values and rows
+    the extraction lost and the original document prints."""
+    counts = {f: has_flag(training, f).groupby(training["report"]).sum() for f in RECOVERY_FLAGS}
+    out = pd.DataFrame(counts).fillna(0).astype("int64")
+    return out[out.sum(axis=1) > 0]
+
+
+def split_groups(reconciliation: pd.DataFrame, training: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation groups of the merged headings' halves (rows flagged
+    ``country_split_by_program_order``), per report and country: groups with a printed total
+    and those matching it."""
+    split = training[has_flag(training, "country_split_by_program_order")]
+    keys = split[["report", "country_name"]].drop_duplicates()
+    r = reconciliation.merge(keys, on=["report", "country_name"])
+    r = r[r["level"].eq("program") & r["status"].isin(COMPARED)]
+    g = r.groupby(["report", "country_name"], sort=True)["status"]
+    out = pd.DataFrame({"groups": g.size(), "match": g.apply(lambda s: int(s.eq("match").sum()))})
+    return out.reset_index()
+
+
+def doubtful_values(funding: pd.DataFrame) -> pd.DataFrame:
+    """Training values whose ``quality`` is ``doubtful``: country, fiscal year, the value,
+    the students and the note naming the report groups that fail reconciliation; by year,
+    then largest value first."""
+    d = funding[funding["measure"].eq("training_value") & funding["quality"].eq("doubtful")]
+    d = d.sort_values(["fiscal_year", "amount_usd"], ascending=[True, False], kind="stable")
+    return d[["country_name", "fiscal_year", "amount_usd", "students", "note"]].reset_index(
+        drop=True
+    )

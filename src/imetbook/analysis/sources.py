@@ -179,6 +179,28 @@ def _fmtr(folder: Path, readme: str) -> SourceSummary:
     return SourceSummary(folder.name, readme_title(readme), origin, readme_licence(readme), files)
 
 
+def _documents(folder: Path, readme: str) -> SourceSummary:
+    """Original report documents (``fmtr_reports``): files, not tables, so no rows."""
+    verified = manifest.read_documents(folder)
+    files = tuple(
+        FileSummary(
+            source=folder.name,
+            file=f.relpath,
+            sha256=f.meta["sha256"],
+            bytes=len(f.data),
+            rows=0,
+            report=f.meta["report_fy"],
+            region="original document",
+        )
+        for f in verified
+    )
+    origin = _joined(
+        f"{f.meta['upstream_repo']} @ {f.meta['upstream_commit'][:7]}" for f in verified
+    )
+    licence = _joined(f.meta.get("licence", "") for f in verified)
+    return SourceSummary(folder.name, readme_title(readme), origin, licence, files)
+
+
 def _plain(folder: Path, readme: str) -> SourceSummary:
     verified = manifest.read_plain(folder)
     files = []
@@ -227,7 +249,10 @@ def read_raw_sources(raw: Path | None = None, only: str = "all") -> list[SourceS
         readme_path = folder / "README.md"
         readme = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else ""
         header = (folder / "MANIFEST.csv").read_text(encoding="utf-8").split("\n", 1)[0]
-        reader = _fmtr if "staged_file" in header.split(",") else _plain
+        columns = header.split(",")
+        reader = _plain
+        if "staged_file" in columns:
+            reader = _documents if "original_url" in columns else _fmtr
         out.append(reader(folder, readme))
     return out
 

@@ -663,10 +663,65 @@ def _training_note(n_rows: int, no_cost: int, no_students: int) -> str:
     return "; ".join(parts)
 
 
-def training_value(training: pd.DataFrame) -> pd.DataFrame:
-    """``training_value`` figures (funding columns but ``region``) from the ``training`` table."""
+# Reconciliation statuses of a report group that feeds a training value.
+_FAILED = ("mismatch", "no_parsed_rows")
+
+
+def _feeding_groups(training: pd.DataFrame, reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation's IMET program groups of each (report, iso3, fiscal year) that a
+    training value sums (status actual), with their status."""
+    fed = _imet_actual(training)[["report", "iso3", "fiscal_year"]].drop_duplicates()
+    r = reconciliation[
+        reconciliation["level"].eq("program")
+        & reconciliation["program"].eq("IMET")
+        & reconciliation["iso3"].notna()
+        & reconciliation["fiscal_year"].notna()
+    ]
+    r = r.astype({"fiscal_year": "int64"})
+    cols = ["report", "iso3", "fiscal_year", "status", "printed_cost", "parsed_cost"]
+    return fed.merge(r[cols], on=["report", "iso3", "fiscal_year"], how="left")
+
+
+def _quality(groups: pd.DataFrame, reconciliation: pd.DataFrame | None, training) -> tuple:
+    """Per training-value group: its quality (see ``schema.FUNDING_QUALITY``) and a note
+    naming the report groups that fail reconciliation."""
+    if reconciliation is None:
+        return [None] * len(groups), [""] * len(groups)
+    fed = _feeding_groups(training, reconciliation)
+    failed = fed["status"].isin(_FAILED)
+    unchecked = fed["status"].isna() | fed["status"].eq("no_printed_total")
+    key = ["iso3", "fiscal_year"]
+    flags = fed.assign(_failed=failed, _unchecked=unchecked).groupby(key)[["_failed", "_unchecked"]]
+    flags = flags.any()
+    bad = fed[failed]
+    notes = pd.Series(
+        [
+            f"doubtful: report {r} prints ${p:,.0f} for this IMET group, its course rows add up "
+            f"to ${c:,.0f} (see reconciliation)"
+            for r, p, c in zip(bad["report"], bad["printed_cost"], bad["parsed_cost"], strict=True)
+        ],
+        index=bad.index,
+        dtype=object,
+    )
+    notes = notes.groupby([bad["iso3"], bad["fiscal_year"]]).agg("; ".join)
+    where = pd.MultiIndex.from_frame(groups[key].astype({"fiscal_year": "int64"}))
+    f = flags.reindex(where)
+    quality = [
+        "unchecked" if pd.isna(a) else "doubtful" if a else "unchecked" if b else "checked"
+        for a, b in zip(f["_failed"], f["_unchecked"], strict=True)
+    ]
+    return quality, [n if isinstance(n, str) else "" for n in notes.reindex(where)]
+
+
+def training_value(
+    training: pd.DataFrame, reconciliation: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``training_value`` figures (funding columns but ``region``) from the ``training`` table;
+    with ``reconciliation``, each gets its ``quality`` (a value built from a report group whose
+    printed total its rows do not match is ``doubtful``, with the group named in the note)."""
     groups = _training_groups(training)
     groups = groups[groups["amount_usd"].notna()]
+    quality, doubts = _quality(groups, reconciliation, training)
     return pd.DataFrame(
         {
             "country_name": [countries.canonical_name(c) for c in groups["iso3"]],
@@ -682,11 +737,13 @@ def training_value(training: pd.DataFrame) -> pd.DataFrame:
             "source_url": groups["source_url"].to_numpy(),
             "locator": [f"Section IV, report {r}" for r in groups["reports"]],
             "note": [
-                _training_note(n, c, s)
-                for n, c, s in zip(
-                    groups["n_rows"], groups["no_cost"], groups["no_students"], strict=True
+                "; ".join(p for p in (_training_note(n, c, s), d) if p)
+                for n, c, s, d in zip(
+                    groups["n_rows"], groups["no_cost"], groups["no_students"], doubts, strict=True
                 )
             ],
+            "edition": None,
+            "quality": quality,
         }
     )
 
@@ -740,8 +797,45 @@ def _frame(figs: list[_Fig], regions: dict[str, str]) -> pd.DataFrame:
             "source_url": [f.cite["source_url"] or None for f in figs],
             "locator": [f.cite["locator"] or None for f in figs],
             "note": [f.cite["note"] or None for f in figs],
+            "edition": [edition(f.source, f.cite["source_title"]) for f in figs],
+            "quality": None,
         }
     )
+
+
+_CRS_DATE = re.compile(r"\(CRS, (?P<date>[A-Z][a-z]+ \d{1,2}, \d{4})\)")
+
+
+def edition(source: str, title: str) -> str | None:
+    """The edition of a source printed in several (so far the CRS Pakistan table: its date,
+    ``'2013-10-24'``); None for a source printed once."""
+    if source != "crs":
+        return None
+    m = _CRS_DATE.search(title or "")
+    if not m:
+        raise DataError(f"no edition date in the CRS title {title!r}")
+    return pd.Timestamp(m["date"]).strftime("%Y-%m-%d")
+
+
+_EDITION_KEY = ["source", "measure", "country_name", "fiscal_year"]
+
+
+def latest_editions(df: pd.DataFrame) -> pd.Series:
+    """True for the rows to keep in the default view: every row of a source printed once, and
+    of a source printed in several editions the latest edition's figure for each (measure,
+    country, year). Two rows of one edition and key are an error (they would double count)."""
+    ed = df["edition"].notna()
+    dup = df[ed].duplicated([*_EDITION_KEY, "edition"], keep=False)
+    if dup.any():
+        row = df[ed][dup].iloc[0]
+        raise DataError(
+            f"funding: two {row['source']} figures for {row['country_name']} "
+            f"FY{row['fiscal_year']} ({row['measure']}) in edition {row['edition']}"
+        )
+    latest = df[ed].groupby(_EDITION_KEY, sort=False)["edition"].transform("max")
+    keep = pd.Series(True, index=df.index)
+    keep[ed] = df.loc[ed, "edition"].eq(latest)
+    return keep
 
 
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
@@ -764,21 +858,38 @@ def _finish(df: pd.DataFrame) -> pd.DataFrame:
         "note",
         "source_grade",
         "source_copy_at",
+        "edition",
+        "quality",
     ):
         df[col] = df[col].astype("str")
-    return df[schema.FUNDING.names]
+    df["latest_edition"] = latest_editions(df).astype(bool)
+    return df[schema.FUNDING_EDITIONS.names]
 
 
-def build_funding(budget_dir: Path, training: pd.DataFrame) -> pd.DataFrame:
-    """The validated ``funding`` table from the vendored budget files and ``training``."""
+def funding_tables(
+    budget_dir: Path, training: pd.DataFrame, reconciliation: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """``funding_editions`` (every source figure, every edition) and ``funding`` (the default
+    view: one edition per source figure, so a plain group-and-sum cannot count a figure
+    twice), validated, from the vendored budget files, ``training`` and, for the quality of
+    training values, ``reconciliation``."""
     _check_training(training)
     parsed = _parse(budget_dir)
     regions_df = derive_regions(_state_regions(parsed.figures), training)
     regions = dict(zip(regions_df["iso3"], regions_df["region"], strict=True))
-    value = training_value(training)
+    value = training_value(training, reconciliation)
     value.insert(4, "region", [regions.get(c) for c in value["iso3"]])
-    df = pd.concat([_frame(parsed.figures, regions), value], ignore_index=True)
-    return schema.validate(_finish(df), schema.FUNDING)
+    df = _finish(pd.concat([_frame(parsed.figures, regions), value], ignore_index=True))
+    editions = schema.validate(df, schema.FUNDING_EDITIONS)
+    default = df[df["latest_edition"]][schema.FUNDING.names].reset_index(drop=True)
+    return {"funding": schema.validate(default, schema.FUNDING), "funding_editions": editions}
+
+
+def build_funding(
+    budget_dir: Path, training: pd.DataFrame, reconciliation: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The validated ``funding`` table (default view, one edition per figure)."""
+    return funding_tables(budget_dir, training, reconciliation)["funding"]
 
 
 def regions_from_budget(budget_dir: Path, training: pd.DataFrame) -> pd.DataFrame:

@@ -7,10 +7,12 @@
 ``training``
     one row per course row printed in Section IV (see ``schema.TRAINING``);
 ``printed_totals``
-    the reports' own program totals rows (2007-2008 onward) and the 2006-2007 program and
-    country totals rows;
+    the reports' own program totals rows (2007-2008 onward), the 2006-2007 program and
+    country totals rows and, read from the original documents (:mod:`fmtr_reports`), the
+    'FY nn Totals' and 'Country Totals' rows of 1999-2000 to 2005-2006;
 ``reconciliation``
-    printed totals against the sums of the parsed rows, per region file, country and program;
+    printed totals against the sums of the parsed rows, per region file (or document),
+    country and program, for all 22 reports;
 ``fmtr_excluded``
     every raw element that is not a training row, with the reason (totals rows, orphan
     title fragments, placeholders, empty elements, copies printed in two region files).
@@ -18,9 +20,15 @@
 Every element the manifest counts (``n_training_elements``) ends in ``training`` or in
 ``fmtr_excluded``; the build checks this per file and stops if a single one is missing.
 
+Values the extraction lost are recovered only where the source still prints them, and every
+recovered value carries a flag naming its rule: from the original documents of 1999-2006
+(:func:`apply_documents`), and from the merged columns of 2009-2010
+(:func:`recover_merged_columns`).
+
 Decisions that the data cannot make by itself are explicit constants here:
-:data:`MERGED_COUNTRIES` (country headings that hold two countries' rows) and the way the
-region of a country printed in two region files is chosen (:func:`_resolve_split_regions`).
+:data:`MERGED_COUNTRIES` (country headings that hold two countries' rows, split where their
+program order restarts), :data:`COLUMN_MERGE_REPORTS` and the way the region of a country
+printed in two region files is chosen (:func:`_resolve_split_regions`).
 """
 
 from __future__ import annotations
@@ -343,19 +351,41 @@ def _check_merges(el: pd.DataFrame) -> None:
         )
 
 
+def _second_country(el: pd.DataFrame, mask: pd.Series) -> pd.Series:
+    """The rows of a merged heading that belong to the second country: from the program
+    block where the alphabetical order of program names restarts. With one restart, that is
+    the only split leaving both countries' programs in order (the build stops otherwise)."""
+    blocks = el[mask & el["program_name"].notna()].drop_duplicates(["source_file", "program_block"])
+    names = blocks["program_name"].str.lower().tolist()
+    drops = [i for i in range(1, len(names)) if names[i] < names[i - 1]]
+    if len(drops) != 1 or blocks["source_file"].nunique() != 1:
+        report, country = el.loc[mask, ["report", "country"]].iloc[0]
+        raise DataError(
+            f"fmtr {report}: cannot split {country!r}: its program order restarts "
+            f"{len(drops)} times"
+        )
+    second = set(blocks["program_block"].iloc[drops[0] :])
+    return mask & el["program_block"].isin(second)
+
+
 def attach_countries(el: pd.DataFrame) -> pd.DataFrame:
-    """Canonical name and ISO code per printed country; merged headings get neither (see
-    :data:`MERGED_COUNTRIES`). An unknown name raises ``UnknownCountryError``."""
+    """Canonical name and ISO code per printed country. A merged heading (see
+    :data:`MERGED_COUNTRIES`) is split where its program order restarts: the rows before
+    keep the heading's country, the rows after go to the partner (flags ``countries_merged``
+    and ``country_split_by_program_order``); the reconciliation checks each half against its
+    own printed totals. An unknown name raises ``UnknownCountryError``."""
     names = _Distinct(el["country"], lambda c: countries.name_and_code(c) if c else (None, None))
     el = el.assign(country_name=names.obj(0), iso3=names.obj(1))
     _check_merges(el)
     for (report, country), partner in MERGED_COUNTRIES.items():
         mask = el["report"].eq(report) & el["country"].eq(country)
         if mask.any():
-            first = el.loc[mask, "country_name"].iloc[0]
-            el.loc[mask, "country_name"] = f"{first} and {partner} (merged in source)"
-            el.loc[mask, "iso3"] = None
+            second = _second_country(el, mask)
+            name, iso3 = countries.name_and_code(partner)
+            el.loc[second, "country_name"] = name
+            el.loc[second, "iso3"] = iso3
             add_flag(el, mask, "countries_merged")
+            add_flag(el, mask, "country_split_by_program_order")
     return el
 
 
@@ -511,10 +541,14 @@ def _sums(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
         program_raw=df["program_raw"].astype(object).where(df["program_raw"].notna(), "")
     )
     g = df.groupby(_RECON_KEY, sort=False)
+    one_year = g["fiscal_year"].nunique().eq(1)
     return pd.DataFrame(
         {
             "region": g["region"].first(),
             "program": g["program"].first(),
+            "iso3": g["iso3"].first(),
+            # A country total of the 1999-2001 reports spans two fiscal years: no single year.
+            "fiscal_year": g["fiscal_year"].first().astype("Int64").where(one_year),
             f"n_{prefix}_rows": g.size(),
             f"{prefix}_students": g["students"].sum(),
             f"{prefix}_cost": g["cost_usd"].sum(),
@@ -543,12 +577,72 @@ def reconcile(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFr
         )
     ]
     country_rows = country_rows.assign(level="country", program_raw=None, program=None)
-    parsed = _sums(pd.concat([rows, country_rows], ignore_index=True), "parsed")
+    return _compare(pd.concat([rows, country_rows], ignore_index=True), printed_totals)
+
+
+def reconcile_documents(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
+    """:func:`reconcile` for the reports whose totals come from the original documents
+    (1999-2000 to 2005-2006): per report, country and program label (the label carries the
+    fiscal year), and per country where the document prints a country total. A group is
+    named after the document that prints its total (the first, if a page is printed in two);
+    totals printed again in a second document (flag ``totals_repeated_in_region``) are left
+    out, so nothing is counted twice."""
+    from imetbook.sources.fmtr_reports import label_key
+
+    printed = printed_totals[~printed_totals["flags"].str.contains("totals_repeated_in_region")]
+    # One label per heading: the extraction prints a block's label in two forms (with and
+    # without the 'DoS' prefix, from the page's running head), which are one heading.
+    pairs = training[["report", "country", "program_raw"]].drop_duplicates()
+    pairs["key"] = [
+        label_key(c, p) for c, p in zip(pairs["country"], pairs["program_raw"], strict=True)
+    ]
+    tot_keys = printed_totals[printed_totals["level"].eq("program")][
+        ["report", "country", "program_raw"]
+    ].drop_duplicates()
+    tot_keys["key"] = [
+        label_key(c, p) for c, p in zip(tot_keys["country"], tot_keys["program_raw"], strict=True)
+    ]
+    canon = pd.concat([tot_keys, pairs]).drop_duplicates(["report", "key"])
+    pairs = pairs.merge(canon, on=["report", "key"], suffixes=("", "_canon"))
+    training = training.merge(
+        pairs[["report", "country", "program_raw", "program_raw_canon"]],
+        on=["report", "country", "program_raw"],
+        how="left",
+    )
+    training["program_raw"] = training.pop("program_raw_canon")
+    prog = printed[printed["level"].eq("program")]
+    ctry = printed[printed["level"].eq("country")]
+    pfile = prog.groupby(["report", "country_name", "program_raw"])["source_file"].first()
+    cfile = ctry.groupby(["report", "country_name"])["source_file"].first()
+    rows = training.assign(level="program")
+    where = pd.MultiIndex.from_frame(rows[["report", "country_name", "program_raw"]])
+    doc = pfile.reindex(where).to_numpy()
+    rows["source_file"] = np.where(pd.isna(doc), rows["source_file"], doc)
+    where = pd.MultiIndex.from_frame(rows[["report", "country_name"]])
+    doc = cfile.reindex(where).to_numpy()
+    country_rows = rows[pd.notna(doc)].assign(
+        level="country", program_raw=None, program=None, source_file=doc[pd.notna(doc)]
+    )
+    printed = printed.assign(
+        source_file=np.where(
+            printed["level"].eq("program"),
+            pfile.reindex(
+                pd.MultiIndex.from_frame(printed[["report", "country_name", "program_raw"]])
+            ).to_numpy(),
+            cfile.reindex(pd.MultiIndex.from_frame(printed[["report", "country_name"]])).to_numpy(),
+        )
+    )
+    return _compare(pd.concat([rows, country_rows], ignore_index=True), printed)
+
+
+def _compare(parsed_rows: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
+    parsed = _sums(parsed_rows, "parsed")
     printed = _sums(printed_totals, "printed")
     r = parsed.merge(printed, how="outer", left_index=True, right_index=True, suffixes=("", "_p"))
-    for c in ("region", "program"):
+    for c in ("region", "program", "iso3", "fiscal_year"):
         r[c] = r[c].where(r[c].notna(), r[f"{c}_p"])
-    r = r.drop(columns=["region_p", "program_p"]).reset_index()
+    r = r.drop(columns=["region_p", "program_p", "iso3_p", "fiscal_year_p"]).reset_index()
+    r["fiscal_year"] = r["fiscal_year"].astype("Int64")
     r["program_raw"] = r["program_raw"].where(r["program_raw"].ne(""), None)
     for c in ("n_parsed_rows", "n_printed_rows"):
         r[c] = r[c].fillna(0).astype("int64")
@@ -591,18 +685,96 @@ def parse_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> 
         return assign_regions(el)
 
 
-def build_tables(fmtr_dir: Path) -> dict[str, pd.DataFrame]:
+# Reports whose extraction merged columns: a row's lost cost sits at the end of the
+# students' unit ('AF STN KANPUR 13735'), a lost quantity at the end of the title.
+COLUMN_MERGE_REPORTS = ("2009-2010",)
+_TRAILING_NUMBER = r"^(?P<text>.*\S)\s+(?P<n>\d+)$"
+# A cost read from the end of a unit or place has three digits at least: shorter trailing
+# numbers are parts of names ('1st CTE, 31' for '1st CTE, 31ºRIM').
+_TRAILING_COST = r"^(?P<text>.*\S)\s+(?P<n>\d{3,})$"
+
+
+_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
+_NUMBER_THEN_DATES = rf"^(?P<text>.*\S)\s+(?P<n>\d{{3,}})\s+(?P<d1>{_DATE})(?:\s+(?P<d2>{_DATE}))?$"
+
+
+def _cost_from(el: pd.DataFrame, where: pd.Series, column: str, pattern: str) -> pd.Series:
+    """Move a trailing number of ``column`` to the cost of the rows in ``where``; the rows."""
+    todo = where & el["cost_usd"].isna() & el[column].notna()
+    got = el.loc[todo, column].astype("str").str.extract(pattern).reindex(el.index)
+    hit = todo & got["n"].notna()
+    el.loc[hit, "cost_usd"] = got.loc[hit, "n"].astype("float64")
+    el.loc[hit, column] = got.loc[hit, "text"]
+    if "d1" in got.columns:
+        # The row's dates, printed after the cost; used only where the row has none.
+        no_dates = hit & el["start_date"].isna() & el["end_date"].isna()
+        start = pd.to_datetime(got.loc[no_dates, "d1"], format="%m/%d/%Y", errors="coerce")
+        end = pd.to_datetime(got.loc[no_dates, "d2"], format="%m/%d/%Y", errors="coerce")
+        el.loc[no_dates, "start_date"] = start.astype(el["start_date"].dtype)
+        el.loc[no_dates, "end_date"] = end.astype(el["end_date"].dtype)
+        add_flag(el, no_dates, "dates_from_unit")
+    return hit
+
+
+def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
+    """In :data:`COLUMN_MERGE_REPORTS`, a row without a cost whose students' unit ends in a
+    number (maybe followed by the row's dates) takes that number as its cost, as does one
+    whose unit is empty and whose location ends in a number (the unit and cost merged into the
+    location); flag ``cost_from_unit``. A row without a number of students whose title ends in
+    a number takes it as its students (flag ``students_from_title_end``). The number is removed
+    from the text it was found in."""
+    el = el.copy()
+    in_report = el["kind"].eq("row") & el["report"].isin(COLUMN_MERGE_REPORTS)
+    cost = _cost_from(el, in_report, "student_unit", _TRAILING_COST)
+    cost |= _cost_from(el, in_report, "student_unit", _NUMBER_THEN_DATES)
+    no_unit = in_report & el["student_unit"].isna()
+    cost |= _cost_from(el, no_unit, "location", _TRAILING_COST)
+    add_flag(el, cost, "cost_from_unit")
+    todo = in_report & el["students"].isna() & el["course_title"].notna()
+    title = el.loc[todo, "course_title"].astype("str").str.extract(_TRAILING_NUMBER)
+    title = title.reindex(el.index)
+    students = todo & title["n"].notna()
+    el.loc[students, "students"] = title.loc[students, "n"].astype("int64")
+    el.loc[students, "course_title"] = title.loc[students, "text"]
+    el.loc[students, "course_key"] = title.loc[students, "text"].map(F.course_key)
+    add_flag(el, students, "students_from_title_end")
+    return el
+
+
+def build_tables(
+    fmtr_dir: Path, reports_dir: Path | None = None, cache_dir: Path | None = None
+) -> dict[str, pd.DataFrame]:
     """``training``, ``printed_totals``, ``reconciliation`` and ``fmtr_excluded`` from the
-    vendored FMTR files (checksums verified first)."""
+    vendored FMTR files (checksums verified first). With ``reports_dir`` (the original
+    documents of 1999-2000 to 2005-2006, :mod:`fmtr_reports`), their printed totals join
+    ``printed_totals``, values they print that the extraction lost are recovered (flagged)
+    and those reports are reconciled too. Every row names its original document
+    (:func:`attach_documents`)."""
     files = manifest.read_fmtr(Path(fmtr_dir))
-    el = parse_elements(files, fmtr_dir)
+    el = recover_merged_columns(parse_elements(files, fmtr_dir))
+    doc_totals = None
+    if reports_dir is not None:
+        el, doc_totals = apply_documents(el, Path(reports_dir), cache_dir)
     documents = fmtr_documents.documents_table(Path(fmtr_dir).parent / fmtr_documents.FOLDER, files)
     training = training_table(attach_documents(el, documents))
     totals = totals_table(el)
+    recon = reconcile(training, totals)
+    if doc_totals is not None:
+        doc_totals = _finish(
+            doc_totals.rename(columns={"program_family": "program"}), schema.PRINTED_TOTALS
+        )
+        old = training["report"].isin(set(doc_totals["report"]))
+        recon = pd.concat(
+            [reconcile(training[~old], totals), reconcile_documents(training[old], doc_totals)],
+            ignore_index=True,
+        )
+        recon = recon.sort_values(["report", *_RECON_KEY[1:]], na_position="first", kind="stable")
+        recon = recon.reset_index(drop=True)
+        totals = pd.concat([totals, doc_totals], ignore_index=True)
     return {
         "training": training,
         "printed_totals": totals,
-        "reconciliation": reconcile(training, totals),
+        "reconciliation": recon,
         "fmtr_excluded": excluded_table(el),
         "fmtr_documents": documents,
     }
@@ -610,6 +782,115 @@ def build_tables(fmtr_dir: Path) -> dict[str, pd.DataFrame]:
 
 def attach_documents(el: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """``document_url``: the original State Department document each row's file was extracted
-    from (see :mod:`imetbook.sources.fmtr_documents`; null where the notes list none)."""
+    from (see :mod:`imetbook.sources.fmtr_documents`; null where the notes list none). A row
+    recovered from an original document (flag ``row_from_document``) names that document."""
     urls = documents.set_index("source_file")["document_url"]
-    return el.assign(document_url=el["source_file"].map(urls).astype("str"))
+    found = el["source_file"].map(urls)
+    flag = _FLAG + "row_from_document"
+    if flag in el.columns:
+        found = found.where(~el[flag].astype(bool), el["source_url"])
+    return el.assign(document_url=found.astype("str"))
+
+
+# --- the original documents of 1999-2000 to 2005-2006 --------------------------------------
+
+
+def _apply_recovered(el: pd.DataFrame, found: dict) -> None:
+    for i, changes in found.items():
+        for field, value, flag in changes:
+            el.at[i, field] = value
+            mask = np.zeros(len(el), dtype=bool)
+            mask[el.index.get_loc(i)] = True
+            add_flag(el, mask, flag)
+            if field == "course_title":
+                el.at[i, "course_key"] = F.course_key(value)
+
+
+def _verified_lost(el: pd.DataFrame, lost: pd.DataFrame, tot: pd.DataFrame, keys) -> pd.DataFrame:
+    """Lost lines kept only for blocks that, with them, add up exactly to the printed total."""
+    if lost.empty:
+        return lost
+    printed = tot[tot["level"].eq("program") & ~tot["repeat"] & tot["key"].notna()]
+    printed = printed.groupby(["report", "key"])[["students", "cost_usd"]].sum()
+    km = keys.set_index(["report", "country", "program_raw"])["key"]
+    rows = el[el["kind"].eq("row") & el["report"].isin(set(lost["report"]))]
+    rk = km.reindex(pd.MultiIndex.from_frame(rows[["report", "country", "program_raw"]]))
+    rows = rows.assign(key=rk.to_numpy(), students=rows["students"].astype("float64"))
+    have = rows.groupby(["report", "key"])[["students", "cost_usd"]].sum()
+    add = lost.groupby(["report", "key"])[["students", "cost"]].sum()
+    keep = []
+    for (report, key), a in add.iterrows():
+        if (report, key) not in printed.index:
+            continue
+        p = printed.loc[(report, key)]
+        h = have.loc[(report, key)] if (report, key) in have.index else pd.Series([0.0, 0.0])
+        s_ok = float(h.iloc[0]) + float(a["students"]) == float(p["students"])
+        c_ok = (
+            pd.isna(p["cost_usd"])
+            or abs(float(h.iloc[1]) + float(a["cost"]) - float(p["cost_usd"])) < COST_TOLERANCE
+        )
+        if s_ok and c_ok:
+            keep.append((report, key))
+    return lost[[(r, k) in set(keep) for r, k in zip(lost["report"], lost["key"], strict=True)]]
+
+
+def _lost_as_rows(el: pd.DataFrame, lost: pd.DataFrame, keys: pd.DataFrame, docs) -> pd.DataFrame:
+    """New element rows for the verified lost lines: the block's labels and country from a
+    sibling row, title, students, cost, page and file from the document."""
+    km = keys.set_index(["report", "key"])
+    rows = el[el["kind"].eq("row") & el["report"].isin(set(lost["report"]))]
+    urls = {d.source_file: d.original_url for d in docs}
+    new = []
+    for ln in lost.itertuples():
+        k = km.loc[(ln.report, ln.key)]
+        sib = (
+            rows[
+                rows["report"].eq(ln.report)
+                & rows["country"].eq(k["country"])
+                & rows["program_raw"].eq(k["program_raw"])
+            ]
+            .iloc[0]
+            .copy()
+        )
+        for col in sib.index:
+            if col.startswith(_FLAG):
+                sib[col] = False
+        sib[_FLAG + "row_from_document"] = True
+        sib["course_title"] = ln.title
+        sib["course_key"] = F.course_key(ln.title)
+        sib["students"] = ln.students
+        sib["cost_usd"] = float(ln.cost)
+        sib["page"] = ln.page
+        sib["record_id"] = ln.record_id
+        sib["source_file"] = ln.source_file
+        sib["source_url"] = urls[ln.source_file]
+        for col in ("location", "student_unit", "us_unit"):
+            sib[col] = None
+        sib["start_date"] = sib["end_date"] = pd.NaT
+        new.append(sib)
+    return pd.DataFrame(new)
+
+
+def apply_documents(
+    el: pd.DataFrame, reports_dir: Path, cache_dir: Path | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pair the documents with the parsed elements: recover lost values and rows (flagged,
+    see :mod:`fmtr_reports`) and return the elements and the documents' printed totals."""
+    from imetbook.sources import fmtr_reports as R
+
+    docs = R.read_documents(reports_dir, cache_dir)
+    keys = R.label_keys(el, {d.report for d in docs})
+    lines = R.document_lines(docs, keys)
+    el = el.copy()
+    _apply_recovered(el, R.recover_values(el, lines, keys))
+    tot = R.mark_repeats(R.document_totals(lines, keys))
+    lost = _verified_lost(el, R.lost_rows(el, lines, keys), tot, keys)
+    if len(lost):
+        new = _lost_as_rows(el, lost, keys, docs)
+        el = pd.concat([el, new], ignore_index=True)
+        for col in el.columns:
+            if col.startswith(_FLAG):
+                el[col] = el[col].fillna(False).astype(bool)
+        el["students"] = el["students"].astype("Int64")
+        el["page"] = el["page"].astype("Int64")
+    return el, tot

@@ -1,6 +1,6 @@
 """Which original State Department document printed each FMTR file: the ``fmtr_documents`` table.
 
-Security Force Monitor's notes for every report year (vendored in ``data/raw/fmtr_reports/notes``)
+Security Force Monitor's notes for every report year (vendored in ``data/raw/fmtr_notes/notes``)
 list the report's documents as bullets: ``* Africa: http://www.state.gov/.../10964.pdf``,
 ``* [Africa](https://www.state.gov/...)``, ``* Africa Region (1): `https://...` `` (the 1999-2000
 HTML parts), ``* All: https://...`` (one document for the whole report) or a bare URL (the
@@ -32,8 +32,8 @@ from imetbook import manifest
 from imetbook.errors import DataError
 from imetbook.manifest import RawFile
 
-FOLDER = "fmtr_reports"
-RAW_PREFIX = "data/raw/fmtr_reports/"
+FOLDER = "fmtr_notes"
+RAW_PREFIX = "data/raw/fmtr_notes/"
 DOCUMENTS_MANIFEST = "report_documents.csv"
 NOTES = re.compile(r"^notes/fmtrpt_(\d{4})_(\d{4})\.md$")
 _BULLET = re.compile(

@@ -62,12 +62,41 @@ FLAG_DOCS: dict[str, str] = {
     "region was taken from the neighbouring reports",
     "also_in_other_region_file": "an identical copy of this row is printed in another region "
     "file of the report; that copy is excluded (fmtr_excluded, duplicate_region_copy)",
-    "countries_merged": "the source prints two countries' rows under one country heading; "
-    "the rows are attributed to neither (iso3 null)",
+    "countries_merged": "the source prints two countries' rows under one country heading "
+    "(the second country's heading was lost in extraction)",
+    "country_split_by_program_order": "a merged heading's rows were split where the "
+    "alphabetical order of its programs restarts: rows before it keep the heading's country, "
+    "rows after go to the country missing at that place of the report; each half is checked "
+    "against its own printed totals (reconciliation)",
     "country_from_totals_row": "2006-2007 HTML: the country heading is misprinted; the "
     "country was taken from the block's own country-totals row",
     "totals_with_row_data": "printed totals row that also carries a course row's dates, "
     "place or units (rows merged upstream); its numbers are kept as printed",
+    "students_from_document": "recovered (1999-2006): the extraction has no number of "
+    "students; it was read from this course's own line in the original report document "
+    "(the number printed right after the title; where the extraction cut the title short, "
+    "the line's full title, with the row's own cost, is used and kept)",
+    "cost_from_document": "recovered (1999-2006): the extraction has no cost; it was read "
+    "from this course's own line in the original report document (its first $ amount)",
+    "students_from_title": "recovered (2000-2001): the number of students was printed at the "
+    "end of the course title in the extraction ('COUNTERNARCOTICS 4'); the document line "
+    "'<title> <students> <cost>' shows it is the quantity, so it was moved",
+    "row_from_document": "recovered (1999-2001): a course line of the original document that "
+    "the extraction lost (e.g. a 1999-2000 table cell wrapping onto a new line of the HTML "
+    "source); title, students and cost read from the document, no other field",
+    "cost_from_unit": "recovered (2009-2010, columns merged in extraction): no cost, and the "
+    "students' unit ends in a number ('AF STN KANPUR 13735', or followed by the row's dates), "
+    "or, with no unit, the location does ('NEWPORT, RI Gendarmerie 22301'); that number is the "
+    "lost cost and was moved to the cost",
+    "dates_from_unit": "recovered (2009-2010): the row had no dates and they were printed after "
+    "the lost cost in the students' unit; moved to the start (and end) date",
+    "students_from_title_end": "recovered (2009-2010, columns merged in extraction): no number "
+    "of students, and the title ends in a number ('INTL OFF SCH (FOR AC&SC) 1'); it was moved "
+    "to the students",
+    "totals_from_document": "printed totals row read from the original report document "
+    "(1999-2000 HTML, 2000-2001 to 2005-2006 PDF), not from the extraction",
+    "totals_repeated_in_region": "a printed total that another region document of the same "
+    "report prints identically (the country's rows are printed twice); counted once",
 }
 
 _WS = re.compile(r"\s+")
