@@ -493,3 +493,5 @@ register("pakistan", "imetbook.analysis.timeline")
 register("classmates", "imetbook.analysis.classmates")
 register("eligibility", "imetbook.analysis.eligibility")
 register("claims", "imetbook.analysis.claims")
+# The Data appendix lists every table; it takes no parameters (its parameters cell is empty).
+register("data", Spec())
