@@ -38,6 +38,13 @@ def _chart(kind: str = "line", title: str = TITLE, alt: str = ALT):
     return fig, ax
 
 
+def _texts(svg_text: str) -> list[str]:
+    """The strings drawn as SVG ``<text>`` elements (unescaped)."""
+    import html
+
+    return [html.unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg_text, re.S)]
+
+
 def _group(svg_text: str, gid: str) -> str | None:
     """The markup of the ``<g>`` whose id ends with ``gid`` (ids carry a per-chart prefix)."""
     m = re.search(rf'<g id="[^"]*-{re.escape(gid)}">(.*?)</g>', svg_text, re.S)
@@ -67,11 +74,11 @@ def test_svg_carries_title_source_unit_and_alt():
     assert re.search(rf'<title id="{title_id}">{TITLE}</title>', text)
     desc = re.search(rf'<desc id="{desc_id}">(.*?)</desc>', text, re.S)[1]
     assert ALT.rstrip(".") in desc and SOURCE in desc
-    # Glyphs are paths; matplotlib keeps each drawn string as a comment beside them.
-    assert f"<!-- {TITLE} -->" in text
-    assert f"<!-- Source: {SOURCE} -->" in text
-    assert f"<!-- {YLABEL} -->" in text
-    assert "<!-- Sanctions -->" in text and "<!-- Event A -->" in text
+    # Text stays text (svg.fonttype none): a browser can search it and scale it.
+    drawn = _texts(text)
+    assert TITLE in drawn and f"Source: {SOURCE}" in drawn and YLABEL in drawn
+    assert "Sanctions" in drawn and "Event A" in drawn
+    assert "<!-- " + TITLE + " -->" not in text  # no glyph paths with the string as a comment
 
 
 def test_html_in_labels_is_escaped():
@@ -106,7 +113,7 @@ def test_missing_year_breaks_the_line_and_is_marked():
     assert path.count("M") == 2  # two runs (2000-2001, 2003-2004), no segment across 2002
     gaps = next(line for line in ax.get_lines() if line.get_gid() == "gaps-imet")
     assert list(gaps.get_xdata()) == [2002]
-    assert "<!-- no data for that year -->" in text
+    assert plots.NO_DATA + " \u00d7" in _texts(text)
 
 
 def test_missing_year_draws_no_bar():
@@ -142,7 +149,7 @@ def test_ranking_orders_largest_first_ties_by_label_and_nulls_last():
     plots.finish(fig, ax, xlabel=YLABEL, source=SOURCE, alt=ALT)
     text = plots.svg(fig)
     assert _group(text, "rank-nepal") is None and _group(text, "rank-india") is not None
-    assert "<!-- no data -->" in text
+    assert f"Nepal ({plots.NO_VALUE})" in _texts(text)
 
 
 @pytest.mark.parametrize(
@@ -189,3 +196,76 @@ def test_charts_never_reach_pyplot_so_no_second_png_copy_is_shown():
     before = plt.get_fignums()
     _chart()
     assert plt.get_fignums() == before
+
+
+# --- nothing drawn for a missing value lies inside the data area -----------------------------
+
+
+def assert_gaps_outside_data_area(fig, ax, gaps: dict[str, list[int]]) -> None:
+    """Every mark of a gap lies outside ``ax``'s data area; a chart with gaps marks each one.
+
+    ``gaps``: the gid suffix (series slug) and the years the chart must mark as missing. Used by
+    the figure tests of every module that draws yearly series.
+    """
+    plots.svg(fig) if plots._INFO[fig].source else fig.draw_without_rendering()
+    box = ax.get_window_extent()
+    marked = {
+        line.get_gid().removeprefix("gaps-"): line
+        for line in ax.get_lines()
+        if (line.get_gid() or "").startswith("gaps-")
+    }
+    for slug, years in gaps.items():
+        line = marked[slug]
+        assert sorted(line.get_xdata()) == sorted(years)
+        xy = line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+        assert len(xy) and (xy[:, 1] < box.y0 - 1).all(), f"gap marks of {slug} inside the axes"
+        # and the series itself draws nothing at a gap year
+        for other in ax.get_lines():
+            if other is line or (other.get_gid() or "").startswith("gaps-"):
+                continue
+            ydata = dict(zip(np.asarray(other.get_xdata(), float), other.get_ydata(), strict=True))
+            for year in years:
+                value = ydata.get(float(year), np.nan)
+                assert other.get_gid() != f"series-{slug}" or np.isnan(value)
+    for patch in ax.patches:
+        gid = patch.get_gid() or ""
+        for slug, years in gaps.items():
+            assert not any(gid == f"bar-{slug}-{y}" for y in years)
+    assert ax.get_ylim()[0] <= 0 or ax.get_yscale() == "log"
+
+
+@pytest.mark.parametrize("kind", ["line", "bar"])
+def test_yearly_gaps_lie_outside_the_data_area(kind):
+    fig, ax = _chart(kind)
+    assert_gaps_outside_data_area(fig, ax, {"imet": [2002], "ctfp": [2001]})
+
+
+def test_gap_marks_survive_a_log_scale_and_an_inverted_axis():
+    fig, ax = plots.figure(TITLE)
+    plots.yearly(ax, _tidy().replace({0: 1}), x="fiscal_year", y="students", by="program")
+    ax.set_yscale("log")
+    ax.set_ylim(100, 0.8)
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    assert_gaps_outside_data_area(fig, ax, {"imet": [2002], "ctfp": [2001]})
+
+
+def test_ranking_draws_nothing_for_a_missing_value():
+    fig, ax = plots.figure(TITLE)
+    plots.ranking(ax, pd.Series({"India": 250.0, "Nepal": np.nan}))
+    plots.finish(fig, ax, xlabel=YLABEL, source=SOURCE, alt=ALT)
+    plots.svg(fig)
+    nepal_y = 0  # the last row, at the bottom
+    inside = [
+        t for t in ax.texts if getattr(t, "xy", t.get_position())[1] == nepal_y and t.get_text()
+    ]
+    assert not inside and len(ax.patches) == 1
+
+
+def test_counts_get_whole_number_ticks():
+    fig, ax = plots.figure(TITLE)
+    data = pd.DataFrame({"fiscal_year": [2000, 2001, 2002], "classes": [0, 1, 2]})
+    plots.yearly(ax, data, x="fiscal_year", y="classes")
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel="Classes (count)", source=SOURCE, alt=ALT)
+    plots.svg(fig)
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
