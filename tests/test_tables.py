@@ -111,3 +111,29 @@ def test_links_escape_text_and_address_and_fall_back_to_text():
     assert tables.link('"><script>', 'x" onclick="y') == (
         '<a href="x&quot; onclick=&quot;y">&quot;&gt;&lt;script&gt;</a>'
     )
+
+
+def test_headers_read_as_words():
+    page = tables.show(pd.DataFrame({"fiscal_year": [2001], "class_id": ["c1"]}), "t-1").html
+    assert ">fiscal year</th>" in page and ">class id</th>" in page
+    assert "fiscal_year</th>" not in page
+
+
+@pytest.mark.parametrize("gap", [pd.NA, None, float("nan")])
+def test_no_cell_reads_na_nan_or_none(gap):
+    # A value that reaches the page as text, e.g. from an f-string over a missing value.
+    df = pd.DataFrame({"a": pd.Series([gap, "x"], dtype="object"), "b": [f"{gap}", "y"]})
+    page = tables.show(df, "t-1", na_rep="no record").html
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page)
+    assert cells.count("no record") == 2
+    assert not {"<NA>", "&lt;NA&gt;", "nan", "None"} & set(cells)
+
+
+def test_long_or_wide_tables_are_interactive_short_ones_not():
+    long = pd.DataFrame({"n": range(tables.LONG_ROWS + 1)})
+    wide = pd.DataFrame([list(range(tables.WIDE_COLUMNS + 1))])
+    short = pd.DataFrame({"n": range(tables.LONG_ROWS)})
+    marked = [tables.INTERACTIVE_CLASS in tables.show(df, "t").html for df in (long, wide, short)]
+    assert marked == [True, True, False]
+    assert tables.INTERACTIVE_CLASS in tables.show(short, "t", interactive=True).html
+    assert "<script" not in tables.show(long, "t").html  # the library is never inlined

@@ -522,7 +522,10 @@ def ranking(
             color="#222222",
         )
     # A missing value is said in its label, outside the data area, never drawn at zero.
-    names = [f"{lbl} ({NO_VALUE})" if pd.isna(v) else lbl for lbl, v in zip(frame["label"], frame["value"], strict=True)]
+    names = [
+        f"{lbl} ({NO_VALUE})" if pd.isna(v) else lbl
+        for lbl, v in zip(frame["label"], frame["value"], strict=True)
+    ]
     ax.set_yticks(ys, names)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
