@@ -8,6 +8,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
+from figure_checks import gap_marks
 
 from imetbook import plots
 from imetbook.errors import ParameterError
@@ -201,43 +202,10 @@ def test_charts_never_reach_pyplot_so_no_second_png_copy_is_shown():
 # --- nothing drawn for a missing value lies inside the data area -----------------------------
 
 
-def assert_gaps_outside_data_area(fig, ax, gaps: dict[str, list[int]]) -> None:
-    """Every mark of a gap lies outside ``ax``'s data area; a chart with gaps marks each one.
-
-    ``gaps``: the gid suffix (series slug) and the years the chart must mark as missing. Used by
-    the figure tests of every module that draws yearly series.
-    """
-    plots.svg(fig) if plots._INFO[fig].source else fig.draw_without_rendering()
-    box = ax.get_window_extent()
-    marked = {
-        line.get_gid().removeprefix("gaps-"): line
-        for line in ax.get_lines()
-        if (line.get_gid() or "").startswith("gaps-")
-    }
-    for slug, years in gaps.items():
-        line = marked[slug]
-        assert sorted(line.get_xdata()) == sorted(years)
-        xy = line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
-        assert len(xy) and (xy[:, 1] < box.y0 - 1).all(), f"gap marks of {slug} inside the axes"
-        # and the series itself draws nothing at a gap year
-        for other in ax.get_lines():
-            if other is line or (other.get_gid() or "").startswith("gaps-"):
-                continue
-            ydata = dict(zip(np.asarray(other.get_xdata(), float), other.get_ydata(), strict=True))
-            for year in years:
-                value = ydata.get(float(year), np.nan)
-                assert other.get_gid() != f"series-{slug}" or np.isnan(value)
-    for patch in ax.patches:
-        gid = patch.get_gid() or ""
-        for slug, years in gaps.items():
-            assert not any(gid == f"bar-{slug}-{y}" for y in years)
-    assert ax.get_ylim()[0] <= 0 or ax.get_yscale() == "log"
-
-
 @pytest.mark.parametrize("kind", ["line", "bar"])
 def test_yearly_gaps_lie_outside_the_data_area(kind):
-    fig, ax = _chart(kind)
-    assert_gaps_outside_data_area(fig, ax, {"imet": [2002], "ctfp": [2001]})
+    fig, _ = _chart(kind)
+    assert gap_marks(fig) == {"0:imet": [2002], "0:ctfp": [2001]}
 
 
 def test_gap_marks_survive_a_log_scale_and_an_inverted_axis():
@@ -246,7 +214,7 @@ def test_gap_marks_survive_a_log_scale_and_an_inverted_axis():
     ax.set_yscale("log")
     ax.set_ylim(100, 0.8)
     plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
-    assert_gaps_outside_data_area(fig, ax, {"imet": [2002], "ctfp": [2001]})
+    assert gap_marks(fig) == {"0:imet": [2002], "0:ctfp": [2001]}
 
 
 def test_ranking_draws_nothing_for_a_missing_value():

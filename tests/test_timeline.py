@@ -592,3 +592,23 @@ def test_a_covered_year_listing_nothing_is_zero_an_uncovered_year_a_gap() -> Non
     assert silent, "Pakistan has covered years with no IMET row (the sanction years)"
     assert (yearly.loc[silent, "students"] == 0).all()
     assert yearly.loc[[first - 2, first - 1], "students"].isna().all()
+
+
+def test_timeline_and_comparison_figures_draw_gaps_outside_the_data_area() -> None:
+    from figure_checks import gap_marks
+
+    tr = training([(2017, 4, 1.0, "IMET-1")])
+    fund = funding([(2016, "obligation", 5.0, "g")])
+    y = tl.yearly_measures(tr, fund, "PAK", 2015, 2018)
+    ev = tl.country_events(events(event("2016-05-01", "sanction")), "PAK")
+    fig, _ = tl.timeline_figure(
+        ev, tl.derive_periods(ev), y, country="Pakistan", fy_start=2015, fy_end=2018
+    )
+    marks = gap_marks(fig)
+    # 2017 is the only covered year: the other years have no training source at all.
+    assert [2015.0, 2016.0, 2018.0] in marks.values()
+    compared = tl.compare_yearly(tr, fund, ["PAK", "IND"], ["Pakistan", "India"], 2015, 2018)
+    fig, _ = tl.comparison_figure(
+        compared, tl.derive_periods(ev), names=["Pakistan", "India"], fy_start=2015, fy_end=2018
+    )
+    assert gap_marks(fig)
