@@ -508,7 +508,7 @@ def test_every_place_example_maps_to_its_place(place, location):
     [
         ("FT SILL OK 73503", "FORT SILL OK"),
         ("Ft. Sill, OK, US ", "FORT SILL OK"),
-        ("NEPAL (IN COUNTRY TRAINING)", "NEPAL IN COUNTRY TRAINING"),
+        ("NEPAL (IN COUNTRY TRAINING)", "Nepal (in-country training)"),  # rule P2a
         ("Honolulu, HI, United States", "HONOLULU HI"),
         ("VARIOUS", None),
         ("N/A ", None),

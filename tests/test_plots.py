@@ -237,3 +237,26 @@ def test_counts_get_whole_number_ticks():
     plots.svg(fig)
     ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
     assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_small_multiples_one_panel_per_category_same_scales_gaps_outside():
+    data = _tidy().rename(columns={"program": "course"})
+    fig, ax = plots.small_multiples(
+        TITLE,
+        data,
+        x="fiscal_year",
+        y="students",
+        by="course",
+        order=["IMET", "CTFP"],
+        years=range(2000, 2005),
+    )
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    panels = [a for a in fig.axes if (a.get_gid() or "").startswith("panel-")]
+    assert [a.get_title(loc="left") for a in panels] == ["IMET", "CTFP"]
+    assert panels[0].get_ylim() == panels[1].get_ylim()
+    assert panels[0].get_legend() is None
+    assert sorted(gap_marks(fig).values()) == [[2001.0], [2002.0]]
+    with pytest.raises(ParameterError, match="missing from order"):
+        plots.small_multiples(
+            TITLE, data, x="fiscal_year", y="students", by="course", order=["IMET"]
+        )

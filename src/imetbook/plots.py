@@ -38,6 +38,7 @@ import hashlib
 import html
 import io
 import re
+import textwrap
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -395,6 +396,45 @@ def yearly(
         ax.set_ylim(bottom=0)
     _legend(ax, wide)
     return wide
+
+
+def small_multiples(
+    title: str,
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    by: str,
+    order: Sequence[str],
+    years: Sequence[int] | None = None,
+    kind: str = "bar",
+    ncols: int = 2,
+    value_format: str = "{x:,.0f}",
+) -> tuple[Figure, Axes]:
+    """One small panel per ``by`` category (in ``order``), all on the same x and y scales, each
+    drawn by :func:`yearly` (so gaps are gaps) and titled with its category: no legend to read,
+    no colours to match. Returns the figure and its lower-left axes, which :func:`finish` labels.
+    """
+    if not order:
+        raise ParameterError("plots.small_multiples: no category to draw")
+    unknown = sorted(set(map(str, data[by])) - set(order))
+    if unknown:
+        raise ParameterError(f"plots.small_multiples: categories {unknown} missing from order")
+    ncols = max(1, min(ncols, len(order)))
+    nrows = -(-len(order) // ncols)
+    fig, first = figure(title, height=1.1 + 1.9 * nrows)
+    first.remove()
+    grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    for ax, category in zip(grid.flat, order, strict=False):
+        part = data.loc[data[by] == category].drop(columns=by)
+        yearly(ax, part, x=x, y=y, kind=kind, years=years, value_format=value_format)
+        ax.set_title(textwrap.fill(str(category), 38), loc="left", fontsize=9)
+        ax.set_gid(f"panel-{_slug(category)}")
+    for ax in grid.flat[len(order) :]:
+        ax.remove()
+    for ax in grid[:, 0]:
+        ax.tick_params(labelleft=True)
+    return fig, grid[nrows - 1, 0]
 
 
 def _draw_lines(ax: Axes, wide: pd.DataFrame) -> None:

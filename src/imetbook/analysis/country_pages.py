@@ -453,7 +453,9 @@ def top_courses(rows: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
     """
     rows = rows[rows["course_key"].notna()]
     family = rows["course_title"].map(courses.course_family)
-    key = family.where(family.notna(), "title: " + rows["course_key"]).astype(str)
+    # One normalisation of titles for the whole book: courses.normalise_title (rules T1-T8).
+    title = rows["course_title"].map(courses.normalise_title)
+    key = family.where(family.notna(), "title: " + title).astype(str)
     titles = _modes(key, rows["course_title"])
     label = pd.Series(
         [k if not k.startswith("title: ") else titles[k] for k in titles.index], titles.index
