@@ -9,6 +9,7 @@ from imetbook import tables
 from imetbook.errors import ContractError
 
 SCRIPT = "<script>alert(1)</script>"
+TABLE_ID = re.compile(r'<table\b[^>]*\bid="([^"]+)"')
 
 
 def css_rules(page: str) -> dict[str, str]:
@@ -137,3 +138,32 @@ def test_long_or_wide_tables_are_interactive_short_ones_not():
     assert marked == [True, True, False]
     assert tables.INTERACTIVE_CLASS in tables.show(short, "t", interactive=True).html
     assert "<script" not in tables.show(long, "t").html  # the library is never inlined
+
+
+def test_every_table_has_a_caption_by_default():
+    page = tables.show(pd.DataFrame({"a": [1]}), "cm-roster").html
+    assert (
+        f"<caption>{tables.captions.CAPTIONS['cm-roster']}</caption>".replace("'", "&#x27;") in page
+    )
+    family = tables.show(pd.DataFrame({"a": [1]}), "budget-chain-sources-India").html
+    assert (
+        "India: the sources" in family and "budget-chain" not in family.split("<caption>")[1][:40]
+    )
+    assert (
+        "<caption>own</caption>" in tables.show(pd.DataFrame({"a": [1]}), "x", caption="own").html
+    )
+
+
+def test_every_table_in_the_committed_chapters_has_a_caption():
+    import json
+    from pathlib import Path
+
+    uncaptioned = []
+    for nb in sorted((Path(__file__).parents[1] / "chapters").glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                page = "".join(out.get("data", {}).get("text/html", ""))
+                for table in re.findall(r"<table\b.*?</table>", page, re.S):
+                    if "<caption>" not in table:
+                        uncaptioned.append(f"{nb.name}: {TABLE_ID.search(table)[1]}")
+    assert not uncaptioned

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from imetbook import captions
 from imetbook.errors import ContractError
 
 Formatter = str | Callable[[object], str]
@@ -98,7 +99,8 @@ def show(
     - ``html_columns``: columns whose cells are already HTML built by the project (e.g. with
       :func:`link`) and are inserted as they are; every other cell, and every header, is
       escaped.
-    - ``caption``: plain text above the table.
+    - ``caption``: plain text above the table; by default the table id's caption in
+      :data:`imetbook.captions.CAPTIONS`.
     - ``index``: show the index as row headings (e.g. a matrix); hidden by default.
     - ``gradient``: columns of shares from 0 to 1, shaded in one colour-blind-safe hue.
     - ``compact``: smaller type and a rule under each row, for wide reference tables.
@@ -128,6 +130,8 @@ def show(
     styler = _column_widths(styler, df, shown, html_set)
     if gradient:
         styler = styler.background_gradient(cmap="Blues", vmin=0.0, vmax=1.0, subset=list(gradient))
+    if caption is None:
+        caption = captions.for_table(table_id)
     if caption is not None:
         styler = styler.set_caption(html.escape(caption))
     return Table(styler.to_html(), _text(df, table_id))
