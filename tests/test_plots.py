@@ -247,13 +247,15 @@ def test_small_multiples_one_panel_per_category_same_scales_gaps_outside():
         x="fiscal_year",
         y="students",
         by="course",
-        order=["IMET", "CTFP"],
+        order=["CTFP", "IMET"],
         years=range(2000, 2005),
     )
     plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
     panels = [a for a in fig.axes if (a.get_gid() or "").startswith("panel-")]
-    assert [a.get_title(loc="left") for a in panels] == ["IMET", "CTFP"]
+    # CTFP first: its smaller values must not set the shared y axis for IMET's.
+    assert [a.get_title(loc="left") for a in panels] == ["CTFP", "IMET"]
     assert panels[0].get_ylim() == panels[1].get_ylim()
+    assert panels[0].get_ylim()[1] >= data["students"].max()  # no bar cut off by a shared axis
     assert panels[0].get_legend() is None
     assert sorted(gap_marks(fig).values()) == [[2001.0], [2002.0]]
     with pytest.raises(ParameterError, match="missing from order"):

@@ -432,8 +432,12 @@ def small_multiples(
         ax.set_gid(f"panel-{_slug(category)}")
     for ax in grid.flat[len(order) :]:
         ax.remove()
-    for ax in grid[:, 0]:
-        ax.tick_params(labelleft=True)
+    # Each panel set its own limits while drawing; the shared axis must hold the largest value.
+    top = float(np.nanmax(pd.to_numeric(data[y], errors="coerce").to_numpy(float), initial=0.0))
+    grid[0, 0].set_ylim(0, top * 1.08 if top > 0 else 1)
+    for c in range(ncols):  # the lowest panel of each column carries the years
+        lowest = max(r for r in range(nrows) if r * ncols + c < len(order))
+        grid[lowest, c].tick_params(labelbottom=True)
     return fig, grid[nrows - 1, 0]
 
 

@@ -56,6 +56,6 @@ def _bundle_only(app: Any) -> Path:
 def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", _static_paths)
     app.add_css_file("dt_bundle.css")
-    app.add_css_file("imetbook-tables.css")
+    app.add_css_file("imetbook.css")
     app.add_js_file("imetbook-tables.js", type="module")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
