@@ -27,6 +27,8 @@ def gap_marks(fig) -> dict[str, list[float]]:
             )
             assert len(xy), f"axes {i}: empty gap marks {gid}"
             assert (xy[:, 1] < box.y0 - 1).all(), f"axes {i}: gap marks {gid} inside the axes"
+            lo, hi = sorted(ax.get_xlim())
+            assert all(lo <= x <= hi for x in line.get_xdata()), f"axes {i}: {gid} off the axis"
             found[f"{i}:{gid.removeprefix('gaps-')}"] = sorted(line.get_xdata())
             _nothing_drawn_at(ax, gid.removeprefix("gaps-"), line.get_xdata())
     return found

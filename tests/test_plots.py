@@ -262,3 +262,12 @@ def test_small_multiples_one_panel_per_category_same_scales_gaps_outside():
         plots.small_multiples(
             TITLE, data, x="fiscal_year", y="students", by="course", order=["IMET"]
         )
+
+
+def test_leading_and_trailing_gaps_stay_under_the_axis():
+    fig, ax = plots.figure(TITLE)
+    data = pd.DataFrame({"fiscal_year": [2003, 2004], "students": [1.0, 2.0]})
+    plots.yearly(ax, data, x="fiscal_year", y="students", years=range(1999, 2008))
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    marks = gap_marks(fig)
+    assert marks == {"0:students": [1999.0, 2000.0, 2001.0, 2002.0, 2005.0, 2006.0, 2007.0]}

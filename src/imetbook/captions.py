@@ -91,6 +91,10 @@ CAPTIONS: dict[str, str] = {
     "tl-sources": "The sources of the money figures on the axis",
     "tl-reports": "The training reports behind the counts, with their pages",
     # sources
+    "sources-inventory": "Every raw source: origin, licence, files, size, rows and coverage",
+    "sources-reports": "Each training report: its files, regions, rows and size",
+    "sources-tables": "Each table file: rows, the years it covers and how many countries it names",
+    "sources-checksums": "The SHA-256 checksum and size of every raw file",
     "sources-funding": "The sources of the funding table",
     "sources-documents": "Every document behind the funding table",
     "sources-coverage-matrix": "Which figures exist, per country and fiscal year",

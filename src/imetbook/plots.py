@@ -385,6 +385,10 @@ def yearly(
         )
     draw = _draw_lines if kind == "line" else _draw_bars
     draw(ax, wide)
+    if len(wide.index):
+        # The axis spans every year asked for, also leading and trailing gaps: their marks
+        # must sit under the axis, and autoscaling sees only the years with values.
+        ax.set_xlim(float(wide.index.min()) - 0.6, float(wide.index.max()) + 0.6)
     _mark_gaps(ax, wide)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
