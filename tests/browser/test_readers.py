@@ -52,7 +52,7 @@ CHARTS_JS = """() => [...document.querySelectorAll("svg.imetbook-chart")].map(sv
 CELLS_JS = """() => [...document.querySelectorAll("article td, article th")]
   .map(c => c.textContent.trim())"""
 SIDEBAR_JS = """() => [...document.querySelectorAll(".bd-sidebar-primary nav a.reference")]
-  .filter(a => /chapters\\/country\\/[A-Z]{3}\\.html/.test(a.getAttribute("href") || ""))
+  .filter(a => /chapters\\/country\\/[A-Z]{3}\\.html/.test(a.href))
   .map(a => a.textContent.trim())"""
 INFO_JS = """(sel) => {
   const box = document.querySelector(sel)?.closest(".dt-container");
