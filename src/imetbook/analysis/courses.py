@@ -548,6 +548,16 @@ PLACES: tuple[Place, ...] = (
         r"\bWRIGHT\W+PATTERSON\b",
         ("WRIGHT PATTERSON AFB, OH, US", "WRIGHT PATTERSON AFB , OH - DISAM"),
     ),
+    Place(
+        "Fort Sill, OK",
+        r"\bSILL\b|^FIELD ARTILLERY SCHOOL\b",
+        ("FT SILL OK 73503", "Ft. Sill, OK, US", "FIELD ARTILLERY SCHOOL", "MARCOREP FT SILL OK"),
+        "Some reports print the school, not the post: the US Army Field Artillery School is "
+        "headquartered at Fort Sill, Oklahoma (US Army Fires Center of Excellence, 'Who we "
+        "are', first paragraph: http://sill-www.army.mil/USAFAS/who-we-are.html). The Air "
+        "Defense Artillery School is left as printed: it moved to Fort Sill during the years "
+        "the reports cover.",
+    ),
 )
 
 _PLACES_COMPILED = tuple((p.place, re.compile(p.pattern)) for p in PLACES)
