@@ -271,3 +271,16 @@ def test_leading_and_trailing_gaps_stay_under_the_axis():
     plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
     marks = gap_marks(fig)
     assert marks == {"0:students": [1999.0, 2000.0, 2001.0, 2002.0, 2005.0, 2006.0, 2007.0]}
+
+
+def test_a_legend_of_long_labels_stays_inside_the_figure():
+    long = ["training value (course records)", "State actual allocation", "obligation (Greenbook)"]
+    data = pd.DataFrame(
+        {"fiscal_year": [2000, 2001] * 3, "m": [n for n in long for _ in (0, 1)], "v": [1.0] * 6}
+    )
+    fig, ax = plots.figure(TITLE)
+    plots.yearly(ax, data, x="fiscal_year", y="v", by="m")
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    plots.svg(fig)
+    box = ax.get_legend().get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1

@@ -520,7 +520,8 @@ def _legend(ax: Axes, wide: pd.DataFrame) -> None:
             loc="lower left",
             bbox_to_anchor=(0.0, 1.01),
             borderaxespad=0,
-            ncols=min(len(labels), 3),
+            # As many columns as fit the width: long labels get fewer, never a clipped label.
+            ncols=max(1, min(len(labels), 3, 84 // (max(len(str(x)) for x in labels) + 6))),
         )
 
 
