@@ -506,9 +506,12 @@ def test_every_place_example_maps_to_its_place(place, location):
 @pytest.mark.parametrize(
     ("location", "place"),
     [
-        ("FT SILL OK 73503", "FORT SILL OK"),
-        ("Ft. Sill, OK, US ", "FORT SILL OK"),
-        ("NEPAL (IN COUNTRY TRAINING)", "NEPAL IN COUNTRY TRAINING"),
+        ("FT SILL OK 73503", "Fort Sill, OK"),
+        ("Ft. Sill, OK, US ", "Fort Sill, OK"),
+        ("FIELD ARTILLERY SCHOOL HQ", "Fort Sill, OK"),  # text spilled after the school
+        ("AIR DEFENSE ARTILLERY SCHOOL", "AIR DEFENSE ARTILLERY SCHOOL"),  # moved: as printed
+        ("KEESLER AFB, MS 39534-2354", "KEESLER AFB MS"),  # rule P4
+        ("NEPAL (IN COUNTRY TRAINING)", "Nepal (in-country training)"),  # rule P2a
         ("Honolulu, HI, United States", "HONOLULU HI"),
         ("VARIOUS", None),
         ("N/A ", None),

@@ -335,7 +335,9 @@ def test_record_figure_leaves_out_empty_panels() -> None:
     nothing = by_year.assign(students=pd.array([None, None], dtype="Int64"))
     assert cp.record_figure("India", nothing, none, [2001, 2002]) is None
     alt = cp.students_alt("India", by_year)
-    assert "Most in FY2001 (3)" in alt and "No figure (crosses) for FY2002" in alt
+    assert "Most in FY2001 (3)" in alt and "list no IMET training (zero) for FY2002" in alt
+    # FY2002 is covered (Nepal's record) and lists nothing for India: a zero, not a gap.
+    assert cp.students_chart_data(by_year)["students"].tolist() == [3.0, 0.0]
 
 
 # --- what the records cannot show ------------------------------------------------------------
@@ -427,3 +429,24 @@ def test_a_country_without_records_is_refused_before_any_kernel(processed: Path)
     assert cp.PARAMS.validate({"country": "Armenia"}, "profile") == {"country": "Armenia"}
     with pytest.raises(ParameterError, match="'country' of chapter 'profile': Turkey has no rec"):
         cp.PARAMS.validate({"country": "Turkey"}, "profile")
+
+
+def test_record_figure_draws_gaps_outside_the_data_area() -> None:
+    from figure_checks import gap_marks
+
+    by_year = cp.imet_by_year(training(), "IND")
+    by_year.loc[0, "students"] = pd.NA  # records without a student count: a gap
+    by_year = pd.concat(
+        [by_year, by_year.iloc[[1]].assign(fiscal_year=2003, records=1, students=5)]
+    )
+    money = pd.DataFrame(
+        {
+            "fiscal_year": [2001, 2003],
+            "measure": [cp.MEASURE_LABELS["request"]] * 2,
+            "amount": [1.0, 2.0],
+        }
+    )
+    fig, _ = cp.record_figure("India", by_year, money, [2001, 2002, 2003])
+    marks = gap_marks(fig)
+    assert [2001.0] in marks.values()  # the uncounted students
+    assert [2002.0] in marks.values()  # the year with no money figure

@@ -8,6 +8,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
+from figure_checks import gap_marks
 
 from imetbook import plots
 from imetbook.errors import ParameterError
@@ -36,6 +37,13 @@ def _chart(kind: str = "line", title: str = TITLE, alt: str = ALT):
     plots.mark_events(ax, [(2001, "Event A")])
     plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=alt)
     return fig, ax
+
+
+def _texts(svg_text: str) -> list[str]:
+    """The strings drawn as SVG ``<text>`` elements (unescaped)."""
+    import html
+
+    return [html.unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg_text, re.S)]
 
 
 def _group(svg_text: str, gid: str) -> str | None:
@@ -67,11 +75,11 @@ def test_svg_carries_title_source_unit_and_alt():
     assert re.search(rf'<title id="{title_id}">{TITLE}</title>', text)
     desc = re.search(rf'<desc id="{desc_id}">(.*?)</desc>', text, re.S)[1]
     assert ALT.rstrip(".") in desc and SOURCE in desc
-    # Glyphs are paths; matplotlib keeps each drawn string as a comment beside them.
-    assert f"<!-- {TITLE} -->" in text
-    assert f"<!-- Source: {SOURCE} -->" in text
-    assert f"<!-- {YLABEL} -->" in text
-    assert "<!-- Sanctions -->" in text and "<!-- Event A -->" in text
+    # Text stays text (svg.fonttype none): a browser can search it and scale it.
+    drawn = _texts(text)
+    assert TITLE in drawn and f"Source: {SOURCE}" in drawn and YLABEL in drawn
+    assert "Sanctions" in drawn and "Event A" in drawn
+    assert "<!-- " + TITLE + " -->" not in text  # no glyph paths with the string as a comment
 
 
 def test_html_in_labels_is_escaped():
@@ -106,7 +114,7 @@ def test_missing_year_breaks_the_line_and_is_marked():
     assert path.count("M") == 2  # two runs (2000-2001, 2003-2004), no segment across 2002
     gaps = next(line for line in ax.get_lines() if line.get_gid() == "gaps-imet")
     assert list(gaps.get_xdata()) == [2002]
-    assert "<!-- no data for that year -->" in text
+    assert plots.NO_DATA + " \u00d7" in _texts(text)
 
 
 def test_missing_year_draws_no_bar():
@@ -142,7 +150,7 @@ def test_ranking_orders_largest_first_ties_by_label_and_nulls_last():
     plots.finish(fig, ax, xlabel=YLABEL, source=SOURCE, alt=ALT)
     text = plots.svg(fig)
     assert _group(text, "rank-nepal") is None and _group(text, "rank-india") is not None
-    assert "<!-- no data -->" in text
+    assert f"Nepal ({plots.NO_VALUE})" in _texts(text)
 
 
 @pytest.mark.parametrize(
@@ -189,3 +197,90 @@ def test_charts_never_reach_pyplot_so_no_second_png_copy_is_shown():
     before = plt.get_fignums()
     _chart()
     assert plt.get_fignums() == before
+
+
+# --- nothing drawn for a missing value lies inside the data area -----------------------------
+
+
+@pytest.mark.parametrize("kind", ["line", "bar"])
+def test_yearly_gaps_lie_outside_the_data_area(kind):
+    fig, _ = _chart(kind)
+    assert gap_marks(fig) == {"0:imet": [2002], "0:ctfp": [2001]}
+
+
+def test_gap_marks_survive_a_log_scale_and_an_inverted_axis():
+    fig, ax = plots.figure(TITLE)
+    plots.yearly(ax, _tidy().replace({0: 1}), x="fiscal_year", y="students", by="program")
+    ax.set_yscale("log")
+    ax.set_ylim(100, 0.8)
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    assert gap_marks(fig) == {"0:imet": [2002], "0:ctfp": [2001]}
+
+
+def test_ranking_draws_nothing_for_a_missing_value():
+    fig, ax = plots.figure(TITLE)
+    plots.ranking(ax, pd.Series({"India": 250.0, "Nepal": np.nan}))
+    plots.finish(fig, ax, xlabel=YLABEL, source=SOURCE, alt=ALT)
+    plots.svg(fig)
+    nepal_y = 0  # the last row, at the bottom
+    inside = [
+        t for t in ax.texts if getattr(t, "xy", t.get_position())[1] == nepal_y and t.get_text()
+    ]
+    assert not inside and len(ax.patches) == 1
+
+
+def test_counts_get_whole_number_ticks():
+    fig, ax = plots.figure(TITLE)
+    data = pd.DataFrame({"fiscal_year": [2000, 2001, 2002], "classes": [0, 1, 2]})
+    plots.yearly(ax, data, x="fiscal_year", y="classes")
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel="Classes (count)", source=SOURCE, alt=ALT)
+    plots.svg(fig)
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_small_multiples_one_panel_per_category_same_scales_gaps_outside():
+    data = _tidy().rename(columns={"program": "course"})
+    fig, ax = plots.small_multiples(
+        TITLE,
+        data,
+        x="fiscal_year",
+        y="students",
+        by="course",
+        order=["CTFP", "IMET"],
+        years=range(2000, 2005),
+    )
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    panels = [a for a in fig.axes if (a.get_gid() or "").startswith("panel-")]
+    # CTFP first: its smaller values must not set the shared y axis for IMET's.
+    assert [a.get_title(loc="left") for a in panels] == ["CTFP", "IMET"]
+    assert panels[0].get_ylim() == panels[1].get_ylim()
+    assert panels[0].get_ylim()[1] >= data["students"].max()  # no bar cut off by a shared axis
+    assert panels[0].get_legend() is None
+    assert sorted(gap_marks(fig).values()) == [[2001.0], [2002.0]]
+    with pytest.raises(ParameterError, match="missing from order"):
+        plots.small_multiples(
+            TITLE, data, x="fiscal_year", y="students", by="course", order=["IMET"]
+        )
+
+
+def test_leading_and_trailing_gaps_stay_under_the_axis():
+    fig, ax = plots.figure(TITLE)
+    data = pd.DataFrame({"fiscal_year": [2003, 2004], "students": [1.0, 2.0]})
+    plots.yearly(ax, data, x="fiscal_year", y="students", years=range(1999, 2008))
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    marks = gap_marks(fig)
+    assert marks == {"0:students": [1999.0, 2000.0, 2001.0, 2002.0, 2005.0, 2006.0, 2007.0]}
+
+
+def test_a_legend_of_long_labels_stays_inside_the_figure():
+    long = ["training value (course records)", "State actual allocation", "obligation (Greenbook)"]
+    data = pd.DataFrame(
+        {"fiscal_year": [2000, 2001] * 3, "m": [n for n in long for _ in (0, 1)], "v": [1.0] * 6}
+    )
+    fig, ax = plots.figure(TITLE)
+    plots.yearly(ax, data, x="fiscal_year", y="v", by="m")
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    plots.svg(fig)
+    box = ax.get_legend().get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1

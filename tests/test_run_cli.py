@@ -94,8 +94,8 @@ def test_run_writes_notebook_and_html_to_build_runs_only(root: Path, capsys) -> 
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and 'source = "budget"' in injected[0].source
     sources_table = next(c for c in nb.cells if c.get("id") == "sources-table")
-    assert "budget" in sources_table.outputs[0]["data"]["text/plain"]
-    assert "fmtr" not in sources_table.outputs[0]["data"]["text/plain"]
+    assert "budget" in sources_table.outputs[0]["data"]["text/html"]
+    assert "fmtr" not in sources_table.outputs[0]["data"]["text/html"]
     assert "sources-table" in (runs / "sources-source-budget.html").read_text()
     assert chapter.read_bytes() == committed
     assert "run: _build/runs/sources-source-budget.ipynb" in capsys.readouterr().out

@@ -9,6 +9,7 @@ from imetbook import tables
 from imetbook.errors import ContractError
 
 SCRIPT = "<script>alert(1)</script>"
+TABLE_ID = re.compile(r'<table\b[^>]*\bid="([^"]+)"')
 
 
 def css_rules(page: str) -> dict[str, str]:
@@ -137,3 +138,59 @@ def test_links_only_to_http_addresses(url):
 def test_http_addresses_are_kept_as_given():
     for url in ("http://e.org", "HTTPS://e.org/p?q=1#f", " https://e.org/x "):
         assert tables.http_url(url) == url.strip()
+
+
+def test_headers_read_as_words():
+    page = tables.show(pd.DataFrame({"fiscal_year": [2001], "class_id": ["c1"]}), "t-1").html
+    assert ">fiscal year</th>" in page and ">class id</th>" in page
+    assert "fiscal_year</th>" not in page
+
+
+@pytest.mark.parametrize("gap", [pd.NA, None, float("nan")])
+def test_no_cell_reads_na_nan_or_none(gap):
+    # A value that reaches the page as text, e.g. from an f-string over a missing value.
+    df = pd.DataFrame({"a": pd.Series([gap, "x"], dtype="object"), "b": [f"{gap}", "y"]})
+    page = tables.show(df, "t-1", na_rep="no record").html
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page)
+    assert cells.count("no record") == 2
+    assert not {"<NA>", "&lt;NA&gt;", "nan", "None"} & set(cells)
+
+
+def test_long_or_wide_tables_are_interactive_short_ones_not():
+    long = pd.DataFrame({"n": range(tables.LONG_ROWS + 1)})
+    wide = pd.DataFrame([list(range(tables.WIDE_COLUMNS + 1))])
+    short = pd.DataFrame({"n": range(tables.LONG_ROWS)})
+    marked = [tables.INTERACTIVE_CLASS in tables.show(df, "t").html for df in (long, wide, short)]
+    assert marked == [True, True, False]
+    assert tables.INTERACTIVE_CLASS in tables.show(short, "t", interactive=True).html
+    assert "<script" not in tables.show(long, "t").html  # the library is never inlined
+
+
+def test_every_table_has_a_caption_by_default():
+    page = tables.show(pd.DataFrame({"a": [1]}), "cm-roster").html
+    assert (
+        f"<caption>{tables.captions.CAPTIONS['cm-roster']}</caption>".replace("'", "&#x27;") in page
+    )
+    family = tables.show(pd.DataFrame({"a": [1]}), "budget-chain-sources-India").html
+    assert (
+        "India: the sources" in family and "budget-chain" not in family.split("<caption>")[1][:40]
+    )
+    assert (
+        "<caption>own</caption>" in tables.show(pd.DataFrame({"a": [1]}), "x", caption="own").html
+    )
+
+
+def test_every_table_in_the_committed_chapters_has_a_caption():
+    import json
+    from pathlib import Path
+
+    uncaptioned = []
+    for nb in sorted((Path(__file__).parents[1] / "chapters").glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                page = "".join(out.get("data", {}).get("text/html", ""))
+                for table in re.findall(r"<table\b.*?</table>", page, re.S):
+                    if "<caption>" not in table:
+                        named = TABLE_ID.search(table)
+                        uncaptioned.append(f"{nb.name}: {named[1] if named else table[:80]}")
+    assert not uncaptioned

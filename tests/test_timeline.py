@@ -505,3 +505,110 @@ def test_timeline_figure_leaves_out_empty_panels() -> None:
     )
     assert left_out == ["events (none on this axis)", "periods (none on this axis)"]
     assert len(fig.axes) == 2
+
+
+# --- sourced restriction periods ----------------------------------------------------------
+
+
+def _write_periods(folder: Path, rows: list[dict[str, str]]) -> None:
+    """A context folder holding one restriction-periods file and its manifest."""
+    import csv
+    import hashlib
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(tl.PERIODS_FILE_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    data = buf.getvalue().encode()
+    (folder / tl.PERIODS_FILE).write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    (folder / "MANIFEST.csv").write_text(
+        f"file,sha256,bytes,origin,licence\n{tl.PERIODS_FILE},{digest},{len(data)},x,y\n"
+    )
+
+
+def test_every_real_period_has_a_sourced_start_and_end() -> None:
+    table = tl.read_restriction_periods()
+    assert len(table)
+    for end in ("start", "end"):
+        assert table[f"{end}_source_url"].str.match(r"https?://").all()
+        assert table[f"{end}_locator"].str.strip().ne("").all()
+    periods = tl.restriction_periods(table, "Pakistan")
+    assert (periods["fy_first"] <= periods["fy_last"]).all()
+    assert periods["start_earliest"].is_monotonic_increasing
+    # Every source of a period is one the Pakistan timeline already cites.
+    timeline = Path(manifest.__file__).parents[2] / "data/raw/context/pakistan_timeline.csv"
+    cited = set(pd.read_csv(timeline)["source_url"])
+    assert set(table["start_source_url"]) | set(table["end_source_url"]) <= cited
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"end": "1990-01", "end_precision": "month"}, "before it starts"),
+        ({"end_source_url": ""}, "every end needs a source"),
+        ({"end_source_url": "javascript:alert(1)"}, "http"),
+        ({"start_precision": "day"}, "is a month"),
+        ({"imet_restricted": "maybe"}, "yes or no"),
+    ],
+)
+def test_a_bad_period_row_is_one_clear_error(tmp_path: Path, change, message) -> None:
+    good = tl.read_restriction_periods().iloc[0].to_dict()
+    _write_periods(tmp_path, [{**good, **change}])
+    with pytest.raises(DataError, match=message):
+        tl.read_restriction_periods(tmp_path)
+
+
+def test_contradictions_list_money_or_students_inside_a_shaded_period(tmp_path: Path) -> None:
+    good = tl.read_restriction_periods().iloc[0].to_dict()
+    row = {
+        **good,
+        "start": "2001-10-01",
+        "start_precision": "day",
+        "end": "2004-09-30",
+        "end_precision": "day",
+    }
+    _write_periods(tmp_path, [row])
+    periods = tl.restriction_periods(tl.read_restriction_periods(tmp_path), good["country"])
+    yearly = pd.DataFrame(
+        {"obligation": [np.nan, 5.0, 0.0, np.nan], "students": [np.nan, 0, 0, 3]},
+        index=pd.Index([2002, 2003, 2004, 2005], name="fiscal_year"),
+    ).astype({"students": "Int64"})
+    clash = tl.contradictions(periods, yearly)
+    # 2002 is a gap (no record), 2004 a reported zero, 2005 outside the period.
+    assert list(clash["fiscal year"]) == [tl.fy_label(2003)]
+
+
+def test_a_covered_year_listing_nothing_is_zero_an_uncovered_year_a_gap() -> None:
+    from imetbook import datasets
+
+    training, funding = datasets.load("training"), datasets.load("funding")
+    covered = tl.report_years(training)
+    first, last = min(covered), max(covered)
+    yearly = tl.yearly_measures(training, funding, "PAK", first - 2, last)
+    listed = set(tl.training_yearly(training, "PAK").index)
+    silent = sorted(covered - listed)
+    assert silent, "Pakistan has covered years with no IMET row (the sanction years)"
+    assert (yearly.loc[silent, "students"] == 0).all()
+    assert yearly.loc[[first - 2, first - 1], "students"].isna().all()
+
+
+def test_timeline_and_comparison_figures_draw_gaps_outside_the_data_area() -> None:
+    from figure_checks import gap_marks
+
+    tr = training([(2017, 4, 1.0, "IMET-1")])
+    fund = funding([(2016, "obligation", 5.0, "g")])
+    y = tl.yearly_measures(tr, fund, "PAK", 2015, 2018)
+    ev = tl.country_events(events(event("2016-05-01", "sanction")), "PAK")
+    fig, _ = tl.timeline_figure(
+        ev, tl.derive_periods(ev), y, country="Pakistan", fy_start=2015, fy_end=2018
+    )
+    marks = gap_marks(fig)
+    # 2017 is the only covered year: the other years have no training source at all.
+    assert [2015.0, 2016.0, 2018.0] in marks.values()
+    compared = tl.compare_yearly(tr, fund, ["PAK", "IND"], ["Pakistan", "India"], 2015, 2018)
+    fig, _ = tl.comparison_figure(
+        compared, tl.derive_periods(ev), names=["Pakistan", "India"], fy_start=2015, fy_end=2018
+    )
+    assert gap_marks(fig)

@@ -15,17 +15,21 @@ Why it looks like this:
 * Figures are plain :class:`matplotlib.figure.Figure` objects with an Agg canvas, never pyplot
   figures, so a notebook's inline backend never adds a second (PNG) copy and no global figure
   state leaks between cells.
-* Output is SVG with a fixed ``svg.hashsalt``, glyphs drawn as paths (``svg.fonttype: path``,
-  with the DejaVu Sans that ships with matplotlib) and no date metadata: the same figure gives the
-  same bytes on every run, so nbval can compare figures and two builds give identical pages.
+* Output is SVG with a fixed ``svg.hashsalt``, text kept as ``<text>`` (``svg.fonttype: none``:
+  a reader's browser renders it at a legible size, can search it and a screen reader can read
+  it; DejaVu Sans first, the font that ships with matplotlib) and no date metadata: the same
+  figure gives the same bytes on every run, so nbval can compare figures and two builds give
+  identical pages.
 * :func:`show` emits the SVG inline inside a ``<figure>`` (mime ``text/html``). myst-nb renders
   an ``image/svg+xml`` output as ``<img src="_images/<hash>.svg">`` whose ``alt`` is the file
   path, with no way for the output to set it; raw HTML is passed through untouched, so the
   ``role="img"``, ``aria-labelledby``, ``<title>`` and ``<desc>`` that a screen reader announces
   reach the page. Element ids are prefixed with a hash of the SVG so that several charts on one
   page never share an id.
-* Gaps are gaps: a missing year is NaN, which breaks a line and draws no bar, and is marked
-  with a visible "no data" cross; nothing is ever filled with zero.
+* Three states for every yearly series: a value; a reported zero (the source covers the year
+  and lists nothing: the caller passes 0, drawn as 0); no source for the year (NaN). A gap
+  breaks the line and draws no bar, and is marked in a labelled strip *below* the x axis, never
+  inside the data area, where a mark would read as a value. Nothing is ever filled with zero.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import hashlib
 import html
 import io
 import re
+import textwrap
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -49,8 +54,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+from matplotlib.transforms import ScaledTranslation
 
 from imetbook import atomic
 from imetbook.errors import ParameterError
@@ -76,11 +81,14 @@ FONT = "DejaVu Sans"  # bundled with matplotlib: same glyphs, so same bytes, on 
 HASHSALT = "imetbook"
 WIDTH_IN, HEIGHT_IN = 7.0, 4.2
 UNIT_RE = re.compile(r"\(.+\)")
-NO_DATA = "no data for that year"
+NO_DATA = "no source"  # the gap strip's label: no source covers the series in that year
+NO_VALUE = "no data"  # a ranking label with no value
+GAP_STRIP_PT = 24.0  # centre of the gap strip's first row, in points below the x axis
+GAP_ROW_PT = 9.0  # one row per series with a gap
 
 STYLE: dict[str, Any] = {
     "svg.hashsalt": HASHSALT,
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "svg.image_inline": True,
     "figure.dpi": 100,
     "savefig.dpi": 100,
@@ -378,14 +386,64 @@ def yearly(
         )
     draw = _draw_lines if kind == "line" else _draw_bars
     draw(ax, wide)
+    if len(wide.index):
+        # The axis spans every year asked for, also leading and trailing gaps: their marks
+        # must sit under the axis, and autoscaling sees only the years with values.
+        ax.set_xlim(float(wide.index.min()) - 0.6, float(wide.index.max()) + 0.6)
     _mark_gaps(ax, wide)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
     ax.yaxis.set_major_formatter(StrMethodFormatter(value_format))
+    values = wide.to_numpy()
+    if np.all(np.isnan(values) | (np.mod(values, 1) == 0)):  # counts: no tick between 2 and 3
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if kind == "bar" or np.nanmin(wide.to_numpy(), initial=0.0) >= 0:
         ax.set_ylim(bottom=0)
     _legend(ax, wide)
     return wide
+
+
+def small_multiples(
+    title: str,
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    by: str,
+    order: Sequence[str],
+    years: Sequence[int] | None = None,
+    kind: str = "bar",
+    ncols: int = 2,
+    value_format: str = "{x:,.0f}",
+) -> tuple[Figure, Axes]:
+    """One small panel per ``by`` category (in ``order``), all on the same x and y scales, each
+    drawn by :func:`yearly` (so gaps are gaps) and titled with its category: no legend to read,
+    no colours to match. Returns the figure and its lower-left axes, which :func:`finish` labels.
+    """
+    if not order:
+        raise ParameterError("plots.small_multiples: no category to draw")
+    unknown = sorted(set(map(str, data[by])) - set(order))
+    if unknown:
+        raise ParameterError(f"plots.small_multiples: categories {unknown} missing from order")
+    ncols = max(1, min(ncols, len(order)))
+    nrows = -(-len(order) // ncols)
+    fig, first = figure(title, height=1.1 + 1.9 * nrows)
+    first.remove()
+    grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    for ax, category in zip(grid.flat, order, strict=False):
+        part = data.loc[data[by] == category].drop(columns=by)
+        yearly(ax, part, x=x, y=y, kind=kind, years=years, value_format=value_format)
+        ax.set_title(textwrap.fill(str(category), 38), loc="left", fontsize=9)
+        ax.set_gid(f"panel-{_slug(category)}")
+    for ax in grid.flat[len(order) :]:
+        ax.remove()
+    # Each panel set its own limits while drawing; the shared axis must hold the largest value.
+    top = float(np.nanmax(pd.to_numeric(data[y], errors="coerce").to_numpy(float), initial=0.0))
+    grid[0, 0].set_ylim(0, top * 1.08 if top > 0 else 1)
+    for c in range(ncols):  # the lowest panel of each column carries the years
+        lowest = max(r for r in range(nrows) if r * ncols + c < len(order))
+        grid[lowest, c].tick_params(labelbottom=True)
+    return fig, grid[nrows - 1, 0]
 
 
 def _draw_lines(ax: Axes, wide: pd.DataFrame) -> None:
@@ -409,43 +467,62 @@ def _draw_bars(ax: Axes, wide: pd.DataFrame) -> None:
 
 
 def _mark_gaps(ax: Axes, wide: pd.DataFrame) -> None:
-    """A cross just above the x axis, in the series colour, for every missing year."""
-    transform = ax.get_xaxis_transform()  # x in data, y in axes fraction
-    for i, col in enumerate(wide.columns):
+    """Mark every missing year in a strip below the x axis (under the tick labels).
+
+    One row per series with a gap, in the series colour and legend order, labelled on the left;
+    the x axis label moves down to make room. The marks sit outside the axes, so they can never
+    be read as values, and they are left out of the data limits.
+    """
+    rows = [(i, col) for i, col in enumerate(wide.columns) if wide[col].isna().any()]
+    if not rows:
+        return
+    points = ax.figure.dpi_scale_trans
+    for r, (i, col) in enumerate(rows):
+        offset = ScaledTranslation(0, -(GAP_STRIP_PT + GAP_ROW_PT * r) / 72, points)
         gaps = wide.index[wide[col].isna()].to_numpy(dtype=float)
-        if len(gaps) == 0:
-            continue
-        ys = np.full(len(gaps), 0.03 + 0.04 * i)
         (marks,) = ax.plot(
             gaps,
-            ys,
+            np.zeros(len(gaps)),
             linestyle="none",
             marker="x",
-            markersize=6,
-            markeredgewidth=1.6,
+            markersize=5,
+            markeredgewidth=1.5,
             color=COLORS[i],
-            transform=transform,
+            transform=ax.get_xaxis_transform() + offset,  # x in data, y on the axis line
             clip_on=False,
+            scalex=False,
+            scaley=False,
+            label="_nolegend_",
         )
         marks.set_gid(f"gaps-{_slug(col)}")
+    label = ax.text(
+        0,
+        0,
+        NO_DATA + " \u00d7",
+        transform=ax.transAxes + ScaledTranslation(-4 / 72, -GAP_STRIP_PT / 72, points),
+        ha="right",
+        va="center",
+        fontsize=8,
+        color=TEXT_GREY,
+    )
+    label.set_gid("gap-strip-label")
+    ax.xaxis.labelpad = GAP_STRIP_PT + GAP_ROW_PT * (len(rows) - 1) - 12
 
 
 def _legend(ax: Axes, wide: pd.DataFrame) -> None:
+    """The legend sits above the plot, in as many columns as fit, so it never narrows it."""
     handles, labels = ax.get_legend_handles_labels()
     if wide.columns.name is None:  # one unnamed series: the axis label says what it is
         handles, labels = [], []
-    if wide.isna().to_numpy().any():
-        handles.append(
-            Line2D([], [], linestyle="none", marker="x", color=GAP_GREY, markeredgewidth=1.6)
-        )
-        labels.append(NO_DATA)
     if labels:
         ax.legend(
             handles,
             [str(lbl) for lbl in labels],
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.01),
             borderaxespad=0,
+            # As many columns as fit the width: long labels get fewer, never a clipped label.
+            ncols=max(1, min(len(labels), 3, 84 // (max(len(str(x)) for x in labels) + 6))),
         )
 
 
@@ -460,7 +537,8 @@ def ranking(
     """Horizontal bars, largest at the top; each bar labelled with its value.
 
     ``values`` is indexed by label. Ties are ordered by label so the order never depends on
-    input order. A null value gets no bar and the words "no data", below the ranked bars.
+    input order. A null value gets no bar and its label says "no data"; it is listed below the
+    ranked bars.
     Returns the series as drawn, top to bottom.
     """
     if values.index.has_duplicates:
@@ -483,18 +561,22 @@ def ranking(
     )
     for bar, label in zip(bars.patches, frame["label"][present], strict=True):
         bar.set_gid(f"rank-{_slug(label)}")
-    for y_pos, val in zip(ys, frame["value"], strict=True):
-        text = "no data" if pd.isna(val) else " " + value_format.format(val)
+    for y_pos, val in zip(ys[present], frame["value"][present], strict=True):
         ax.annotate(
-            text,
-            (0 if pd.isna(val) else val, y_pos),
+            " " + value_format.format(val),
+            (val, y_pos),
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
             fontsize=8,
-            color=GAP_GREY if pd.isna(val) else "#222222",
+            color="#222222",
         )
-    ax.set_yticks(ys, frame["label"].tolist())
+    # A missing value is said in its label, outside the data area, never drawn at zero.
+    names = [
+        f"{lbl} ({NO_VALUE})" if pd.isna(v) else lbl
+        for lbl, v in zip(frame["label"], frame["value"], strict=True)
+    ]
+    ax.set_yticks(ys, names)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.xaxis.set_major_formatter(StrMethodFormatter(value_format.replace("{:", "{x:")))

@@ -10,7 +10,15 @@ break the book:
   which is only for markup the project itself built (:func:`link`).
 
 The look is the same everywhere: no index, left-aligned cells at the top, short columns kept
-on one line, long prose given room to read.
+on one line, long prose given room to read, column names as words (``fiscal_year`` reads
+"fiscal year"), and a missing value always written as the table's gap text, never as
+``<NA>``, ``nan`` or ``None``.
+
+Long or wide tables (more than :data:`LONG_ROWS` rows or :data:`WIDE_COLUMNS` columns) carry the
+class ``imetbook-interactive``: the book's own script (``imetbook/static``, added to every page
+once by :mod:`imetbook.sphinx_tables`) makes them sortable, searchable and paged with the
+DataTables bundle that ships inside the pinned ``itables`` package. No page inlines the library
+and nothing is fetched from a network; without JavaScript the full table is still there.
 """
 
 from __future__ import annotations
@@ -23,10 +31,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from imetbook import captions
 from imetbook.errors import ContractError
 
 Formatter = str | Callable[[object], str]
 
+LONG_ROWS = 15  # rows: a longer table is paged and searchable
+WIDE_COLUMNS = 7  # columns: a wider one too (sortable, and scrolls inside its own box)
+INTERACTIVE_CLASS = "imetbook-interactive"
+# What a missing value looks like once a formatter or an f-string has turned it into text.
+_GAP_TEXTS = frozenset({"<NA>", "nan", "NaN", "None", "NaT", "<NA>%"})
 SHORT_CELL = 24  # characters: columns no wider than this (years, dates, amounts) never wrap
 PROSE_CELL = 60  # characters: columns with a cell wider than this get room to read
 _TAGS = re.compile(r"<[^>]+>")
@@ -98,6 +112,7 @@ def show(
     index: bool = False,
     gradient: Sequence[object] = (),
     compact: bool = False,
+    interactive: bool | None = None,
 ) -> Table:
     """``df`` as a deterministic HTML table with the element id ``T_<table_id>``.
 
@@ -107,10 +122,13 @@ def show(
     - ``html_columns``: columns whose cells are already HTML built by the project (e.g. with
       :func:`link`) and are inserted as they are; every other cell, and every header, is
       escaped.
-    - ``caption``: plain text above the table.
+    - ``caption``: plain text above the table; by default the table id's caption in
+      :data:`imetbook.captions.CAPTIONS`.
     - ``index``: show the index as row headings (e.g. a matrix); hidden by default.
     - ``gradient``: columns of shares from 0 to 1, shaded in one colour-blind-safe hue.
     - ``compact``: smaller type and a rule under each row, for wide reference tables.
+    - ``interactive``: sort, search and page the table in the browser; by default when it is
+      long or wide (:data:`LONG_ROWS`, :data:`WIDE_COLUMNS`).
 
     Raises :class:`~imetbook.errors.ContractError` for an id unusable in HTML, duplicate
     column names, or an option naming a column ``df`` does not have.
@@ -120,21 +138,33 @@ def show(
     _check(df, table_id, [*formats, *html_set, *gradient])
     styler = df.style if index else df.style.hide(axis="index")
     shown = {c: _cell_function(formats.get(c), na_rep, c in html_set) for c in df.columns}
+    if interactive is None:
+        interactive = len(df) > LONG_ROWS or len(df.columns) > WIDE_COLUMNS
+    classes = "imetbook-table" + (f" {INTERACTIVE_CLASS}" if interactive else "")
     styler = (
         styler.format(shown)
-        .format_index(escape="html", axis=1)
+        .format_index(header_label, escape="html", axis=1)
         .format_index(escape="html", axis=0)
         .set_uuid(table_id)
-        .set_table_attributes('style="margin-left: 0"')
+        .set_table_attributes(f'class="{classes}" style="margin-left: 0"')
         # One rule for the whole table, not one per cell: a roster has thousands of cells.
         .set_table_styles([{"selector": "td, th", "props": _COMPACT if compact else _CELLS}])
     )
     styler = _column_widths(styler, df, shown, html_set)
     if gradient:
         styler = styler.background_gradient(cmap="Blues", vmin=0.0, vmax=1.0, subset=list(gradient))
+    if caption is None:
+        caption = captions.for_table(table_id)
     if caption is not None:
         styler = styler.set_caption(html.escape(caption))
     return Table(styler.to_html(), _text(df, table_id))
+
+
+def header_label(column: object) -> str:
+    """A column name as a reader sees it: ``fiscal_year`` -> ``fiscal year``."""
+    if isinstance(column, tuple):
+        return " ".join(header_label(c) for c in column)
+    return str(column).replace("_", " ")
 
 
 def _check(df: pd.DataFrame, table_id: str, named: list[object]) -> None:
@@ -166,9 +196,16 @@ def _cell_function(fmt: Formatter | None, na_rep: str, is_html: bool) -> Callabl
     else:
         as_text = fmt.format
     gap = html.escape(na_rep)
+
+    def text(v: object) -> str | None:
+        if _missing(v):
+            return None
+        out = str(as_text(v))
+        return None if out.strip() in _GAP_TEXTS else out
+
     if is_html:
-        return lambda v: gap if _missing(v) else str(as_text(v))
-    return lambda v: gap if _missing(v) else html.escape(str(as_text(v)))
+        return lambda v: gap if (t := text(v)) is None else t
+    return lambda v: gap if (t := text(v)) is None else html.escape(t)
 
 
 def _missing(value: object) -> bool:

@@ -162,13 +162,13 @@ EVIDENCE: dict[str, Evidence] = {
     ),
     "C16": Evidence(
         "pakistan.ipynb",
-        "periods-of-sanction-and-suspension",
-        "Pakistan: periods of sanction and suspension",
+        "periods-in-which-imet-was-restricted",
+        "Pakistan: periods in which IMET was restricted",
     ),
     "C19": Evidence(
         "pakistan.ipynb",
-        "periods-of-sanction-and-suspension",
-        "Pakistan: periods of sanction and suspension",
+        "periods-in-which-imet-was-restricted",
+        "Pakistan: periods in which IMET was restricted",
     ),
 }
 

@@ -298,11 +298,13 @@ def by_year_display(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def students_chart_data(by_year: pd.DataFrame) -> pd.DataFrame:
-    """``fiscal_year, students`` for the chart: null (a gap) where no number is known."""
+    """``fiscal_year, students`` for the chart: 0 where a report covers the year and lists no
+    record for the country (a reported zero); null (a gap) where records print no number."""
+    students = by_year["students"].astype("float64")
     return pd.DataFrame(
         {
             "fiscal_year": by_year["fiscal_year"].to_numpy(),
-            "students": by_year["students"].astype("float64").to_numpy(),
+            "students": students.mask(by_year["records"].eq(0), 0.0).to_numpy(),
         }
     )
 
@@ -315,9 +317,12 @@ def students_alt(country: str, by_year: pd.DataFrame) -> str:
     if len(known):
         peak = known.sort_values(["students", "fiscal_year"], ascending=[False, True]).iloc[0]
         text += f" Most in {fy(peak['fiscal_year'])} ({int(peak['students']):,})."
-    gaps = by_year.loc[by_year["students"].isna(), "fiscal_year"]
+    gaps = by_year.loc[by_year["students"].isna() & by_year["records"].gt(0), "fiscal_year"]
     if len(gaps):
-        text += f" No figure (crosses) for {runs_text(gaps)}."
+        text += f" Records without a student count (crosses below the axis) for {runs_text(gaps)}."
+    silent = by_year.loc[by_year["records"].eq(0), "fiscal_year"]
+    if len(silent):
+        text += f" The reports list no IMET training (zero) for {runs_text(silent)}."
     return text
 
 
@@ -470,7 +475,9 @@ def top_courses(rows: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
     """
     rows = rows[rows["course_key"].notna()]
     family = rows["course_title"].map(courses.course_family)
-    key = family.where(family.notna(), "title: " + rows["course_key"]).astype(str)
+    # One normalisation of titles for the whole book: courses.normalise_title (rules T1-T8).
+    title = rows["course_title"].map(courses.normalise_title)
+    key = family.where(family.notna(), "title: " + title).astype(str)
     titles = _modes(key, rows["course_title"])
     label = pd.Series(
         [k if not k.startswith("title: ") else titles[k] for k in titles.index], titles.index
@@ -868,7 +875,7 @@ def record_figure(
     panels = [
         name
         for name, present in (
-            ("students", students["students"].notna().any()),
+            ("students", students["students"].gt(0).any()),  # zeros alone: nothing to draw
             ("money", len(money)),
         )
         if present

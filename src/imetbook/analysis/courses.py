@@ -20,6 +20,9 @@ T6. Every other character that is not a letter or a digit becomes a space.
 T7. Each abbreviation in :data:`TITLE_ABBREVIATIONS` is expanded, word by word.
 T8. Whitespace is collapsed.
 
+Before T7, the phrases of :data:`TITLE_PHRASES` are rewritten where a word alone is ambiguous:
+``RES`` is "resident" in a war college title but "resources" in ``RES MGT``.
+
 A normalised title is still a title: it is not a course identity. The curated
 :data:`FAMILIES` table groups the titles of the main professional military education (PME)
 courses, which change wording across the years, into one family each (:func:`course_family`).
@@ -30,6 +33,9 @@ Place rules (:func:`normalise_location` and :func:`place_of`):
 P1. T1 and T2 as for titles.
 P2. A value that names no place (``VARIOUS``, ``N/A``, ``MOBILE TRAINING TEAM``, ``TBD``, empty)
     is no place (``None``).
+P2a. In-country training (``COLOMBIA (IN COUNTRY TRAINING)``, ``Kosovo (In Country Training)``)
+    is the place "<Country> (in-country training)", the country as printed in title case: two
+    countries' in-country training is never one place.
 P3. A row of :data:`PLACES` whose pattern matches names the place (for the schools where
     international officers study most, and for spellings that are the same place).
 P4. Otherwise: ZIP codes, a trailing ``US``/``USA``/``UNITED STATES`` and punctuation are
@@ -71,6 +77,8 @@ TITLE_ABBREVIATIONS: dict[str, str] = {
     "MO": "MONTH",
     "OFF": "OFFICER",
     "OFFR": "OFFICER",
+    "PLANING": "PLANNING",  # misspelt in the DISAM planning and resources management course
+    "PLNG": "PLANNING",
     "PREP": "PREPARATORY",
     "RES": "RESIDENT",
     "SCH": "SCHOOL",
@@ -78,6 +86,13 @@ TITLE_ABBREVIATIONS: dict[str, str] = {
     "TNG": "TRAINING",
     "TRNG": "TRAINING",
 }
+
+# Phrase-level expansions applied before the word map (rule T7): words ambiguous alone.
+TITLE_PHRASES: dict[str, str] = {
+    r"\bRES MGT\b": "RESOURCES MGT",
+    r"\bRES MGMT\b": "RESOURCES MGMT",
+}
+_PHRASES = tuple((re.compile(k), v) for k, v in TITLE_PHRASES.items())
 
 _U_S_DAMAGE = re.compile(r"(?<=[A-Z])U\.S\.")
 _APOSTROPHES = re.compile(r"['`\u2019\u2018]")
@@ -98,7 +113,9 @@ def normalise_title(title: str) -> str:
     text = _U_S_DAMAGE.sub("US", text)
     text = text.replace("&", " AND ").replace("+", " AND ")
     text = _APOSTROPHES.sub("", text)
-    text = _NON_ALNUM.sub(" ", text)
+    text = " ".join(_NON_ALNUM.sub(" ", text).split())
+    for pattern, phrase in _PHRASES:
+        text = pattern.sub(phrase, text)
     words = [TITLE_ABBREVIATIONS.get(w, w) for w in text.split()]
     return _LOST_APOSTROPHE.sub(r"\1S", " ".join(words))
 
@@ -531,9 +548,20 @@ PLACES: tuple[Place, ...] = (
         r"\bWRIGHT\W+PATTERSON\b",
         ("WRIGHT PATTERSON AFB, OH, US", "WRIGHT PATTERSON AFB , OH - DISAM"),
     ),
+    Place(
+        "Fort Sill, OK",
+        r"\bSILL\b|^FIELD ARTILLERY SCHOOL\b",
+        ("FT SILL OK 73503", "Ft. Sill, OK, US", "FIELD ARTILLERY SCHOOL", "MARCOREP FT SILL OK"),
+        "Some reports print the school, not the post: the US Army Field Artillery School is "
+        "headquartered at Fort Sill, Oklahoma (US Army Fires Center of Excellence, 'Who we "
+        "are', first paragraph: http://sill-www.army.mil/USAFAS/who-we-are.html). The Air "
+        "Defense Artillery School is left as printed: it moved to Fort Sill during the years "
+        "the reports cover.",
+    ),
 )
 
 _PLACES_COMPILED = tuple((p.place, re.compile(p.pattern)) for p in PLACES)
+_IN_COUNTRY = re.compile(r"^(.+?) IN COUNTRY(?: TRAINING)?$")
 _ZIP = re.compile(r"\b\d{5}(-\d{4})?\b")
 _TRAILING_US = re.compile(r"\s+(US|USA|UNITED STATES)$")
 _FORT = re.compile(r"\bFT\b")
@@ -560,6 +588,9 @@ def place_of(location: str | None) -> str | None:
     folded = _fold(location)
     if folded.strip(" .") in NO_PLACE:
         return None
+    in_country = _IN_COUNTRY.match(" ".join(re.sub(r"[^A-Z0-9 ]+", " ", folded).split()))
+    if in_country:
+        return f"{in_country[1].title()} (in-country training)"
     for place, pattern in _PLACES_COMPILED:
         if pattern.search(folded):
             return place

@@ -359,6 +359,180 @@ def periods_table(periods: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# --- sourced restriction periods ------------------------------------------------------------
+
+PERIODS_FILE = "restriction_periods.csv"
+PERIODS_FILE_COLUMNS = (
+    "country",
+    "restricted",
+    "imet_restricted",
+    "start",
+    "start_precision",
+    "start_source_title",
+    "start_source_url",
+    "start_locator",
+    "end",
+    "end_precision",
+    "end_source_title",
+    "end_source_url",
+    "end_locator",
+    "note",
+)
+
+
+def read_restriction_periods(context_dir=None) -> pd.DataFrame:
+    """``data/raw/context/restriction_periods.csv``, checksum-verified: one row per period in
+    which IMET was restricted, each end with its own source and locator.
+
+    A bad date, a date whose precision column disagrees, an end before its start, a missing
+    source for an end, or an ``imet_restricted`` other than yes/no is a :class:`DataError`
+    naming the line.
+    """
+    from imetbook import manifest, paths
+
+    folder = paths.raw_dir() / "context" if context_dir is None else context_dir
+    raw = manifest.read_plain(folder).get(PERIODS_FILE)
+    if raw is None:
+        raise DataError(f"{folder}/MANIFEST.csv does not list {PERIODS_FILE}")
+    rows = manifest.read_csv(raw)
+    for line, row in enumerate(rows, start=2):
+        _check_period_row(row, f"{PERIODS_FILE} line {line}")
+    return pd.DataFrame(rows, columns=list(PERIODS_FILE_COLUMNS))
+
+
+def _check_period_row(row: dict[str, str], where: str) -> None:
+    missing = [c for c in PERIODS_FILE_COLUMNS if c != "note" and not (row.get(c) or "").strip()]
+    if missing:
+        raise DataError(f"{where}: empty {', '.join(missing)} (every end needs a source)")
+    for end in ("start", "end"):
+        _, _, precision = date_bounds(row[end])
+        if precision != row[f"{end}_precision"]:
+            raise DataError(
+                f"{where}: {end} {row[end]!r} is a {precision}, not a {row[f'{end}_precision']}"
+            )
+        if not row[f"{end}_source_url"].startswith(("http://", "https://")):
+            raise DataError(f"{where}: {end}_source_url is not an http(s) address")
+    if date_bounds(row["end"])[1] < date_bounds(row["start"])[0]:
+        raise DataError(f"{where}: ends ({row['end']}) before it starts ({row['start']})")
+    if row["imet_restricted"] not in ("yes", "no"):
+        raise DataError(
+            f"{where}: imet_restricted must be yes or no, not {row['imet_restricted']!r}"
+        )
+
+
+def restriction_periods(table: pd.DataFrame, country: str) -> pd.DataFrame:
+    """The periods of ``table`` (:func:`read_restriction_periods`) in which IMET was restricted
+    for ``country``, in :data:`PERIOD_COLUMNS` form (for the figures) plus ``restricted`` and
+    the sources of each end. Sorted by start."""
+    rows = table[(table["country"] == country) & (table["imet_restricted"] == "yes")]
+    out = []
+    for r in rows.itertuples(index=False):
+        s0, s1, _ = date_bounds(r.start)
+        e0, e1, _ = date_bounds(r.end)
+        out.append(
+            {
+                "iso3": pd.NA,
+                "country_name": r.country,
+                "category": "sanction",
+                "start_n": pd.NA,
+                "start_event_id": pd.NA,
+                "start_date": r.start,
+                "start_precision": r.start_precision,
+                "start_earliest": s0,
+                "start_latest": s1,
+                "start_event": r.restricted,
+                "end_n": pd.NA,
+                "end_event_id": pd.NA,
+                "end_date": r.end,
+                "end_precision": r.end_precision,
+                "end_earliest": e0,
+                "end_latest": e1,
+                "end_event": r.restricted,
+                "open_ended": False,
+                "restricted": r.restricted,
+                "start_source": tables.link(r.start_source_title, r.start_source_url),
+                "start_locator": r.start_locator,
+                "end_source": tables.link(r.end_source_title, r.end_source_url),
+                "end_locator": r.end_locator,
+                "note": r.note or "",
+            }
+        )
+    periods = pd.DataFrame(out, columns=[*PERIOD_COLUMNS, *SOURCED_COLUMNS])
+    for col in ("start_earliest", "start_latest", "end_earliest", "end_latest"):
+        periods[col] = pd.to_datetime(periods[col])
+    periods["open_ended"] = periods["open_ended"].astype(bool)
+    periods["fy_first"] = fiscal_years(periods["start_earliest"])
+    periods["fy_last"] = fiscal_years(periods["end_latest"])
+    return periods.sort_values("start_earliest", kind="stable").reset_index(drop=True)
+
+
+SOURCED_COLUMNS = (
+    "restricted",
+    "start_source",
+    "start_locator",
+    "end_source",
+    "end_locator",
+    "note",
+)
+SOURCED_HTML_COLUMNS = ("start: source", "end: source")
+
+
+def sourced_periods_table(periods: pd.DataFrame) -> pd.DataFrame:
+    """:func:`restriction_periods` as a reader's table; the two source columns are HTML links
+    (show with ``html_columns=SOURCED_HTML_COLUMNS``), every other cell plain text."""
+    return pd.DataFrame(
+        {
+            "what was restricted": periods["restricted"].to_numpy(),
+            "from": periods["start_date"].to_numpy(),
+            "start: source": periods["start_source"].to_numpy(),
+            "start: where in the source": periods["start_locator"].to_numpy(),
+            "to": periods["end_date"].to_numpy(),
+            "end: source": periods["end_source"].to_numpy(),
+            "end: where in the source": periods["end_locator"].to_numpy(),
+            "fiscal years shaded": [
+                fy_label(int(a), int(b))
+                for a, b in zip(periods["fy_first"], periods["fy_last"], strict=True)
+            ],
+            "note": periods["note"].to_numpy(),
+        }
+    )
+
+
+def contradictions(periods: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
+    """Every fiscal year wholly inside a shaded period in which the records show IMET money
+    obligated or IMET students trained: the shading says IMET was restricted, the records say
+    otherwise. Years with no record are not contradictions (they are gaps)."""
+    out = []
+    for p in periods.itertuples(index=False):
+        ep = Episode(
+            p.iso3,
+            p.country_name,
+            p.start_earliest,
+            p.start_latest,
+            p.end_earliest,
+            p.end_latest,
+            False,
+            (p.start_event_id,),
+            p.end_event_id,
+        )
+        inside = [y for y in range(int(p.fy_first), int(p.fy_last) + 1) if phase(ep, y) == "during"]
+        for fy in _active_years(yearly, inside):
+            row = yearly.loc[fy]
+            out.append(
+                {
+                    "period": f"{p.start_date} to {p.end_date}: {p.restricted}",
+                    "fiscal year": fy_label(fy),
+                    "IMET obligations": format_usd(row.get("obligation", np.nan)),
+                    "IMET students": _count(row.get("students", pd.NA)),
+                }
+            )
+    return pd.DataFrame(out, columns=["period", "fiscal year", "IMET obligations", "IMET students"])
+
+
+def _count(value: object) -> str:
+    return "no record" if pd.isna(value) else f"{int(value):,}"
+
+
 @dataclass(frozen=True)
 class Episode:
     """Overlapping periods of one country merged into one stretch of restrictions."""
@@ -657,6 +831,12 @@ def funding_yearly(
     return wide
 
 
+def report_years(training: pd.DataFrame) -> set[int]:
+    """Fiscal years a training report covers: years with any actual training row, any country."""
+    years = training.loc[training["status"] == "actual", "fiscal_year"].dropna()
+    return {int(y) for y in years.unique()}
+
+
 def yearly_measures(
     training: pd.DataFrame,
     funding: pd.DataFrame,
@@ -665,11 +845,18 @@ def yearly_measures(
     fy_end: int,
 ) -> pd.DataFrame:
     """Every yearly measure of one country on the axis ``fy_start``..``fy_end`` (one row per
-    fiscal year, gaps as null): :data:`TRAINING_MEASURES` then :data:`FUNDING_MEASURES`."""
+    fiscal year, gaps as null): :data:`TRAINING_MEASURES` then :data:`FUNDING_MEASURES`.
+
+    Three states: a value; 0 for the training measures of a year a report covers (see
+    :func:`report_years`) but lists nothing for the country; null where no source covers it."""
     if fy_start > fy_end:
         raise ParameterError(f"fy_start ({fy_start}) is after fy_end ({fy_end})")
     years = pd.Index(range(fy_start, fy_end + 1), name="fiscal_year")
-    train = training_yearly(training, iso3).reindex(years)
+    listed = training_yearly(training, iso3)
+    train = listed.reindex(years)
+    # A report covers the year and lists nothing for the country: a reported zero, not a gap.
+    silent = years.isin(report_years(training)) & ~years.isin(listed.index)
+    train.loc[silent, :] = 0
     money = funding_yearly(funding, iso3).reindex(years)
     return pd.concat([train, money], axis=1)
 
@@ -1065,10 +1252,13 @@ def _period_spans(p: pd.Series, lo: float, hi: float) -> tuple[tuple[float, floa
 
 
 def period_label(p: pd.Series, lo: float) -> str:
-    """``#19 to #23`` (event numbers), ``#29 to open``; flagged when it starts off the axis."""
-    end = "open" if p["open_ended"] else f"#{p['end_n']}"
+    """``#19 to #23`` (event numbers), ``#29 to open``; flagged when it starts off the axis.
+    A sourced period (:func:`restriction_periods`) is labelled by its dates."""
     # A period opened before the axis starts says so: its start is off the chart.
     before = "from before the axis: " if axis_position(p["start_earliest"]) < lo else ""
+    if pd.isna(p["start_n"]):
+        return f"{before}{p['start_date']} to {p['end_date']}"
+    end = "open" if p["open_ended"] else f"#{p['end_n']}"
     return f"{before}#{p['start_n']} to {end}"
 
 
@@ -1425,10 +1615,10 @@ def timeline_alt(
     return (
         f"Timeline of {country}, {fy_label(fy_start)} to {fy_label(fy_end)}. Top: {n_events} "
         f"numbered events, dots for dates known to the day and bars for dates known only to the "
-        f"month or year. Then {len(periods)} sanction or suspension periods derived from them, "
+        f"month or year. Then {len(periods)} periods in which IMET was restricted (sourced), "
         "hatched where a date is uncertain. Below, with the periods shaded: IMET obligations and "
         "the value of IMET training in US dollar millions, and IMET students, per fiscal year; "
-        "crosses mark years with no figure."
+        "crosses below the axis mark years with no figure."
     )
 
 

@@ -1,0 +1,182 @@
+"""What a reader sees at a desktop width and on a phone (issue 16).
+
+On every chapter and on the India, Pakistan and Bangladesh pages, at 1400 px and 390 px: the
+page never scrolls sideways; every chart's SVG keeps its text as ``<text>``; no table cell
+reads ``<NA>``, ``nan`` or ``None``; the sidebar lists country pages by name. The classmates
+roster has a search box that narrows it. A full-page screenshot of each page at each width goes
+to ``_build/screenshots/<width>/``.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from .browser_support import site_dir, site_pages
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (1400, 390)
+COUNTRY_DIR = "chapters/country/"
+COUNTRY_PAGES = ("IND", "PAK", "BGD")
+ROSTER_PAGE = "chapters/classmates.html"
+ROSTER_TABLE = "#T_cm-roster"
+ROSTER_QUERY = "War College"
+GAP_TEXTS = {"<NA>", "nan", "NaN", "None", "NaT"}
+
+
+def _reader_pages() -> list[str]:
+    pages = site_pages(site_dir())
+    chapters = [p for p in pages if not p.startswith(COUNTRY_DIR) or p.endswith("/index.html")]
+    countries = [
+        f"{COUNTRY_DIR}{c}.html" for c in COUNTRY_PAGES if f"{COUNTRY_DIR}{c}.html" in pages
+    ]
+    return [
+        p for p in chapters if p not in ("index.html", "search.html", "genindex.html")
+    ] + countries
+
+
+PAGES = _reader_pages()
+
+OVERFLOW_JS = """() => ({page: document.documentElement.scrollWidth, view: window.innerWidth,
+  wide: [...document.querySelectorAll("article *")]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                 && !e.closest(".dt-container, .output, .cell_output, pre, .highlight"))
+    .slice(0, 3).map(e => e.tagName + "." + e.className)})"""
+CHARTS_JS = """() => [...document.querySelectorAll("svg.imetbook-chart")].map(svg => ({
+  title: svg.querySelector(":scope > title")?.textContent || "",
+  texts: svg.querySelectorAll("text").length}))"""
+CELLS_JS = """() => [...document.querySelectorAll("article td, article th")]
+  .map(c => c.textContent.trim())"""
+SIDEBAR_JS = """() => [...document.querySelectorAll(".bd-sidebar-primary nav a.reference")]
+  .filter(a => /chapters\\/country\\/[A-Z]{3}\\.html/.test(a.href))
+  .map(a => a.textContent.trim())"""
+INFO_JS = """(sel) => {
+  const box = document.querySelector(sel)?.closest(".dt-container");
+  const info = box?.querySelector(".dt-info")?.textContent || "";
+  const m = info.replace(/,/g, "").match(/of (\\d+) entr/);
+  return m ? Number(m[1]) : null;
+}"""
+
+
+class _Cells(HTMLParser):
+    """Text of every table cell in a static HTML page (every row, paged or not)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[str] = []
+        self._depth = 0
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("td", "th"):
+            self._depth += 1
+            self._text = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._depth:
+            self._depth -= 1
+            self.cells.append("".join(self._text).strip())
+
+    def handle_data(self, data):
+        if self._depth:
+            self._text.append(data)
+
+
+@pytest.fixture(scope="module")
+def pages_by_width(browser, base_url: str):
+    """One page per width, with every request beyond the local server refused and recorded."""
+    out, contexts, blocked = {}, [], []
+    origin = urlsplit(base_url)
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+
+        def route(r) -> None:
+            u = urlsplit(r.request.url)
+            if u.scheme in ("data", "blob", "about") or u.netloc == origin.netloc:
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort("blockedbyclient")
+
+        context.route("**/*", route)
+        contexts.append(context)
+        out[width] = context.new_page()
+    yield out, blocked
+    for context in contexts:
+        context.close()
+
+
+def test_the_reader_pages_exist():
+    assert any(p.startswith("chapters/") for p in PAGES), f"no chapter pages in {site_dir()}"
+    missing = [c for c in COUNTRY_PAGES if f"{COUNTRY_DIR}{c}.html" not in PAGES]
+    assert not missing, f"country pages missing from the build: {missing}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("rel", PAGES)
+def test_page_reads_well(rel: str, width: int, site: Path, base_url: str, pages_by_width):
+    pages, blocked = pages_by_width
+    page = pages[width]
+    blocked.clear()
+    page.goto(base_url + rel, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    problems = [f"needs the network: {u}" for u in blocked]
+
+    size = page.evaluate(OVERFLOW_JS)
+    if size["page"] > size["view"] + 1:
+        problems.append(
+            f"page scrolls sideways: {size['page']} px in {size['view']} px {size['wide']}"
+        )
+    for chart in page.evaluate(CHARTS_JS):
+        if chart["texts"] == 0:
+            problems.append(f"chart without <text> (text drawn as paths): {chart['title']!r}")
+    shown = [c for c in page.evaluate(CELLS_JS) if c in GAP_TEXTS]
+    parser = _Cells()
+    parser.feed((site / rel).read_text(encoding="utf-8"))
+    stored = [c for c in parser.cells if c in GAP_TEXTS]
+    if shown or stored:
+        problems.append(f"cells read as missing-value markers: {sorted(set(shown + stored))}")
+    names = page.evaluate(SIDEBAR_JS)
+    if names != sorted(names, key=str.casefold):
+        problems.append(f"sidebar country pages not in name order: {names}")
+
+    shot = (
+        site.parent
+        / "screenshots"
+        / str(width)
+        / (rel.removesuffix(".html").replace("/", "__") + ".png")
+    )
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    assert not problems, f"{rel} at {width} px:\n  " + "\n  ".join(problems)
+
+
+def test_sidebar_lists_several_countries_by_name(base_url: str, pages_by_width):
+    page = pages_by_width[0][WIDTHS[0]]
+    page.goto(base_url + PAGES[0], wait_until="load")
+    names = page.evaluate(SIDEBAR_JS)
+    assert len(names) >= 2, f"sidebar lists {names}"
+    assert names == sorted(names, key=str.casefold)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_roster_search_narrows_the_table(width: int, base_url: str, pages_by_width):
+    page = pages_by_width[0][width]
+    page.goto(base_url + ROSTER_PAGE, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    before = page.evaluate(INFO_JS, ROSTER_TABLE)
+    assert before, "the roster is not an interactive table (no DataTables info line)"
+    box = page.locator(ROSTER_TABLE).locator("xpath=ancestor::div[contains(@class,'dt-container')]")
+    search = box.locator("input[type=search]")
+    search.fill(ROSTER_QUERY)
+    page.wait_for_function(f"() => ({INFO_JS})({ROSTER_TABLE!r}) !== {before}", timeout=10_000)
+    after = page.evaluate(INFO_JS, ROSTER_TABLE)
+    assert 0 < after < before, f"searching {ROSTER_QUERY!r}: {before} -> {after} rows"
+    rows = page.locator(f"{ROSTER_TABLE} tbody tr").all_inner_texts()
+    # DataTables' smart search: every word of the query, anywhere in the row.
+    words = ROSTER_QUERY.casefold().split()
+    assert rows and all(all(w in r.casefold() for w in words) for r in rows)

@@ -1,0 +1,51 @@
+"""The book's Sphinx extensions: country pages in name order, the table bundle shipped once."""
+
+import json
+
+import pytest
+
+from imetbook import countries, sphinx_tables, sphinx_toc_order
+
+CODES = ["HND", "HRV", "HTI", "LIE", "LKA"]  # ISO order reads Honduras, Croatia, Haiti, ...
+
+
+def _notebook(path, title):
+    cells = [{"cell_type": "markdown", "source": [f"# {title}\n", "\n", "text"], "metadata": {}}]
+    path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+
+
+def test_country_pages_sort_by_the_name_in_their_title(tmp_path):
+    titles = {}
+    for code in CODES:
+        _notebook(tmp_path / f"{code}.ipynb", countries.canonical_name(code))
+        titles[f"chapters/country/{code}"] = tmp_path / f"{code}.ipynb"
+    ordered = sphinx_toc_order.by_title(
+        list(titles), lambda doc: sphinx_toc_order.page_title(titles[doc])
+    )
+    names = [sphinx_toc_order.page_title(titles[d]) for d in ordered]
+    assert names == sorted(names, key=str.casefold)
+    assert ordered != sorted(titles)  # the file-name order is not the name order
+
+
+def test_a_page_without_a_title_goes_last(tmp_path):
+    (tmp_path / "X.ipynb").write_text("not json", encoding="utf-8")
+    _notebook(tmp_path / "A.ipynb", "Zambia")
+    paths = {"c/X": tmp_path / "X.ipynb", "c/A": tmp_path / "A.ipynb"}
+    assert sphinx_toc_order.page_title(paths["c/X"]) is None
+    order = sphinx_toc_order.by_title(list(paths), lambda d: sphinx_toc_order.page_title(paths[d]))
+    assert order == ["c/A", "c/X"]
+
+
+def test_the_datatables_bundle_comes_from_the_pinned_itables():
+    folder = sphinx_tables.bundle_dir()
+    assert all((folder / name).stat().st_size > 0 for name in sphinx_tables.BUNDLE)
+    script = (sphinx_tables.STATIC / "imetbook-tables.js").read_text(encoding="utf-8")
+    assert 'from "./dt_bundle.js"' in script and "http" not in script
+
+
+def test_a_missing_itables_is_one_clear_error(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "itables", None)
+    with pytest.raises(sphinx_tables.TablesAssetError, match="itables is not installed"):
+        sphinx_tables.bundle_dir()
