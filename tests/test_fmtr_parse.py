@@ -429,7 +429,7 @@ def _copy(tmp_path: Path) -> Path:
     # Without the script that cut the fixture: a raw folder holds only what its manifest lists.
     shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("cut.py"))
     # The notes that map each file to its original document sit beside the FMTR files.
-    shutil.copytree(FIXTURE.parent / "fmtr_reports", tmp_path / "fmtr_reports")
+    shutil.copytree(FIXTURE.parent / "fmtr_notes", tmp_path / "fmtr_notes")
     return dest
 
 

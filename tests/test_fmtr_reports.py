@@ -51,6 +51,8 @@ def _subset(src: Path, dst: Path, files: tuple[str, ...]) -> Path:
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("raw")
+    # The notes that name each file's original document sit beside the FMTR files.
+    shutil.copytree(RAW / "fmtr_notes", root / "fmtr_notes")
     return {
         "fmtr": _subset(RAW / "fmtr", root / "fmtr", XML),
         "reports": _subset(RAW / "fmtr_reports", root / "fmtr_reports", DOCS),
@@ -273,7 +275,9 @@ def split_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataF
         "fy2012_2013/2012_2013_Africa_fmtrpt_dedup.xml.gz",
         "fy2013_2014/2013_2014_Africa_fmtrpt_dedup.xml.gz",
     )
-    folder = _subset(RAW / "fmtr", tmp_path_factory.mktemp("split") / "fmtr", files)
+    root = tmp_path_factory.mktemp("split")
+    shutil.copytree(RAW / "fmtr_notes", root / "fmtr_notes")
+    folder = _subset(RAW / "fmtr", root / "fmtr", files)
     return fmtr.build_tables(folder)
 
 

@@ -106,6 +106,49 @@ CAPTIONS: dict[str, str] = {
     "cp-shared": "Shared classes with the neighbours",
     "cp-funding": "IMET money figures by measure and source",
     "cp-events": "Events of the timelines concerning the country",
+    "cp-programs": "Training records per program the reports list for the country, IMET first",
+    "cp-shared-all": "Shared classes with the neighbours under every program",
+    "cp-ranks": "The country's rank among all countries with a figure, per measure and year",
+    "cp-dropouts": "Fiscal years the country left the records, with the sourced cause",
+    # claims (the article's four countries, C05)
+    "claims-four-countries": "Shared classes of the article's countries, all programs and at "
+    "war colleges, with the verdicts they support",
+    "claims-c05-by-year": "War-college classes per fiscal year and how many nationalities sat "
+    "in them (all programs; NATO members are absent from the reports)",
+    "cm-tiers": "Shared classes by level of professional military education",
+    # data appendix
+    "data-tables": "Every built table: rows, columns, what one row is, and its files",
+    "data-dict-*": "Data dictionary of the {} table: column, type, unit, nulls, allowed values "
+    "and meaning",
+    "data-countries": "One CSV of training records per country",
+    # eligibility: drop-outs and ASPA
+    "eligibility-dropouts-by-year": "Drop-outs per fiscal year and the share a source explains",
+    "eligibility-dropout-causes": "Each drop-out with its cause, dates and source",
+    "eligibility-aspa-steps": "The American Servicemembers' Protection Act, step by step, with "
+    "its effect on IMET",
+    "eligibility-aspa-countries": "Countries whose military assistance was suspended under ASPA, "
+    "and their waivers, as the sources give them",
+    # methods: reconciliation of every report
+    "methods-imet-match": "IMET groups with a printed total, and how many match it exactly, per "
+    "report",
+    "methods-recovered": "Values the extraction lost and the original documents print, "
+    "recovered per report and rule",
+    "methods-doubtful": "Training values summed from report groups that fail reconciliation",
+    # rivalries
+    "rv-per-year": "Active rivalries per fiscal year, by whether their sides shared a class",
+    "rv-top": "Rivalries by shared classes (IMET or the programs chosen)",
+    "rv-top-war": "Rivalries by shared war-college classes",
+    "rv-by-tier": "Shared classes of each rivalry by level of professional military education",
+    "rv-tier-counts": "Shared classes of all rivalries by level of professional military education",
+    "rv-classes": "Shared classes of rival countries, war colleges first, with report and pages",
+    "rv-top-all": "Rivalries by shared classes under every program",
+    "rv-never": "Rivalries whose sides never shared a class, and why where the data says",
+    "rv-not-in-reports": "Countries the training reports leave out by law",
+    "rv-rules": "Eligibility rules that name a side of a rivalry that never met",
+    "rv-names": "The rivalry list's short names and the book's countries they stand for",
+    "rv-tier-coverage": "Training records per level of professional military education, and "
+    "the share no rule places",
+    "rv-tier-rules": "The sourced rules that place a course at a level",
 }
 
 

@@ -739,6 +739,7 @@ FUNDING = Contract(
             allowed=("checked", "doubtful", "unchecked"),
         ),
     ),
+    where=("source", "locator", "country_name", "fiscal_year", "measure"),
 )
 
 FUNDING_EDITIONS = Contract(
@@ -755,7 +756,7 @@ FUNDING_EDITIONS = Contract(
             nullable=False,
         ),
     ),
-    where=("source", "locator", "country_name", "fiscal_year", "measure"),
+    where=("source", "edition", "locator", "country_name", "fiscal_year", "measure"),
 )
 
 PRECISIONS = ("day", "month", "year")

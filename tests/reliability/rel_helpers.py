@@ -48,7 +48,9 @@ class Project:
 
     def state(self) -> tuple[dict[str, str], dict[str, str], list[str]]:
         """The tables, the chapters and what sits next to the tables, to compare."""
-        siblings = sorted(p.name for p in self.tables.parent.iterdir())
+        # data/cache holds text extracted from the PDFs, keyed by their hash: a cache the
+        # build may fill before it stops, never tables (sources.fmtr_reports).
+        siblings = sorted(p.name for p in self.tables.parent.iterdir() if p.name != "cache")
         return snapshot(self.tables), snapshot(self.root / "chapters", "*.ipynb"), siblings
 
     def run(self, *args: str, prefix: list[str] | None = None, **kw) -> subprocess.CompletedProcess:

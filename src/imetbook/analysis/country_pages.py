@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from imetbook import schema
+from imetbook import schema, tables
 from imetbook.analysis import budget, classmates, country_scope, courses, eligibility
 from imetbook.errors import ParameterError
 from imetbook.params import Country, Invalid, Param, Spec
@@ -1183,3 +1183,14 @@ def index_page(training: pd.DataFrame, funding: pd.DataFrame | None = None) -> s
     in ``funding`` (default: the built table): what ``imetbook execute`` writes."""
     table = with_money_only(headlines(training), page_list(training, funding))
     return index_markdown(table, covered_years(training))
+
+
+def with_listing_links(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (top courses or places) with its ``latest listing`` linked to the row's
+    ``source_url`` (only an http(s) address becomes a link) and that column dropped."""
+    out = table.drop(columns="source_url").copy()
+    out["latest listing"] = [
+        tables.link(text, url)
+        for text, url in zip(table["latest listing"], table["source_url"], strict=True)
+    ]
+    return out

@@ -91,8 +91,11 @@ def _pdf_text(raw: RawFile, cache_dir: Path | None) -> list[list]:
     finally:
         pdf.close()
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_bytes(cached, json.dumps(out, ensure_ascii=False).encode("utf-8"))
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            atomic.write_bytes(cached, json.dumps(out, ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            pass  # a cache only saves time: a read-only or full disk must not stop the parse
     return out
 
 
