@@ -123,36 +123,44 @@ async def open_tab(browser, base_url: str):
 
 
 @pytest.fixture(scope="session")
-def browser_page(base_url: str, site_report) -> Iterator[tuple[object, PageLog]]:
-    """One tab for the targeted checks (search, downloads), opened after the parallel sweep of
-    every page (``site_report``) has closed its own browser: Playwright's sync API cannot run
-    while an asyncio loop does."""
+def browser():
+    """One Chromium driven by Playwright's sync API, for the targeted checks (search, downloads,
+    the reader checks at two widths). The sweep of every page (``test_site.site_report``) runs
+    its asyncio loop in a thread of its own, so the two APIs never share a thread."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
+        chromium = pw.chromium.launch(
             executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
         )
-        context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-        log = PageLog(origin=base_url)
-
-        def route(r) -> None:
-            if is_local(r.request.url, base_url):
-                r.continue_()
-            else:
-                log.blocked.append(r.request.url)
-                r.abort("blockedbyclient")
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and log.console_errors.append(m.text))
-        page.on("pageerror", lambda exc: log.console_errors.append(f"uncaught: {exc}"))
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and log.http_errors.append(f"{r.status} {r.url}"),
-        )
         try:
-            yield page, log
+            yield chromium
         finally:
-            context.close()
-            browser.close()
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def browser_page(browser, base_url: str) -> Iterator[tuple[object, PageLog]]:
+    """One tab for the targeted checks, with the network fenced off and its events logged."""
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    log = PageLog(origin=base_url)
+
+    def route(r) -> None:
+        if is_local(r.request.url, base_url):
+            r.continue_()
+        else:
+            log.blocked.append(r.request.url)
+            r.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and log.console_errors.append(m.text))
+    page.on("pageerror", lambda exc: log.console_errors.append(f"uncaught: {exc}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and log.http_errors.append(f"{r.status} {r.url}"),
+    )
+    try:
+        yield page, log
+    finally:
+        context.close()

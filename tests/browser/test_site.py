@@ -13,6 +13,7 @@ fixture; each page is still its own test, failing with that page's problems.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 from functools import cache
@@ -206,7 +207,10 @@ def site_report(request, site: Path, base_url: str) -> dict[str, list[str]]:
         for item in request.session.items
         if getattr(item, "originalname", "") == "test_page" and hasattr(item, "callspec")
     ]
-    return asyncio.run(check_site(base_url, site, selected))
+    # A thread of its own: the sync API of the other browser tests must never share a thread
+    # with a running asyncio loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, check_site(base_url, site, selected)).result()
 
 
 def test_the_site_has_pages():

@@ -67,9 +67,10 @@ PROBE = """
 import json, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from .rel_helpers import snapshot
+from rel_helpers import snapshot
 data = Path(sys.argv[2])
-seen = {"tables": snapshot(data / "processed"), "siblings": sorted(p.name for p in data.iterdir())}
+names = sorted(p.name for p in data.iterdir() if p.name != "cache")  # as Project.state
+seen = {"tables": snapshot(data / "processed"), "siblings": names}
 Path(sys.argv[3]).write_text(json.dumps(seen))
 """
 

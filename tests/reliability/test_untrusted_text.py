@@ -246,6 +246,8 @@ def test_a_built_page_holds_the_payloads_only_as_text(real, tmp_path):
     (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (book / "intro.md").write_text("# Probe\n\nPages with data text that holds markup.\n")
+    # The config ships the downloads folder the data build writes (html_extra_path).
+    (book / "data" / "processed" / "site").mkdir(parents=True)
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -262,7 +264,7 @@ def test_a_built_page_holds_the_payloads_only_as_text(real, tmp_path):
     ]
     source = book / "page.ipynb"
     nbformat.write(nb, source)
-    source.write_bytes(execute.render(execute.Job(source, source), execute.input_hash(source)))
+    source.write_bytes(execute.render(execute.Job(source, source)))
     build_html(book)
 
     page = (book / "_build" / "html" / "page.html").read_text(encoding="utf-8")
