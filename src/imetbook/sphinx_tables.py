@@ -42,8 +42,10 @@ def _static_paths(app: Any, config: Any) -> None:
 
 
 def _bundle_only(app: Any) -> Path:
-    """A folder holding only the two bundle files (itables/html also holds templates)."""
-    target = Path(app.doctreedir).parent / "itables_static"
+    """A folder holding only the two bundle files (itables/html also holds templates). It sits
+    under the book's own ``_build`` whatever the output folder, so the configuration (which
+    Sphinx hashes into ``.buildinfo``) is the same for every build of the book."""
+    target = Path(app.srcdir) / "_build" / "itables_static"
     target.mkdir(parents=True, exist_ok=True)
     for name in BUNDLE:
         data = (bundle_dir() / name).read_bytes()
