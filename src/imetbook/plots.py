@@ -527,6 +527,31 @@ def _legend(ax: Axes, wide: pd.DataFrame) -> None:
         )
 
 
+DOUBTFUL_NOTE = (
+    "Circled: a training value summed from report groups that do not match their printed "
+    "totals (doubtful; see the methods appendix)."
+)
+
+
+def mark_doubtful(ax: Axes, points: pd.DataFrame, *, x: str, y: str) -> int:
+    """Ring each point of ``points`` (its ``x`` and ``y``): a value drawn on the chart whose
+    source is doubtful. Rings sit on values, never on gaps (a null ``y`` is skipped). Returns
+    how many were ringed; the caller says what the rings mean (:data:`DOUBTFUL_NOTE`)."""
+    shown = points.dropna(subset=[y])
+    if shown.empty:
+        return 0
+    ax.scatter(
+        shown[x].astype("float64").to_numpy(),
+        shown[y].astype("float64").to_numpy(),
+        s=150,
+        facecolors="none",
+        edgecolors="black",
+        linewidths=1.4,
+        zorder=6,
+    )
+    return len(shown)
+
+
 def ranking(
     ax: Axes,
     values: pd.Series,

@@ -793,11 +793,32 @@ def share_grid(shares: pd.DataFrame, column: str = "share_of_country_sum") -> pd
     return out.reset_index()
 
 
-def chain_display(wide: pd.DataFrame) -> pd.DataFrame:
-    """:func:`chain_wide` as display strings, measures under their labels, gaps as a dash."""
+def doubtful_values(
+    funding: pd.DataFrame, country: str, fy_start: int | None = None, fy_end: int | None = None
+) -> pd.DataFrame:
+    """The country's training values that ``funding.quality`` marks doubtful (a report group
+    they sum fails reconciliation): ``measure``, ``fiscal_year``, ``amount_usd``."""
+    rows = country_rows(funding, country, fy_start, fy_end)
+    cols = ["measure", "fiscal_year", "amount_usd"]
+    if "quality" not in rows.columns:
+        return rows.iloc[0:0][cols]
+    hit = rows[_is(rows["measure"], "training_value") & _is(rows["quality"], "doubtful")]
+    return hit[cols].sort_values("fiscal_year").reset_index(drop=True)
+
+
+def chain_display(wide: pd.DataFrame, doubtful: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`chain_wide` as display strings, measures under their labels, gaps as a dash; a
+    figure listed in ``doubtful`` (:func:`doubtful_values`) reads "(doubtful)" after it."""
+    marked = set()
+    if doubtful is not None:
+        marked = set(zip(doubtful["measure"], doubtful["fiscal_year"].astype(int), strict=True))
     out = pd.DataFrame({"FY": wide["fiscal_year"].astype(int).astype(str)})
+    years = wide["fiscal_year"].astype(int).tolist()
     for measure in [c for c in wide.columns if c != "fiscal_year"]:
-        out[label(measure)] = [_cell(v) for v in wide[measure]]
+        out[label(measure)] = [
+            _cell(v) + (" (doubtful)" if (measure, fy) in marked and pd.notna(v) else "")
+            for v, fy in zip(wide[measure], years, strict=True)
+        ]
     return out
 
 

@@ -105,6 +105,7 @@ FUNDING_COLUMNS: tuple[str, ...] = (
     "locator",
     "source_grade",
     "source_copy_at",
+    "quality",
     "scope",
     "region",
     "fiscal_year",
@@ -861,13 +862,29 @@ def funding_alt(country: str, data: pd.DataFrame, years: Sequence[int]) -> str:
     )
 
 
+def doubtful_points(rows: pd.DataFrame, money: pd.DataFrame) -> pd.DataFrame:
+    """The points of ``money`` (:func:`chart_data`) that are training values marked doubtful in
+    ``rows`` (:func:`funding_rows`; ``quality``): ``fiscal_year``, ``measure``, ``amount``."""
+    if "quality" not in rows.columns or money.empty:
+        return money.iloc[0:0]
+    flagged = rows["measure"].eq("training_value") & rows["quality"].eq("doubtful")
+    years = set(rows.loc[flagged, "fiscal_year"].astype(int))
+    hit = money["measure"].eq(MEASURE_LABELS["training_value"])
+    return money[hit & money["fiscal_year"].astype(int).isin(years)].reset_index(drop=True)
+
+
 def record_figure(
-    country: str, by_year: pd.DataFrame, money: pd.DataFrame, years: Sequence[int]
+    country: str,
+    by_year: pd.DataFrame,
+    money: pd.DataFrame,
+    years: Sequence[int],
+    doubtful: pd.DataFrame | None = None,
 ) -> tuple[Figure, Axes] | None:
     """IMET students (bars, top) and IMET money by measure (lines, below) of one country on
-    one fiscal-year axis ``years``; ``money`` is :func:`chart_data`. A panel with nothing to
-    draw is left out; None if both are empty. Returns the figure and its lowest axes; the
-    caller finishes it with :func:`imetbook.plots.finish` (source line, alt text)."""
+    one fiscal-year axis ``years``; ``money`` is :func:`chart_data`, ``doubtful`` the points of
+    it to ring (:func:`doubtful_points`). A panel with nothing to draw is left out; None if
+    both are empty. Returns the figure and its lowest axes; the caller finishes it with
+    :func:`imetbook.plots.finish` (source line, alt text)."""
     # Imported here: the build imports this module for the page list, and needs no charts.
     from imetbook import plots
 
@@ -906,6 +923,9 @@ def record_figure(
             value_format="{x:,.1f}",
         )
         axes["money"].set_ylabel(f"IMET money\n({unit})")
+        if doubtful is not None:
+            ringed = doubtful.assign(amount=doubtful["amount"] / divisor)
+            plots.mark_doubtful(axes["money"], ringed, x="fiscal_year", y="amount")
     return fig, axes[panels[-1]]
 
 
