@@ -527,10 +527,7 @@ def _legend(ax: Axes, wide: pd.DataFrame) -> None:
         )
 
 
-DOUBTFUL_NOTE = (
-    "Circled: a training value summed from report groups that do not match their printed "
-    "totals (doubtful; see the methods appendix)."
-)
+DOUBTFUL_NOTE = "Circled: doubtful, summed from report groups that miss their printed totals."
 
 
 def mark_doubtful(ax: Axes, points: pd.DataFrame, *, x: str, y: str) -> int:
