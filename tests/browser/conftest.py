@@ -43,6 +43,13 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    # Several tabs open up to six connections each at once; the default listen backlog of 5
+    # drops the surplus SYNs and the kernel's retransmission backoff can stall one request
+    # past any page timeout (seen once in CI as a 90 s wait on one page).
+    request_queue_size = 128
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
     root = site_dir()
@@ -54,7 +61,7 @@ def site() -> Path:
 @pytest.fixture(scope="session")
 def base_url(site: Path) -> Iterator[str]:
     handler = functools.partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
