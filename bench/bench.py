@@ -4,7 +4,7 @@ Not a test: it prints wall-clock seconds. Three parts, in one run.
 
 **Parse.** Wall-clock and CPU seconds and rows per second for
 
-* ``imetbook``: :func:`imetbook.sources.fmtr.build_tables` on ``data/raw/fmtr`` (checksums,
+* ``imetbook``: :func:`imetbook.data.parsers.fmtr.build_tables` on ``data/raw/fmtr`` (checksums,
   gunzip, XML and HTML parse, cleaning, regions, reconciliation: the four tables);
 * ``naive``: per file, gunzip then ``pandas.read_xml(..., xpath="//training")`` for the XML
   and ``pandas.read_html`` for the 2006-2007 HTML pages, with no cleaning at all;
@@ -36,7 +36,7 @@ shared: absolute seconds are noisy, ratios measured in the same run (parse / bar
 
 Then the per-notebook overhead: the mean time the executor takes for an empty notebook
 (kernel start, papermill, cleaning, atomic write) and for one that only imports what every page
-imports (pandas, matplotlib through :mod:`imetbook.plots`), one at a time.
+imports (pandas, matplotlib through :mod:`imetbook.figures.plots`), one at a time.
 
 ``--quick`` skips the cold build: the copy then also gets this tree's processed tables and
 generated country pages, and is brought up to date (execute and HTML, not timed) before the two
@@ -64,8 +64,8 @@ import nbformat
 import pandas as pd
 
 from imetbook import paths
-from imetbook.manifest import read_manifest
-from imetbook.sources import fmtr
+from imetbook.data.manifest import read_manifest
+from imetbook.data.parsers import fmtr
 
 # --- parse -----------------------------------------------------------------------------------
 
@@ -144,7 +144,7 @@ def figure(what: str, value: str, target: str, ok: bool) -> None:
 
 def validate_bench(repeat: int) -> None:
     """Seconds to check every built table against its contract (pandera; target: ~1 s)."""
-    from imetbook import datasets, schema
+    from imetbook.data import datasets, schema
 
     tables = {name: datasets.load(name) for name in schema.CONTRACTS}
     rows = sum(len(df) for df in tables.values())
@@ -193,7 +193,7 @@ def copy_tree(repo: Path, dest: Path, warm: bool) -> int:
 
 def touch_module(root: Path, module: str) -> list[str]:
     """Change ``module``'s source (a comment); the notebooks whose kernel imported it."""
-    from imetbook import execute
+    from imetbook.run import execute
 
     path = root / "src" / "imetbook" / (module.removeprefix("imetbook.").replace(".", "/") + ".py")
     importers = sorted(
@@ -327,13 +327,16 @@ def build_book(
 
 OVERHEAD_CELLS = {
     "empty notebook": "",
-    "page imports": "import pandas\nfrom imetbook import datasets, plots, tables",
+    "page imports": (
+        "import pandas\nfrom imetbook.data import datasets\n"
+        "from imetbook.figures import plots\nfrom imetbook.chapters import tables"
+    ),
 }
 
 
 def notebook_overhead(repeat: int) -> dict[str, float]:
     """Mean executor seconds per notebook, one at a time, for :data:`OVERHEAD_CELLS`."""
-    from imetbook import execute
+    from imetbook.run import execute
 
     out = {}
     with tempfile.TemporaryDirectory(prefix="imetbook-bench-nb-") as tmp:
@@ -356,8 +359,9 @@ def notebook_overhead(repeat: int) -> dict[str, float]:
 def page_set_speed(pages: int, jobs: int) -> dict[str, float]:
     """Wall seconds per country page, ``jobs`` at a time, in fresh kernels and in warm ones
     (same pages, same run: the ratio holds on a busy machine where seconds do not)."""
-    from imetbook import datasets, execute
     from imetbook.analysis import country_pages
+    from imetbook.data import datasets
+    from imetbook.run import execute
 
     template = paths.chapters_dir() / execute.PROFILE_TEMPLATE
     training = datasets.load("training", columns=country_pages.INDEX_COLUMNS)

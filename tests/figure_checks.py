@@ -1,11 +1,11 @@
 """Shared check for every figure function: nothing drawn for a missing value lies inside the
-axes' data area (gaps go to the strip below the axis, see :mod:`imetbook.plots`)."""
+axes' data area (gaps go to the strip below the axis, see :mod:`imetbook.figures.plots`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from imetbook import plots
+from imetbook.figures import plots
 
 
 def gap_marks(fig) -> dict[str, list[float]]:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import schema
+from imetbook.data import schema
+from imetbook.data.parsers import budget
 from imetbook.errors import ChecksumError, DataError, UnknownCountryError
-from imetbook.sources import budget
 
 FIX = Path(__file__).parent / "fixtures" / "budget"
 SCA = "South and Central Asia"

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from imetbook import schema
 from imetbook.analysis import budget
+from imetbook.data import schema
 from imetbook.errors import DataError, ParameterError
 
 REGION = "South and Central Asia"

@@ -9,10 +9,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from imetbook import datasets, execute, params
 from imetbook.analysis import budget
 from imetbook.analysis import claims as cl
+from imetbook.data import datasets
 from imetbook.errors import ParameterError
+from imetbook.run import execute, params
 
 NEAR_EAST = {
     "region": "Near East",

@@ -15,12 +15,13 @@ import pandas as pd
 import pytest
 from myst_parser.mdit_to_docutils.base import default_slugify
 
-from imetbook import params, schema
 from imetbook.analysis import budget
 from imetbook.analysis import claims as cl
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import timeline as tl
+from imetbook.data import schema
 from imetbook.errors import DataError, ParameterError
+from imetbook.run import params
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHAPTERS = Path(__file__).parents[1] / "chapters"

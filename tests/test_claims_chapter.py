@@ -11,10 +11,11 @@ import nbformat
 import pytest
 from chapter_helpers import parameters_cell
 
-from imetbook import datasets, execute
 from imetbook.analysis import budget
 from imetbook.analysis import claims as cl
+from imetbook.data import datasets
 from imetbook.errors import ParameterError
+from imetbook.run import execute
 
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "claims.ipynb"
 

@@ -532,7 +532,7 @@ def test_newport_news_is_not_newport():
 
 @pytest.fixture(scope="module")
 def training() -> pd.DataFrame:
-    from imetbook import datasets
+    from imetbook.data import datasets
 
     return datasets.load("training")
 

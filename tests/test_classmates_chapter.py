@@ -11,9 +11,10 @@ import nbformat
 import pytest
 from chapter_helpers import parameters_cell
 
-from imetbook import datasets, execute, params
 from imetbook.analysis import classmates as cm
+from imetbook.data import datasets
 from imetbook.errors import ParameterError
+from imetbook.run import execute, params
 
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "classmates.ipynb"
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import datasets
 from imetbook.analysis import classmates as cm
-from imetbook.cli import main
-from imetbook.commands import classmates as cmd
+from imetbook.data import datasets
+from imetbook.run.cli import main
+from imetbook.run.commands import classmates as cmd
 
 FIXTURE = Path(__file__).parent / "fixtures" / "classmates" / "training_rows.csv"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import schema
+from imetbook.data import schema
+from imetbook.data.parsers import context
 from imetbook.errors import ChecksumError, DataError, UnknownCountryError
-from imetbook.sources import context
 
 FIX = Path(__file__).parent / "fixtures" / "context"
 PAK, IND = "pakistan_timeline.csv", "india_timeline.csv"

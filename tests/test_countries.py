@@ -5,9 +5,10 @@ from __future__ import annotations
 import pycountry
 import pytest
 
-from imetbook import countries, manifest, paths
+from imetbook import paths
+from imetbook.data import countries, manifest
+from imetbook.data.parsers import budget
 from imetbook.errors import UnknownCountryError
-from imetbook.sources import budget
 
 VARIANTS = [
     ("Kyrgyz Republic", "Kyrgyzstan"),

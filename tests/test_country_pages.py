@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import datasets
 from imetbook.analysis import classmates
 from imetbook.analysis import country_pages as cp
+from imetbook.data import datasets
 from imetbook.errors import DataError, ParameterError
 
 CLASSMATES = Path(__file__).parent / "fixtures" / "classmates" / "training_rows.csv"

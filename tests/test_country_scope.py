@@ -9,12 +9,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-from imetbook import datasets, execute, paths
+from imetbook import paths
 from imetbook.analysis import budget, eligibility
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import country_pages as cp
 from imetbook.analysis import country_scope as cs
-from imetbook.sources import budget as sources_budget
+from imetbook.data import datasets
+from imetbook.data.parsers import budget as sources_budget
+from imetbook.run import execute
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import schema
 from imetbook.analysis import coverage
+from imetbook.data import schema
+from imetbook.data.parsers import budget
 from imetbook.errors import ParameterError, UnknownCountryError
-from imetbook.sources import budget
 
 FIX = Path(__file__).parent / "fixtures" / "budget"
 TRAINING_COLUMNS = {
@@ -133,7 +133,7 @@ def test_single_year_gaps_leave_out_multi_year_totals_and_years_outside(funding)
 
 
 def test_draw_evidence_fills_exactly_the_years_with_a_figure(funding):
-    from imetbook import plots
+    from imetbook.figures import plots
 
     cov = coverage.coverage_matrix(funding, ["PAK", "ISR"], 2008, 2010)
     fig, ax = plots.figure("test")

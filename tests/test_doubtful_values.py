@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from imetbook import datasets, plots
 from imetbook.analysis import budget
 from imetbook.analysis import country_pages as cp
+from imetbook.data import datasets
+from imetbook.figures import plots
 
 
 @pytest.fixture(scope="module")

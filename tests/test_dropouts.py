@@ -10,11 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import countries, datasets, paths
+from imetbook import paths
 from imetbook.analysis import dropouts as do
 from imetbook.analysis import eligibility as el
+from imetbook.data import countries, datasets
+from imetbook.data.parsers import reference
 from imetbook.errors import ChecksumError, DataError
-from imetbook.sources import reference
 
 # --- the real records ------------------------------------------------------------------------
 

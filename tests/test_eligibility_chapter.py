@@ -9,10 +9,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from imetbook import countries, datasets, execute
 from imetbook.analysis import dropouts as do
 from imetbook.analysis import eligibility as el
+from imetbook.data import countries, datasets
 from imetbook.errors import ParameterError
+from imetbook.run import execute
 
 pytestmark = pytest.mark.slow
 

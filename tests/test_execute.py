@@ -1,4 +1,4 @@
-"""The execution cache, atomic writes, failures and country pages (imetbook.execute).
+"""The execution cache, atomic writes, failures and country pages (imetbook.run.execute).
 
 The tests that execute use real kernels on tiny notebooks written to tmp_path, reading tiny
 tables from a private processed folder (IMETBOOK_PROCESSED, inherited by the kernels).
@@ -21,13 +21,13 @@ import pandas as pd
 import pytest
 from conftest import notebook
 
-from imetbook import cli, execute
 from imetbook.errors import ExecutionError
+from imetbook.run import cli, execute
 
 REPO = Path(__file__).resolve().parents[1]
 _real_code_files = execute.code_files
-READS_TRAINING = 'from imetbook import datasets\nprint(len(datasets.load("training")))'
-READS_FUNDING = 'from imetbook.datasets import load\nprint(len(load("funding")))'
+READS_TRAINING = 'from imetbook.data import datasets\nprint(len(datasets.load("training")))'
+READS_FUNDING = 'from imetbook.data.datasets import load\nprint(len(load("funding")))'
 
 
 def table(processed: Path, name: str, rows: int) -> None:
@@ -112,7 +112,7 @@ def test_first_run_executes_every_notebook_and_records_its_hash(executed_book) -
     assert execute.stored_hash(chapters / "a_training.ipynb") == expected
     record = execute.stored_record(path)
     assert record["tables"] == ["training"]
-    assert "imetbook.datasets" in record["modules"]
+    assert "imetbook.data.datasets" in record["modules"]
     assert "imetbook.analysis.claims" not in record["modules"]
     assert execute.stored_record(chapters / "c_plain.ipynb") == {"modules": [], "tables": []}
 
@@ -274,7 +274,7 @@ def test_country_pages_one_per_country_with_index(
     # A stand-in for the real template, which reads every table: this test is the mechanism.
     write_notebook(
         country / "profile.ipynb",
-        'from imetbook import datasets\nprint(len(datasets.load("training")))',
+        'from imetbook.data import datasets\nprint(len(datasets.load("training")))',
         markdown="# {{ country }}\n\nA page.",
         parameters='country = "India"',
     )
@@ -365,10 +365,12 @@ def test_parameter_slug_is_stable_and_file_safe() -> None:
 
 # --- what a kernel used: modules and tables recorded during the run ---------------------------
 
-USES_COUNTRIES = "from imetbook import countries\nprint(countries.__name__)"
+USES_COUNTRIES = "from imetbook.data import countries\nprint(countries.__name__)"
 USES_ERRORS = "from imetbook.errors import ImetbookError\nprint(ImetbookError.__name__)"
 # Reads a table through a name the source scan cannot see: only the kernel's record knows.
-HIDDEN_READ = 'from imetbook import datasets\nprint(len(getattr(datasets, "lo" + "ad")("funding")))'
+HIDDEN_READ = (
+    'from imetbook.data import datasets\nprint(len(getattr(datasets, "lo" + "ad")("funding")))'
+)
 
 
 @pytest.fixture
@@ -390,10 +392,12 @@ def test_touching_one_module_re_executes_only_the_notebooks_that_imported_it(
     jobs = execute.chapter_jobs(book)
     assert run(book).executed == [label(book / n) for n in ("a.ipynb", "b.ipynb", "c.ipynb")]
     modules = {j.output.stem: execute.stored_record(j.output)["modules"] for j in jobs}
-    assert "imetbook.countries" in modules["a"] and "imetbook.countries" not in modules["b"]
+    assert (
+        "imetbook.data.countries" in modules["a"] and "imetbook.data.countries" not in modules["b"]
+    )
     assert modules["c"] == []
 
-    with (package_copy / "countries.py").open("a") as fh:
+    with (package_copy / "data" / "countries.py").open("a") as fh:
         fh.write("\n# touched\n")
     assert [j.output.stem for j in execute.stale_jobs(jobs)] == ["a"]
     assert run(book).executed == [label(book / "a.ipynb")]

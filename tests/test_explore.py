@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from imetbook import datasets, explore, schema
 from imetbook.analysis import classmates
+from imetbook.data import datasets, explore, schema
 
 DATASETTE = Path(sys.executable).with_name("datasette")
 
@@ -156,7 +156,8 @@ def test_data_sqlite_command_writes_the_file_and_metadata(tmp_path, monkeypatch,
     import os
     import shutil
 
-    from imetbook import cli, paths
+    from imetbook import paths
+    from imetbook.run import cli
 
     processed = tmp_path / "processed"
     skip = shutil.ignore_patterns(explore.DB_FILE, explore.METADATA_FILE)

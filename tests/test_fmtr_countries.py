@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from imetbook import countries
-from imetbook.sources import fmtr_fields as F
+from imetbook.data import countries
+from imetbook.data.parsers import fmtr_fields as F
 
 VARIANTS = {
     "TTO": ["Trinidad-Tobago", "Trinidad -Tobago", "Trinidad - Tobago", "Trinidad and Tobago"],

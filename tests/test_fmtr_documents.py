@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from imetbook import datasets, manifest, paths
+from imetbook import paths
+from imetbook.data import datasets, manifest
+from imetbook.data.parsers import fmtr_documents as docs
 from imetbook.errors import DataError
-from imetbook.sources import fmtr_documents as docs
 
 REPORTS = paths.raw_dir() / docs.FOLDER
 

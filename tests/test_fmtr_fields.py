@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from imetbook import schema
+from imetbook.data import schema
+from imetbook.data.parsers import fmtr_fields as F
 from imetbook.errors import DataError
-from imetbook.sources import fmtr_fields as F
 
 # --- text ---------------------------------------------------------------------------------
 

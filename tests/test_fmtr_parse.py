@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import build, schema
 from imetbook.analysis import quality
+from imetbook.data import build, schema
+from imetbook.data.manifest import read_manifest
+from imetbook.data.parsers import fmtr, fmtr_html, fmtr_xml
 from imetbook.errors import ChecksumError, DataError, UnknownCountryError
-from imetbook.manifest import read_manifest
-from imetbook.sources import fmtr, fmtr_html, fmtr_xml
 
 FIXTURE = Path(__file__).parent / "fixtures" / "fmtr"
 

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from imetbook import paths
+from imetbook.data.parsers import fmtr, fmtr_reports
 from imetbook.errors import ChecksumError, DataError
-from imetbook.sources import fmtr, fmtr_reports
 
 RAW = paths.raw_dir()
 XML = (

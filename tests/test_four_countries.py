@@ -10,10 +10,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from imetbook import datasets
 from imetbook.analysis import budget, classrooms, tiers
 from imetbook.analysis import claims as cl
 from imetbook.analysis import classmates as cm
+from imetbook.data import datasets
 
 
 @pytest.fixture(scope="module")

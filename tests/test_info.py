@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import build, info
+from imetbook.data import build
+from imetbook.data.parsers import fmtr
 from imetbook.errors import DataError
-from imetbook.sources import fmtr
+from imetbook.run import info
 
 FIXTURE = Path(__file__).parent / "fixtures" / "fmtr"
 

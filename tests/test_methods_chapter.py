@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from chapter_helpers import parameters_cell
 
-from imetbook import datasets, execute
 from imetbook.analysis import quality as q
+from imetbook.data import datasets
 from imetbook.errors import ParameterError
+from imetbook.run import execute
 
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "methods.ipynb"
 

@@ -1,4 +1,4 @@
-"""Parameter validation (imetbook.params): typed validators, specs, the registry, bind()."""
+"""Parameter validation (imetbook.run.params): typed validators, specs, the registry, bind()."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from imetbook import countries, params
+from imetbook.data import countries
 from imetbook.errors import ParameterError
-from imetbook.params import Invalid
+from imetbook.run import params
+from imetbook.run.params import Invalid
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from figure_checks import gap_marks
 
-from imetbook import plots
 from imetbook.errors import ParameterError
+from imetbook.figures import plots
 
 TITLE = "Students trained under IMET"
 SOURCE = "FMTR reports, Section IV"

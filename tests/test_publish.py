@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from frictionless import validate
 
-from imetbook import datasets, publish, schema
+from imetbook.data import datasets, publish, schema
 
 DOWNLOADS = publish.downloads_dir()
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import countries, datasets, params, schema
 from imetbook.analysis import quality
+from imetbook.data import countries, datasets, schema
+from imetbook.data.manifest import read_manifest
+from imetbook.data.parsers import fmtr
+from imetbook.data.parsers.fmtr_fields import FLAG_DOCS
 from imetbook.errors import DataError, ParameterError
-from imetbook.manifest import read_manifest
-from imetbook.sources import fmtr
-from imetbook.sources.fmtr_fields import FLAG_DOCS
+from imetbook.run import params
 
 FIXTURE = Path(__file__).parent / "fixtures" / "fmtr"
 

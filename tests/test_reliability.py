@@ -11,7 +11,7 @@
   (``IMETBOOK_ROOT``), never on the repository.
 * A course title holding ``<script>`` or an ``onerror`` attribute, shown every way the chapters
   show data (a DataFrame as a cell result or through ``display``, the table helpers of
-  :mod:`imetbook.analysis`, a chart from :mod:`imetbook.plots`), is escaped in the page that
+  :mod:`imetbook.analysis`, a chart from :mod:`imetbook.figures.plots`), is escaped in the page that
   Jupyter Book builds from a notebook executed like the chapters. Real titles need this: the
   parser unescapes entities, and unit names such as ``1st BDE< Joint Op Command`` hold ``<``.
 """
@@ -34,7 +34,8 @@ import nbformat
 import pytest
 import yaml
 
-from imetbook import paths, schema
+from imetbook import paths
+from imetbook.data import schema
 
 ROOT = paths.project_root()
 RAW = paths.raw_dir()
@@ -218,7 +219,8 @@ def test_corrupt_input_fails_in_one_line_and_keeps_previous_outputs(case, baseli
 SETUP = """\
 import pandas as pd
 from IPython.display import display
-from imetbook import plots, tables
+from imetbook.figures import plots
+from imetbook.chapters import tables
 from imetbook.analysis import eligibility, timeline
 
 
@@ -296,8 +298,8 @@ def tiny_book(root: Path) -> Path:
 
 @pytest.mark.slow
 def test_html_in_data_strings_is_escaped_in_the_pages(tmp_path):
-    from imetbook import execute
-    from imetbook.commands.execute import build_html
+    from imetbook.run import execute
+    from imetbook.run.commands.execute import build_html
 
     book = tiny_book(tmp_path / "book")
     nb = nbformat.v4.new_notebook()

@@ -4,7 +4,8 @@ Both tests compare against what ``make book`` left in the tree, so they run afte
 (``make book-test``):
 
 * Notebooks: every chapter notebook, and a few country pages (see :func:`sample`), is executed
-  again in memory exactly as ``python -m imetbook execute`` does (:func:`imetbook.execute.render`,
+  again in memory exactly as ``python -m imetbook execute`` does
+  (:func:`imetbook.run.execute.render`,
   same kernel environment, same clean-up, but always a fresh kernel) and must equal the
   committed file (or the page built in a warm kernel) byte for byte, metadata included.
   nbval checks the outputs cell by cell; this checks the whole file, metadata included.
@@ -13,7 +14,8 @@ Both tests compare against what ``make book`` left in the tree, so they run afte
   second build with the same bytes, and the second build must have no file the first lacks.
 
 Nothing is excluded from either comparison. Builds embed no timestamps (``html_last_updated_fmt``
-is null), no absolute paths, and figures are byte-stable SVG (:mod:`imetbook.plots`); should a
+is null), no absolute paths, and figures are byte-stable SVG (:mod:`imetbook.figures.plots`);
+should a
 genuinely volatile file ever appear, list it in ``HTML_EXCLUDED`` with the reason.
 """
 
@@ -29,7 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from imetbook import execute, paths
+from imetbook import paths
+from imetbook.run import execute
 
 pytestmark = pytest.mark.slow
 

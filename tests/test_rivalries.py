@@ -15,13 +15,14 @@ import zipfile
 import pandas as pd
 import pytest
 
-from imetbook import countries, datasets, plots
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import rivalries as rv
 from imetbook.analysis import sources, tiers
-from imetbook.cli import main
+from imetbook.data import countries, datasets
+from imetbook.data.parsers import rivalries as parser
 from imetbook.errors import ChecksumError, DataError, ParameterError
-from imetbook.sources import rivalries as parser
+from imetbook.figures import plots
+from imetbook.run.cli import main
 
 XLSX = rv.raw_folder() / "tss_rivalries.xlsx"
 

@@ -11,10 +11,11 @@ import nbformat
 import pytest
 from chapter_helpers import parameters_cell
 
-from imetbook import datasets, execute, params
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import rivalries as rv
+from imetbook.data import datasets
 from imetbook.errors import ParameterError
+from imetbook.run import execute, params
 
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "rivalries.ipynb"
 TOC = Path(__file__).parents[1] / "_toc.yml"

@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from imetbook import cli, params
 from imetbook.analysis.sources import source_keys
-from imetbook.commands.execute import parse_values
+from imetbook.run import cli, params
+from imetbook.run.commands.execute import parse_values
 
 REPO = Path(__file__).resolve().parents[1]
 

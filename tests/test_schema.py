@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from test_budget import NO_TRAINING, copy_fixture, edit, line_of, read_rows
 
-from imetbook import datasets, schema
+from imetbook.data import datasets, schema
+from imetbook.data.parsers import budget
 from imetbook.errors import ContractError
-from imetbook.sources import budget
 
 
 @pytest.fixture(scope="module")

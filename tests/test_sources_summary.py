@@ -140,7 +140,7 @@ BUDGET = Path(__file__).parent / "fixtures" / "budget"
 def funding():
     import pandas as pd
 
-    from imetbook.sources import budget
+    from imetbook.data.parsers import budget
 
     columns = {
         "report": "str",
@@ -158,7 +158,7 @@ def funding():
 
 
 def test_funding_sources_count_rows_countries_years_and_measures(funding) -> None:
-    from imetbook import schema
+    from imetbook.data import schema
 
     table = src.funding_sources(funding, schema.MEASURES).set_index("source")
     assert list(table.index) == sorted(funding["source"].unique())
@@ -189,7 +189,7 @@ def test_funding_documents_link_each_title_to_its_address(funding) -> None:
 
 
 def test_matrix_countries_are_the_region_members_then_the_comparators(funding) -> None:
-    from imetbook import countries
+    from imetbook.data import countries
 
     members = funding[
         (funding["scope"] == "country") & (funding["region"] == "South and Central Asia")
@@ -204,7 +204,7 @@ def test_matrix_countries_are_the_region_members_then_the_comparators(funding) -
 
 
 def test_gaps_table_links_the_document(funding) -> None:
-    from imetbook.sources import budget
+    from imetbook.data.parsers import budget
 
     gaps = budget.funding_gaps(BUDGET)
     table = src.gaps_table(gaps)
@@ -216,7 +216,7 @@ def test_gaps_table_links_the_document(funding) -> None:
 def test_matrix_parameters_are_validated() -> None:
     ok = src.PARAMS.validate({"countries": None, "fy_start": 2001})
     assert ok == {"countries": None, "fy_start": 2001}
-    from imetbook import countries
+    from imetbook.data import countries
 
     canonical = countries.canonical_name("MMR")
     assert src.PARAMS.validate({"countries": ["myanmar"]})["countries"] == [canonical]

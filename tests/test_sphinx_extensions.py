@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from imetbook import countries, sphinx_tables, sphinx_toc_order
+from imetbook.data import countries
+from imetbook.run import sphinx_tables, sphinx_toc_order
 
 CODES = ["HND", "HRV", "HTI", "LIE", "LKA"]  # ISO order reads Honduras, Croatia, Haiti, ...
 

@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from imetbook import tables
+from imetbook.chapters import tables
 from imetbook.errors import ContractError
 
 SCRIPT = "<script>alert(1)</script>"

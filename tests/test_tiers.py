@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import datasets
 from imetbook.analysis import courses, tiers
+from imetbook.data import datasets
 from imetbook.errors import ChecksumError, DataError
 
 

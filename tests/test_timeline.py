@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imetbook import manifest, params
+from imetbook import paths
 from imetbook.analysis import timeline as tl
+from imetbook.data import manifest
+from imetbook.data.parsers import context
 from imetbook.errors import DataError, ParameterError
-from imetbook.sources import context
+from imetbook.run import params
 
 FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
 
@@ -538,7 +540,7 @@ def test_every_real_period_has_a_sourced_start_and_end() -> None:
     assert (periods["fy_first"] <= periods["fy_last"]).all()
     assert periods["start_earliest"].is_monotonic_increasing
     # Every source of a period is one the Pakistan timeline already cites.
-    timeline = Path(manifest.__file__).parents[2] / "data/raw/context/pakistan_timeline.csv"
+    timeline = paths.raw_dir() / "context" / "pakistan_timeline.csv"
     cited = set(pd.read_csv(timeline)["source_url"])
     assert set(table["start_source_url"]) | set(table["end_source_url"]) <= cited
 
@@ -581,7 +583,7 @@ def test_contradictions_list_money_or_students_inside_a_shaded_period(tmp_path: 
 
 
 def test_a_covered_year_listing_nothing_is_zero_an_uncovered_year_a_gap() -> None:
-    from imetbook import datasets
+    from imetbook.data import datasets
 
     training, funding = datasets.load("training"), datasets.load("funding")
     covered = tl.report_years(training)

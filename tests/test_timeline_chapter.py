@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from imetbook import execute
 from imetbook.errors import ParameterError
+from imetbook.run import execute
 
 pytestmark = pytest.mark.slow
 

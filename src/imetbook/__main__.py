@@ -1,5 +1,5 @@
 """Entry point for ``python -m imetbook``."""
 
-from imetbook.cli import main
+from imetbook.run.cli import main
 
 raise SystemExit(main())

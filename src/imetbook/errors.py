@@ -1,7 +1,7 @@
 """Errors that the command line reports as one clear line (never a stack trace).
 
 Every problem a user can cause or meet (a bad parameter, a corrupt raw file, a broken
-contract) raises a subclass of :class:`ImetbookError`; ``imetbook.cli`` prints its message
+contract) raises a subclass of :class:`ImetbookError`; ``imetbook.run.cli`` prints its message
 and exits non-zero.
 """
 
@@ -21,7 +21,7 @@ class ChecksumError(DataError):
 
 
 class ContractError(ImetbookError):
-    """A table violates its column contract (see ``imetbook.schema``)."""
+    """A table violates its column contract (see ``imetbook.data.schema``)."""
 
 
 class UnknownCountryError(ImetbookError):

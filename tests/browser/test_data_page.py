@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from imetbook import datasets, schema
+from imetbook.data import datasets, schema
 
 pytestmark = pytest.mark.browser
 

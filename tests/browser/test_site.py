@@ -44,7 +44,7 @@ IMAGES_JS = """async () => {
   }
   return out;
 }"""
-# Charts are inline SVG with role="img" (imetbook.plots); notebook outputs may hold others.
+# Charts are inline SVG with role="img" (imetbook.figures.plots); notebook outputs may hold others.
 CHARTS_JS = """() => {
   document.querySelectorAll("details").forEach(d => { d.open = true; });
   // Outputs' own SVG (not the copy button's icon) and every SVG that claims to be an image.

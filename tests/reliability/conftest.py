@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from imetbook import build, paths
+from imetbook import paths
+from imetbook.data import build
 
 from .rel_helpers import RAW, REPO, Project
 

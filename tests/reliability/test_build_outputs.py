@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from imetbook import atomic, build
+from imetbook import atomic
+from imetbook.data import build
 
 from .rel_helpers import Project, one_error_line, snapshot
 

@@ -14,7 +14,8 @@ import json
 
 import pytest
 
-from imetbook import build, cli, params
+from imetbook.data import build
+from imetbook.run import cli, params
 
 from .rel_helpers import REPO, Project, one_error_line
 

@@ -21,12 +21,13 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from imetbook import datasets, tables
 from imetbook.analysis import claims as cl
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import country_pages as cp
 from imetbook.analysis import courses
 from imetbook.analysis import timeline as tl
+from imetbook.chapters import tables
+from imetbook.data import datasets
 
 IMG = "<img src=x onerror=alert(1)>"
 MD_LINK = "[click here](https://evil.example/)"
@@ -220,8 +221,9 @@ def test_a_built_page_holds_the_payloads_only_as_text(real, tmp_path):
     import nbformat
     import yaml
 
-    from imetbook import execute, paths
-    from imetbook.commands.execute import build_html
+    from imetbook import paths
+    from imetbook.run import execute
+    from imetbook.run.commands.execute import build_html
 
     result = cm.shared_classes_for(real["training"], list(cl.RIVALS))
     title = result.classes.set_index("class_id").loc[cm.example_class(result), "course_title"]

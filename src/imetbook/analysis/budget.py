@@ -1,6 +1,6 @@
 """IMET money by region, country, fiscal year and measure: totals, shares, ranks and the chain.
 
-Every function takes the ``funding`` table (contract :data:`imetbook.schema.FUNDING`) and
+Every function takes the ``funding`` table (contract :data:`imetbook.data.schema.FUNDING`) and
 returns a small, sorted DataFrame. Four rules hold throughout:
 
 - Different measures are never added together: a request, an obligation and the value of
@@ -25,8 +25,9 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from imetbook import countries, params, schema
+from imetbook.data import countries, schema
 from imetbook.errors import DataError, ParameterError
+from imetbook.run import params
 
 # Measures in the order money moves: asked for, expected, appropriated, set aside, reported
 # after the year, committed, and (last) the value of the training actually delivered.
@@ -681,7 +682,7 @@ def usd_short(value: float | None) -> str:
 
 
 def measure_doc(measure: str) -> str:
-    """What ``measure`` is, from :data:`imetbook.schema.MEASURE_DOCS`."""
+    """What ``measure`` is, from :data:`imetbook.data.schema.MEASURE_DOCS`."""
     return schema.MEASURE_DOCS[_check_measure(measure)]
 
 
@@ -701,7 +702,8 @@ def label(measure: str) -> str:
 
 
 def measure_table(measures: Iterable[str] | None = None) -> pd.DataFrame:
-    """Measure, label and what it measures (:data:`imetbook.schema.MEASURE_DOCS`), chain order."""
+    """Measure, label and what it measures (:data:`imetbook.data.schema.MEASURE_DOCS`), chain
+    order."""
     wanted = CHAIN if measures is None else [m for m in CHAIN if m in set(measures)]
     return pd.DataFrame(
         {

@@ -1,6 +1,6 @@
 """What the article got right, claim by claim: verdicts computed from the book's own tables.
 
-The ``claims`` table (contract :data:`imetbook.schema.CLAIMS`) quotes the article's checkable
+The ``claims`` table (contract :data:`imetbook.data.schema.CLAIMS`) quotes the article's checkable
 claims with evidence gathered from sources and a sourced verdict. Some of them the book's tables
 can decide. For each of those a function here computes the verdict and the figures behind it,
 reusing the other chapters' analysis functions rather than repeating them:
@@ -17,7 +17,7 @@ reusing the other chapters' analysis functions rather than repeating them:
 
 Numbers a claim states (an amount, a year, a rank, a month) are read from its own words in the
 claims table, never typed here. Every computed verdict is on the one scale
-:data:`imetbook.schema.VERDICTS`, read the same way for every claim:
+:data:`imetbook.data.schema.VERDICTS`, read the same way for every claim:
 
 - **supported**: the records show what the claim says, in every respect they can check;
 - **partly supported**: they bear out part of it (some years, some measures, a weaker kind of
@@ -43,11 +43,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from imetbook import countries, params, schema, tables
 from imetbook.analysis import budget, classrooms, courses, eligibility
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import timeline as tl
+from imetbook.chapters import tables
+from imetbook.data import countries, schema
 from imetbook.errors import DataError, ParameterError, UnknownCountryError
+from imetbook.run import params
 
 VERDICTS: tuple[str, ...] = schema.VERDICTS
 SUPPORTED, PARTLY, CONTRADICTED, UNVERIFIED = VERDICTS
@@ -1344,7 +1346,7 @@ def html_link(label: str, url: str) -> str:
     HTML passes through once-escaped. The label is escaped for HTML and then for Markdown
     (the text between the tags is still read as Markdown: a ``[text](address)`` in a title
     would become a link), so pipes cannot end the cell either. Only an ``http(s)`` address
-    is linked (:func:`imetbook.tables.http_url`); any other is left out and the label stays
+    is linked (:func:`imetbook.chapters.tables.http_url`); any other is left out and the label stays
     plain text.
     """
     text = md_text(html.escape(str(label)))

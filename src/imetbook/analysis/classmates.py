@@ -42,10 +42,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from imetbook import countries as countries_mod
-from imetbook import params
 from imetbook.analysis import courses
+from imetbook.data import countries as countries_mod
 from imetbook.errors import DataError, ParameterError
+from imetbook.run import params
 
 MATCH_KINDS: tuple[str, ...] = ("class", "course-year")
 SOUTH_ASIA: tuple[str, ...] = (
@@ -515,7 +515,7 @@ def shared_classes_for(
     """Classes that officers of two or more of ``countries`` attended together.
 
     ``training`` is the ``training`` table; ``countries`` any spellings
-    :mod:`imetbook.countries` resolves; ``programs`` ``"IMET"``, ``"all"`` or one program
+    :mod:`imetbook.data.countries` resolves; ``programs`` ``"IMET"``, ``"all"`` or one program
     family; ``fy_start``/``fy_end`` inclusive (default: every year with actual training);
     ``match`` ``"class"`` or ``"course-year"`` (see the module doc).
 
@@ -700,7 +700,7 @@ def meetings_over_time(result: SharedClasses, top: int = 4) -> pd.DataFrame:
     """Shared classes per fiscal year for the ``top`` courses, the rest as "other courses".
 
     Tidy: ``fiscal_year``, ``course``, ``classes``; every year of the query for every course
-    (0 where none), ready for :func:`imetbook.plots.yearly`.
+    (0 where none), ready for :func:`imetbook.figures.plots.yearly`.
     """
     q = result.query
     c = result.classes

@@ -2,7 +2,7 @@
 
 A page is made for every country with at least one training record (``iso3`` not null) by
 executing ``chapters/country/profile.ipynb`` with parameter ``country``
-(:mod:`imetbook.execute`). Everything a page computes is here, as small functions of the tidy
+(:mod:`imetbook.run.execute`). Everything a page computes is here, as small functions of the tidy
 tables; the notebook calls them and displays the results.
 
 Rules that hold throughout:
@@ -40,10 +40,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from imetbook import schema, tables
 from imetbook.analysis import budget, classmates, country_scope, courses, eligibility
+from imetbook.chapters import tables
+from imetbook.data import schema
 from imetbook.errors import ParameterError
-from imetbook.params import Country, Invalid, Param, Spec
+from imetbook.run.params import Country, Invalid, Param, Spec
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -72,7 +73,7 @@ def page_list(
 ) -> pd.DataFrame:
     """:func:`country_scope.countries_with_pages` of ``training`` and ``funding``, each read
     from the built tables when not given (only the columns the list needs)."""
-    from imetbook import datasets  # the tables are read only when the list is asked for
+    from imetbook.data import datasets  # the tables are read only when the list is asked for
 
     if training is None:
         training = datasets.load("training", columns=["iso3", "country_name"])
@@ -812,7 +813,8 @@ def chart_measures(
 def chart_data(
     by_year: pd.DataFrame, years: Sequence[int], measures: Sequence[str]
 ) -> pd.DataFrame:
-    """Tidy ``fiscal_year, measure, amount`` of ``measures`` for :func:`imetbook.plots.yearly`,
+    """Tidy ``fiscal_year, measure, amount`` of ``measures`` for
+    :func:`imetbook.figures.plots.yearly`,
     labelled. A year without a single figure has no row: the chart shows it as a gap."""
     on_axis = by_year[by_year["fiscal_year"].between(years[0], years[-1])]
     kept = on_axis[on_axis["amount_usd"].notna() & on_axis["measure"].isin(list(measures))]
@@ -884,9 +886,9 @@ def record_figure(
     one fiscal-year axis ``years``; ``money`` is :func:`chart_data`, ``doubtful`` the points of
     it to ring (:func:`doubtful_points`). A panel with nothing to draw is left out; None if
     both are empty. Returns the figure and its lowest axes; the caller finishes it with
-    :func:`imetbook.plots.finish` (source line, alt text)."""
+    :func:`imetbook.figures.plots.finish` (source line, alt text)."""
     # Imported here: the build imports this module for the page list, and needs no charts.
-    from imetbook import plots
+    from imetbook.figures import plots
 
     students = students_chart_data(by_year)
     panels = [

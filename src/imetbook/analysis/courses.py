@@ -9,7 +9,7 @@ titles and places printed in the reports.
 Title rules (:func:`normalise_title`), applied in this order:
 
 T1. Unescape HTML entities repeatedly, fold curly quotes, collapse whitespace
-    (:func:`imetbook.countries.clean_text`).
+    (:func:`imetbook.data.countries.clean_text`).
 T2. Drop accents and upper-case.
 T3. Repair the 2012-2013 extraction damage that turned ``US`` inside words into ``U.S.``
     (``varioU.S. Maritime`` is ``VARIOUS MARITIME``).
@@ -51,7 +51,7 @@ from functools import cache
 
 import pandas as pd
 
-from imetbook.countries import clean_text
+from imetbook.data.countries import clean_text
 
 # Word-level expansions (rule T7). Only abbreviations seen in the reports' course titles and
 # unambiguous there: COL is always "college" in a title (ranks are never part of a title).

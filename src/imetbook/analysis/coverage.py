@@ -17,8 +17,9 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from imetbook import countries, plots, schema
+from imetbook.data import countries, schema
 from imetbook.errors import DataError, ParameterError
+from imetbook.figures import plots
 
 COLUMNS = ["iso3", "country_name", "fiscal_year", "measure", "n_figures", "sources", "present"]
 ABSENT = ""
@@ -40,7 +41,7 @@ def coverage_matrix(
     funding: pd.DataFrame, countries_: Sequence[str], fy_start: int, fy_end: int
 ) -> pd.DataFrame:
     """For each country (ISO alpha-3), fiscal year in ``[fy_start, fy_end]`` and measure of
-    :data:`imetbook.schema.MEASURES`: how many funding figures exist and from which sources.
+    :data:`imetbook.data.schema.MEASURES`: how many funding figures exist and from which sources.
 
     Columns: ``iso3, country_name, fiscal_year, measure, n_figures, sources`` (source keys,
     sorted, ``;``-separated; empty when there is none) and ``present`` (``n_figures > 0``).

@@ -32,9 +32,10 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from imetbook import countries, tables
+from imetbook.chapters import tables
+from imetbook.data import countries
+from imetbook.data.parsers.fmtr import MERGED_COUNTRIES
 from imetbook.errors import DataError
-from imetbook.sources.fmtr import MERGED_COUNTRIES
 
 ASPA = "ASPA"
 NATO = "NATO accession"
@@ -131,7 +132,8 @@ def aspa_years(aspa_rules: pd.DataFrame) -> tuple[int, int]:
 
 
 def aspa_shade(aspa_rules: pd.DataFrame) -> tuple[float, float, str]:
-    """``(start, end, label)`` for :func:`imetbook.plots.shade_periods` on a fiscal-year axis."""
+    """``(start, end, label)`` for :func:`imetbook.figures.plots.shade_periods` on a fiscal-year
+    axis."""
     start, end = aspa_period(aspa_rules)
     return fy_position(start), fy_position(end), "ASPA bars IMET"
 
@@ -206,7 +208,7 @@ def merged_headings(
     """Country-years whose rows the report prints under a heading shared with another country.
 
     ``partners`` are the second names of the merged headings (by default those of
-    :data:`imetbook.sources.fmtr.MERGED_COUNTRIES`, which the build checks against the data): a
+    :data:`imetbook.data.parsers.fmtr.MERGED_COUNTRIES`, which the build checks against the data): a
     heading reads ``<first> and <partner> (merged in source)``.
     One row per country and fiscal year, both countries of a heading, with the report, its
     first page and address.

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from imetbook import countries, params, tables
+from imetbook.chapters import tables
+from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
+from imetbook.run import params
 
 
 def _optional(validator: params.Validator) -> params.Validator:
@@ -501,7 +503,7 @@ def gap_years(gaps: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
 def rules_naming(rules: pd.DataFrame, iso3: str) -> pd.DataFrame:
     """Rules whose ``example_countries`` name the country with code ``iso3``.
 
-    Every name is resolved through :mod:`imetbook.countries`; a name that cannot be resolved
+    Every name is resolved through :mod:`imetbook.data.countries`; a name that cannot be resolved
     raises UnknownCountryError naming it rather than being skipped.
     """
     _require(rules, "rules", ["rule_id", "example_countries"])
@@ -943,7 +945,7 @@ def names_text(names: Sequence[str], empty: str = "none") -> str:
 
 
 def source_links(df: pd.DataFrame, title: str = "source_title", url: str = "source_url") -> list:
-    """One HTML link per row (:func:`imetbook.tables.link`); a row standing for several
+    """One HTML link per row (:func:`imetbook.chapters.tables.link`); a row standing for several
     documents says how many more."""
     out = []
     for row in df.to_dict("records"):

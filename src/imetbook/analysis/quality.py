@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from imetbook import countries, params, schema
+from imetbook.data import countries, schema
+from imetbook.data.parsers.fmtr_fields import FLAG_DOCS
 from imetbook.errors import DataError
-from imetbook.sources.fmtr_fields import FLAG_DOCS
+from imetbook.run import params
 
 # Fields whose coverage (share of rows with a value) differs by report era.
 COVERAGE_FIELDS = (
@@ -234,7 +235,7 @@ def share_text(share: float) -> str:
 
 def details(summary: str, body: str):
     """A collapsed HTML section (``<details>``) for ``display``: ``summary`` is plain text shown
-    in bold, ``body`` is HTML (e.g. a :class:`imetbook.tables.Table`'s ``html``)."""
+    in bold, ``body`` is HTML (e.g. a :class:`imetbook.chapters.tables.Table`'s ``html``)."""
     from IPython.display import HTML
 
     head = f"<summary><strong>{html.escape(summary)}</strong></summary>"
@@ -242,7 +243,7 @@ def details(summary: str, body: str):
 
 
 def data_dictionary(contract: schema.Contract) -> pd.DataFrame:
-    """A table's data dictionary: :func:`imetbook.schema.dictionary` (the one the Data page and
+    """A table's data dictionary: :func:`imetbook.data.schema.dictionary` (the one the Data page and
     the downloads publish)."""
     return schema.dictionary(contract)
 
@@ -608,7 +609,7 @@ def country_spellings(training: pd.DataFrame) -> pd.DataFrame:
 
 
 def override_use(training: pd.DataFrame) -> pd.DataFrame:
-    """The explicit override table (:data:`imetbook.countries.OVERRIDES`, and the headings that
+    """The explicit override table (:data:`imetbook.data.countries.OVERRIDES`, and the headings that
     are not countries) with, for each entry, the printed spellings in ``training`` that it
     resolves and their rows; entries that only the budget and context sources need have none."""
     printed = training.groupby("country", sort=True).size()

@@ -1,7 +1,8 @@
 """Rivals in the same US classroom, worldwide: every strategic rivalry, year by year.
 
 The rivalries are those of Thompson, Sakuwa and Suhas (2021) (``data/raw/rivalries``, parsed by
-:mod:`imetbook.sources.rivalries`). A rivalry is *active* in a US fiscal year when that year lies
+:mod:`imetbook.data.parsers.rivalries`). A rivalry is *active* in a US fiscal year when that year
+lies
 between its start and end years (an ongoing rivalry: through FY2021, when the list was written).
 
 For every rivalry active in a fiscal year, its *shared classes* are exactly those of
@@ -31,11 +32,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from imetbook import countries as countries_mod
-from imetbook import manifest, params, paths
+from imetbook import paths
 from imetbook.analysis import classmates, tiers
+from imetbook.data import countries as countries_mod
+from imetbook.data import manifest
+from imetbook.data.parsers import rivalries as parser
 from imetbook.errors import DataError, ParameterError
-from imetbook.sources import rivalries as parser
+from imetbook.run import params
 
 # The last fiscal year an "ongoing" rivalry counts as active: the list was written in 2021.
 ONGOING_UNTIL = 2021

@@ -1,13 +1,13 @@
 """The "Data and sources" appendix: what is vendored under ``data/raw``, verified.
 
 Every raw folder with a ``MANIFEST.csv`` is a source. :func:`read_raw_sources` verifies each
-file against its manifest (through :mod:`imetbook.manifest`, so a bad checksum fails loudly)
+file against its manifest (through :mod:`imetbook.data.manifest`, so a bad checksum fails loudly)
 and summarises it; the table functions shape those summaries for the chapter. Titles come
 from each folder's README heading and licences from the manifests (or, for the FMTR snapshot,
 whose manifest has no licence column, from the licence section of its README), so nothing
 here restates what the vendored files already say.
 
-The execution cache (:mod:`imetbook.execute`) treats a call to :func:`read_raw_sources` in a
+The execution cache (:mod:`imetbook.run.execute`) treats a call to :func:`read_raw_sources` in a
 notebook as reading the raw manifests and READMEs.
 """
 
@@ -20,9 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from imetbook import countries, manifest, paths, tables
+from imetbook import paths
+from imetbook.chapters import tables
+from imetbook.data import countries, manifest
+from imetbook.data.parsers.rivalries import read_xlsx
 from imetbook.errors import DataError, ParameterError
-from imetbook.params import (
+from imetbook.run.params import (
     Choice,
     Countries,
     FiscalYear,
@@ -33,7 +36,6 @@ from imetbook.params import (
     data_values,
     data_years,
 )
-from imetbook.sources.rivalries import read_xlsx
 
 # Columns that date a row, in order of preference; a value's first four digits are its year.
 YEAR_COLUMNS = ("fiscal_year", "date", "year_enacted")
@@ -427,7 +429,7 @@ def funding_sources(funding: pd.DataFrame, measures: Iterable[str]) -> pd.DataFr
 
 def funding_documents(funding: pd.DataFrame) -> pd.DataFrame:
     """One row per source key and document title: rows, fiscal years and the address as an
-    HTML link (column ``document``, built with :func:`imetbook.tables.link`).
+    HTML link (column ``document``, built with :func:`imetbook.chapters.tables.link`).
 
     A title whose rows carry several addresses (the FMTR course records: one per report file)
     links none and says how many addresses its rows carry instead.

@@ -36,8 +36,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from imetbook import manifest, paths
+from imetbook import paths
 from imetbook.analysis import courses
+from imetbook.data import manifest
 from imetbook.errors import DataError
 
 TIERS: tuple[str, ...] = (

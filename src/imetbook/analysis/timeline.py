@@ -1,6 +1,6 @@
 """Events and yearly IMET measures on one US fiscal-year axis; sanction and suspension periods.
 
-Everything here takes the tidy tables (contracts in :mod:`imetbook.schema`: ``events``,
+Everything here takes the tidy tables (contracts in :mod:`imetbook.data.schema`: ``events``,
 ``training``, ``funding``) and returns small, sorted DataFrames or plain records, so that the
 Pakistan chapter, the claims chapter and the country pages share one reading of the record.
 
@@ -38,8 +38,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from imetbook import params, plots, tables
+from imetbook.chapters import tables
 from imetbook.errors import ContractError, DataError, ParameterError
+from imetbook.figures import plots
+from imetbook.run import params
 
 # The axis may reach back before the course records (FY1999) because the Greenbook obligations
 # and the events do; the bounds are the funding table's years.
@@ -388,7 +390,8 @@ def read_restriction_periods(context_dir=None) -> pd.DataFrame:
     source for an end, or an ``imet_restricted`` other than yes/no is a :class:`DataError`
     naming the line.
     """
-    from imetbook import manifest, paths
+    from imetbook import paths
+    from imetbook.data import manifest
 
     folder = paths.raw_dir() / "context" if context_dir is None else context_dir
     raw = manifest.read_plain(folder).get(PERIODS_FILE)
@@ -863,7 +866,7 @@ def yearly_measures(
 
 def tidy(yearly: pd.DataFrame, measures: Sequence[str], label: str = "measure") -> pd.DataFrame:
     """Long form (``fiscal_year``, ``label``, ``value``) of some yearly columns, gaps kept as
-    null rows, for :func:`imetbook.plots.yearly`."""
+    null rows, for :func:`imetbook.figures.plots.yearly`."""
     long = (
         yearly[list(measures)]
         .astype("float64")
@@ -1356,7 +1359,7 @@ def timeline_figure(
     """Events (numbered, precision shown), the periods they open and close, IMET dollars and
     IMET students of one country on one fiscal-year axis. Panels with nothing to show are left
     out; returns ``(figure, list of what was left out)``. The caller finishes the figure with
-    :func:`imetbook.plots.finish` (source line and alt text)."""
+    :func:`imetbook.figures.plots.finish` (source line and alt text)."""
     years = list(range(fy_start, fy_end + 1))
     lo, hi = fy_start - 0.5, fy_end + 0.5
     layout = event_layout(events, fy_start, fy_end)

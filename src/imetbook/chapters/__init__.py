@@ -1,0 +1,1 @@
+"""One module per chapter notebook (same stem), and the tables' presentation."""

@@ -1,0 +1,1 @@
+"""The data layer: manifests, parsers, contracts, build, and load (which never builds)."""

@@ -1,0 +1,896 @@
+"""The Foreign Military Training reports (FMTR), FY1999-2000 to FY2020-2021, as tidy tables.
+
+:func:`build_tables` reads every file of ``data/raw/fmtr`` (checksums verified by
+:func:`imetbook.data.manifest.read_fmtr`), parses the XML (``fmtr_xml``) and the 2006-2007 HTML
+(``fmtr_html``), cleans every value (``fmtr_fields``) and returns four tables:
+
+``training``
+    one row per course row printed in Section IV (see ``schema.TRAINING``);
+``printed_totals``
+    the reports' own program totals rows (2007-2008 onward), the 2006-2007 program and
+    country totals rows and, read from the original documents (:mod:`fmtr_reports`), the
+    'FY nn Totals' and 'Country Totals' rows of 1999-2000 to 2005-2006;
+``reconciliation``
+    printed totals against the sums of the parsed rows, per region file (or document),
+    country and program, for all 22 reports;
+``fmtr_excluded``
+    every raw element that is not a training row, with the reason (totals rows, orphan
+    title fragments, placeholders, empty elements, copies printed in two region files).
+
+Every element the manifest counts (``n_training_elements``) ends in ``training`` or in
+``fmtr_excluded``; the build checks this per file and stops if a single one is missing.
+
+Values the extraction lost are recovered only where the source still prints them, and every
+recovered value carries a flag naming its rule: from the original documents of 1999-2006
+(:func:`apply_documents`), and from the merged columns of 2009-2010
+(:func:`recover_merged_columns`).
+
+Decisions that the data cannot make by itself are explicit constants here:
+:data:`MERGED_COUNTRIES` (country headings that hold two countries' rows, split where their
+program order restarts), :data:`COLUMN_MERGE_REPORTS` and the way the region of a country
+printed in two region files is chosen (:func:`_resolve_split_regions`).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from imetbook.data import countries, manifest, schema
+from imetbook.errors import DataError
+from imetbook.data.manifest import RawFile
+from imetbook.data.parsers import fmtr_documents, fmtr_html, fmtr_xml
+from imetbook.data.parsers import fmtr_fields as F
+
+RAW_PREFIX = "data/raw/fmtr/"
+
+# Country headings whose block holds the rows of two countries (the second country's heading
+# was lost in extraction). Detected from the data: from 2007-2008 on, a country's programs are
+# printed in alphabetical order, and in these blocks the order starts again part-way (the
+# build fails if the detection and this table disagree). The partner is the country missing
+# from that report at that alphabetical place. 2019-2020 Angola/Benin is described by
+# upstream; the two Congo (Brazzaville) blocks were found while building this table: their
+# second half is Cote d'Ivoire (2013-2014: 'IVORY COAST (IN COUNTRY TRAINING)', 'Ivorian AFISMA
+# Contingent'; 2012-2013 prints no Cote d'Ivoire heading either).
+MERGED_COUNTRIES: dict[tuple[str, str], str] = {
+    ("2012-2013", "Congo, Republic of (Brazzaville)"): "Cote d'Ivoire",
+    ("2013-2014", "Congo, Republic of (Brazzaville)"): "Cote d'Ivoire",
+    ("2019-2020", "Angola"): "Benin",
+}
+PROGRAMS_SORTED_FROM = 2007  # first year of the first report that sorts programs by name
+
+# A printed total matches when students are equal and the cost differs by less than a dollar
+# (totals are printed in whole dollars; 2007-2008 and 2010-2011 rows carry cents).
+COST_TOLERANCE = 1.0
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _file_meta(raw: RawFile) -> dict[str, object]:
+    m = raw.meta
+    report = m["report_fy"]
+    first, second = (int(y) for y in report.split("-"))
+    region = m["region"].split(" (part ")[0]
+    return {
+        "report": report,
+        "report_first": first,
+        "report_second": second,
+        "file_region": None if region.lower().startswith("all regions") else region,
+        "source_file": RAW_PREFIX + raw.relpath,
+        "stem": raw.relpath.rsplit("/", 1)[-1].split(".")[0],
+        "source_url": f"https://github.com/{m['upstream_repo']}/blob/{m['upstream_commit']}/"
+        f"{m['upstream_path']}",
+        "is_html": raw.relpath.endswith(".html.gz"),
+        "expected": int(m["n_training_elements"]),
+    }
+
+
+def read_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> pd.DataFrame:
+    """Every raw element of every file, values as printed, one row each, in file order, with
+    the file's report, region, paths and manifest count. ``where`` (the folder the files were
+    read from) prefixes file names in error messages."""
+    files = list(files)
+    where = f"{str(where).rstrip('/')}/"
+    if not files:
+        raise DataError("fmtr: MANIFEST.csv lists no files")
+    xml = [i for i, f in enumerate(files) if f.relpath.endswith(".xml.gz")]
+    html = [i for i, f in enumerate(files) if f.relpath.endswith(".html.gz")]
+    other = sorted(set(range(len(files))) - set(xml) - set(html))
+    if other:
+        raise DataError(
+            f"{where}{files[other[0]].relpath}: unknown file type (expected .xml.gz or .html.gz)"
+        )
+    parts = [
+        fmtr_xml.parse_many([(files[i].data, where + files[i].relpath) for i in xml]).assign(
+            file=lambda d: np.take(xml, d["file"])
+        )
+    ]
+    for i in html:
+        parts.append(fmtr_html.parse(files[i].data, where + files[i].relpath).assign(file=i))
+    el = pd.concat(parts, ignore_index=True).sort_values(["file", "ordinal"], kind="stable")
+    el = el.reset_index(drop=True)
+    meta = pd.DataFrame([_file_meta(f) for f in files])
+    idx = el.pop("file").to_numpy()
+    for col in meta.columns:
+        el[col] = pd.Series(meta[col].to_numpy(dtype=object)[idx], dtype=object)
+    for col in ("report_first", "report_second", "expected"):
+        el[col] = el[col].astype("int64")
+    el["is_html"] = el["is_html"].astype(bool)
+    el["record_id"] = pd.Series(
+        [f"{s}#{o}" for s, o in zip(el["stem"], el["ordinal"], strict=True)], dtype=object
+    )
+    return el
+
+
+def check_counts(elements: pd.DataFrame) -> None:
+    """Every file must yield exactly the manifest's ``n_training_elements`` (XML: every
+    ``<training>``; HTML: rows that are neither headings, totals nor fully empty)."""
+    counted = ~elements["is_html"] | elements["kind"].isin(["row", "orphan_fragment"])
+    got = counted.groupby(elements["source_file"], sort=False).sum()
+    want = elements.groupby("source_file", sort=False)["expected"].first()
+    bad = got[got != want]
+    if len(bad):
+        f = bad.index[0]
+        raise DataError(f"{f}: parsed {got[f]} elements, MANIFEST.csv counts {want[f]}")
+
+
+# --- flags ----------------------------------------------------------------------------------
+
+_FLAG = "flag__"
+
+
+def add_flag(df: pd.DataFrame, mask: np.ndarray | pd.Series, flag: str) -> None:
+    """Set ``flag`` (a key of ``fmtr_fields.FLAG_DOCS``) on the rows in ``mask``."""
+    if flag not in F.FLAG_DOCS:
+        raise KeyError(f"undocumented flag {flag!r}")
+    mask = np.asarray(mask, dtype=bool)
+    col = _FLAG + flag
+    df[col] = df[col].to_numpy() | mask if col in df.columns else mask
+
+
+def joined_flags(df: pd.DataFrame) -> pd.Series:
+    """The flag columns as one ';'-separated, sorted string per row ('' for none)."""
+    out = np.full(len(df), "", dtype=object)
+    for col in sorted(c for c in df.columns if c.startswith(_FLAG)):
+        idx = np.flatnonzero(df[col].to_numpy())
+        name = col[len(_FLAG) :]
+        out[idx] = [f"{x};{name}" if x else name for x in out[idx]]
+    return pd.Series(out, index=df.index, dtype="str")
+
+
+# --- cleaning -------------------------------------------------------------------------------
+
+_EPOCH = date(1970, 1, 1).toordinal()
+_NAT = np.iinfo(np.int64).min
+
+
+class _Distinct:
+    """A cleaner run once per distinct raw value; its results spread back to every row."""
+
+    def __init__(self, values: pd.Series | np.ndarray, func: Callable) -> None:
+        self.codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        self.results = [func(u) for u in uniques] + [func(None)]
+
+    def part(self, i: int, convert: Callable | None = None) -> np.ndarray:
+        arr = np.empty(len(self.results), dtype=object)
+        arr[:] = [r[i] if convert is None else convert(r[i]) for r in self.results]
+        return arr[self.codes]
+
+    def obj(self, i: int) -> pd.Series:
+        # Kept as object dtype until the tables are finished: pandas would otherwise convert
+        # every intermediate string column to Arrow and back.
+        return pd.Series(self.part(i), dtype=object)
+
+    def ints(self, convert: Callable) -> np.ndarray:
+        arr = np.array([convert(r) for r in self.results], dtype=np.int64)
+        return arr[self.codes]
+
+    def flag_into(self, df: pd.DataFrame, i: int) -> None:
+        names = sorted({f for r in self.results for f in r[i]})
+        for name in names:
+            add_flag(df, np.array([name in r[i] for r in self.results])[self.codes], name)
+
+
+def _days(d: date | None) -> int:
+    return _NAT if d is None else d.toordinal() - _EPOCH
+
+
+def _as_dates(days: np.ndarray) -> np.ndarray:
+    return days.astype(np.int64).view("datetime64[D]").astype("datetime64[s]")
+
+
+def _text_value(raw: str | None) -> tuple[str | None, tuple[str, ...]]:
+    # A unit or location that is only an amount or a date is a value spilled from another
+    # column (2015-2016 Bangladesh: '$972' as the student unit, '6/17/2015' as the US unit).
+    text, flags = F.clean(raw)
+    if F.looks_like_money(text) or F.looks_like_date(text):
+        flags = (*flags, "value_in_wrong_column")
+    return text, flags
+
+
+def _title_value(raw: str | None) -> tuple[str | None, tuple[str, ...], str | None]:
+    text, flags = F.clean(raw)
+    return text, flags, F.course_key(text)
+
+
+def _clean_texts(el: pd.DataFrame, out: pd.DataFrame) -> None:
+    title = _Distinct(el["course_title"], _title_value)
+    out["course_title"] = title.obj(0)
+    title.flag_into(out, 1)
+    out["course_key"] = title.obj(2)
+    for field in ("location", "student_unit", "us_unit"):
+        col = _Distinct(el[field], _text_value)
+        out[field] = col.obj(0)
+        col.flag_into(out, 1)
+
+
+def _clean_numbers(el: pd.DataFrame, out: pd.DataFrame) -> _Distinct:
+    qty = _Distinct(el["quantity"], F.parse_quantity)
+    out["students"] = pd.array(qty.part(0), dtype="Int64")
+    qty.flag_into(out, 1)
+    cost = _Distinct(el["total_cost"], F.parse_cost)
+    out["cost_usd"] = cost.part(0, lambda v: np.nan if v is None else v).astype("float64")
+    cost.flag_into(out, 2)
+    page = _Distinct(el["page_number"], F.parse_page)
+    out["page"] = pd.array(page.part(0), dtype="Int64")
+    page.flag_into(out, 1)
+    return cost
+
+
+def _clean_dates(el: pd.DataFrame, out: pd.DataFrame, cost: _Distinct) -> None:
+    start = _Distinct(el["start_date"], F.parse_date_field)
+    end = _Distinct(el["end_date"], F.parse_date_field)
+    start.flag_into(out, 1)
+    end.flag_into(out, 1)
+    ns, ne = start.ints(lambda r: len(r[0])), end.ints(lambda r: len(r[0]))
+    nc = cost.ints(lambda r: len(r[1]))
+    s_days = start.ints(lambda r: _days(r[0][0] if r[0] else None))
+    e_days = end.ints(lambda r: _days(r[0][0] if r[0] else None))
+    # Only rows whose dates need moving go through the row-level rule (a few thousand).
+    odd = np.flatnonzero((ns >= 2) | (ne >= 2) | ((nc > 0) & ((ns == 0) | (ne == 0))))
+    s_tok, e_tok, c_tok = start.part(0)[odd], end.part(0)[odd], cost.part(1)[odd]
+    flagged: dict[str, list[int]] = {}
+    for k, i in enumerate(odd):
+        s, e, flags = F.assemble_dates(s_tok[k], e_tok[k], c_tok[k])
+        s_days[i], e_days[i] = _days(s), _days(e)
+        for flag in flags:
+            flagged.setdefault(flag, []).append(i)
+    for flag, rows in sorted(flagged.items()):
+        mask = np.zeros(len(out), dtype=bool)
+        mask[rows] = True
+        add_flag(out, mask, flag)
+    out["start_date"] = _as_dates(s_days)
+    out["end_date"] = _as_dates(e_days)
+
+
+def clean_values(el: pd.DataFrame) -> pd.DataFrame:
+    """Cleaned value columns (title, course key, units, students, cost, dates, page) with
+    their flags; the raw value columns are dropped."""
+    out = el.drop(columns=list(F.FIELDS))
+    for note in sorted({n for notes in el["notes"].unique() for n in notes.split(";") if n}):
+        add_flag(out, el["notes"].str.contains(note, regex=False).to_numpy(), note)
+    _clean_texts(el, out)
+    cost = _clean_numbers(el, out)
+    _clean_dates(el, out, cost)
+    add_flag(out, out["kind"].eq("row") & out["course_title"].isna(), "title_missing")
+    return out
+
+
+# --- programs and countries -----------------------------------------------------------------
+
+
+def _program_parts(pair: str | None) -> tuple:
+    if pair is None:
+        return (None, None, False, None, None)
+    label, country = pair.split("\x1f")
+    p = F.parse_program(label, country or None)
+    return (p.name, p.family, p.is_imet, p.region, p.fiscal_year)
+
+
+def attach_programs(el: pd.DataFrame) -> pd.DataFrame:
+    """Program name, family, IMET flag, fiscal year, status and label region of each row."""
+    country = _Distinct(el["country"], lambda c: (F.clean_text(c),)).obj(0)
+    label = el["program"].to_numpy(dtype=object)
+    skip = el["kind"].eq("placeholder").to_numpy() | pd.isna(label)
+    pairs = np.array(
+        [f"{lab}\x1f{c or ''}" for lab, c in zip(label, country, strict=True)], dtype=object
+    )
+    pairs[skip] = None
+    parts = _Distinct(pairs, _program_parts)
+    el = el.assign(
+        country=country,
+        program_raw=_Distinct(el["program"], lambda p: (F.clean_text(p),)).obj(0),
+        program_name=parts.obj(0),
+        program_family=parts.obj(1),
+        is_imet=parts.part(2).astype(bool),
+        label_region=parts.obj(3),
+    ).drop(columns="program")
+    fy = pd.Series(pd.array(parts.part(4), dtype="Int64"), index=el.index)
+    add_flag(el, el["program_name"].notna() & fy.isna(), "fiscal_year_not_printed")
+    fy = fy.fillna(el["report_first"]).astype("int64")
+    el["fiscal_year"] = fy
+    el["status"] = pd.Series(
+        np.where(fy.eq(el["report_second"]), "planned", "actual"), dtype=object
+    )
+    return el
+
+
+def _program_restarts(el: pd.DataFrame) -> set[tuple[str, str]]:
+    """(report, country) of country blocks whose program names stop being in order."""
+    sub = el[~el["is_html"] & el["report_first"].ge(PROGRAMS_SORTED_FROM)]
+    sub = sub[sub["program_name"].notna()].drop_duplicates(["source_file", "program_block"])
+    found = set()
+    keys = ["report", "country", "source_file", "country_block"]
+    for (report, country, _f, _b), names in sub.groupby(keys, sort=False)["program_name"]:
+        low = [n.lower() for n in names]
+        if any(b < a for a, b in zip(low, low[1:], strict=False)):
+            found.add((report, country))
+    return found
+
+
+def _check_merges(el: pd.DataFrame) -> None:
+    found = _program_restarts(el)
+    present = set(el[["report", "country"]].drop_duplicates().itertuples(index=False))
+    listed = {k for k in MERGED_COUNTRIES if k in present}
+    if found - listed:
+        report, country = sorted(found - listed)[0]
+        raise DataError(
+            f"fmtr {report}: {country!r} looks like two countries merged (program "
+            "order restarts); add it to fmtr.MERGED_COUNTRIES"
+        )
+    if listed - found:
+        report, country = sorted(listed - found)[0]
+        raise DataError(
+            f"fmtr {report}: {country!r} is in fmtr.MERGED_COUNTRIES but its programs are in order"
+        )
+
+
+def _second_country(el: pd.DataFrame, mask: pd.Series) -> pd.Series:
+    """The rows of a merged heading that belong to the second country: from the program
+    block where the alphabetical order of program names restarts. With one restart, that is
+    the only split leaving both countries' programs in order (the build stops otherwise)."""
+    blocks = el[mask & el["program_name"].notna()].drop_duplicates(["source_file", "program_block"])
+    names = blocks["program_name"].str.lower().tolist()
+    drops = [i for i in range(1, len(names)) if names[i] < names[i - 1]]
+    if len(drops) != 1 or blocks["source_file"].nunique() != 1:
+        report, country = el.loc[mask, ["report", "country"]].iloc[0]
+        raise DataError(
+            f"fmtr {report}: cannot split {country!r}: its program order restarts "
+            f"{len(drops)} times"
+        )
+    second = set(blocks["program_block"].iloc[drops[0] :])
+    return mask & el["program_block"].isin(second)
+
+
+def attach_countries(el: pd.DataFrame) -> pd.DataFrame:
+    """Canonical name and ISO code per printed country. A merged heading (see
+    :data:`MERGED_COUNTRIES`) is split where its program order restarts: the rows before
+    keep the heading's country, the rows after go to the partner (flags ``countries_merged``
+    and ``country_split_by_program_order``); the reconciliation checks each half against its
+    own printed totals. An unknown name raises ``UnknownCountryError``."""
+    names = _Distinct(el["country"], lambda c: countries.name_and_code(c) if c else (None, None))
+    el = el.assign(country_name=names.obj(0), iso3=names.obj(1))
+    _check_merges(el)
+    for (report, country), partner in MERGED_COUNTRIES.items():
+        mask = el["report"].eq(report) & el["country"].eq(country)
+        if mask.any():
+            second = _second_country(el, mask)
+            name, iso3 = countries.name_and_code(partner)
+            el.loc[second, "country_name"] = name
+            el.loc[second, "iso3"] = iso3
+            add_flag(el, mask, "countries_merged")
+            add_flag(el, mask, "country_split_by_program_order")
+    return el
+
+
+# --- regions --------------------------------------------------------------------------------
+
+_SAME_ROW = (
+    "report",
+    "country",
+    "program_name",
+    "fiscal_year",
+    "course_title",
+    "students",
+    "cost_usd",
+    "start_date",
+    "end_date",
+    "location",
+    "student_unit",
+    "us_unit",
+    "page",
+)
+
+
+def _row_keys(df: pd.DataFrame) -> pd.Series:
+    # str() of every value, missing ones included ('None', 'NaT'): a missing value must not
+    # make the whole key missing (missing keys would all match each other).
+    parts = zip(*(df[c].astype(object).map(str) for c in _SAME_ROW), strict=True)
+    return pd.Series(["\x1f".join(p) for p in parts], index=df.index, dtype=object)
+
+
+def _mark_region_copies(el: pd.DataFrame) -> None:
+    """2001-2006 labels name the region; a row whose label names another region than its
+    file, with an identical row in that region's file, is a copy (kept once, in the file of
+    the region its label names)."""
+    cand = (
+        el["kind"].eq("row")
+        & el["label_region"].notna()
+        & el["file_region"].notna()
+        & el["label_region"].ne(el["file_region"])
+    )
+    if not cand.any():
+        return
+    reports = el.loc[cand, "report"].unique()
+    others = el["kind"].eq("row") & ~cand & el["report"].isin(reports)
+    c = el[cand].assign(_key=_row_keys(el[cand]), _region=el.loc[cand, "label_region"])
+    o = el[others].assign(_key=_row_keys(el[others]), _region=el.loc[others, "file_region"])
+    c["_n"] = c.groupby(["_key", "_region"]).cumcount()
+    o["_n"] = o.groupby(["_key", "_region"]).cumcount()
+    pairs = c.reset_index().merge(
+        o.reset_index(), on=["_key", "_region", "_n"], suffixes=("", "_kept")
+    )
+    copies = pd.Index(pairs["index"])
+    el.loc[copies, "kind"] = "duplicate_region_copy"
+    el.loc[copies, "detail"] = "identical to " + pairs["record_id_kept"].to_numpy()
+    add_flag(el, el.index.isin(pairs["index_kept"]), "also_in_other_region_file")
+    add_flag(el, cand & ~el.index.isin(copies), "region_from_label")
+
+
+def _neighbour_region(
+    regions: pd.Series, reports: list[str], report: str, iso3: str, candidates: set[str]
+) -> str | None:
+    i = reports.index(report)
+    seen = set()
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(reports):
+            there = regions.get((reports[j], iso3))
+            if there is not None and len(there) == 1:
+                seen |= set(there) & candidates
+    return seen.pop() if len(seen) == 1 else None
+
+
+def _resolve_split_regions(el: pd.DataFrame) -> None:
+    """A country printed in two region files of one report (2000-2001 Albania in East Asia
+    and Pacific and Europe; Bangladesh in the NIS and South Asia) gets the region it has in
+    the neighbouring reports; if they do not decide, the region holding most of its rows."""
+    rows = el[el["kind"].eq("row") & el["iso3"].notna()]
+    regions = rows.groupby(["report", "iso3"])["region"].unique()
+    reports = sorted(el["report"].unique())
+    for (report, iso3), regs in regions[regions.map(len) > 1].items():
+        mask = el["report"].eq(report) & el["iso3"].eq(iso3)
+        chosen = _neighbour_region(regions, reports, report, iso3, set(regs))
+        if chosen is None:
+            counts = el.loc[mask & el["kind"].eq("row"), "region"].value_counts()
+            if len(counts) > 1 and counts.iloc[0] == counts.iloc[1]:
+                raise DataError(
+                    f"fmtr {report}: cannot decide the region of {iso3}: printed "
+                    f"in {', '.join(sorted(regs))}"
+                )
+            chosen = counts.index[0]
+        moved = mask & el["region"].ne(chosen)
+        el.loc[mask, "region"] = chosen
+        add_flag(el, moved, "region_reassigned")
+
+
+def assign_regions(el: pd.DataFrame) -> pd.DataFrame:
+    """Region of each row: the label's region (2001-2006), else the file's; copies printed
+    in two region files are marked; split countries get one region."""
+    el = el.assign(region=el["label_region"].where(el["label_region"].notna(), el["file_region"]))
+    missing = el["region"].isna() & el["kind"].ne("placeholder")
+    if missing.any():
+        f = el.loc[missing, "source_file"].iloc[0]
+        raise DataError(f"{f}: no region in the file name or the program label")
+    el["detail"] = pd.Series([None] * len(el), index=el.index, dtype=object)
+    _mark_region_copies(el)
+    _resolve_split_regions(el)
+    return el
+
+
+# --- output tables --------------------------------------------------------------------------
+
+
+def _str(series: pd.Series) -> pd.Series:
+    return series.astype("str")
+
+
+def _finish(df: pd.DataFrame, contract: schema.Contract) -> pd.DataFrame:
+    """The contract's columns in its order; text columns as pandas' string dtype."""
+    df = df.assign(flags=joined_flags(df)) if "flags" in contract.names else df
+    df = df[contract.names].reset_index(drop=True)
+    for col in contract.columns:
+        if col.kind == "str":
+            df[col.name] = _str(df[col.name])
+    return df
+
+
+def training_table(el: pd.DataFrame) -> pd.DataFrame:
+    rows = el[el["kind"].eq("row")].rename(columns={"program_family": "program"})
+    return _finish(rows, schema.TRAINING)
+
+
+def totals_table(el: pd.DataFrame) -> pd.DataFrame:
+    tot = el[el["kind"].isin(["program_totals", "country_totals"])]
+    tot = tot.assign(level=np.where(tot["kind"].eq("country_totals"), "country", "program"))
+    tot = tot.rename(columns={"program_family": "program"})
+    return _finish(tot, schema.PRINTED_TOTALS)
+
+
+def excluded_table(el: pd.DataFrame) -> pd.DataFrame:
+    ex = el[el["kind"].ne("row")].rename(columns={"kind": "reason"})
+    ex = ex.assign(in_manifest_count=~ex["is_html"] | ex["reason"].eq("orphan_fragment"))
+    see = ex["reason"].isin(["program_totals", "country_totals"])
+    ex.loc[see, "detail"] = "in printed_totals"
+    return _finish(ex, schema.FMTR_EXCLUDED)
+
+
+# --- reconciliation -------------------------------------------------------------------------
+
+_RECON_KEY = ["report", "source_file", "level", "country_name", "program_raw"]
+
+
+def _sums(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    # Country-level groups have no program: group them under "" and restore null after.
+    df = df.assign(
+        program_raw=df["program_raw"].astype(object).where(df["program_raw"].notna(), "")
+    )
+    g = df.groupby(_RECON_KEY, sort=False)
+    one_year = g["fiscal_year"].nunique().eq(1)
+    return pd.DataFrame(
+        {
+            "region": g["region"].first(),
+            "program": g["program"].first(),
+            "iso3": g["iso3"].first(),
+            # A country total of the 1999-2001 reports spans two fiscal years: no single year.
+            "fiscal_year": g["fiscal_year"].first().astype("Int64").where(one_year),
+            f"n_{prefix}_rows": g.size(),
+            f"{prefix}_students": g["students"].sum(),
+            f"{prefix}_cost": g["cost_usd"].sum(),
+        }
+    )
+
+
+def _status(r: pd.DataFrame) -> pd.Series:
+    ds, dc = r["diff_students"], r["diff_cost"]
+    same = (ds.isna() | ds.eq(0)) & (dc.isna() | dc.abs().lt(COST_TOLERANCE))
+    comparable = ds.notna() | dc.notna()
+    status = np.where(same & comparable, "match", "mismatch")
+    status = np.where(r["n_printed_rows"].eq(0), "no_printed_total", status)
+    status = np.where(r["n_parsed_rows"].eq(0), "no_parsed_rows", status)
+    return pd.Series(status, index=r.index, dtype="str")
+
+
+def reconcile(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
+    """Printed totals against the sums of parsed rows, per region file, country and program
+    (and, for 2006-2007, per country). Null students or costs count as zero in the sums, so a
+    row whose value was not printed shows up as a difference."""
+    rows = training.assign(level="program")
+    country_rows = rows[
+        rows["source_file"].isin(
+            printed_totals.loc[printed_totals["level"].eq("country"), "source_file"]
+        )
+    ]
+    country_rows = country_rows.assign(level="country", program_raw=None, program=None)
+    return _compare(pd.concat([rows, country_rows], ignore_index=True), printed_totals)
+
+
+def reconcile_documents(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
+    """:func:`reconcile` for the reports whose totals come from the original documents
+    (1999-2000 to 2005-2006): per report, country and program label (the label carries the
+    fiscal year), and per country where the document prints a country total. A group is
+    named after the document that prints its total (the first, if a page is printed in two);
+    totals printed again in a second document (flag ``totals_repeated_in_region``) are left
+    out, so nothing is counted twice."""
+    from imetbook.data.parsers.fmtr_reports import label_key
+
+    printed = printed_totals[~printed_totals["flags"].str.contains("totals_repeated_in_region")]
+    # One label per heading: the extraction prints a block's label in two forms (with and
+    # without the 'DoS' prefix, from the page's running head), which are one heading.
+    pairs = training[["report", "country", "program_raw"]].drop_duplicates()
+    pairs["key"] = [
+        label_key(c, p) for c, p in zip(pairs["country"], pairs["program_raw"], strict=True)
+    ]
+    tot_keys = printed_totals[printed_totals["level"].eq("program")][
+        ["report", "country", "program_raw"]
+    ].drop_duplicates()
+    tot_keys["key"] = [
+        label_key(c, p) for c, p in zip(tot_keys["country"], tot_keys["program_raw"], strict=True)
+    ]
+    canon = pd.concat([tot_keys, pairs]).drop_duplicates(["report", "key"])
+    pairs = pairs.merge(canon, on=["report", "key"], suffixes=("", "_canon"))
+    training = training.merge(
+        pairs[["report", "country", "program_raw", "program_raw_canon"]],
+        on=["report", "country", "program_raw"],
+        how="left",
+    )
+    training["program_raw"] = training.pop("program_raw_canon")
+    prog = printed[printed["level"].eq("program")]
+    ctry = printed[printed["level"].eq("country")]
+    pfile = prog.groupby(["report", "country_name", "program_raw"])["source_file"].first()
+    cfile = ctry.groupby(["report", "country_name"])["source_file"].first()
+    rows = training.assign(level="program")
+    where = pd.MultiIndex.from_frame(rows[["report", "country_name", "program_raw"]])
+    doc = pfile.reindex(where).to_numpy()
+    rows["source_file"] = np.where(pd.isna(doc), rows["source_file"], doc)
+    where = pd.MultiIndex.from_frame(rows[["report", "country_name"]])
+    doc = cfile.reindex(where).to_numpy()
+    country_rows = rows[pd.notna(doc)].assign(
+        level="country", program_raw=None, program=None, source_file=doc[pd.notna(doc)]
+    )
+    printed = printed.assign(
+        source_file=np.where(
+            printed["level"].eq("program"),
+            pfile.reindex(
+                pd.MultiIndex.from_frame(printed[["report", "country_name", "program_raw"]])
+            ).to_numpy(),
+            cfile.reindex(pd.MultiIndex.from_frame(printed[["report", "country_name"]])).to_numpy(),
+        )
+    )
+    return _compare(pd.concat([rows, country_rows], ignore_index=True), printed)
+
+
+def _compare(parsed_rows: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
+    parsed = _sums(parsed_rows, "parsed")
+    printed = _sums(printed_totals, "printed")
+    r = parsed.merge(printed, how="outer", left_index=True, right_index=True, suffixes=("", "_p"))
+    for c in ("region", "program", "iso3", "fiscal_year"):
+        r[c] = r[c].where(r[c].notna(), r[f"{c}_p"])
+    r = r.drop(columns=["region_p", "program_p", "iso3_p", "fiscal_year_p"]).reset_index()
+    r["fiscal_year"] = r["fiscal_year"].astype("Int64")
+    r["program_raw"] = r["program_raw"].where(r["program_raw"].ne(""), None)
+    for c in ("n_parsed_rows", "n_printed_rows"):
+        r[c] = r[c].fillna(0).astype("int64")
+    # A side without rows has no sum at all (not zero).
+    for side in ("parsed", "printed"):
+        none = r[f"n_{side}_rows"].eq(0)
+        r[f"{side}_students"] = r[f"{side}_students"].astype("Int64").mask(none)
+        r[f"{side}_cost"] = r[f"{side}_cost"].astype("float64").mask(none)
+    r["diff_students"] = r["parsed_students"] - r["printed_students"]
+    r["diff_cost"] = r["parsed_cost"] - r["printed_cost"]
+    r["status"] = _status(r)
+    r = r.sort_values(_RECON_KEY, na_position="first", kind="stable")
+    return _finish(r, schema.RECONCILIATION)
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # The parse allocates millions of small objects that all live until the end; the cyclic
+    # garbage collector would scan them again and again (about 10% of the parse time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def parse_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> pd.DataFrame:
+    """All raw elements, cleaned and classified, before they are split into tables."""
+    with _gc_paused():
+        el = read_elements(files, where)
+        check_counts(el)
+        el = clean_values(el)
+        el = attach_programs(el)
+        el = attach_countries(el)
+        return assign_regions(el)
+
+
+# Reports whose extraction merged columns: a row's lost cost sits at the end of the
+# students' unit ('AF STN KANPUR 13735'), a lost quantity at the end of the title.
+COLUMN_MERGE_REPORTS = ("2009-2010",)
+_TRAILING_NUMBER = r"^(?P<text>.*\S)\s+(?P<n>\d+)$"
+# A cost read from the end of a unit or place has three digits at least: shorter trailing
+# numbers are parts of names ('1st CTE, 31' for '1st CTE, 31ºRIM').
+_TRAILING_COST = r"^(?P<text>.*\S)\s+(?P<n>\d{3,})$"
+
+
+_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
+_NUMBER_THEN_DATES = rf"^(?P<text>.*\S)\s+(?P<n>\d{{3,}})\s+(?P<d1>{_DATE})(?:\s+(?P<d2>{_DATE}))?$"
+
+
+def _cost_from(el: pd.DataFrame, where: pd.Series, column: str, pattern: str) -> pd.Series:
+    """Move a trailing number of ``column`` to the cost of the rows in ``where``; the rows."""
+    todo = where & el["cost_usd"].isna() & el[column].notna()
+    got = el.loc[todo, column].astype("str").str.extract(pattern).reindex(el.index)
+    hit = todo & got["n"].notna()
+    el.loc[hit, "cost_usd"] = got.loc[hit, "n"].astype("float64")
+    el.loc[hit, column] = got.loc[hit, "text"]
+    if "d1" in got.columns:
+        # The row's dates, printed after the cost; used only where the row has none.
+        no_dates = hit & el["start_date"].isna() & el["end_date"].isna()
+        start = pd.to_datetime(got.loc[no_dates, "d1"], format="%m/%d/%Y", errors="coerce")
+        end = pd.to_datetime(got.loc[no_dates, "d2"], format="%m/%d/%Y", errors="coerce")
+        el.loc[no_dates, "start_date"] = start.astype(el["start_date"].dtype)
+        el.loc[no_dates, "end_date"] = end.astype(el["end_date"].dtype)
+        add_flag(el, no_dates, "dates_from_unit")
+    return hit
+
+
+def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
+    """In :data:`COLUMN_MERGE_REPORTS`, a row without a cost whose students' unit ends in a
+    number (maybe followed by the row's dates) takes that number as its cost, as does one
+    whose unit is empty and whose location ends in a number (the unit and cost merged into the
+    location); flag ``cost_from_unit``. A row without a number of students whose title ends in
+    a number takes it as its students (flag ``students_from_title_end``). The number is removed
+    from the text it was found in."""
+    el = el.copy()
+    in_report = el["kind"].eq("row") & el["report"].isin(COLUMN_MERGE_REPORTS)
+    cost = _cost_from(el, in_report, "student_unit", _TRAILING_COST)
+    cost |= _cost_from(el, in_report, "student_unit", _NUMBER_THEN_DATES)
+    no_unit = in_report & el["student_unit"].isna()
+    cost |= _cost_from(el, no_unit, "location", _TRAILING_COST)
+    add_flag(el, cost, "cost_from_unit")
+    todo = in_report & el["students"].isna() & el["course_title"].notna()
+    title = el.loc[todo, "course_title"].astype("str").str.extract(_TRAILING_NUMBER)
+    title = title.reindex(el.index)
+    students = todo & title["n"].notna()
+    el.loc[students, "students"] = title.loc[students, "n"].astype("int64")
+    el.loc[students, "course_title"] = title.loc[students, "text"]
+    el.loc[students, "course_key"] = title.loc[students, "text"].map(F.course_key)
+    add_flag(el, students, "students_from_title_end")
+    return el
+
+
+def build_tables(
+    fmtr_dir: Path, reports_dir: Path | None = None, cache_dir: Path | None = None
+) -> dict[str, pd.DataFrame]:
+    """``training``, ``printed_totals``, ``reconciliation`` and ``fmtr_excluded`` from the
+    vendored FMTR files (checksums verified first). With ``reports_dir`` (the original
+    documents of 1999-2000 to 2005-2006, :mod:`fmtr_reports`), their printed totals join
+    ``printed_totals``, values they print that the extraction lost are recovered (flagged)
+    and those reports are reconciled too. Every row names its original document
+    (:func:`attach_documents`)."""
+    files = manifest.read_fmtr(Path(fmtr_dir))
+    el = recover_merged_columns(parse_elements(files, fmtr_dir))
+    doc_totals = None
+    if reports_dir is not None:
+        el, doc_totals = apply_documents(el, Path(reports_dir), cache_dir)
+    documents = fmtr_documents.documents_table(Path(fmtr_dir).parent / fmtr_documents.FOLDER, files)
+    training = training_table(attach_documents(el, documents))
+    totals = totals_table(el)
+    recon = reconcile(training, totals)
+    if doc_totals is not None:
+        doc_totals = _finish(
+            doc_totals.rename(columns={"program_family": "program"}), schema.PRINTED_TOTALS
+        )
+        old = training["report"].isin(set(doc_totals["report"]))
+        recon = pd.concat(
+            [reconcile(training[~old], totals), reconcile_documents(training[old], doc_totals)],
+            ignore_index=True,
+        )
+        recon = recon.sort_values(["report", *_RECON_KEY[1:]], na_position="first", kind="stable")
+        recon = recon.reset_index(drop=True)
+        totals = pd.concat([totals, doc_totals], ignore_index=True)
+    return {
+        "training": training,
+        "printed_totals": totals,
+        "reconciliation": recon,
+        "fmtr_excluded": excluded_table(el),
+        "fmtr_documents": documents,
+    }
+
+
+def attach_documents(el: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """``document_url``: the original State Department document each row's file was extracted
+    from (see :mod:`imetbook.data.parsers.fmtr_documents`; null where the notes list none). A row
+    recovered from an original document (flag ``row_from_document``) names that document."""
+    urls = documents.set_index("source_file")["document_url"]
+    found = el["source_file"].map(urls)
+    flag = _FLAG + "row_from_document"
+    if flag in el.columns:
+        found = found.where(~el[flag].astype(bool), el["source_url"])
+    return el.assign(document_url=found.astype("str"))
+
+
+# --- the original documents of 1999-2000 to 2005-2006 --------------------------------------
+
+
+def _apply_recovered(el: pd.DataFrame, found: dict) -> None:
+    for i, changes in found.items():
+        for field, value, flag in changes:
+            el.at[i, field] = value
+            mask = np.zeros(len(el), dtype=bool)
+            mask[el.index.get_loc(i)] = True
+            add_flag(el, mask, flag)
+            if field == "course_title":
+                el.at[i, "course_key"] = F.course_key(value)
+
+
+def _verified_lost(el: pd.DataFrame, lost: pd.DataFrame, tot: pd.DataFrame, keys) -> pd.DataFrame:
+    """Lost lines kept only for blocks that, with them, add up exactly to the printed total."""
+    if lost.empty:
+        return lost
+    printed = tot[tot["level"].eq("program") & ~tot["repeat"] & tot["key"].notna()]
+    printed = printed.groupby(["report", "key"])[["students", "cost_usd"]].sum()
+    km = keys.set_index(["report", "country", "program_raw"])["key"]
+    rows = el[el["kind"].eq("row") & el["report"].isin(set(lost["report"]))]
+    rk = km.reindex(pd.MultiIndex.from_frame(rows[["report", "country", "program_raw"]]))
+    rows = rows.assign(key=rk.to_numpy(), students=rows["students"].astype("float64"))
+    have = rows.groupby(["report", "key"])[["students", "cost_usd"]].sum()
+    add = lost.groupby(["report", "key"])[["students", "cost"]].sum()
+    keep = []
+    for (report, key), a in add.iterrows():
+        if (report, key) not in printed.index:
+            continue
+        p = printed.loc[(report, key)]
+        h = have.loc[(report, key)] if (report, key) in have.index else pd.Series([0.0, 0.0])
+        s_ok = float(h.iloc[0]) + float(a["students"]) == float(p["students"])
+        c_ok = (
+            pd.isna(p["cost_usd"])
+            or abs(float(h.iloc[1]) + float(a["cost"]) - float(p["cost_usd"])) < COST_TOLERANCE
+        )
+        if s_ok and c_ok:
+            keep.append((report, key))
+    return lost[[(r, k) in set(keep) for r, k in zip(lost["report"], lost["key"], strict=True)]]
+
+
+def _lost_as_rows(el: pd.DataFrame, lost: pd.DataFrame, keys: pd.DataFrame, docs) -> pd.DataFrame:
+    """New element rows for the verified lost lines: the block's labels and country from a
+    sibling row, title, students, cost, page and file from the document."""
+    km = keys.set_index(["report", "key"])
+    rows = el[el["kind"].eq("row") & el["report"].isin(set(lost["report"]))]
+    urls = {d.source_file: d.original_url for d in docs}
+    new = []
+    for ln in lost.itertuples():
+        k = km.loc[(ln.report, ln.key)]
+        sib = (
+            rows[
+                rows["report"].eq(ln.report)
+                & rows["country"].eq(k["country"])
+                & rows["program_raw"].eq(k["program_raw"])
+            ]
+            .iloc[0]
+            .copy()
+        )
+        for col in sib.index:
+            if col.startswith(_FLAG):
+                sib[col] = False
+        sib[_FLAG + "row_from_document"] = True
+        sib["course_title"] = ln.title
+        sib["course_key"] = F.course_key(ln.title)
+        sib["students"] = ln.students
+        sib["cost_usd"] = float(ln.cost)
+        sib["page"] = ln.page
+        sib["record_id"] = ln.record_id
+        sib["source_file"] = ln.source_file
+        sib["source_url"] = urls[ln.source_file]
+        for col in ("location", "student_unit", "us_unit"):
+            sib[col] = None
+        sib["start_date"] = sib["end_date"] = pd.NaT
+        new.append(sib)
+    return pd.DataFrame(new)
+
+
+def apply_documents(
+    el: pd.DataFrame, reports_dir: Path, cache_dir: Path | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pair the documents with the parsed elements: recover lost values and rows (flagged,
+    see :mod:`fmtr_reports`) and return the elements and the documents' printed totals."""
+    from imetbook.data.parsers import fmtr_reports as R
+
+    docs = R.read_documents(reports_dir, cache_dir)
+    keys = R.label_keys(el, {d.report for d in docs})
+    lines = R.document_lines(docs, keys)
+    el = el.copy()
+    _apply_recovered(el, R.recover_values(el, lines, keys))
+    tot = R.mark_repeats(R.document_totals(lines, keys))
+    lost = _verified_lost(el, R.lost_rows(el, lines, keys), tot, keys)
+    if len(lost):
+        new = _lost_as_rows(el, lost, keys, docs)
+        el = pd.concat([el, new], ignore_index=True)
+        for col in el.columns:
+            if col.startswith(_FLAG):
+                el[col] = el[col].fillna(False).astype(bool)
+        el["students"] = el["students"].astype("Int64")
+        el["page"] = el["page"].astype("Int64")
+    return el, tot

@@ -1,0 +1,1 @@
+"""Every chart of the book and its house style."""

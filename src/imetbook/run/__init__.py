@@ -1,0 +1,1 @@
+"""Parameters, execution cache, papermill runs, HTML build and the command line."""

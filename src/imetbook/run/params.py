@@ -1,0 +1,497 @@
+"""Chapter parameters: typed specs, validation, and the registry of chapter specs.
+
+Papermill silently ignores parameter names a notebook does not define and never checks
+types, so every chapter declares a :class:`Spec` and both the command line (before any kernel
+starts) and the notebook itself (in the cell right after its ``parameters`` cell, through
+:func:`bind`) validate against it. A bad value raises one :class:`ParameterError` naming the
+chapter, the parameter and the problem (with suggestions where there are close valid values).
+
+Rules across parameters (a span runs forward, a reference country differs from the country)
+are declared in the spec too (:class:`Ordered`, :class:`Distinct`). For ``run``,
+:func:`validate_run` checks the values given *together with the notebook's defaults*, so that
+``-p fy_start 2021`` against a default ``fy_end = 2020`` fails before any kernel starts.
+
+Specs live next to the analysis code of their chapter, as a module-level ``PARAMS``; the
+:data:`SPECS` registry maps a chapter name (the notebook's file stem) to that module and is
+resolved lazily, so importing this module never loads the data.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import importlib
+import importlib.util
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from imetbook.data import countries
+from imetbook.errors import ParameterError, UnknownCountryError
+
+# Chapter name (notebook stem) -> module defining ``PARAMS``, or a Spec for chapters without a
+# module of their own. A chapter not listed uses ``imetbook.analysis.<chapter>`` if that
+# module exists; list a chapter here (or call :func:`register`) when its module is named
+# differently.
+SPECS: dict[str, str | Spec] = {}
+
+# Values a parameters cell may hold: what papermill can inject and YAML can spell.
+LITERAL_TYPES = (str, int, float, bool, list, tuple, dict, type(None))
+# Names every IPython namespace holds; never parameters.
+_IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+
+
+class Invalid(ValueError):
+    """Raised by a validator; :meth:`Spec.validate` adds the chapter and parameter name."""
+
+
+def _type_name(value: object) -> str:
+    return f"{type(value).__name__} {value!r}"
+
+
+def _closest(value: str, valid: Iterable[str], n: int = 3) -> str:
+    """' (closest: a, b)' for error messages, or '' when nothing is close."""
+    options = list(valid)
+    lowered = {o.lower(): o for o in options}
+    hits = difflib.get_close_matches(value.lower(), list(lowered), n=n, cutoff=0.5)
+    return f" (closest: {', '.join(lowered[h] for h in hits)})" if hits else ""
+
+
+def _require_int(value: object, what: str) -> int:
+    # bool is an int subclass; ``true`` is never a year.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"expected {what} (an integer), got {_type_name(value)}")
+    return value
+
+
+Bounds = tuple[int, int] | Callable[[], tuple[int, int]]
+
+
+def _bounds(bounds: Bounds) -> tuple[int, int]:
+    return bounds() if callable(bounds) else bounds
+
+
+def data_years(
+    table: str = "training", column: str = "fiscal_year"
+) -> Callable[[], tuple[int, int]]:
+    """Bounds read lazily from a table: the first and last fiscal year present in the data."""
+
+    def read() -> tuple[int, int]:
+        return _table_years(table, column)
+
+    return read
+
+
+@cache
+def _table_years(table: str, column: str) -> tuple[int, int]:
+    from imetbook.data import datasets
+
+    years = datasets.load(table)[column].dropna()
+    return int(years.min()), int(years.max())
+
+
+def data_values(table: str, column: str) -> Callable[[], tuple[str, ...]]:
+    """The distinct non-null values of a table column, read lazily (valid choices)."""
+
+    def read() -> tuple[str, ...]:
+        return _table_values(table, column)
+
+    return read
+
+
+@cache
+def _table_values(table: str, column: str) -> tuple[str, ...]:
+    from imetbook.data import datasets
+
+    return tuple(sorted(str(v) for v in datasets.load(table)[column].dropna().unique()))
+
+
+def forget_data() -> None:
+    """Drop the bounds and choices read from the tables (after the tables were rebuilt)."""
+    _table_years.cache_clear()
+    _table_values.cache_clear()
+
+
+# --- validators: each is a callable ``value -> normalised value`` with a ``describe`` -------
+
+
+@cache
+def _canonical_names() -> dict[str, str]:
+    """The book's own country names (casefolded) -> canonical name.
+
+    The book passes canonical names back as parameters (one page per country), so they must
+    be accepted even where :func:`countries.name_and_code` cannot read one back.
+    """
+    import pycountry
+
+    codes = set(countries.OVERRIDES.values()) | set(countries.DISPLAY)
+    codes |= {c.alpha_3 for c in pycountry.countries}
+    names = (countries.canonical_name(code) for code in codes)
+    return {name.casefold(): name for name in names}
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country name, resolved through :mod:`imetbook.data.countries` to its canonical name."""
+
+    describe: str = "a country name"
+
+    def __call__(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"expected a country name (text), got {_type_name(value)}")
+        canonical = _canonical_names().get(countries.clean_text(value).casefold())
+        if canonical is not None:
+            return canonical
+        try:
+            name, iso3 = countries.name_and_code(value)
+        except UnknownCountryError:
+            raise Invalid(
+                f"unknown country {value!r}; closest known: {', '.join(countries.suggest(value))}"
+            ) from None
+        if iso3 is None:
+            raise Invalid(f"{value!r} is not a country: {name}")
+        return name
+
+
+@dataclass(frozen=True)
+class Countries:
+    """A list of at least ``minimum`` distinct country names (canonical, in the order given)."""
+
+    minimum: int = 1
+    describe: str = 'a list of country names, e.g. ["India", "Nepal"]'
+
+    def __call__(self, value: object) -> list[str]:
+        if not isinstance(value, (list, tuple)):
+            raise Invalid(
+                f'expected a list of country names, e.g. ["India", "Nepal"], got '
+                f"{_type_name(value)}"
+            )
+        if len(value) < self.minimum:
+            noun = "country" if self.minimum == 1 else "countries"
+            raise Invalid(f"expected at least {self.minimum} {noun}, got {len(value)}")
+        names = [Country()(v) for v in value]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise Invalid(f"country listed twice: {', '.join(dupes)}")
+        return names
+
+
+@dataclass(frozen=True)
+class FiscalYear:
+    """A US fiscal year within the data's range."""
+
+    bounds: Bounds = data_years()
+    describe: str = "a fiscal year"
+
+    def __call__(self, value: object) -> int:
+        year = _require_int(value, "a fiscal year")
+        lo, hi = _bounds(self.bounds)
+        if not lo <= year <= hi:
+            raise Invalid(f"fiscal year {year} is outside the data's range {lo}-{hi}")
+        return year
+
+
+@dataclass(frozen=True)
+class FiscalYearSpan:
+    """``[first, last]`` fiscal years, inclusive, in order and within the data's range."""
+
+    bounds: Bounds = data_years()
+    describe: str = "a fiscal-year span [first, last]"
+
+    def __call__(self, value: object) -> list[int]:
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise Invalid(
+                f"expected a span [first, last] of two fiscal years, got {_type_name(value)}"
+            )
+        first, last = (_require_int(v, "a fiscal year") for v in value)
+        if first > last:
+            raise Invalid(f"inverted span [{first}, {last}]: the first year is after the last")
+        lo, hi = _bounds(self.bounds)
+        if first < lo or last > hi:
+            raise Invalid(f"span [{first}, {last}] is outside the data's range {lo}-{hi}")
+        return [first, last]
+
+
+Options = Sequence[str] | Callable[[], Sequence[str]]
+
+
+def _options(options: Options) -> tuple[str, ...]:
+    return tuple(options() if callable(options) else options)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed (or lazily computed) set of strings, matched exactly."""
+
+    options: Options
+    describe: str = "one of a set of values"
+
+    def __call__(self, value: object) -> str:
+        valid = _options(self.options)
+        if not isinstance(value, str):
+            raise Invalid(f"expected one of {', '.join(valid)}, got {_type_name(value)}")
+        if value not in valid:
+            raise Invalid(f"{value!r} is not one of {', '.join(valid)}{_closest(value, valid)}")
+        return value
+
+
+def _match_folded(value: str, valid: Sequence[str], what: str) -> str:
+    """Case-insensitive match against ``valid``, returning the valid spelling."""
+    folded = {v.casefold(): v for v in valid}
+    hit = folded.get(value.strip().casefold())
+    if hit is None:
+        raise Invalid(f"unknown {what} {value!r}{_closest(value, valid)}")
+    return hit
+
+
+@dataclass(frozen=True)
+class Program:
+    """``"IMET"`` (every IMET variant), ``"all"``, or one program family in the data."""
+
+    families: Options = data_values("training", "program")
+    describe: str = 'a program: "IMET", "all" or a program family'
+
+    def __call__(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"expected a program name (text), got {_type_name(value)}")
+        valid = ("IMET", "all", *[f for f in _options(self.families) if f not in ("IMET", "all")])
+        return _match_folded(value, valid, "program")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region (report section) present in the data, matched case-insensitively."""
+
+    regions: Options = data_values("training", "region")
+    describe: str = "a region"
+
+    def __call__(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"expected a region name (text), got {_type_name(value)}")
+        return _match_folded(value, _options(self.regions), "region")
+
+
+@dataclass(frozen=True)
+class Integer:
+    """An integer within ``[minimum, maximum]`` (e.g. how many rows a top-N table shows)."""
+
+    minimum: int | None = None
+    maximum: int | None = None
+    describe: str = "an integer"
+
+    def __call__(self, value: object) -> int:
+        number = _require_int(value, "a whole number")
+        if self.minimum is not None and number < self.minimum:
+            raise Invalid(f"{number} is below the minimum {self.minimum}")
+        if self.maximum is not None and number > self.maximum:
+            raise Invalid(f"{number} is above the maximum {self.maximum}")
+        return number
+
+
+Validator = Callable[[object], Any]
+
+
+# --- specs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its validator and what it means (shown by ``run --help``-style lists)."""
+
+    validator: Validator
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """A rule across parameters: ``first`` is not after ``last`` (when both are given)."""
+
+    first: str = "fy_start"
+    last: str = "fy_end"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.first, self.last)
+
+    def __call__(self, values: Mapping[str, Any]) -> None:
+        a, b = values[self.first], values[self.last]
+        if a is not None and b is not None and a > b:
+            raise Invalid(
+                f"{self.first} ({a}) is after {self.last} ({b}): the span must run forward"
+            )
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """A rule across parameters: ``a`` and ``b`` differ (e.g. a country and its reference)."""
+
+    a: str
+    b: str
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.a, self.b)
+
+    def __call__(self, values: Mapping[str, Any]) -> None:
+        if values[self.a] is not None and values[self.a] == values[self.b]:
+            raise Invalid(f"{self.b} is the same as {self.a} ({values[self.a]}); choose another")
+
+
+Rule = Ordered | Distinct
+
+
+class Spec:
+    """The parameters a chapter accepts, and the rules across them; validates a mapping of
+    values against both. A rule is checked whenever all the parameters it names are given."""
+
+    def __init__(self, *rules: Rule, **params: Param) -> None:
+        self.params: dict[str, Param] = dict(params)
+        self.rules: tuple[Rule, ...] = rules
+        for rule in rules:
+            unknown = [n for n in rule.names if n not in self.params]
+            if unknown:
+                raise ValueError(f"rule {rule} names unknown parameter(s) {', '.join(unknown)}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.params)
+
+    def validate(self, values: Mapping[str, object], chapter: str = "") -> dict[str, Any]:
+        """Normalised values; :class:`ParameterError` on the first unknown name, bad value or
+        broken rule.
+
+        Unknown names are checked first, in sorted order, so the message is deterministic.
+        """
+        where = f" of chapter {chapter!r}" if chapter else ""
+        unknown = sorted(set(values) - set(self.params))
+        if unknown:
+            name = unknown[0]
+            known = ", ".join(self.names) if self.names else "(none)"
+            raise ParameterError(
+                f"unknown parameter {name!r}{where}{_closest(name, self.names)}; "
+                f"parameters are: {known}"
+            )
+        out = {}
+        for name, value in values.items():
+            try:
+                out[name] = self.params[name].validator(value)
+            except Invalid as exc:
+                raise ParameterError(f"parameter {name!r}{where}: {exc}") from None
+        for rule in self.rules:
+            if all(n in out for n in rule.names):
+                try:
+                    rule(out)
+                except Invalid as exc:
+                    raise ParameterError(f"parameters{where}: {exc}") from None
+        return out
+
+
+def register(chapter: str, target: str | Spec) -> None:
+    """Add a chapter's spec: a module path (holding ``PARAMS``) or a :class:`Spec`."""
+    SPECS[chapter] = target
+    spec_for.cache_clear()
+
+
+@cache
+def spec_for(chapter: str) -> Spec:
+    """The spec of ``chapter`` (a notebook stem); :class:`ParameterError` if none exists."""
+    target = SPECS.get(chapter)
+    if target is None and re.fullmatch(r"[a-z_][a-z0-9_]*", chapter):
+        default = f"imetbook.analysis.{chapter}"
+        target = default if importlib.util.find_spec(default) else None
+    if target is None:
+        raise ParameterError(
+            f"no parameter spec for chapter {chapter!r}{_closest(chapter, SPECS)}; "
+            f"chapters with specs: {', '.join(sorted(SPECS))}"
+        )
+    if isinstance(target, Spec):
+        return target
+    spec = getattr(importlib.import_module(target), "PARAMS", None)
+    if not isinstance(spec, Spec):
+        raise ParameterError(f"{target}.PARAMS is missing or not a params.Spec")
+    return spec
+
+
+def validate(chapter: str, values: Mapping[str, object]) -> dict[str, Any]:
+    """Validate ``values`` against the spec of ``chapter``."""
+    return spec_for(chapter).validate(values, chapter)
+
+
+def notebook_defaults(notebook: Path) -> dict[str, object]:
+    """The values the cell tagged ``parameters`` of ``notebook`` assigns (literals only: the
+    cell is read, never run)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)
+    out: dict[str, object] = {}
+    if cell is None:
+        return out
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                try:
+                    out[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue  # not a literal: left to the kernel's own check
+    return out
+
+
+def validate_run(chapter: str, notebook: Path, values: Mapping[str, object]) -> dict[str, Any]:
+    """Validate ``values`` for a run of ``notebook``: each value, then every rule of the spec
+    on the values merged over the notebook's defaults (what the kernel will see). Returns
+    the normalised ``values`` (the defaults are not added)."""
+    spec = spec_for(chapter)
+    given = spec.validate(values, chapter)
+    defaults = {k: v for k, v in notebook_defaults(notebook).items() if k in spec.params}
+    spec.validate({**defaults, **values}, chapter)
+    return given
+
+
+def parameter_like(namespace: Mapping[str, object]) -> dict[str, object]:
+    """Names in a notebook namespace that look like parameters: public, literal-valued.
+
+    Right after the parameters cell (and papermill's injected cell) these are exactly the
+    parameters, including any name papermill injected that the chapter does not know.
+    """
+    return {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and k not in _IPYTHON_NAMES and isinstance(v, LITERAL_TYPES)
+    }
+
+
+def bind(chapter: str, namespace: Mapping[str, object]) -> dict[str, Any]:
+    """Validate a notebook's parameters in place of papermill; call it right after them.
+
+    Usage in the cell after the ``parameters`` cell::
+
+        P = params.bind("sources", globals())
+
+    Raises :class:`ParameterError` for a name the spec does not know (papermill injects those
+    silently), for a spec parameter the cell does not define, and for any bad value.
+    """
+    spec = spec_for(chapter)
+    found = parameter_like(namespace)
+    missing = [n for n in spec.names if n not in namespace]
+    if missing:
+        raise ParameterError(
+            f"chapter {chapter!r}: the parameters cell does not define {', '.join(missing)}"
+        )
+    return spec.validate(found, chapter)
+
+
+register("sources", "imetbook.analysis.sources")
+register("profile", "imetbook.analysis.country_pages")
+register("methods", "imetbook.analysis.quality")
+register("budget", "imetbook.analysis.budget")
+register("pakistan", "imetbook.analysis.timeline")
+register("classmates", "imetbook.analysis.classmates")
+register("eligibility", "imetbook.analysis.eligibility")
+register("claims", "imetbook.analysis.claims")
+# The Data appendix lists every table; it takes no parameters (its parameters cell is empty).
+register("data", Spec())
