@@ -11,9 +11,10 @@ import pytest
 
 from imetbook.analysis import budget
 from imetbook.analysis import claims as cl
+from imetbook.chapters import params
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
-from imetbook.run import execute, params
+from imetbook.run import execute
 
 NEAR_EAST = {
     "region": "Near East",

@@ -19,9 +19,9 @@ from imetbook.analysis import budget
 from imetbook.analysis import claims as cl
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import timeline as tl
+from imetbook.chapters import params
 from imetbook.data import schema
 from imetbook.errors import DataError, ParameterError
-from imetbook.run import params
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHAPTERS = Path(__file__).parents[1] / "chapters"

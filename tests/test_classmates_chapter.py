@@ -12,9 +12,10 @@ import pytest
 from chapter_helpers import parameters_cell
 
 from imetbook.analysis import classmates as cm
+from imetbook.chapters import params
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
-from imetbook.run import execute, params
+from imetbook.run import execute
 
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "classmates.ipynb"
 

@@ -536,7 +536,7 @@ def test_words_for_prose():
 
 
 def test_params_reject_bad_values_before_any_kernel_starts():
-    from imetbook.run import params
+    from imetbook.chapters import params
 
     with pytest.raises(ParameterError, match="parameter 'country' of chapter 'eligibility'"):
         params.validate("eligibility", {"country": "Atlantis"})

@@ -1,4 +1,4 @@
-"""Parameter validation (imetbook.run.params): typed validators, specs, the registry, bind()."""
+"""Parameter validation (imetbook.chapters.params): validators, specs, the registry, bind()."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from imetbook.chapters import params
+from imetbook.chapters.params import Invalid
 from imetbook.data import countries
 from imetbook.errors import ParameterError
-from imetbook.run import params
-from imetbook.run.params import Invalid
 
 REPO = Path(__file__).resolve().parents[1]
 

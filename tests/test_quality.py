@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 from imetbook.analysis import quality
+from imetbook.chapters import params
 from imetbook.data import countries, datasets, schema
 from imetbook.data.manifest import read_manifest
 from imetbook.data.parsers import fmtr
 from imetbook.data.parsers.fmtr_fields import FLAG_DOCS
 from imetbook.errors import DataError, ParameterError
-from imetbook.run import params
 
 FIXTURE = Path(__file__).parent / "fixtures" / "fmtr"
 

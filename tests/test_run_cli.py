@@ -9,7 +9,8 @@ import nbformat
 import pytest
 
 from imetbook.analysis.sources import source_keys
-from imetbook.run import cli, params
+from imetbook.chapters import params
+from imetbook.run import cli
 from imetbook.run.commands.execute import parse_values
 
 REPO = Path(__file__).resolve().parents[1]

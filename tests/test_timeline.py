@@ -14,10 +14,10 @@ import pytest
 
 from imetbook import paths
 from imetbook.analysis import timeline as tl
+from imetbook.chapters import params
 from imetbook.data import manifest
 from imetbook.data.parsers import context
 from imetbook.errors import DataError, ParameterError
-from imetbook.run import params
 
 FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
 

@@ -14,8 +14,9 @@ import json
 
 import pytest
 
+from imetbook.chapters import params
 from imetbook.data import build
-from imetbook.run import cli, params
+from imetbook.run import cli
 
 from .rel_helpers import REPO, Project, one_error_line
 

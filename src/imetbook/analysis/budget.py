@@ -25,9 +25,9 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from imetbook.chapters import params
 from imetbook.data import countries, schema
 from imetbook.errors import DataError, ParameterError
-from imetbook.run import params
 
 # Measures in the order money moves: asked for, expected, appropriated, set aside, reported
 # after the year, committed, and (last) the value of the training actually delivered.

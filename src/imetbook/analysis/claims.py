@@ -46,10 +46,9 @@ import pandas as pd
 from imetbook.analysis import budget, classrooms, courses, eligibility
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import timeline as tl
-from imetbook.chapters import tables
+from imetbook.chapters import params, tables
 from imetbook.data import countries, schema
 from imetbook.errors import DataError, ParameterError, UnknownCountryError
-from imetbook.run import params
 
 VERDICTS: tuple[str, ...] = schema.VERDICTS
 SUPPORTED, PARTLY, CONTRADICTED, UNVERIFIED = VERDICTS

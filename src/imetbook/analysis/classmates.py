@@ -43,9 +43,9 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from imetbook.analysis import courses
+from imetbook.chapters import params
 from imetbook.data import countries as countries_mod
 from imetbook.errors import DataError, ParameterError
-from imetbook.run import params
 
 MATCH_KINDS: tuple[str, ...] = ("class", "course-year")
 SOUTH_ASIA: tuple[str, ...] = (

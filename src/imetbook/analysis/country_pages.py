@@ -42,9 +42,9 @@ import pandas as pd
 
 from imetbook.analysis import budget, classmates, country_scope, courses, eligibility
 from imetbook.chapters import tables
+from imetbook.chapters.params import Country, Invalid, Param, Spec
 from imetbook.data import schema
 from imetbook.errors import ParameterError
-from imetbook.run.params import Country, Invalid, Param, Spec
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

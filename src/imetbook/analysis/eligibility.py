@@ -25,10 +25,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from imetbook.chapters import tables
+from imetbook.chapters import params, tables
 from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
-from imetbook.run import params
 
 
 def _optional(validator: params.Validator) -> params.Validator:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from imetbook.chapters import params
 from imetbook.data import countries, schema
 from imetbook.data.parsers.fmtr_fields import FLAG_DOCS
 from imetbook.errors import DataError
-from imetbook.run import params
 
 # Fields whose coverage (share of rows with a value) differs by report era.
 COVERAGE_FIELDS = (

@@ -34,11 +34,11 @@ import pandas as pd
 
 from imetbook import paths
 from imetbook.analysis import classmates, tiers
+from imetbook.chapters import params
 from imetbook.data import countries as countries_mod
 from imetbook.data import manifest
 from imetbook.data.parsers import rivalries as parser
 from imetbook.errors import DataError, ParameterError
-from imetbook.run import params
 
 # The last fiscal year an "ongoing" rivalry counts as active: the list was written in 2021.
 ONGOING_UNTIL = 2021

@@ -22,10 +22,7 @@ import pandas as pd
 
 from imetbook import paths
 from imetbook.chapters import tables
-from imetbook.data import countries, manifest
-from imetbook.data.parsers.rivalries import read_xlsx
-from imetbook.errors import DataError, ParameterError
-from imetbook.run.params import (
+from imetbook.chapters.params import (
     Choice,
     Countries,
     FiscalYear,
@@ -36,6 +33,9 @@ from imetbook.run.params import (
     data_values,
     data_years,
 )
+from imetbook.data import countries, manifest
+from imetbook.data.parsers.rivalries import read_xlsx
+from imetbook.errors import DataError, ParameterError
 
 # Columns that date a row, in order of preference; a value's first four digits are its year.
 YEAR_COLUMNS = ("fiscal_year", "date", "year_enacted")

@@ -38,10 +38,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from imetbook.chapters import tables
+from imetbook.chapters import params, tables
 from imetbook.errors import ContractError, DataError, ParameterError
 from imetbook.figures import plots
-from imetbook.run import params
 
 # The axis may reach back before the course records (FY1999) because the Greenbook obligations
 # and the events do; the bounds are the funding table's years.

@@ -1015,7 +1015,7 @@ def run_chapter(
     Nothing is started or written before the parameters are valid; ``chapters/`` is never
     written. Returns the notebook and HTML paths.
     """
-    from imetbook.run import params
+    from imetbook.chapters import params
 
     notebook = chapter_notebook(chapter)
     valid = params.validate(chapter, values)

@@ -15,9 +15,9 @@ import sys
 
 import pandas as pd
 
+from imetbook.chapters import params
 from imetbook.data import countries as countries_mod
 from imetbook.errors import ParameterError, UnknownCountryError
-from imetbook.run import params
 from imetbook.run.commands import rivalries_view
 
 FORMATS = ("table", "csv", "json")

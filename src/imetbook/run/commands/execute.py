@@ -112,8 +112,9 @@ def parse_values(pairs: list[list[str]]) -> dict[str, object]:
 def _run(args: argparse.Namespace) -> int:
     """Tables brought up to date, then every parameter and every rule of the chapter's spec
     checked on the values over the notebook's defaults: all before a kernel starts."""
+    from imetbook.chapters import params
     from imetbook.data import build
-    from imetbook.run import execute, params
+    from imetbook.run import execute
 
     values = parse_values(args.parameter)
     notebook = execute.chapter_notebook(args.chapter)

@@ -1,0 +1,66 @@
+"""The book's vocabulary (imetbook.vocab): one wording per kind of fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from imetbook import vocab
+from imetbook.data import schema
+
+
+@pytest.mark.parametrize(
+    ("day", "year"),
+    [
+        ("2018-09-30", 2018),
+        ("2018-10-01", 2019),
+        (dt.date(2019, 12, 31), 2020),
+        (pd.Timestamp("2019-01-01"), 2019),
+    ],
+)
+def test_fiscal_year_starts_on_the_first_of_october(day, year):
+    assert vocab.fiscal_year(day) == year
+
+
+def test_fiscal_years_keeps_gaps():
+    out = vocab.fiscal_years(pd.Series(["2018-10-01", None, "2018-09-30"]))
+    assert out.tolist()[0] == 2019 and pd.isna(out.iloc[1]) and out.iloc[2] == 2018
+
+
+def test_spans_and_runs():
+    assert vocab.fy_span(1999, 2020) == "FY1999\u2013FY2020"
+    assert vocab.fy_span(2020, 2020) == "FY2020"
+    assert vocab.fy(None) == "no year"
+    assert vocab.fy_runs([2001, 1999, 2000, 2005]) == "FY1999\u2013FY2001, FY2005"
+    assert vocab.fy_runs([]) == "none"
+
+
+def test_money_and_counts():
+    assert vocab.usd(1234567.4) == "$1,234,567"
+    assert vocab.usd(-5) == "-$5"
+    assert vocab.usd(float("nan")) == vocab.NO_FIGURE
+    assert vocab.usd_short(13_800_000) == "$13.8 million"
+    assert vocab.usd_short(1_000_000) == "$1 million"
+    assert vocab.usd_short(999_999) == "$999,999"
+    assert vocab.count(12345) == "12,345"
+    assert vocab.plural(1, "course", "courses") == "1 course"
+    assert vocab.plural(2, "course", "courses") == "2 courses"
+
+
+def test_and_join():
+    assert vocab.and_join([]) == ""
+    assert vocab.and_join(["India"]) == "India"
+    assert vocab.and_join(["India", "Pakistan"]) == "India and Pakistan"
+    assert vocab.and_join(["India", "Nepal", "Pakistan"]) == "India, Nepal and Pakistan"
+
+
+def test_every_measure_of_the_contract_has_one_label_and_a_definition():
+    assert set(vocab.MEASURE_LABELS) == set(schema.MEASURES)
+    assert len(set(vocab.MEASURE_LABELS.values())) == len(vocab.MEASURE_LABELS)
+    for measure in schema.MEASURES:
+        assert vocab.measure_definition(measure)
+    assert vocab.measure_sorted(list(reversed(schema.MEASURES))) == list(schema.MEASURES)
+    with pytest.raises(KeyError):
+        vocab.measure_label("budget")
