@@ -1,6 +1,6 @@
 """The package's layers (README, Layout): data flows one way.
 
-``base`` (errors, paths, atomic) < ``data`` < ``vocab`` < ``analysis`` < ``figures`` <
+``base`` (errors, paths, atomic) < ``vocab`` < ``data`` < ``analysis`` < ``figures`` <
 ``chapters`` < ``run``. A module imports modules of its own layer or below, never above, and no
 two modules import each other, directly or in a ring. Imports are read with ``ast`` from the
 source, including the ones inside functions (a late import is still a dependency).
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "imetbook"
-LAYERS = ("base", "data", "vocab", "analysis", "figures", "chapters", "run")
+LAYERS = ("base", "vocab", "data", "analysis", "figures", "chapters", "run")
 BASE = {"errors", "paths", "atomic", "__init__", "__main__"}
 
 

@@ -2,8 +2,8 @@
 a list and a budget measure. One function each, so two pages can never word the same fact
 differently.
 
-This layer sits above :mod:`imetbook.data` (it reads the measure order and definitions from the
-contracts) and below everything that writes for readers (analysis tables, figures, chapters).
+This is the lowest layer of meaning: the data contracts take the measures' order and definitions
+from here, and everything that writes for readers (analysis, figures, chapters) words through it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
-
-from imetbook.data import schema
 
 NO_FIGURE = "no figure"
 EN_DASH = "\u2013"
@@ -97,6 +95,47 @@ def and_join(items: Iterable[str]) -> str:
 
 # --- budget measures -------------------------------------------------------------------------
 
+MEASURES = (
+    "request",
+    "estimate",
+    "actual",
+    "allocation",
+    "appropriation",
+    "obligation",
+    "fmtr_actual_dollars",
+    "fmtr_planned_dollars",
+    "training_value",
+)
+
+# What each measure means, as the sources use it. Measures answer different questions (asked
+# for, expected, set aside, appropriated, committed, delivered) and are never added together.
+MEASURE_DOCS = {
+    "request": "Amount the administration asked Congress for, for the coming fiscal year: the "
+    "Congressional Budget Justification (CBJ), the State tables marked '(r)' (FY2016-FY2017, "
+    "label inferred), CRS '(req.)' columns, State fact sheets, or news reports of the CBJ.",
+    "estimate": "Amount a budget document expected for the year under way when it was written "
+    "(CBJ 'Estimate' column, CRS '(est.)' column, State fact sheet 'Est.' tables).",
+    "actual": "Amount allocated to the country for a completed year as reported in State budget "
+    "tables afterwards (State tables FY2008-FY2015, label inferred from their world totals; CBJ "
+    "and fact sheet 'Actual' columns); a budget figure, not spending and not training delivered.",
+    "allocation": "Amount set aside for the country by a named allocation: a State fact sheet's "
+    "653(a) column, or an 'IMET operating budget' stated in FMTR Section III country narratives "
+    "(and one tertiary page).",
+    "appropriation": "Amount appropriated for the programme account for the country, as "
+    "tabulated by CRS (rounded to the nearest $ million; final obligations may be lower).",
+    "obligation": "Amount legally committed in the fiscal year (USAID Greenbook, historical "
+    "dollars); '<region> (not specified)' lines are unallocated lines, not totals.",
+    "fmtr_actual_dollars": "IMET dollar value of the completed year in the FMTR Section III "
+    "country summary table (with students trained); differs from Section IV course sums.",
+    "fmtr_planned_dollars": "IMET dollar value planned for the current year in the FMTR "
+    "Section III country summary table (with students projected).",
+    "training_value": "Value of IMET training delivered in the fiscal year: the sum of cost_usd "
+    "over the FMTR Section IV course rows of an IMET programme with status actual, per country "
+    "(students: the sum of their students; rows without a printed cost are left out and counted "
+    "in the note). It includes what the course costs carry (travel and living allowances, "
+    "language labs, cancellation fees in some years); a value of training, not a budget.",
+}
+
 MEASURE_LABELS: dict[str, str] = {
     "request": "Request",
     "estimate": "Estimate",
@@ -114,7 +153,7 @@ COUNT_LABELS: dict[str, str] = {
     "activities": "IMET training rows (FMTR)",
     "courses": "Distinct IMET courses (FMTR)",
 }
-MEASURE_ORDER: dict[str, int] = {m: i for i, m in enumerate(schema.MEASURES)}
+MEASURE_ORDER: dict[str, int] = {m: i for i, m in enumerate(MEASURES)}
 
 
 def measure_label(measure: str) -> str:
@@ -126,8 +165,8 @@ def measure_label(measure: str) -> str:
 
 
 def measure_definition(measure: str) -> str:
-    """What a money measure means, as the sources use it (:data:`schema.MEASURE_DOCS`)."""
-    return schema.MEASURE_DOCS[measure]
+    """What a money measure means, as the sources use it."""
+    return MEASURE_DOCS[measure]
 
 
 def measure_sorted(measures: Sequence[str]) -> list[str]:

@@ -19,6 +19,7 @@ from pandas.api import types as ptypes
 
 from imetbook.errors import ContractError
 from imetbook.data.parsers.fmtr_fields import FAMILIES
+from imetbook.vocab import MEASURE_DOCS, MEASURES  # the one list, worded once
 
 KINDS = ("str", "int", "float", "bool", "date")
 NUMERIC = ("int", "float")
@@ -592,47 +593,6 @@ FMTR_DOCUMENTS = Contract(
     key=("source_file",),
     where=("notes_file", "notes_line"),
 )
-
-MEASURES = (
-    "request",
-    "estimate",
-    "actual",
-    "allocation",
-    "appropriation",
-    "obligation",
-    "fmtr_actual_dollars",
-    "fmtr_planned_dollars",
-    "training_value",
-)
-
-# What each measure means, as the sources use it. Measures answer different questions (asked
-# for, expected, set aside, appropriated, committed, delivered) and are never added together.
-MEASURE_DOCS = {
-    "request": "Amount the administration asked Congress for, for the coming fiscal year: the "
-    "Congressional Budget Justification (CBJ), the State tables marked '(r)' (FY2016-FY2017, "
-    "label inferred), CRS '(req.)' columns, State fact sheets, or news reports of the CBJ.",
-    "estimate": "Amount a budget document expected for the year under way when it was written "
-    "(CBJ 'Estimate' column, CRS '(est.)' column, State fact sheet 'Est.' tables).",
-    "actual": "Amount allocated to the country for a completed year as reported in State budget "
-    "tables afterwards (State tables FY2008-FY2015, label inferred from their world totals; CBJ "
-    "and fact sheet 'Actual' columns); a budget figure, not spending and not training delivered.",
-    "allocation": "Amount set aside for the country by a named allocation: a State fact sheet's "
-    "653(a) column, or an 'IMET operating budget' stated in FMTR Section III country narratives "
-    "(and one tertiary page).",
-    "appropriation": "Amount appropriated for the programme account for the country, as "
-    "tabulated by CRS (rounded to the nearest $ million; final obligations may be lower).",
-    "obligation": "Amount legally committed in the fiscal year (USAID Greenbook, historical "
-    "dollars); '<region> (not specified)' lines are unallocated lines, not totals.",
-    "fmtr_actual_dollars": "IMET dollar value of the completed year in the FMTR Section III "
-    "country summary table (with students trained); differs from Section IV course sums.",
-    "fmtr_planned_dollars": "IMET dollar value planned for the current year in the FMTR "
-    "Section III country summary table (with students projected).",
-    "training_value": "Value of IMET training delivered in the fiscal year: the sum of cost_usd "
-    "over the FMTR Section IV course rows of an IMET programme with status actual, per country "
-    "(students: the sum of their students; rows without a printed cost are left out and counted "
-    "in the note). It includes what the course costs carry (travel and living allowances, "
-    "language labs, cancellation fees in some years); a value of training, not a budget.",
-}
 
 SOURCE_GRADES = ("primary", "secondary", "tertiary")
 
