@@ -398,7 +398,13 @@ def register(chapter: str, target: str | Spec) -> None:
 @cache
 def spec_for(chapter: str) -> Spec:
     """The spec of ``chapter`` (a notebook stem); :class:`ParameterError` if none exists."""
-    target = SPECS.get(chapter)
+    target = None
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", chapter):
+        # The chapter's own module (same stem as the notebook) declares its parameters.
+        own = f"imetbook.chapters.{chapter}"
+        if importlib.util.find_spec(own) and hasattr(importlib.import_module(own), "PARAMS"):
+            target = own
+    target = target or SPECS.get(chapter)
     if target is None and re.fullmatch(r"[a-z_][a-z0-9_]*", chapter):
         default = f"imetbook.analysis.{chapter}"
         target = default if importlib.util.find_spec(default) else None
