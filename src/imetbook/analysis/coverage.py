@@ -3,23 +3,19 @@
 :func:`coverage_matrix` is *tidy*: one row for every requested country, fiscal year and
 measure, so a missing figure is a row with ``n_figures == 0`` (a visible gap), never an absent
 row. :func:`coverage_pivot` turns it into the at-a-glance grid the "Data and sources" chapter
-prints (rows: country and measure; columns: fiscal years; cells: the source keys).
+prints (rows: country and measure; columns: fiscal years; cells: the source keys); the
+chart of it is :func:`imetbook.figures.coverage.draw_evidence`.
 Only country rows count: region and world lines say nothing about one country.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-
-from imetbook.data import countries, schema
+from imetbook import vocab
+from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
-from imetbook.figures import plots
 
 COLUMNS = ["iso3", "country_name", "fiscal_year", "measure", "n_figures", "sources", "present"]
 ABSENT = ""
@@ -41,7 +37,7 @@ def coverage_matrix(
     funding: pd.DataFrame, countries_: Sequence[str], fy_start: int, fy_end: int
 ) -> pd.DataFrame:
     """For each country (ISO alpha-3), fiscal year in ``[fy_start, fy_end]`` and measure of
-    :data:`imetbook.data.schema.MEASURES`: how many funding figures exist and from which sources.
+    :data:`imetbook.data.vocab.MEASURES`: how many funding figures exist and from which sources.
 
     Columns: ``iso3, country_name, fiscal_year, measure, n_figures, sources`` (source keys,
     sorted, ``;``-separated; empty when there is none) and ``present`` (``n_figures > 0``).
@@ -52,7 +48,7 @@ def coverage_matrix(
     codes = list(dict.fromkeys(countries_))
     names = {c: countries.canonical_name(c) for c in codes}
     grid = pd.MultiIndex.from_product(
-        [codes, range(fy_start, fy_end + 1), schema.MEASURES],
+        [codes, range(fy_start, fy_end + 1), vocab.MEASURES],
         names=["iso3", "fiscal_year", "measure"],
     ).to_frame(index=False)
     rows = funding[funding["scope"].eq("country").fillna(False) & funding["iso3"].isin(codes)]
@@ -95,8 +91,8 @@ def coverage_pivot(
         raise ParameterError(f"values must be 'sources' or 'n_figures', not {values!r}")
     if measures is None:
         seen = set(coverage.loc[coverage["present"], "measure"])
-        measures = [m for m in schema.MEASURES if m in seen]
-    unknown = [m for m in measures if m not in schema.MEASURES]
+        measures = [m for m in vocab.MEASURES if m in seen]
+    unknown = [m for m in measures if m not in vocab.MEASURES]
     if unknown:
         raise ParameterError(f"unknown measure(s) {', '.join(unknown)}")
     rows = coverage[coverage["measure"].isin(measures)]
@@ -107,7 +103,7 @@ def coverage_pivot(
     return wide.loc[keys]
 
 
-# --- the chapter's grid, summary and chart ------------------------------------------------
+# --- the chapter's grid and summary ------------------------------------------------
 
 ABSENT_MARK = "\u00b7"  # a middle dot: "no figure", distinct from the CRS dash a source prints
 # Kinds of evidence the chart shows as one stripe each: what budget documents plan or report,
@@ -235,93 +231,3 @@ def single_year_gaps(gaps: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame
     keys = coverage[["iso3", "fiscal_year", "measure"]]
     out = out.merge(keys, on=["iso3", "fiscal_year", "measure"], how="inner")
     return out.sort_values(GAP_COLUMNS).reset_index(drop=True)[GAP_COLUMNS]
-
-
-EVIDENCE_COLORS = (plots.PALETTE["blue"], plots.PALETTE["orange"], plots.PALETTE["bluish_green"])
-NO_FIGURE = "#f0f0f0"  # the empty stripe: light enough that every figure stands out against it
-
-
-def draw_evidence(
-    ax: Axes, coverage: pd.DataFrame, gaps: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """One block per country, one stripe per kind of evidence (:data:`EVIDENCE`), one cell per
-    fiscal year: filled where a figure exists, left pale where none does; a cross marks a year
-    a source prints without a figure (``gaps``, as :func:`single_year_gaps` returns them).
-
-    Returns what was drawn: (country, kind) x fiscal year, True where filled.
-    """
-    evidence = evidence_by_year(coverage)
-    names = list(dict.fromkeys(evidence["country_name"]))
-    kinds = [k for k, _ in EVIDENCE]
-    wide = evidence.pivot(
-        index=["country_name", "evidence"], columns="fiscal_year", values="present"
-    )
-    wide = wide.loc[[(c, k) for c in names for k in kinds]]
-    years = list(wide.columns)
-    stride = len(kinds) + 1  # one blank stripe between countries
-    for i, name in enumerate(names):
-        for k, kind in enumerate(kinds):
-            y = -(i * stride + k)
-            ax.barh(y, len(years), left=years[0] - 0.5, height=0.86, color=NO_FIGURE)
-            filled = [yr for yr in years if wide.loc[(name, kind), yr]]
-            bars = ax.barh(
-                y,
-                [1] * len(filled),
-                left=[yr - 0.5 for yr in filled],
-                height=0.86,
-                color=EVIDENCE_COLORS[k],
-            )
-            for bar, yr in zip(bars.patches, filled, strict=True):
-                bar.set_gid(f"evidence-{_slug(name)}-{_slug(kind)}-{yr}")
-    _mark_gaps(ax, gaps, names, dict(zip(evidence["iso3"], evidence["country_name"], strict=True)))
-    ax.set_yticks([-(i * stride + 1) for i in range(len(names))], names)
-    ax.tick_params(axis="y", length=0)
-    ax.set_xticks(years, [str(y) for y in years], rotation=90)
-    ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
-    ax.set_ylim(-(len(names) * stride - 1), 1)
-    ax.grid(False)
-    ax.spines["left"].set_visible(False)
-    handles = [Patch(color=c, label=k) for c, k in zip(EVIDENCE_COLORS, kinds, strict=True)]
-    handles.append(Patch(color=NO_FIGURE, label="no figure"))
-    if gaps is not None and len(gaps):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="x",
-                color=plots.PALETTE["vermillion"],
-                markeredgewidth=1.6,
-                label="printed without a figure",
-            )
-        )
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    return wide.astype("bool")
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-
-
-def _mark_gaps(
-    ax: Axes, gaps: pd.DataFrame | None, names: list[str], name_of: dict[str, str]
-) -> None:
-    if gaps is None or not len(gaps):
-        return
-    kind_of = {m: i for i, (_, ms) in enumerate(EVIDENCE) for m in ms}
-    stride = len(EVIDENCE) + 1
-    xs = gaps["fiscal_year"].to_list()
-    ys = [
-        -(names.index(name_of[c]) * stride + kind_of[m])
-        for c, m in zip(gaps["iso3"], gaps["measure"], strict=True)
-    ]
-    (marks,) = ax.plot(
-        xs,
-        ys,
-        linestyle="none",
-        marker="x",
-        markersize=6,
-        markeredgewidth=1.6,
-        color=plots.PALETTE["vermillion"],
-    )
-    marks.set_gid("printed-without-a-figure")

@@ -27,12 +27,11 @@ not attributed: no source the book has read gives them by country and year
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from imetbook.chapters import tables
+from imetbook import vocab
 from imetbook.data import countries
 from imetbook.data.parsers.fmtr import MERGED_COUNTRIES
 from imetbook.errors import DataError
@@ -64,15 +63,10 @@ CAUSE_COLUMNS = [
 ]
 
 
-def fiscal_year_of(day: pd.Timestamp) -> int:
-    """US fiscal year of a day (FY2004 runs from 1 October 2003 to 30 September 2004)."""
-    return int(day.year + (1 if day.month >= 10 else 0))
-
-
 def fy_position(day: pd.Timestamp) -> float:
     """Where ``day`` falls on an axis whose integer ticks are fiscal years (year ``y`` spans
     ``y - 0.5`` to ``y + 0.5``): 1 July 2003, three quarters into FY2003, is 2003.25."""
-    fy = fiscal_year_of(day)
+    fy = vocab.fiscal_year(day)
     start = pd.Timestamp(fy - 1, 10, 1)
     length = (pd.Timestamp(fy, 10, 1) - start).days
     return fy - 0.5 + (day - start).days / length
@@ -128,7 +122,7 @@ def aspa_period(aspa_rules: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
 def aspa_years(aspa_rules: pd.DataFrame) -> tuple[int, int]:
     """First and last fiscal year ASPA's IMET bar touches (FY2003: it began 1 July 2003)."""
     start, end = aspa_period(aspa_rules)
-    return fiscal_year_of(start), fiscal_year_of(end)
+    return vocab.fiscal_year(start), vocab.fiscal_year(end)
 
 
 def aspa_shade(aspa_rules: pd.DataFrame) -> tuple[float, float, str]:
@@ -164,7 +158,7 @@ def _aspa_causes(drop: pd.Series, aspa_rules: pd.DataFrame, aspa_countries: pd.D
     start, end = aspa_period(aspa_rules)
     y = int(drop["fiscal_year"])
     fy_start = pd.Timestamp(y - 1, 10, 1)
-    if not fiscal_year_of(start) <= y <= fiscal_year_of(end):
+    if not vocab.fiscal_year(start) <= y <= vocab.fiscal_year(end):
         return []
     mine = aspa_countries[aspa_countries["iso3"] == drop["iso3"]]
     released = mine[(mine["event"] == "article98_waiver") & (mine["date_end"] < fy_start)]
@@ -198,7 +192,7 @@ def _nato_causes(drop: pd.Series, nato: pd.DataFrame):
             m,
         )
         for _, m in mine.iterrows()
-        if fiscal_year_of(m["date_start"]) <= int(drop["fiscal_year"])
+        if vocab.fiscal_year(m["date_start"]) <= int(drop["fiscal_year"])
     ]
 
 
@@ -245,8 +239,8 @@ def _merged_causes(drop: pd.Series, merged: pd.DataFrame):
         _cause(
             drop,
             MERGED,
-            f"FY{int(m['fiscal_year'])}",
-            f"FY{int(m['fiscal_year'])}",
+            vocab.fy(m["fiscal_year"]),
+            vocab.fy(m["fiscal_year"]),
             f"The report prints the country's rows under the heading {m['heading']!r}.",
             m,
         )
@@ -260,7 +254,7 @@ def _coup_causes(drop: pd.Series, restrictions: pd.DataFrame):
     return [
         _cause(drop, COUP, str(r["date"]), "", str(r["detail"]), r)
         for _, r in mine.iterrows()
-        if y - 1 <= fiscal_year_of(r["date_start"]) <= y
+        if y - 1 <= vocab.fiscal_year(r["date_start"]) <= y
     ]
 
 
@@ -357,25 +351,6 @@ def countries_with(summ: pd.DataFrame, cause: str) -> list[str]:
     return sorted(summ.loc[hit, "country_name"].unique())
 
 
-# --- tables for readers -----------------------------------------------------------------------
-
-
-def causes_table(causes: pd.DataFrame) -> pd.DataFrame:
-    """Causes for readers: the source column is an HTML link with its locator (escaped)."""
-    out = pd.DataFrame(
-        {
-            "Fiscal year": causes["fiscal_year"].map(lambda y: f"FY{y}"),
-            "Country": causes["country_name"],
-            "Cause": causes["cause"],
-            "Since": causes["since"],
-            "Until": causes["until"].replace("", "-"),
-            "What the source says": causes["detail"],
-            "Source": _sources(causes),
-        }
-    )
-    return out.reset_index(drop=True)
-
-
 def country_causes(
     iso3: str,
     present: Iterable[int],
@@ -415,44 +390,3 @@ def country_causes(
     )
     out = pd.concat([causes, filler], ignore_index=True) if len(filler) else causes
     return out.sort_values(["fiscal_year"], kind="stable", ignore_index=True)
-
-
-def _sources(df: pd.DataFrame) -> list[str]:
-    """Link and locator per row (escaped HTML); empty for a row without a source."""
-    return [
-        f"{tables.link(t, u if _is_http(u) else None)} ({html.escape(str(loc))})" if t else ""
-        for t, u, loc in zip(df["source_title"], df["source_url"], df["locator"], strict=True)
-    ]
-
-
-def _is_http(url: object) -> bool:
-    # Only web addresses become links (text from data files is untrusted).
-    return isinstance(url, str) and url.strip().lower().startswith(("http://", "https://"))
-
-
-def aspa_steps_table(aspa_rules: pd.DataFrame) -> pd.DataFrame:
-    """The act's dated steps for readers; ``Source`` is HTML (link and locator, escaped)."""
-    out = pd.DataFrame(
-        {
-            "Date": aspa_rules["date"].fillna("date not given"),
-            "Step": aspa_rules["name"],
-            "Law": aspa_rules["legal_citation"],
-            "Effect on IMET": aspa_rules["effect_on_imet"],
-            "Source": _sources(aspa_rules),
-        }
-    )
-    return out.reset_index(drop=True)
-
-
-def aspa_countries_table(aspa_countries: pd.DataFrame) -> pd.DataFrame:
-    """The listed countries and waivers for readers; ``Source`` is HTML (escaped)."""
-    out = pd.DataFrame(
-        {
-            "Country": aspa_countries["country_name"],
-            "Event": aspa_countries["event"].str.replace("_", " "),
-            "Date": aspa_countries["date"].fillna("date not given"),
-            "What the source says": aspa_countries["detail"],
-            "Source": _sources(aspa_countries),
-        }
-    )
-    return out.reset_index(drop=True)

@@ -12,53 +12,22 @@ region files or sources name it. Presence is then read against the years a sourc
 is a gap in the evidence, never a zero, and a country missing from the last covered year has
 not necessarily left the program.
 
-Gaps in a country's run of years are set against the ``events`` timelines and the ``rules``
-that name the country (:func:`gap_context`). They coincide in time; the records alone cannot
-show that a rule caused a gap.
+Gaps in a country's run of years, and the events and rules that coincide with them, are in
+:mod:`imetbook.analysis.absences`.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from imetbook.chapters import params, tables
+from imetbook import vocab
+from imetbook.analysis.absences import country_gaps, spans
 from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
 
-
-def _optional(validator: params.Validator) -> params.Validator:
-    """``None`` (computed from the data in the chapter) or a value ``validator`` accepts."""
-
-    def check(value: object) -> object:
-        return None if value is None else validator(value)
-
-    return check
-
-
-PARAMS = params.Spec(
-    params.Ordered("fy_start", "fy_end"),
-    fy=params.Param(
-        _optional(params.FiscalYear(params.data_years("training"))),
-        "Focus US fiscal year of the regional snapshot; None: the latest year with course records",
-    ),
-    country=params.Param(
-        _optional(params.Country()),
-        "Focus country whose years in and out are shown; None: no focus country",
-    ),
-    fy_start=params.Param(
-        _optional(params.FiscalYear(params.data_years("funding"))),
-        "First fiscal year shown; None: the first year with course records",
-    ),
-    fy_end=params.Param(
-        _optional(params.FiscalYear(params.data_years("funding"))),
-        "Last fiscal year shown; None: the last year with course records",
-    ),
-)
-"""The chapter's parameters; defaults live in the notebook's ``parameters`` cell."""
 
 # Measures that say money was given or committed to a country for a year. Requests, estimates
 # and planned figures are intentions, and training_value is computed from the course records
@@ -78,6 +47,8 @@ NO_REGION = "Region not given"
 # countries the paragraph names (rules table, R29). When each country is absent from the
 # reports is read from the records.
 EXEMPT_BY_NAME: tuple[str, ...] = ("AUS", "JPN", "NZL")
+NATO_MEMBER = "NATO member"
+BY_NAME = "named in 22 U.S.C. 2416(a)(2)"
 
 
 def accession_dates(nato: pd.DataFrame) -> dict[str, str]:
@@ -99,16 +70,6 @@ def accession_group(nato: pd.DataFrame, year: int) -> tuple[str, list[str]]:
 
 
 PARTICIPATION_COLUMNS = ["fiscal_year", "iso3", "country_name", "region", "regions", "detail"]
-
-
-def fiscal_year_of(date: pd.Timestamp) -> int:
-    """US fiscal year of a date (FY2020 runs from 1 October 2019 to 30 September 2020)."""
-    return int(date.year + (1 if date.month >= 10 else 0))
-
-
-def fiscal_year_bounds(fy: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last day of fiscal year ``fy``."""
-    return pd.Timestamp(fy - 1, 10, 1), pd.Timestamp(fy, 9, 30)
 
 
 def _require(df: pd.DataFrame, table: str, columns: Iterable[str]) -> None:
@@ -272,11 +233,14 @@ def resolve_years(
     fy_start = lo if fy_start is None else fy_start
     fy_end = hi if fy_end is None else fy_end
     if fy not in set(covered):
-        raise ParameterError(f"fy={fy} has no course records; the records cover FY{lo}-FY{hi}")
+        raise ParameterError(
+            f"fy={fy} has no course records; the records cover {vocab.fy_span(lo, hi)}"
+        )
     for name, value in (("fy_start", fy_start), ("fy_end", fy_end)):
         if not first <= value <= last:
             raise ParameterError(
-                f"{name}={value} is outside the years any source covers (FY{first}-FY{last})"
+                f"{name}={value} is outside the years any source covers "
+                f"({vocab.fy_span(first, last)})"
             )
     if fy_start > fy_end:
         raise ParameterError(f"fy_start ({fy_start}) is after fy_end ({fy_end})")
@@ -340,324 +304,6 @@ def side_by_side(
         ]
         out[name] = pd.array(values, dtype="Int64")
     return out.reset_index()
-
-
-def country_gaps(present: Iterable[int], covered: Sequence[int]) -> list[tuple[int, int]]:
-    """Runs of covered years missing between a country's first and last present year.
-
-    Years the source does not cover are not counted missing: a gap is only what the source
-    could have shown and did not.
-    """
-    have = set(present)
-    if not have:
-        return []
-    first, last = min(have), max(have)
-    missing = [y for y in covered if first < y < last and y not in have]
-    gaps: list[tuple[int, int]] = []
-    cov = list(covered)
-    for y in missing:
-        if gaps and cov.index(y) == cov.index(gaps[-1][1]) + 1:
-            gaps[-1] = (gaps[-1][0], y)
-        else:
-            gaps.append((y, y))
-    return gaps
-
-
-def _span_text(a: int, b: int) -> str:
-    return f"FY{a}" if a == b else f"FY{a}-FY{b}"
-
-
-def presence(participation: pd.DataFrame, covered: Sequence[int]) -> pd.DataFrame:
-    """Per country: first and last year, years present and missing, gaps, entry and exit.
-
-    ``entry`` and ``exit`` say what the edges of the coverage allow: a country present in the
-    first covered year may have taken part before it, and one absent from the last covered
-    years has not necessarily left.
-    """
-    cov = sorted(covered)
-    rows = []
-    for (iso3, name), grp in participation.groupby(["iso3", "country_name"], sort=True):
-        have = sorted(int(y) for y in grp["fiscal_year"].unique() if y in set(cov))
-        if not have:
-            continue
-        gaps = country_gaps(have, cov)
-        first, last = have[0], have[-1]
-        entry = (
-            f"present from the first covered year (FY{first}); earlier years not covered"
-            if first == cov[0]
-            else f"first appears in FY{first}"
-        )
-        exit_ = (
-            f"present in the last covered year (FY{last})"
-            if last == cov[-1]
-            else f"last appears in FY{last}; absent through FY{cov[-1]}, the last covered year"
-        )
-        rows.append(
-            {
-                "iso3": iso3,
-                "country_name": name,
-                "first_year": first,
-                "last_year": last,
-                "years_present": len(have),
-                "years_missing": sum(cov.index(b) - cov.index(a) + 1 for a, b in gaps),
-                "n_gaps": len(gaps),
-                "gaps": ", ".join(_span_text(a, b) for a, b in gaps),
-                "entry": entry,
-                "exit": exit_,
-            }
-        )
-    cols = [
-        "iso3",
-        "country_name",
-        "first_year",
-        "last_year",
-        "years_present",
-        "years_missing",
-        "n_gaps",
-        "gaps",
-        "entry",
-        "exit",
-    ]
-    return pd.DataFrame(rows, columns=cols)
-
-
-GAP_COLUMNS = [
-    "iso3",
-    "country_name",
-    "kind",
-    "gap_start",
-    "gap_end",
-    "missing_years",
-    "last_before",
-    "first_after",
-]
-
-
-def _edge_runs(have: list[int], cov: list[int]) -> list[tuple[str, int, int]]:
-    """Covered years before the first and after the last present year, as runs."""
-    runs = []
-    before = [y for y in cov if y < have[0]]
-    after = [y for y in cov if y > have[-1]]
-    if before:
-        runs.append(("before first record", before[0], before[-1]))
-    if after:
-        runs.append(("after last record", after[0], after[-1]))
-    return runs
-
-
-def gaps_table(
-    participation: pd.DataFrame, covered: Sequence[int], edges: bool = False
-) -> pd.DataFrame:
-    """One row per gap: country, first and last missing year, the years present either side.
-
-    ``kind`` is ``gap`` for a run of missing years between two present years. With
-    ``edges=True`` the covered years before a country's first record and after its last are
-    added too (``before first record``, ``after last record``); their missing side is <NA>:
-    the records cannot say whether the country took part before or after the coverage.
-    """
-    cov = sorted(covered)
-    rows = []
-    for (iso3, name), grp in participation.groupby(["iso3", "country_name"], sort=True):
-        have = sorted(int(y) for y in grp["fiscal_year"].unique() if y in set(cov))
-        if not have:
-            continue
-        runs = [("gap", a, b) for a, b in country_gaps(have, cov)]
-        runs += _edge_runs(have, cov) if edges else []
-        for kind, a, b in runs:
-            before = [y for y in have if y < a]
-            after = [y for y in have if y > b]
-            rows.append(
-                {
-                    "iso3": iso3,
-                    "country_name": name,
-                    "kind": kind,
-                    "gap_start": a,
-                    "gap_end": b,
-                    "missing_years": cov.index(b) - cov.index(a) + 1,
-                    "last_before": before[-1] if before else None,
-                    "first_after": after[0] if after else None,
-                }
-            )
-    out = pd.DataFrame(rows, columns=GAP_COLUMNS)
-    out = out.astype({"gap_start": "int64", "gap_end": "int64", "missing_years": "int64"})
-    out = out.astype({"last_before": "Int64", "first_after": "Int64"})
-    return out.sort_values(["country_name", "gap_start"], ignore_index=True)
-
-
-def gap_years(gaps: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
-    """Per fiscal year: how many countries are inside a gap (between two present years).
-
-    Many countries missing in the same years points to a common cause (a rule, or a defect
-    of that year's report) rather than to each country's own story.
-    """
-    inner = gaps[gaps["kind"] == "gap"]
-    rows = []
-    for y in years:
-        hit = inner[(inner["gap_start"] <= y) & (inner["gap_end"] >= y)]
-        names = sorted(hit["country_name"].unique())
-        rows.append({"fiscal_year": y, "countries_in_gap": len(names), "names": ", ".join(names)})
-    return pd.DataFrame(rows)
-
-
-def rules_naming(rules: pd.DataFrame, iso3: str) -> pd.DataFrame:
-    """Rules whose ``example_countries`` name the country with code ``iso3``.
-
-    Every name is resolved through :mod:`imetbook.data.countries`; a name that cannot be resolved
-    raises UnknownCountryError naming it rather than being skipped.
-    """
-    _require(rules, "rules", ["rule_id", "example_countries"])
-
-    def names_it(cell: object) -> bool:
-        if pd.isna(cell):
-            return False
-        names = [n.strip() for n in str(cell).split(";") if n.strip()]
-        return any(countries.to_iso3(n) == iso3 for n in names)
-
-    hit = rules["example_countries"].map(names_it).astype(bool)
-    return rules[hit].sort_values("rule_id", ignore_index=True)
-
-
-def _relation(start: pd.Timestamp, end: pd.Timestamp, g0: pd.Timestamp, g1: pd.Timestamp) -> str:
-    if end < g0:
-        return "before"
-    if start > g1:
-        return "after"
-    return "during"
-
-
-def _events_near(events: pd.DataFrame, gap: pd.Series, window: int) -> list[dict]:
-    w0, _ = fiscal_year_bounds(int(gap["gap_start"]) - window)
-    _, w1 = fiscal_year_bounds(int(gap["gap_end"]) + window)
-    g0, _ = fiscal_year_bounds(int(gap["gap_start"]))
-    _, g1 = fiscal_year_bounds(int(gap["gap_end"]))
-    mine = events[events["iso3"] == gap["iso3"]]
-    near = mine[(mine["date_start"] <= w1) & (mine["date_end"] >= w0)]
-    return [
-        {
-            "kind": "event",
-            "ref": ev["event_id"],
-            "when": ev["date"],
-            "relation": _relation(ev["date_start"], ev["date_end"], g0, g1),
-            "what": ev["event"],
-            "category": ev["category"],
-            "source": ev["source_title"],
-            "source_url": ev["source_url"],
-        }
-        for _, ev in near.sort_values(["date_start", "event_id"]).iterrows()
-    ]
-
-
-def _rules_in_force(named: pd.DataFrame, gap_end: int) -> list[dict]:
-    # A rule enacted after the gap ended cannot have shaped it; an unknown year is kept and
-    # shown as unknown.
-    rows = []
-    for _, r in named.iterrows():
-        year = r["year_enacted"]
-        if pd.notna(year) and int(year) > gap_end:
-            continue
-        rows.append(
-            {
-                "kind": "rule",
-                "ref": r["rule_id"],
-                "when": "year not given" if pd.isna(year) else f"enacted {int(year)}",
-                "relation": "names the country",
-                "what": f"{r['name']} ({r['legal_citation']}): {r['effect_on_imet']}",
-                "category": "rule",
-                "source": r["source_title"],
-                "source_url": r["source_url"],
-            }
-        )
-    return rows
-
-
-CONTEXT_COLUMNS = [
-    "iso3",
-    "country_name",
-    "gap",
-    "gap_kind",
-    "kind",
-    "ref",
-    "when",
-    "relation",
-    "what",
-    "category",
-    "source",
-    "source_url",
-]
-
-
-def gap_context(
-    gaps: pd.DataFrame, events: pd.DataFrame, rules: pd.DataFrame, window: int = 1
-) -> pd.DataFrame:
-    """Events and rules that coincide with each gap.
-
-    ``gaps`` is a :func:`gaps_table` (with or without edges). Events: those of the country
-    whose date range overlaps the gap's fiscal years widened by ``window`` fiscal years on each
-    side (a year-precise date spans its whole calendar year); ``relation`` says whether the
-    event falls before, during or after the missing years.
-    Rules: those whose ``example_countries`` name the country and that were not enacted after
-    the gap ended. Coincidence in time is all this shows.
-    """
-    _require(
-        events,
-        "events",
-        [
-            "event_id",
-            "iso3",
-            "date",
-            "date_start",
-            "date_end",
-            "event",
-            "category",
-            "source_title",
-            "source_url",
-        ],
-    )
-    _require(
-        rules,
-        "rules",
-        [
-            "rule_id",
-            "name",
-            "legal_citation",
-            "year_enacted",
-            "effect_on_imet",
-            "example_countries",
-            "source_title",
-            "source_url",
-        ],
-    )
-    rows = []
-    named_cache: dict[str, pd.DataFrame] = {}
-    for _, gap in gaps.sort_values(["country_name", "gap_start"]).iterrows():
-        iso3 = gap["iso3"]
-        if iso3 not in named_cache:
-            named_cache[iso3] = rules_naming(rules, iso3)
-        found = _events_near(events, gap, window) + _rules_in_force(
-            named_cache[iso3], int(gap["gap_end"])
-        )
-        label = _span_text(int(gap["gap_start"]), int(gap["gap_end"]))
-        rows += [
-            {
-                "iso3": iso3,
-                "country_name": gap["country_name"],
-                "gap": label,
-                "gap_kind": gap.get("kind", "gap"),
-                **f,
-            }
-            for f in found
-        ]
-    return pd.DataFrame(rows, columns=CONTEXT_COLUMNS)
-
-
-def country_events(events: pd.DataFrame, iso3: str, years: Sequence[int]) -> pd.DataFrame:
-    """The country's dated events whose dates fall (at least partly) in fiscal ``years``."""
-    start, _ = fiscal_year_bounds(min(years))
-    _, end = fiscal_year_bounds(max(years))
-    mine = events[(events["iso3"] == iso3)]
-    mine = mine[(mine["date_start"] <= end) & (mine["date_end"] >= start)]
-    cols = ["date", "category", "event", "source_title", "source_url", "event_id"]
-    return mine.sort_values(["date_start", "event_id"])[cols].reset_index(drop=True)
 
 
 def country_years(
@@ -763,7 +409,7 @@ def exempt_countries(
             {
                 "iso3": iso3,
                 "country_name": countries.canonical_name(iso3),
-                "exempt_as": "NATO member" if date else "named in 22 U.S.C. 2416(a)(2)",
+                "exempt_as": NATO_MEMBER if date else BY_NAME,
                 "member_since": date,
                 "years_in_records": len(have),
                 "last_in_records": have[-1] if have else None,
@@ -804,7 +450,7 @@ def country_summary(
                 "years_in_records": len(have),
                 "first_in_records": have[0] if have else None,
                 "last_in_records": have[-1] if have else None,
-                "gaps": ", ".join(_span_text(a, b) for a, b in gaps),
+                "gaps": spans(gaps),
                 "years_covered_by_funding": len(f_cov),
                 "years_with_money": len(money),
             }
@@ -815,79 +461,12 @@ def country_summary(
     return out
 
 
-def record_citations(training: pd.DataFrame, iso3: str, years: Sequence[int]) -> pd.DataFrame:
-    """Where a country's IMET course records of ``years`` are printed: report and pages.
-
-    Pages are the range printed in the report (numbering schemes differ between reports; the
-    1999-2000 and 2006-2007 reports have none, shown as <NA>).
-    """
-    keep = (training["iso3"] == iso3) & (training["status"] == "actual")
-    keep &= training["is_imet"].astype(bool) & training["fiscal_year"].isin(list(years))
-    rows = training.loc[keep, ["fiscal_year", "report", "page"]]
-    out = rows.groupby(["fiscal_year", "report"], as_index=False).agg(
-        records=("page", "size"), first_page=("page", "min"), last_page=("page", "max")
-    )
-    return out.sort_values(["fiscal_year", "report"], ignore_index=True)
-
-
-def citation_text(citations: pd.DataFrame) -> dict[int, str]:
-    """Per fiscal year, where its records are printed: ``2003-2004 report, pp. 120-125``."""
-    out: dict[int, list[str]] = {}
-    for r in citations.sort_values(["fiscal_year", "report"]).itertuples():
-        pages = (
-            "no page numbers"
-            if pd.isna(r.first_page)
-            else f"p. {r.first_page}"
-            if r.first_page == r.last_page
-            else f"pp. {r.first_page}-{r.last_page}"
-        )
-        out.setdefault(int(r.fiscal_year), []).append(f"{r.report} report, {pages}")
-    return {y: "; ".join(v) for y, v in out.items()}
-
-
 def section_years(training: pd.DataFrame, region: str) -> tuple[int, int] | None:
     """First and last fiscal year with actual rows printed in report section ``region``."""
     years = training.loc[
         (training["region"] == region) & (training["status"] == "actual"), "fiscal_year"
     ]
     return None if years.empty else (int(years.min()), int(years.max()))
-
-
-def _by_source(rows: pd.DataFrame, extra: dict) -> pd.DataFrame:
-    """Group source rows by source key and measure; name the earliest document of each."""
-    rows = rows.sort_values(["fiscal_year", "source_title"])
-    out = rows.groupby(["source", "measure"], as_index=False).agg(
-        first_year=("fiscal_year", "min"),
-        last_year=("fiscal_year", "max"),
-        **extra,
-        documents=("source_title", "nunique"),
-        source_title=("source_title", "first"),
-        source_url=("source_url", "first"),
-    )
-    return out.sort_values(["first_year", "source", "measure"], ignore_index=True)
-
-
-def funding_sources(
-    funding: pd.DataFrame, iso3: str, measures: Sequence[str], years: Sequence[int]
-) -> pd.DataFrame:
-    """The sources behind a country's figures, per source and measure: the years they cover,
-    how many documents (editions) they come from, and the earliest document's title and
-    address."""
-    keep = (funding["iso3"] == iso3) & funding["measure"].isin(list(measures))
-    keep &= funding["fiscal_year"].isin(list(years))
-    return _by_source(funding.loc[keep], {"years": ("fiscal_year", "nunique")})
-
-
-def money_sources(
-    funding: pd.DataFrame, years: Sequence[int], measures: Sequence[str] = MONEY_MEASURES
-) -> pd.DataFrame:
-    """The sources behind the count of countries with money, per source and measure: the
-    years in ``years`` with a positive country figure, how many countries, how many documents
-    (editions), and the earliest document's title and address."""
-    keep = (funding["scope"] == "country") & funding["iso3"].notna()
-    keep &= funding["measure"].isin(list(measures)) & (funding["amount_usd"] > 0)
-    keep &= funding["fiscal_year"].isin(list(years))
-    return _by_source(funding.loc[keep], {"countries": ("iso3", "nunique")})
 
 
 def country_funding(
@@ -914,64 +493,74 @@ def country_funding(
     return table.reset_index()
 
 
-# --- words for the chapter's prose ---------------------------------------------------------
+# --- the chapter's regional views --------------------------------------------------------------
 
 
-def fy_label(year: object, missing: str = "no year") -> str:
-    """``FY2003``; ``missing`` for a null year."""
-    return missing if year is None or pd.isna(year) else f"FY{int(year)}"
+def region_order(*frames: pd.DataFrame) -> list[str]:
+    """The regions (columns) of ``frames``, sorted, with :data:`NO_REGION` last."""
+    found = set().union(*(set(f.columns) for f in frames))
+    return sorted(found - {NO_REGION}) + ([NO_REGION] if NO_REGION in found else [])
 
 
-def span_label(first: int, last: int) -> str:
-    """``FY1999–FY2020`` (one year: ``FY2020``)."""
-    return f"FY{first}" if first == last else f"FY{first}\u2013FY{last}"
-
-
-def usd(amount: object, missing: str = "no figure") -> str:
-    """``$1,234,567`` (whole dollars); ``missing`` for a null amount."""
-    return missing if amount is None or pd.isna(amount) else f"${float(amount):,.0f}"
-
-
-def names_text(names: Sequence[str], empty: str = "none") -> str:
-    """``A``, ``A and B``, ``A, B and C``."""
-    names = list(names)
-    if not names:
-        return empty
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-# --- tables for the chapter -------------------------------------------------------------
-
-
-def source_links(df: pd.DataFrame, title: str = "source_title", url: str = "source_url") -> list:
-    """One HTML link per row (:func:`imetbook.chapters.tables.link`); a row standing for several
-    documents says how many more."""
-    out = []
-    for row in df.to_dict("records"):
-        text = tables.link(row[title], row[url])
-        more = int(row.get("documents", 1)) - 1
-        out.append(text + (f" (and {more} other edition{'s' if more > 1 else ''})" if more else ""))
+def all_regions(counts: pd.DataFrame, regions: Sequence[str], covered: Sequence[int]) -> pd.DataFrame:
+    """``counts`` (:func:`counts_by_region`) with every region of ``regions`` as a column, so
+    that two charts give a region the same colour: a region without a country in a covered year
+    has 0 countries, an uncovered year stays <NA>."""
+    out = counts.reindex(columns=list(regions), fill_value=0)
+    out.loc[[y for y in out.index if y not in set(covered)]] = pd.NA
     return out
 
 
-def rules_table(rules: pd.DataFrame) -> pd.DataFrame:
-    """The rules as a compact table: rule, law (name, citation, year, source link), effect on
-    IMET, and the countries a source names. Sorted by rule id. The "Law" column is HTML (show
-    it with ``html_columns=["Law"]``); the other columns are plain text."""
-    rows = []
-    for r in rules.sort_values("rule_id").to_dict("records"):
-        year = "not given" if pd.isna(r["year_enacted"]) else str(int(r["year_enacted"]))
-        law = (
-            f"<strong>{html.escape(r['name'])}</strong><br>{html.escape(r['legal_citation'])}"
-            f"<br>Enacted: {year}<br>Source: {tables.link(r['source_title'], r['source_url'])}"
-        )
-        named = r["example_countries"]
-        rows.append(
-            {
-                "Rule": r["rule_id"],
-                "Law": law,
-                "Effect on IMET": r["effect_on_imet"],
-                "Countries named": "" if pd.isna(named) else named.replace(";", ", "),
-            }
-        )
-    return pd.DataFrame(rows, columns=["Rule", "Law", "Effect on IMET", "Countries named"])
+def regions_side_by_side(by_source: dict[str, pd.DataFrame], regions: Sequence[str]) -> pd.DataFrame:
+    """Countries per fiscal year (rows) by region and source (two column levels)."""
+    wide = pd.concat(
+        {(r, name): frame[r] for r in regions for name, frame in by_source.items()}, axis=1
+    )
+    wide.index.name = "fiscal_year"
+    return wide
+
+
+def regional_snapshot(
+    train: pd.DataFrame, fund: pd.DataFrame, fy: int, fund_covered: Sequence[int]
+) -> pd.DataFrame:
+    """Countries with course records, with money and with both in fiscal year ``fy``, per
+    region (``training``, ``funding``, ``both``; <NA> money where the funding sources do not
+    cover ``fy``)."""
+    t = train[train["fiscal_year"] == fy]
+    f = fund[fund["fiscal_year"] == fy]
+    both = t[t["iso3"].isin(set(f["iso3"]))]
+    snap = pd.DataFrame(
+        {
+            "training": t.groupby("region")["iso3"].nunique(),
+            "funding": f.groupby("region")["iso3"].nunique(),
+            "both": both.groupby("region")["iso3"].nunique(),
+        }
+    )
+    snap = snap.fillna(0).astype("Int64").rename_axis("region").sort_index().reset_index()
+    if fy not in set(fund_covered):
+        snap[["funding", "both"]] = pd.NA
+    return snap
+
+
+def measure_years(funding: pd.DataFrame, measure: str) -> list[int]:
+    """Fiscal years with a country figure of ``measure`` in the funding table."""
+    rows = funding[(funding["scope"] == "country") & (funding["measure"] == measure)]
+    return sorted(int(y) for y in rows["fiscal_year"].unique())
+
+
+def never_in_records(
+    train: pd.DataFrame,
+    fund: pd.DataFrame,
+    train_covered: Sequence[int],
+    years: Sequence[int],
+    accessions: dict[str, str],
+) -> pd.DataFrame:
+    """:func:`money_without_records` for the countries never in the records in ``years``, with
+    ``exempt_as``: why the reports may leave them out (``not exempt`` when no law says so)."""
+    never = money_without_records(train, fund, train_covered, years)
+    never = never[~never["ever_in_records"]].copy()
+    never["exempt_as"] = [
+        NATO_MEMBER if c in accessions else BY_NAME if c in EXEMPT_BY_NAME else "not exempt"
+        for c in never["iso3"]
+    ]
+    return never.sort_values(["exempt_as", "country_name"], ignore_index=True)

@@ -14,25 +14,14 @@ notebook as reading the raw manifests and READMEs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from imetbook import paths
-from imetbook.chapters import tables
-from imetbook.chapters.params import (
-    Choice,
-    Countries,
-    FiscalYear,
-    Ordered,
-    Param,
-    Region,
-    Spec,
-    data_values,
-    data_years,
-)
+from imetbook import paths, vocab
+from imetbook.analysis.eligibility import MONEY_MEASURES
 from imetbook.data import countries, manifest
 from imetbook.data.parsers.rivalries import read_xlsx
 from imetbook.errors import DataError, ParameterError
@@ -52,31 +41,6 @@ def source_keys(raw: Path | None = None) -> tuple[str, ...]:
 
 # Shown beside the region in the coverage matrix: the article compares the region with them.
 COMPARATORS = ("Turkey", "Israel")
-
-
-def _optional_countries(value: object) -> list[str] | None:
-    """``None`` (the region's members and :data:`COMPARATORS`) or a list of country names."""
-    return None if value is None else Countries()(value)
-
-
-PARAMS = Spec(
-    Ordered("fy_start", "fy_end"),
-    source=Param(
-        Choice(lambda: ("all", *source_keys()), describe="a raw source folder or all"),
-        "Which raw source to show: a folder under data/raw, or all of them.",
-    ),
-    region=Param(
-        Region(data_values("funding", "region")),
-        "Region whose members the coverage matrix shows (a region of the funding table).",
-    ),
-    countries=Param(
-        _optional_countries,
-        'Countries of the coverage matrix, e.g. ["India", "Nepal"]; None: the region\'s '
-        "members, then Turkey and Israel.",
-    ),
-    fy_start=Param(FiscalYear(data_years("funding")), "First US fiscal year of the matrix."),
-    fy_end=Param(FiscalYear(data_years("funding")), "Last US fiscal year of the matrix."),
-)
 
 
 @dataclass(frozen=True)
@@ -366,7 +330,7 @@ def checksums(summaries: list[SourceSummary]) -> pd.DataFrame:
 # --- the funding table's sources and the coverage matrix's countries ------------------------
 
 
-def _require(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise DataError(f"{what}: missing column(s) {', '.join(missing)}")
@@ -378,7 +342,7 @@ def matrix_countries(
     """ISO codes of the matrix's countries: ``names`` resolved, in the order given, or (None)
     the members of ``region`` in the ``funding`` table's ``region`` column, sorted by name,
     then :data:`COMPARATORS` that are not members."""
-    _require(funding, ("scope", "iso3", "country_name", "region"), "funding")
+    require_columns(funding, ("scope", "iso3", "country_name", "region"), "funding")
     if names is not None:
         if isinstance(names, str) or not names:
             raise ParameterError("countries must be None or a non-empty list of country names")
@@ -395,15 +359,16 @@ def matrix_countries(
     return codes + [c for c in map(countries.to_iso3, COMPARATORS) if c not in codes]
 
 
-def _years(fy: pd.Series) -> str:
-    return f"{fy.min()}\u2013{fy.max()}" if fy.min() != fy.max() else str(fy.min())
+def fy_range(fy: pd.Series) -> str:
+    """The first to the last fiscal year of ``fy``: ``FY1999–FY2020``."""
+    return vocab.fy_span(fy.min(), fy.max())
 
 
 def funding_sources(funding: pd.DataFrame, measures: Iterable[str]) -> pd.DataFrame:
     """One row per ``source`` key of the ``funding`` table: its rows (and how many are country,
     region and world rows), the countries it covers, its fiscal years, its measures (in the
     order of ``measures``) and how many documents (distinct titles) it draws on."""
-    _require(
+    require_columns(
         funding, ("source", "scope", "iso3", "fiscal_year", "measure", "source_title"), "funding"
     )
     order = {m: i for i, m in enumerate(measures)}
@@ -417,7 +382,7 @@ def funding_sources(funding: pd.DataFrame, measures: Iterable[str]) -> pd.DataFr
                 "country rows": int(scope.get("country", 0)),
                 "region and world rows": int(scope.get("region", 0) + scope.get("world", 0)),
                 "countries": g.loc[g["scope"].eq("country"), "iso3"].nunique(),
-                "fiscal years": _years(g["fiscal_year"]),
+                "fiscal years": fy_range(g["fiscal_year"]),
                 "measures": ", ".join(
                     sorted(set(g["measure"]), key=lambda m: order.get(m, len(order)))
                 ),
@@ -427,51 +392,56 @@ def funding_sources(funding: pd.DataFrame, measures: Iterable[str]) -> pd.DataFr
     return pd.DataFrame(rows, columns=list(rows[0]) if rows else [])
 
 
-def funding_documents(funding: pd.DataFrame) -> pd.DataFrame:
-    """One row per source key and document title: rows, fiscal years and the address as an
-    HTML link (column ``document``, built with :func:`imetbook.chapters.tables.link`).
+# --- the sources behind one chapter's counts and one country's figures ----------------------
 
-    A title whose rows carry several addresses (the FMTR course records: one per report file)
-    links none and says how many addresses its rows carry instead.
+
+def record_citations(training: pd.DataFrame, iso3: str, years: Sequence[int]) -> pd.DataFrame:
+    """Where a country's IMET course records of ``years`` are printed: report and pages.
+
+    Pages are the range printed in the report (numbering schemes differ between reports; the
+    1999-2000 and 2006-2007 reports have none, shown as <NA>).
     """
-    _require(funding, ("source", "fiscal_year", "source_title", "source_url"), "funding")
-    rows = []
-    for (key, title), g in funding.groupby(["source", "source_title"], sort=True):
-        urls = sorted(set(g["source_url"].dropna()))
-        copies = sorted(set(g["source_copy_at"].dropna())) if "source_copy_at" in g else []
-        # A mirror site's file is cited as the document it copies, "copy at" the site.
-        title = f"{title} (copy at {', '.join(copies)})" if copies else title
-        if len(urls) == 1:
-            document, address = tables.link(title, urls[0]), urls[0]
-        else:
-            document = tables.link(title, None)
-            address = (
-                f"{len(urls)} addresses, one per file (each row's source_url)" if urls else "none"
-            )
-        rows.append(
-            {
-                "source": key,
-                "grade": ", ".join(sorted(set(g["source_grade"]))) if "source_grade" in g else "",
-                "document": document,
-                "address": address,
-                "rows": len(g),
-                "fiscal years": _years(g["fiscal_year"]),
-            }
-        )
-    columns = ["source", "grade", "document", "address", "rows", "fiscal years"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
-    """The known gaps (``sources.budget.funding_gaps``) as the chapter lists them, with the
-    document as an HTML link (column ``document``)."""
-    columns = ("source", "country_name", "fiscal_years", "measure", "cell", "reason")
-    _require(gaps, (*columns, "source_title", "source_url", "locator"), "funding gaps")
-    out = gaps[list(columns)].rename(
-        columns={"country_name": "country", "fiscal_years": "fiscal years", "cell": "as printed"}
+    keep = (training["iso3"] == iso3) & (training["status"] == "actual")
+    keep &= training["is_imet"].astype(bool) & training["fiscal_year"].isin(list(years))
+    rows = training.loc[keep, ["fiscal_year", "report", "page"]]
+    out = rows.groupby(["fiscal_year", "report"], as_index=False).agg(
+        records=("page", "size"), first_page=("page", "min"), last_page=("page", "max")
     )
-    out["document"] = [
-        tables.link(t, u) for t, u in zip(gaps["source_title"], gaps["source_url"], strict=True)
-    ]
-    out["where"] = gaps["locator"].to_numpy()
-    return out.reset_index(drop=True)
+    return out.sort_values(["fiscal_year", "report"], ignore_index=True)
+
+
+def _by_source(rows: pd.DataFrame, extra: dict) -> pd.DataFrame:
+    """Group source rows by source key and measure; name the earliest document of each."""
+    rows = rows.sort_values(["fiscal_year", "source_title"])
+    out = rows.groupby(["source", "measure"], as_index=False).agg(
+        first_year=("fiscal_year", "min"),
+        last_year=("fiscal_year", "max"),
+        **extra,
+        documents=("source_title", "nunique"),
+        source_title=("source_title", "first"),
+        source_url=("source_url", "first"),
+    )
+    return out.sort_values(["first_year", "source", "measure"], ignore_index=True)
+
+
+def country_sources(
+    funding: pd.DataFrame, iso3: str, measures: Sequence[str], years: Sequence[int]
+) -> pd.DataFrame:
+    """The sources behind a country's figures, per source and measure: the years they cover,
+    how many documents (editions) they come from, and the earliest document's title and
+    address."""
+    keep = (funding["iso3"] == iso3) & funding["measure"].isin(list(measures))
+    keep &= funding["fiscal_year"].isin(list(years))
+    return _by_source(funding.loc[keep], {"years": ("fiscal_year", "nunique")})
+
+
+def money_sources(
+    funding: pd.DataFrame, years: Sequence[int], measures: Sequence[str] = MONEY_MEASURES
+) -> pd.DataFrame:
+    """The sources behind the count of countries with money, per source and measure: the
+    years in ``years`` with a positive country figure, how many countries, how many documents
+    (editions), and the earliest document's title and address."""
+    keep = (funding["scope"] == "country") & funding["iso3"].notna()
+    keep &= funding["measure"].isin(list(measures)) & (funding["amount_usd"] > 0)
+    keep &= funding["fiscal_year"].isin(list(years))
+    return _by_source(funding.loc[keep], {"countries": ("iso3", "nunique")})
