@@ -133,11 +133,12 @@ def test_single_year_gaps_leave_out_multi_year_totals_and_years_outside(funding)
 
 
 def test_draw_evidence_fills_exactly_the_years_with_a_figure(funding):
+    from imetbook.figures import coverage as chart
     from imetbook.figures import plots
 
     cov = coverage.coverage_matrix(funding, ["PAK", "ISR"], 2008, 2010)
     fig, ax = plots.figure("test")
-    drawn = coverage.draw_evidence(ax, cov)
+    drawn = chart.draw_evidence(ax, cov)
     pak_obligation = cov[(cov["iso3"] == "PAK") & (cov["measure"] == "obligation")]
     expected = dict(zip(pak_obligation["fiscal_year"], pak_obligation["present"], strict=True))
     assert drawn.loc[("Pakistan", "obligation (Greenbook)")].to_dict() == expected

@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import paths
+from imetbook import paths, vocab
 from imetbook.analysis import dropouts as do
 from imetbook.analysis import eligibility as el
+from imetbook.chapters import evidence as ev
 from imetbook.data import countries, datasets
 from imetbook.data.parsers import reference
 from imetbook.errors import ChecksumError, DataError
@@ -89,7 +90,7 @@ def test_brazil_peru_and_south_africa_drop_out_under_aspa(real, name):
 
 def test_the_2004_nato_joiners_leave_the_reports_after_fy2003(real):
     day, joiners = el.accession_group(real["nato_accessions"], 2004)
-    joined_fy = do.fiscal_year_of(pd.Timestamp(day))
+    joined_fy = vocab.fiscal_year(pd.Timestamp(day))
     assert len(joiners) == 7 and joined_fy == 2004
     part, covered = real["part"], real["covered"]
     for iso3 in joiners:
@@ -139,13 +140,13 @@ def test_a_coup_suspension_explains_the_drop_out_of_that_or_the_next_year(real):
     coups = real["country_restrictions"]
     summ = real["summary"]
     for _, r in coups.iterrows():
-        fy = do.fiscal_year_of(r["date_start"])
+        fy = vocab.fiscal_year(r["date_start"])
         mine = summ[(summ["iso3"] == r["iso3"]) & summ["fiscal_year"].between(fy, fy + 1)]
         later = summ[(summ["iso3"] == r["iso3"]) & (summ["fiscal_year"] > fy + 1)]
         assert all(do.COUP in c for c in mine["causes"]), r["country_name"]
         assert not any(do.COUP in c for c in later["causes"]), r["country_name"]
     fiji = summ[(summ["iso3"] == "FJI") & summ["causes"].str.contains(do.COUP, regex=False)]
-    assert list(fiji["fiscal_year"]) == [do.fiscal_year_of(pd.Timestamp("2006-12-05")) + 1]
+    assert list(fiji["fiscal_year"]) == [vocab.fiscal_year(pd.Timestamp("2006-12-05")) + 1]
 
 
 def test_aspa_shade_runs_from_july_2003_into_fy2007(real):
@@ -350,7 +351,7 @@ def test_a_country_page_lists_unexplained_drop_outs_too(real):
     drops = real["summary"][real["summary"]["iso3"] == "SAU"]
     assert sorted(left["fiscal_year"]) == sorted(drops["fiscal_year"])
     assert set(left["cause"]) == {do.UNEXPLAINED}
-    assert (do.causes_table(left)["Source"] == "").all()
+    assert (ev.causes_table(left)["Source"] == "").all()
 
 
 def test_the_causes_table_escapes_source_text():
@@ -370,5 +371,5 @@ def test_the_causes_table_escapes_source_text():
             }
         ]
     )
-    cell = do.causes_table(causes)["Source"].iloc[0]
+    cell = ev.causes_table(causes)["Source"].iloc[0]
     assert "<b>" not in cell and "<i>" not in cell and "href" not in cell

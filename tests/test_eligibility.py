@@ -8,7 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from imetbook.analysis import absences as ab
 from imetbook.analysis import eligibility as el
+from imetbook.analysis import sources
+from imetbook.chapters import evidence as ev
 from imetbook.errors import DataError, ParameterError, UnknownCountryError
 
 
@@ -142,37 +145,41 @@ def test_side_by_side_overlap_only_where_both_sources_cover_the_year():
 
 
 def test_gaps_are_runs_of_missing_covered_years_between_present_years():
-    assert el.country_gaps([2000, 2003, 2004, 2006], range(1999, 2010)) == [
+    assert ab.country_gaps([2000, 2003, 2004, 2006], range(1999, 2010)) == [
         (2001, 2002),
         (2005, 2005),
     ]
-    assert el.country_gaps([2000, 2001], range(1999, 2010)) == []
+    assert ab.country_gaps([2000, 2001], range(1999, 2010)) == []
 
 
 def test_year_no_source_covers_is_not_a_country_gap():
     covered = [2000, 2001, 2003, 2004]  # 2002 not covered by the source at all
-    assert el.country_gaps([2000, 2004], covered) == [(2001, 2003)]
-    assert el.country_gaps([2001, 2003], covered) == []
+    assert ab.country_gaps([2000, 2004], covered) == [(2001, 2003)]
+    assert ab.country_gaps([2001, 2003], covered) == []
 
 
 def test_presence_states_edges_of_coverage():
     part = participation_of(
         [(1999, "IND"), (2000, "IND"), (2002, "IND"), (2001, "EST"), (2002, "EST"), (2000, "PAK")]
     )
-    pres = el.presence(part, [1999, 2000, 2001, 2002, 2003]).set_index("iso3")
+    pres = ab.presence(part, [1999, 2000, 2001, 2002, 2003]).set_index("iso3")
     assert pres.loc["IND", "gaps"] == "FY2001"
     assert pres.loc["IND", "years_missing"] == 1
-    assert "earlier years not covered" in pres.loc["IND", "entry"]
-    assert "absent through FY2003" in pres.loc["IND", "exit"]
-    assert pres.loc["EST", "entry"] == "first appears in FY2001"
+    # India may have taken part before the first covered year and has left by the last.
+    assert pres.loc["IND", "from_first"] and not pres.loc["IND", "to_last"]
+    assert not pres.loc["EST", "from_first"]
     assert (pres.loc["PAK", "first_year"], pres.loc["PAK", "last_year"]) == (2000, 2000)
-    pres_end = el.presence(part, [1999, 2000, 2001, 2002]).set_index("iso3")
-    assert pres_end.loc["IND", "exit"] == "present in the last covered year (FY2002)"
+    pres_end = ab.presence(part, [1999, 2000, 2001, 2002]).set_index("iso3")
+    assert pres_end.loc["IND", "to_last"]
+    two_runs = participation_of([(1999, "IND"), (2001, "IND"), (2002, "IND"), (2005, "IND")])
+    assert ab.presence(two_runs, range(1999, 2006))["gaps"].iloc[0] == (
+        "FY2000, FY2003\u2013FY2004"
+    )
 
 
 def test_gaps_table_has_the_years_either_side():
     part = participation_of([(1999, "PAK"), (2002, "PAK"), (2003, "PAK"), (2005, "PAK")])
-    gaps = el.gaps_table(part, range(1999, 2006))
+    gaps = ab.gaps_table(part, range(1999, 2006))
     assert gaps[["gap_start", "gap_end", "missing_years", "last_before", "first_after"]].to_dict(
         "records"
     ) == [
@@ -233,11 +240,11 @@ def test_events_in_or_next_to_the_gap_are_matched_with_their_relation():
         ("p-late", "PAK", "2002-10-01", "2002-10-01", "2002-10-01", "too late"),  # FY2003
         ("i-coup", "IND", "1999-10-12", "1999-10-12", "1999-10-12", "other country"),
     )
-    ctx = el.gap_context(GAP, ev, rules_frame(), window=1)
+    ctx = ab.gap_context(GAP, ev, rules_frame(), window=1)
     assert ctx["ref"].tolist() == ["p-year", "p-coup", "p-waive"]
     assert ctx["relation"].tolist() == ["before", "during", "after"]
-    assert set(ctx["gap"]) == {"FY2000-FY2001"}
-    narrow = el.gap_context(GAP, ev, rules_frame(), window=0)
+    assert set(ctx["gap"]) == {"FY2000\u2013FY2001"}
+    narrow = ab.gap_context(GAP, ev, rules_frame(), window=0)
     assert narrow["ref"].tolist() == ["p-coup"]
 
 
@@ -249,21 +256,21 @@ def test_rules_naming_the_country_and_in_force_are_matched():
         ("R23", 1994, "India"),
         ("R28", 1999, None),
     )
-    ctx = el.gap_context(GAP, events_frame(), rules)
+    ctx = ab.gap_context(GAP, events_frame(), rules)
     assert ctx["ref"].tolist() == ["R17", "R19"]
     assert ctx["when"].tolist() == ["enacted 1985", "year not given"]
 
 
 def test_rules_match_by_country_code_not_spelling():
     rules = rules_frame(("R08", 1996, "Austria;Republic of Korea"))
-    assert el.rules_naming(rules, "KOR")["rule_id"].tolist() == ["R08"]
-    assert el.rules_naming(rules, "PRK").empty
+    assert ab.rules_naming(rules, "KOR")["rule_id"].tolist() == ["R08"]
+    assert ab.rules_naming(rules, "PRK").empty
 
 
 def test_unresolvable_country_in_a_rule_is_an_error_not_a_skip():
     rules = rules_frame(("R99", 2000, "Atlantis"))
     with pytest.raises(UnknownCountryError, match="Atlantis"):
-        el.rules_naming(rules, "PAK")
+        ab.rules_naming(rules, "PAK")
 
 
 # --- parameters, focus country, NATO, funding tables ---------------------------------------
@@ -347,12 +354,6 @@ def test_exempt_countries_read_the_last_year_from_the_records():
     assert pd.isna(present_to_end.set_index("iso3").loc["EST", "first_absent"])
 
 
-def test_fiscal_year_of_dates():
-    assert el.fiscal_year_of(pd.Timestamp("2004-03-29")) == 2004
-    assert el.fiscal_year_of(pd.Timestamp("2019-10-01")) == 2020
-    assert el.fiscal_year_of(pd.Timestamp("2019-09-30")) == 2019
-
-
 def test_country_funding_keeps_measures_apart_and_gaps_empty():
     f = funding_rows(
         (2015, "TUR", "Turkey", "country", "Europe", "obligation", 3096000),
@@ -386,8 +387,8 @@ def test_missing_column_is_a_clear_error():
 def test_edges_add_the_years_before_the_first_and_after_the_last_record():
     part = participation_of([(2002, "PAK"), (2004, "PAK"), (2005, "PAK")])
     covered = range(1999, 2008)
-    assert el.gaps_table(part, covered)["kind"].tolist() == ["gap"]
-    edges = el.gaps_table(part, covered, edges=True).set_index("kind")
+    assert ab.gaps_table(part, covered)["kind"].tolist() == ["gap"]
+    edges = ab.gaps_table(part, covered, edges=True).set_index("kind")
     assert (
         edges.loc["before first record", "gap_start"],
         edges.loc["before first record", "gap_end"],
@@ -405,8 +406,8 @@ def test_gap_years_count_countries_missing_together_not_edge_absences():
     part = participation_of(
         [(2000, "BRA"), (2003, "BRA"), (2000, "PER"), (2002, "PER"), (2003, "PER"), (2002, "PAK")]
     )
-    gaps = el.gaps_table(part, range(2000, 2004), edges=True)
-    out = el.gap_years(gaps, range(2000, 2004)).set_index("fiscal_year")
+    gaps = ab.gaps_table(part, range(2000, 2004), edges=True)
+    out = ab.gap_years(gaps, range(2000, 2004)).set_index("fiscal_year")
     assert out["countries_in_gap"].tolist() == [0, 2, 1, 0]
     assert out.loc[2001, "names"] == "BRA, PER"
 
@@ -437,8 +438,8 @@ def test_record_citations_give_report_and_page_range_per_year():
         (2000, "IND", "India", "South Asia", "IMET", "planned"),
     ).assign(report=["2003-2004", "2003-2004", "2003-2004", "1999-2000", "1999-2000"])
     t["page"] = pd.array([215, 213, 400, None, None], dtype="Int64")
-    cites = el.record_citations(t, "IND", [1999, 2000, 2003])
-    assert el.citation_text(cites) == {
+    cites = sources.record_citations(t, "IND", [1999, 2000, 2003])
+    assert ev.citation_text(cites) == {
         1999: "1999-2000 report, no page numbers",
         2003: "2003-2004 report, pp. 213-215",
     }
@@ -479,7 +480,7 @@ def test_sources_are_grouped_by_source_key_with_the_earliest_document_named():
         (2008, "IND", "obligation", 0.0, "greenbook", "Greenbook", "https://g"),
         (2008, "IND", "request", 5.0, "state_csis", "State FY2008", "https://x/08"),
     )
-    mine = el.funding_sources(f, "TUR", ["actual"], [2008, 2009]).iloc[0]
+    mine = sources.country_sources(f, "TUR", ["actual"], [2008, 2009]).iloc[0]
     assert (mine["source"], mine["first_year"], mine["last_year"], mine["years"]) == (
         "state_csis",
         2008,
@@ -487,13 +488,13 @@ def test_sources_are_grouped_by_source_key_with_the_earliest_document_named():
         2,
     )
     assert (mine["source_title"], mine["documents"]) == ("State FY2008", 2)
-    money = el.money_sources(f, [2008, 2009])
+    money = sources.money_sources(f, [2008, 2009])
     # A zero and a request are not money: India adds nothing.
     assert money[["source", "measure", "countries"]].values.tolist() == [
         ["greenbook", "obligation", 1],
         ["state_csis", "actual", 1],
     ]
-    links = el.source_links(money)
+    links = ev.source_links(money)
     assert links[1] == '<a href="https://x/08">State FY2008</a> (and 1 other edition)'
 
 
@@ -521,15 +522,8 @@ def test_country_events_fall_in_the_fiscal_years_asked_for():
         ("c", "PAK", "2001", "2001-01-01", "2001-12-31", "spans FY2001 and FY2002"),
         ("d", "IND", "1999-01-01", "1999-01-01", "1999-01-01", "India"),
     )
-    assert el.country_events(ev, "PAK", [1999, 2000])["event_id"].tolist() == ["b"]
-    assert el.country_events(ev, "PAK", [2002])["event_id"].tolist() == ["c"]
-
-
-def test_words_for_prose():
-    assert el.fy_label(2003) == "FY2003" and el.fy_label(pd.NA) == "no year"
-    assert el.span_label(1999, 2020) == "FY1999\u2013FY2020" and el.span_label(5, 5) == "FY5"
-    assert el.usd(518988.0) == "$518,988" and el.usd(None) == "no figure"
-    assert el.names_text(["A", "B", "C"]) == "A, B and C" and el.names_text([]) == "none"
+    assert ab.country_events(ev, "PAK", [1999, 2000])["event_id"].tolist() == ["b"]
+    assert ab.country_events(ev, "PAK", [2002])["event_id"].tolist() == ["c"]
 
 
 # --- parameters and the chapter ------------------------------------------------------------
@@ -552,7 +546,7 @@ def test_params_reject_bad_values_before_any_kernel_starts():
 
 def test_rules_table_puts_citation_year_and_source_with_the_law():
     rules = rules_frame(("R19", None, "Pakistan;India"), ("R08", 1996, None))
-    out = el.rules_table(rules)
+    out = ev.rules_table(rules)
     assert out["Rule"].tolist() == ["R08", "R19"]
     assert "Enacted: 1996" in out.loc[0, "Law"] and "Enacted: not given" in out.loc[1, "Law"]
     assert '<a href="https://example.org">src</a>' in out.loc[0, "Law"]

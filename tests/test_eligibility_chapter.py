@@ -4,13 +4,16 @@ the real notebook on the real tables), and its glued numbers are those the analy
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from imetbook import vocab
 from imetbook.analysis import dropouts as do
 from imetbook.analysis import eligibility as el
+from imetbook.chapters import eligibility as ce
 from imetbook.data import countries, datasets
 from imetbook.errors import ParameterError
 from imetbook.run import execute
@@ -96,7 +99,7 @@ def test_defaults_glue_the_latest_year_and_its_counts(tmp_path, tables):
     assert {"Brazil", "Peru", "South Africa"} <= set(aspa)
     first, last = do.aspa_years(datasets.load("aspa_rules"))
     n, n_exp, share = do.explained_share(summary, first + 1, last - 1)
-    assert glued["span_0406"] == el.span_label(first + 1, last - 1) == "FY2004\u2013FY2006"
+    assert glued["span_0406"] == vocab.fy_span(first + 1, last - 1) == "FY2004\u2013FY2006"
     assert (glued["n_drop_0406"], glued["n_exp_0406"]) == (f"{n:,}", f"{n_exp:,}")
     assert glued["share_0406"] == f"{share:.0%}"
 
@@ -123,3 +126,20 @@ def test_an_inverted_span_fails_in_one_line_naming_the_problem(tmp_path):
             log=lambda _m: None,
         )
     assert not list(tmp_path.iterdir())
+
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "eligibility.ipynb"
+
+
+def test_the_chapter_module_gives_every_value_the_prose_glues():
+    # In-process, from the chapter module the notebook calls: no kernel needed.
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    prose = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    wanted = set(re.findall(r"\{glue:text\}`(\w+)`", prose))
+    defaults = {"fy": None, "country": None, "fy_start": None, "fy_end": None}
+    values = ce.Chapter.load(defaults).glue_values()
+    assert wanted == set(values)
+    training = datasets.load("training")
+    covered = el.covered_years_training(training)
+    assert values["span"] == vocab.fy_span(covered[0], covered[-1])
+    assert values["fy"] == vocab.fy(el.latest_year(training))

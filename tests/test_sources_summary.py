@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from imetbook import vocab
 from imetbook.analysis import sources as src
+from imetbook.chapters import sources as cs
 from imetbook.errors import ChecksumError, DataError, ParameterError
 
 RAW = Path(__file__).parent / "fixtures" / "sources" / "raw"
@@ -168,14 +170,14 @@ def test_funding_sources_count_rows_countries_years_and_measures(funding) -> Non
         assert got["rows"] == len(rows)
         assert got["country rows"] + got["region and world rows"] == len(rows)
         assert got["countries"] == countries["iso3"].nunique()
-        assert got["fiscal years"].startswith(str(rows["fiscal_year"].min()))
-        assert got["fiscal years"].endswith(str(rows["fiscal_year"].max()))
+        first, last = rows["fiscal_year"].min(), rows["fiscal_year"].max()
+        assert got["fiscal years"] == vocab.fy_span(first, last)
         assert set(got["measures"].split(", ")) == set(rows["measure"])
         assert got["documents"] == rows["source_title"].nunique()
 
 
 def test_funding_documents_link_each_title_to_its_address(funding) -> None:
-    docs = src.funding_documents(funding)
+    docs = cs.funding_documents(funding)
     pairs = funding.groupby(["source", "source_title"])["source_url"].nunique()
     assert len(docs) == len(pairs)
     for row in docs.itertuples():
@@ -184,7 +186,7 @@ def test_funding_documents_link_each_title_to_its_address(funding) -> None:
     several = funding.copy()
     several["source_url"] = several["source_url"] + "#" + several.index.astype(str)
     title = several["source_title"].value_counts().index[0]  # a title with several rows
-    only = src.funding_documents(several[several["source_title"] == title].head(2))
+    only = cs.funding_documents(several[several["source_title"] == title].head(2))
     assert "<a " not in only.loc[0, "document"] and only.loc[0, "address"].startswith("2 addresses")
 
 
@@ -207,22 +209,22 @@ def test_gaps_table_links_the_document(funding) -> None:
     from imetbook.data.parsers import budget
 
     gaps = budget.funding_gaps(BUDGET)
-    table = src.gaps_table(gaps)
+    table = cs.gaps_table(gaps)
     assert len(table) == len(gaps)
     assert list(table["fiscal years"]) == list(gaps["fiscal_years"])
     assert all(url in doc for url, doc in zip(gaps["source_url"], table["document"], strict=True))
 
 
 def test_matrix_parameters_are_validated() -> None:
-    ok = src.PARAMS.validate({"countries": None, "fy_start": 2001})
+    ok = cs.PARAMS.validate({"countries": None, "fy_start": 2001})
     assert ok == {"countries": None, "fy_start": 2001}
     from imetbook.data import countries
 
     canonical = countries.canonical_name("MMR")
-    assert src.PARAMS.validate({"countries": ["myanmar"]})["countries"] == [canonical]
+    assert cs.PARAMS.validate({"countries": ["myanmar"]})["countries"] == [canonical]
     with pytest.raises(ParameterError, match="parameter 'countries'.*unknown country"):
-        src.PARAMS.validate({"countries": ["Atlantis"]})
+        cs.PARAMS.validate({"countries": ["Atlantis"]})
     with pytest.raises(ParameterError, match="parameter 'fy_end'.*outside the data's range"):
-        src.PARAMS.validate({"fy_end": 1800})
+        cs.PARAMS.validate({"fy_end": 1800})
     with pytest.raises(ParameterError, match="parameter 'region'.*unknown region"):
-        src.PARAMS.validate({"region": "Atlantis"})
+        cs.PARAMS.validate({"region": "Atlantis"})

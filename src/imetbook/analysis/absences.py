@@ -339,3 +339,21 @@ def country_events(events: pd.DataFrame, iso3: str, years: Sequence[int]) -> pd.
     cols = ["date", "category", "event", "source_title", "source_url", "event_id"]
     return mine.sort_values(["date_start", "event_id"])[cols].reset_index(drop=True)
 
+
+def in_gap(gaps: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of ``gaps`` (:func:`gaps_table`) whose missing years include ``year``."""
+    return gaps[(gaps["gap_start"] <= year) & (gaps["gap_end"] >= year)]
+
+
+def named_in_rules(rules: pd.DataFrame) -> dict[str, str]:
+    """Every country name the rules' ``example_countries`` give, with its ISO code, by name
+    (UnknownCountryError for a name that cannot be resolved)."""
+    _require(rules, "rules", ["example_countries"])
+    names = {n for cell in rules["example_countries"].dropna() for n in str(cell).split(";")}
+    return {n: countries.to_iso3(n) for n in sorted(names)}
+
+
+def context_refs(context: pd.DataFrame) -> pd.Series:
+    """Per country (``iso3``), the references of its :func:`gap_context` rows, in order and
+    once each: ``R12, E3``."""
+    return context.groupby("iso3")["ref"].agg(lambda r: ", ".join(dict.fromkeys(r)))

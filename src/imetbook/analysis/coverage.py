@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+
 from imetbook import vocab
 from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError

@@ -28,7 +28,6 @@ from imetbook.analysis.absences import country_gaps, spans
 from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
 
-
 # Measures that say money was given or committed to a country for a year. Requests, estimates
 # and planned figures are intentions, and training_value is computed from the course records
 # themselves, so counting it would count the training evidence twice.
@@ -502,7 +501,9 @@ def region_order(*frames: pd.DataFrame) -> list[str]:
     return sorted(found - {NO_REGION}) + ([NO_REGION] if NO_REGION in found else [])
 
 
-def all_regions(counts: pd.DataFrame, regions: Sequence[str], covered: Sequence[int]) -> pd.DataFrame:
+def all_regions(
+    counts: pd.DataFrame, regions: Sequence[str], covered: Sequence[int]
+) -> pd.DataFrame:
     """``counts`` (:func:`counts_by_region`) with every region of ``regions`` as a column, so
     that two charts give a region the same colour: a region without a country in a covered year
     has 0 countries, an uncovered year stays <NA>."""
@@ -511,7 +512,9 @@ def all_regions(counts: pd.DataFrame, regions: Sequence[str], covered: Sequence[
     return out
 
 
-def regions_side_by_side(by_source: dict[str, pd.DataFrame], regions: Sequence[str]) -> pd.DataFrame:
+def regions_side_by_side(
+    by_source: dict[str, pd.DataFrame], regions: Sequence[str]
+) -> pd.DataFrame:
     """Countries per fiscal year (rows) by region and source (two column levels)."""
     wide = pd.concat(
         {(r, name): frame[r] for r in regions for name, frame in by_source.items()}, axis=1

@@ -51,6 +51,7 @@ __all__ = [
     "table_coverage",
 ]
 
+
 def _optional_countries(value: object) -> list[str] | None:
     """``None`` (the region's members and :data:`COMPARATORS`) or a list of country names."""
     return None if value is None else Countries()(value)
@@ -155,7 +156,9 @@ def funding_documents(funding: pd.DataFrame) -> pd.DataFrame:
     A title whose rows carry several addresses (the FMTR course records: one per report file)
     links none and says how many addresses its rows carry instead.
     """
-    sources.require_columns(funding, ("source", "fiscal_year", "source_title", "source_url"), "funding")
+    sources.require_columns(
+        funding, ("source", "fiscal_year", "source_title", "source_url"), "funding"
+    )
     rows = []
     for (key, title), g in funding.groupby(["source", "source_title"], sort=True):
         urls = sorted(set(g["source_url"].dropna()))
@@ -187,7 +190,9 @@ def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
     """The known gaps (``sources.budget.funding_gaps``) as the chapter lists them, with the
     document as an HTML link (column ``document``)."""
     columns = ("source", "country_name", "fiscal_years", "measure", "cell", "reason")
-    sources.require_columns(gaps, (*columns, "source_title", "source_url", "locator"), "funding gaps")
+    sources.require_columns(
+        gaps, (*columns, "source_title", "source_url", "locator"), "funding gaps"
+    )
     out = gaps[list(columns)].rename(
         columns={"country_name": "country", "fiscal_years": "fiscal years", "cell": "as printed"}
     )
