@@ -357,3 +357,9 @@ def context_refs(context: pd.DataFrame) -> pd.Series:
     """Per country (``iso3``), the references of its :func:`gap_context` rows, in order and
     once each: ``R12, E3``."""
     return context.groupby("iso3")["ref"].agg(lambda r: ", ".join(dict.fromkeys(r)))
+
+
+def peak_gap_year(together: pd.DataFrame) -> pd.Series:
+    """The row of :func:`gap_years` with the most countries in a gap (the earliest on a tie)."""
+    order = together.sort_values(["countries_in_gap", "fiscal_year"], ascending=[False, True])
+    return order.iloc[0]

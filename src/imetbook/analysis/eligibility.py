@@ -492,6 +492,15 @@ def country_funding(
     return table.reset_index()
 
 
+def last_figure(table: pd.DataFrame, measure: str) -> tuple[int, float] | None:
+    """The last fiscal year with a figure of ``measure`` in ``table`` (:func:`country_funding`)
+    and that figure; None when there is none."""
+    if measure not in table:
+        return None
+    rows = table.dropna(subset=[measure])
+    return None if rows.empty else (int(rows["fiscal_year"].iloc[-1]), rows[measure].iloc[-1])
+
+
 # --- the chapter's regional views --------------------------------------------------------------
 
 
@@ -510,6 +519,25 @@ def all_regions(
     out = counts.reindex(columns=list(regions), fill_value=0)
     out.loc[[y for y in out.index if y not in set(covered)]] = pd.NA
     return out
+
+
+def regions_by_source(
+    train: pd.DataFrame,
+    fund: pd.DataFrame,
+    train_covered: Sequence[int],
+    fund_covered: Sequence[int],
+    years: Sequence[int],
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Countries per year and region in the course records and with money (:func:`all_regions`
+    of each), and the regions in :func:`region_order`."""
+    records = counts_by_region(train, train_covered, years)
+    money = counts_by_region(fund, fund_covered, years)
+    regions = region_order(records, money)
+    return (
+        all_regions(records, regions, train_covered),
+        all_regions(money, regions, fund_covered),
+        regions,
+    )
 
 
 def regions_side_by_side(

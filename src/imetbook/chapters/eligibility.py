@@ -99,25 +99,6 @@ def _spans(runs: pd.DataFrame, empty: str) -> str:
     return _listed([vocab.fy_span(a, b) for a, b in pairs], empty)
 
 
-def _documents(frame: pd.DataFrame, last: str, last_label: str) -> pd.DataFrame:
-    """Sources behind a count (:mod:`imetbook.analysis.sources`) with their earliest document."""
-    out = frame.assign(document=ev.source_links(frame))
-    out = out[["source", "document", "measure", "first_year", "last_year", last]]
-    out.columns = ["Source", "Document (earliest)", "Measure", "First FY", "Last FY", last_label]
-    return out
-
-
-def _why(context: pd.DataFrame, columns: list[str], labels: list[str]) -> pd.DataFrame:
-    """Events and rules next to gaps (:func:`imetbook.analysis.absences.gap_context`)."""
-    out = context.assign(source=ev.source_links(context, title="source"))[columns]
-    out.columns = labels
-    return out
-
-
-WHY = ["gap", "kind", "ref", "when", "relation", "what", "source"]
-WHY_LABELS = ["Missing", "Evidence", "Ref", "When", "Relative to it", "What", "Source"]
-
-
 # --- the chapter -------------------------------------------------------------------------------
 
 
@@ -186,15 +167,8 @@ class Chapter:
     def drop_causes(self) -> pd.DataFrame:
         d = self.data
         merged = do.merged_headings(d["training"])
-        return do.attribute(
-            self.drops,
-            d["aspa_rules"],
-            d["aspa_countries"],
-            d["nato_accessions"],
-            merged,
-            d["events"],
-            d["country_restrictions"],
-        )
+        sourced = [d[t] for t in ("aspa_rules", "aspa_countries", "nato_accessions")]
+        return do.attribute(self.drops, *sourced, merged, d["events"], d["country_restrictions"])
 
     @cached_property
     def drops(self) -> pd.DataFrame:
@@ -236,14 +210,8 @@ class Chapter:
     @cached_property
     def by_region(self) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
         """Countries per year and region in the records and with money, and the regions."""
-        t = el.counts_by_region(self.train, self.train_cov, self.years)
-        f = el.counts_by_region(self.fund, self.fund_cov, self.years)
-        regions = el.region_order(t, f)
-        return (
-            el.all_regions(t, regions, self.train_cov),
-            el.all_regions(f, regions, self.fund_cov),
-            regions,
-        )
+        train, fund = self.train, self.fund
+        return el.regions_by_source(train, fund, self.train_cov, self.fund_cov, self.years)
 
     # --- the values the prose glues --------------------------------------------------------------
 
@@ -305,9 +273,7 @@ class Chapter:
 
     def _glue_gaps(self) -> dict[str, str]:
         pres = ab.presence(self.train_in, self.covered)
-        together = ab.gap_years(self.gaps, self.covered)
-        peak = together.sort_values(["countries_in_gap", "fiscal_year"], ascending=[False, True])
-        peak = peak.iloc[0]
+        peak = ab.peak_gap_year(ab.gap_years(self.gaps, self.covered))
         in_peak = ab.in_gap(self.gaps, int(peak["fiscal_year"]))
         named = ab.named_in_rules(self.data["rules"])
         aspa = self.data["aspa_countries"]
@@ -360,11 +326,7 @@ class Chapter:
         tur = countries.to_iso3("Turkey")
         money = self.fund_in[self.fund_in["iso3"] == tur]
         covered = [y for y in self.fund_cov if y in set(self.years)]
-        last = (
-            self.turkey.dropna(subset=["obligation"]).tail(1)
-            if "obligation" in self.turkey
-            else self.turkey.head(0)
-        )
+        last = el.last_figure(self.turkey, "obligation")
         return {
             "n_never": vocab.count(len(never)),
             "n_never_nato": vocab.count(n_nato),
@@ -372,9 +334,8 @@ class Chapter:
             "tur_money_years": f"{vocab.count(money['fiscal_year'].nunique())} of "
             f"{vocab.count(len(covered))}",
             "tur_last": "no obligation in these years"
-            if last.empty
-            else f"{vocab.usd(last['obligation'].iloc[0])} obligated in "
-            f"{vocab.fy(last['fiscal_year'].iloc[0])}",
+            if last is None
+            else f"{vocab.usd(last[1])} obligated in {vocab.fy(last[0])}",
         }
 
     def _glue_limits(self) -> dict[str, str]:
@@ -420,7 +381,7 @@ class Chapter:
         return tables.show(view, "eligibility-by-year", na_rep="not covered")
 
     def money_sources_table(self) -> tables.Table:
-        view = _documents(
+        view = ev.documents(
             sources.money_sources(self.data["funding"], self.years), "countries", "Countries"
         )
         return tables.show(
@@ -501,10 +462,10 @@ class Chapter:
         runs = ab.gaps_table(self.train_in, self.covered, edges=True)
         runs = runs[runs["kind"] != "after last record"]
         context = ab.gap_context(runs, self.data["events"], self.data["rules"])
-        view = _why(
+        view = ev.context_view(
             context,
-            ["country_name", "gap", "gap_kind", *WHY[1:]],
-            ["Country", "Missing", "Absence", *WHY_LABELS[1:]],
+            ["country_name", "gap", "gap_kind", *ev.CONTEXT[1:]],
+            ["Country", "Missing", "Absence", *ev.CONTEXT_LABELS[1:]],
         )
         return tables.show(view, "eligibility-why", html_columns=["Source"], na_rep="no record")
 
@@ -549,7 +510,7 @@ class Chapter:
         tur = countries.to_iso3("Turkey")
         found = sources.country_sources(self.data["funding"], tur, TURKEY_MEASURES, self.years)
         return tables.show(
-            _documents(found, "years", "Years"),
+            ev.documents(found, "years", "Years"),
             "eligibility-turkey-sources",
             html_columns=["Document (earliest)"],
             na_rep="no record",
@@ -591,18 +552,7 @@ class Chapter:
             self.focus, self.train, self.fund, self.train_cov, self.fund_cov, self.years
         )
         cites = sources.record_citations(self.data["training"], self.focus, self.years)
-        yrs["where"] = yrs["fiscal_year"].map(ev.citation_text(cites))
-        yrs = yrs.astype({"in_training": "object", "in_funding": "object"})
-        for col in ("in_training", "in_funding"):
-            yrs[col] = ["not covered" if pd.isna(v) else ("yes" if v else "no") for v in yrs[col]]
-        yrs = yrs.drop(columns="programs")
-        yrs.columns = [
-            "Fiscal year",
-            "In course records",
-            "IMET money",
-            "Measures",
-            "Where printed",
-        ]
+        yrs = ev.years_view(yrs, cites)
         return [
             Markdown(f"### {self.focus_name}: years in and out"),
             tables.show(yrs, "eligibility-focus-years", na_rep=""),
@@ -622,15 +572,13 @@ class Chapter:
                     else f"{name} is in the course records in every covered year shown."
                 )
             ]
-        view = runs.drop(columns=["iso3", "country_name"])
-        view.columns = ["Absence", "From", "To", "Years", "Last year before", "First year after"]
         out = [
             Markdown(f"### {name}: absences from the course records"),
-            tables.show(view, "eligibility-focus-gaps", na_rep="outside the records"),
+            tables.show(ev.runs_view(runs), "eligibility-focus-gaps", na_rep="outside the records"),
         ]
         found = ab.gap_context(runs, self.data["events"], self.data["rules"])
         if not found.empty:
-            why = _why(found, WHY, WHY_LABELS)
+            why = ev.context_view(found, ev.CONTEXT, ev.CONTEXT_LABELS)
             out.append(
                 tables.show(
                     why, "eligibility-focus-why", html_columns=["Source"], na_rep="no record"
@@ -649,18 +597,17 @@ class Chapter:
         if events.empty:
             out.append(Markdown(f"The book's timelines hold no event for {name} in these years."))
         else:
-            view = events.assign(source=ev.source_links(events))
-            view = view[["date", "category", "event", "source"]]
-            view.columns = ["Date", "Category", "Event", "Source"]
             out.append(
                 tables.show(
-                    view, "eligibility-focus-events", html_columns=["Source"], na_rep="no record"
+                    ev.events_view(events),
+                    "eligibility-focus-events",
+                    html_columns=["Source"],
+                    na_rep="no record",
                 )
             )
         if named.empty:
             out.append(Markdown(f"No rule in the rules table names {name}."))
         else:
-            rules = named[["rule_id", "name", "legal_citation", "year_enacted"]].copy()
-            rules.columns = ["Rule", "Name", "Citation", "Enacted"]
+            rules = ev.named_rules_view(named)
             out.append(tables.show(rules, "eligibility-focus-rules", na_rep="not given"))
         return out

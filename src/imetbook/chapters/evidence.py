@@ -118,3 +118,60 @@ def aspa_countries_table(aspa_countries: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return out.reset_index(drop=True)
+
+
+# --- views of one country's evidence and of the sources behind a count --------------------------
+
+CONTEXT = ["gap", "kind", "ref", "when", "relation", "what", "source"]
+CONTEXT_LABELS = ["Missing", "Evidence", "Ref", "When", "Relative to it", "What", "Source"]
+
+
+def documents(frame: pd.DataFrame, last: str, last_label: str) -> pd.DataFrame:
+    """Sources behind a count (:func:`imetbook.analysis.sources.money_sources`,
+    :func:`~imetbook.analysis.sources.country_sources`) with their earliest document linked
+    (HTML column ``Document (earliest)``) and the count ``last`` headed ``last_label``."""
+    out = frame.assign(document=source_links(frame))
+    out = out[["source", "document", "measure", "first_year", "last_year", last]]
+    out.columns = ["Source", "Document (earliest)", "Measure", "First FY", "Last FY", last_label]
+    return out
+
+
+def context_view(context: pd.DataFrame, columns: list[str], labels: list[str]) -> pd.DataFrame:
+    """Events and rules next to gaps (:func:`imetbook.analysis.absences.gap_context`): its
+    ``columns`` headed ``labels``, the source linked (HTML column ``Source``)."""
+    out = context.assign(source=source_links(context, title="source"))[columns]
+    out.columns = labels
+    return out
+
+
+def years_view(years: pd.DataFrame, citations: pd.DataFrame) -> pd.DataFrame:
+    """A country's years in and out (:func:`imetbook.analysis.eligibility.country_years`) for
+    readers: yes, no or not covered, the measures, and where the records are printed."""
+    out = years.assign(where=years["fiscal_year"].map(citation_text(citations)))
+    out = out.astype({"in_training": "object", "in_funding": "object"})
+    for col in ("in_training", "in_funding"):
+        out[col] = ["not covered" if pd.isna(v) else ("yes" if v else "no") for v in out[col]]
+    out = out.drop(columns="programs")
+    out.columns = ["Fiscal year", "In course records", "IMET money", "Measures", "Where printed"]
+    return out
+
+
+def runs_view(runs: pd.DataFrame) -> pd.DataFrame:
+    """One country's absences (:func:`imetbook.analysis.absences.gaps_table`) for readers."""
+    out = runs.drop(columns=["iso3", "country_name"])
+    out.columns = ["Absence", "From", "To", "Years", "Last year before", "First year after"]
+    return out
+
+
+def events_view(events: pd.DataFrame) -> pd.DataFrame:
+    """Timeline events (:func:`imetbook.analysis.absences.country_events`), source linked."""
+    out = events.assign(source=source_links(events))[["date", "category", "event", "source"]]
+    out.columns = ["Date", "Category", "Event", "Source"]
+    return out
+
+
+def named_rules_view(named: pd.DataFrame) -> pd.DataFrame:
+    """Rules naming a country (:func:`imetbook.analysis.absences.rules_naming`)."""
+    out = named[["rule_id", "name", "legal_citation", "year_enacted"]].copy()
+    out.columns = ["Rule", "Name", "Citation", "Enacted"]
+    return out
