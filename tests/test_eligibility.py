@@ -551,3 +551,88 @@ def test_rules_table_puts_citation_year_and_source_with_the_law():
     assert "Enacted: 1996" in out.loc[0, "Law"] and "Enacted: not given" in out.loc[1, "Law"]
     assert '<a href="https://example.org">src</a>' in out.loc[0, "Law"]
     assert out["Countries named"].tolist() == ["", "Pakistan, India"]
+
+
+# --- the chapter's views, computed in the analysis layer --------------------------------------
+
+
+def test_regions_keep_one_order_and_a_region_missing_from_one_source_is_zero_not_a_gap():
+    train = el.with_regions(
+        participation_of([(2001, "KAZ"), (2002, "KAZ"), (2002, "NPL")]),
+        {"KAZ": "South and Central Asia"},
+    )
+    fund = el.funding_participation(
+        funding_rows(
+            (2002, "TUR", "Turkey", "country", "Europe", "obligation", 5.0),
+            (2003, "TUR", "Turkey", "country", "Europe", "obligation", 5.0),
+        )
+    )
+    records, money, regions = el.regions_by_source(
+        train, fund, [2001, 2002], [2002, 2003], [2001, 2002, 2003]
+    )
+    assert regions == ["Europe", "South and Central Asia", el.NO_REGION]
+    assert list(records.columns) == list(money.columns) == regions
+    assert records.loc[2002].tolist() == [0, 1, 1]
+    assert records.loc[2003].isna().all()  # the course records do not cover FY2003
+    assert money.loc[2001].isna().all() and money.loc[2003].tolist() == [1, 0, 0]
+    wide = el.regions_side_by_side({"records": records, "money": money}, regions)
+    assert wide[("Europe", "money")].tolist()[1:] == [1, 1]
+
+
+def test_snapshot_counts_each_source_and_both_and_leaves_uncovered_money_empty():
+    train = el.with_regions(participation_of([(2002, "KAZ"), (2002, "NPL")]), {})
+    fund = el.funding_participation(
+        funding_rows((2002, "KAZ", "Kazakhstan", "country", None, "obligation", 5.0))
+    )
+    snap = el.regional_snapshot(train, fund, 2002, [2002]).set_index("region")
+    assert snap.loc[el.NO_REGION].tolist() == [2, 1, 1]
+    uncovered = el.regional_snapshot(train, fund, 2002, [2003])
+    assert uncovered["training"].tolist() == [2] and uncovered["funding"].isna().all()
+
+
+def test_never_in_records_says_why_the_reports_may_leave_a_country_out():
+    train = participation_of([(2002, "IND")])
+    fund = el.funding_participation(
+        funding_rows(
+            (2002, "TUR", "Turkey", "country", "Europe", "obligation", 5.0),
+            (2002, "JPN", "Japan", "country", "Asia", "obligation", 5.0),
+            (2002, "NPL", "Nepal", "country", "Asia", "obligation", 5.0),
+            (2002, "IND", "India", "country", "Asia", "obligation", 5.0),
+        )
+    )
+    out = el.never_in_records(train, fund, [2002], [2002], {"TUR": "1952-02-18"})
+    assert dict(zip(out["iso3"], out["exempt_as"], strict=True)) == {
+        "TUR": el.NATO_MEMBER,
+        "JPN": el.BY_NAME,
+        "NPL": "not exempt",
+    }
+
+
+def test_measure_years_and_the_last_figure_of_a_measure():
+    f = funding_rows(
+        (2015, "TUR", "Turkey", "country", "Europe", "obligation", 3.0),
+        (2016, "TUR", "Turkey", "country", "Europe", "actual", 4.0),
+        (2017, None, "Europe (not specified)", "region", "Europe", "obligation", 9.0),
+    )
+    assert el.measure_years(f, "obligation") == [2015]
+    table = el.country_funding(f, "TUR", ["obligation", "actual"], [2015, 2016])
+    assert el.last_figure(table, "obligation") == (2015, 3.0)
+    assert el.last_figure(table, "actual") == (2016, 4.0)
+    assert el.last_figure(table, "request") is None
+
+
+def test_the_peak_gap_year_and_the_countries_inside_it():
+    part = participation_of(
+        [(2000, "BRA"), (2003, "BRA"), (2000, "PER"), (2002, "PER"), (2003, "PER")]
+    )
+    gaps = ab.gaps_table(part, range(2000, 2004))
+    peak = ab.peak_gap_year(ab.gap_years(gaps, range(2000, 2004)))
+    assert (peak["fiscal_year"], peak["countries_in_gap"]) == (2001, 2)
+    assert sorted(ab.in_gap(gaps, 2002)["iso3"]) == ["BRA"]
+
+
+def test_rules_name_countries_by_code_and_context_refs_are_listed_once():
+    rules = rules_frame(("R1", 2000, "Pakistan;India"), ("R2", 2001, "Pakistan"))
+    assert ab.named_in_rules(rules) == {"India": "IND", "Pakistan": "PAK"}
+    context = pd.DataFrame({"iso3": ["PAK", "PAK", "PAK"], "ref": ["R2", "E1", "R2"]})
+    assert ab.context_refs(context).to_dict() == {"PAK": "R2, E1"}

@@ -228,3 +228,30 @@ def test_matrix_parameters_are_validated() -> None:
         cs.PARAMS.validate({"fy_end": 1800})
     with pytest.raises(ParameterError, match="parameter 'region'.*unknown region"):
         cs.PARAMS.validate({"region": "Atlantis"})
+
+
+def test_the_chapter_module_gives_every_value_the_prose_glues() -> None:
+    import ast
+    import re
+
+    import nbformat
+
+    from imetbook.chapters import params
+
+    path = Path(__file__).resolve().parents[1] / "chapters" / "sources.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    prose = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    defaults = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(cell.source).body
+        if isinstance(node, ast.Assign)
+    }
+    chapter = cs.Chapter.load(params.validate("sources", defaults))
+    values = chapter.glue_values()
+    assert set(re.findall(r"\{glue:text\}`(\w+)`", prose)) == set(values)
+    # The span is worded by the vocabulary, and the matrix holds every year of it.
+    first, last = defaults["fy_start"], defaults["fy_end"]
+    assert values["fy_span"] == vocab.fy_span(first, last)
+    assert sorted(set(chapter.matrix["fiscal_year"])) == list(range(first, last + 1))
+    assert values["n_matrix_countries"] == vocab.count(chapter.matrix["iso3"].nunique())
