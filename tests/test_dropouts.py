@@ -373,3 +373,18 @@ def test_the_causes_table_escapes_source_text():
     )
     cell = ev.causes_table(causes)["Source"].iloc[0]
     assert "<b>" not in cell and "<i>" not in cell and "href" not in cell
+
+
+def test_the_causes_table_words_each_cause_around_what_the_source_gives(real):
+    causes = real["causes"]
+    text = ev.causes_table(causes)["What the source says"]
+    for cause, detail, said in zip(causes["cause"], causes["detail"], text, strict=True):
+        if cause == do.ASPA:
+            assert said == f"{ev.ACT_NAME}: {detail}"
+        elif cause == do.NATO:
+            assert detail == "" and "2416(a)(2)" in said
+        else:
+            assert detail and detail in said
+    assert (causes["cause"] == do.NATO).any() and (causes["cause"] == do.ASPA).any()
+    unexplained = causes.head(1).assign(cause=do.UNEXPLAINED, detail="")
+    assert ev.causes_table(unexplained)["What the source says"].iloc[0] == ev.UNEXPLAINED_TEXT

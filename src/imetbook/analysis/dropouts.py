@@ -43,12 +43,15 @@ MERGED = "merged report file"
 SANCTION = "country sanction"
 UNEXPLAINED = "unexplained"
 CAUSES = (ASPA, NATO, COUP, MERGED, SANCTION)
-ACT_NAME = "American Servicemembers' Protection Act"
 
 MERGED_SUFFIX = " (merged in source)"
 SANCTION_CATEGORIES = ("sanction", "suspension")
 
 DROPOUT_COLUMNS = ["iso3", "country_name", "fiscal_year", "last_present", "back_in"]
+# ``detail`` is what the source gives for the cause: the listing's note (ASPA), the coup
+# report, the timeline event, the merged heading; empty for NATO accession and unexplained
+# drop-outs. How a page words each cause is the chapters' business
+# (:func:`imetbook.chapters.evidence.causes_table`).
 CAUSE_COLUMNS = [
     "iso3",
     "country_name",
@@ -173,7 +176,7 @@ def _aspa_causes(drop: pd.Series, aspa_rules: pd.DataFrame, aspa_countries: pd.D
             ASPA,
             _date_text(s),
             f"{until} (IMET exempted)",
-            f"{ACT_NAME}: {s['detail']}",
+            str(s["detail"]),
             s,
         )
         for _, s in suspended.iterrows()
@@ -188,7 +191,7 @@ def _nato_causes(drop: pd.Series, nato: pd.DataFrame):
             NATO,
             str(m["accession_date"]),
             "",
-            "Joined NATO; 22 U.S.C. 2416(a)(2) exempts NATO members from the training reports.",
+            "",
             m,
         )
         for _, m in mine.iterrows()
@@ -241,7 +244,7 @@ def _merged_causes(drop: pd.Series, merged: pd.DataFrame):
             MERGED,
             vocab.fy(m["fiscal_year"]),
             vocab.fy(m["fiscal_year"]),
-            f"The report prints the country's rows under the heading {m['heading']!r}.",
+            str(m["heading"]),
             m,
         )
         for _, m in hit.iterrows()
@@ -371,7 +374,7 @@ def country_causes(
     causes = attribute(drops, aspa_rules, aspa_countries, nato, merged, events, restrictions)
     summ = summary(drops, causes)
     none = summ[~summ["explained"]]
-    blank = {"since": "", "until": "", "detail": "No source the book holds explains it."}
+    blank = {"since": "", "until": "", "detail": ""}
     filler = pd.DataFrame(
         [
             {

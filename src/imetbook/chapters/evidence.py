@@ -14,6 +14,7 @@ import html
 import pandas as pd
 
 from imetbook import vocab
+from imetbook.analysis import dropouts as do
 from imetbook.chapters import tables
 
 
@@ -75,6 +76,24 @@ def rules_table(rules: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Rule", "Law", "Effect on IMET", "Countries named"])
 
 
+ACT_NAME = "American Servicemembers' Protection Act"
+NATO_TEXT = "Joined NATO; 22 U.S.C. 2416(a)(2) exempts NATO members from the training reports."
+UNEXPLAINED_TEXT = "No source the book holds explains it."
+
+
+def cause_text(cause: str, detail: str) -> str:
+    """What the source says about one cause of a drop-out, in the book's words around it."""
+    if cause == do.ASPA:
+        return f"{ACT_NAME}: {detail}"
+    if cause == do.NATO:
+        return NATO_TEXT
+    if cause == do.MERGED:
+        return f"The report prints the country's rows under the heading {detail!r}."
+    if cause == do.UNEXPLAINED:
+        return UNEXPLAINED_TEXT
+    return detail
+
+
 def causes_table(causes: pd.DataFrame) -> pd.DataFrame:
     """Drop-out causes (:func:`imetbook.analysis.dropouts.attribute`) for readers; ``Source``
     is HTML (link and locator, escaped)."""
@@ -85,7 +104,9 @@ def causes_table(causes: pd.DataFrame) -> pd.DataFrame:
             "Cause": causes["cause"],
             "Since": causes["since"],
             "Until": causes["until"].replace("", "-"),
-            "What the source says": causes["detail"],
+            "What the source says": [
+                cause_text(c, d) for c, d in zip(causes["cause"], causes["detail"], strict=True)
+            ],
             "Source": located_links(causes),
         }
     )
