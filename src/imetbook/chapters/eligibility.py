@@ -496,13 +496,8 @@ class Chapter:
         return tables.show(view, "eligibility-never", na_rep="no record")
 
     def turkey_table(self) -> tables.Table:
-        view = self.turkey.rename(
-            columns={
-                "fiscal_year": "Fiscal year",
-                "obligation": "Obligation (US$)",
-                "actual": "State actual (US$)",
-            }
-        )
+        dollars = {m: f"{vocab.measure_label(m)}, US$" for m in TURKEY_MEASURES}
+        view = self.turkey.rename(columns={"fiscal_year": "Fiscal year", **dollars})
         money = {c: "{:,.0f}" for c in view.columns if c != "Fiscal year"}
         return tables.show(view, "eligibility-turkey", na_rep="", formats=money)
 
