@@ -636,3 +636,25 @@ def test_rules_name_countries_by_code_and_context_refs_are_listed_once():
     assert ab.named_in_rules(rules) == {"India": "IND", "Pakistan": "PAK"}
     context = pd.DataFrame({"iso3": ["PAK", "PAK", "PAK"], "ref": ["R2", "E1", "R2"]})
     assert ab.context_refs(context).to_dict() == {"PAK": "R2, E1"}
+
+
+def test_a_countrys_years_read_yes_no_or_not_covered_with_where_they_are_printed():
+    train = participation_of([(2003, "IND")])
+    fund = el.funding_participation(
+        funding_rows((2004, "IND", "India", "country", "Asia", "obligation", 5.0))
+    )
+    years = el.country_years("IND", train, fund, [2003, 2004], [2004, 2005], [2003, 2004, 2005])
+    cites = pd.DataFrame(
+        {
+            "fiscal_year": [2003],
+            "report": ["2003-2004"],
+            "records": [2],
+            "first_page": [10],
+            "last_page": [12],
+        }
+    )
+    view = ev.years_view(years, cites).set_index("Fiscal year")
+    assert view["In course records"].tolist() == ["yes", "no", "not covered"]
+    assert view["IMET money"].tolist() == ["not covered", "yes", "no"]
+    assert view.loc[2003, "Where printed"] == "2003-2004 report, pp. 10-12"
+    assert pd.isna(view.loc[2004, "Where printed"])

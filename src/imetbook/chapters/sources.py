@@ -81,7 +81,7 @@ PARAMS = Spec(
 
 
 def _names(values: list[str]) -> str:
-    return ", ".join(values) if values else "none"
+    return vocab.and_join(values) or "none"
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ class Chapter:
                 f"the members of {self.values['region']} in the funding table, then "
                 + vocab.and_join(sources.COMPARATORS)
             )
-        return ", ".join(self.matrix["country_name"].drop_duplicates())
+        return vocab.and_join(self.matrix["country_name"].drop_duplicates())
 
     def glue_values(self) -> dict[str, str]:
         """Every value the chapter's prose glues, by name."""
