@@ -458,116 +458,88 @@ def gaps_table(yearly: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
     )
 
 
-def _md(text: str) -> Markdown:
-    return Markdown(text)
+PROGRAM_COLUMNS = {
+    "fiscal_year": "fiscal year",
+    "phase": "phase",
+    "program": "program",
+    "activities": "training rows",
+    "courses": "distinct courses",
+    "students": "students",
+    "training_value": "training value",
+    "report": "report",
+    "pages": "pages",
+}
+
+
+def _show(df: pd.DataFrame, table_id: str, **options: Any) -> tables.Table:
+    return tables.show(df, table_id, na_rep="no record", **options)
 
 
 def events_views(t: Timeline) -> list:
     if t.events.empty:
-        return [_md(f"No event in the timelines concerns {t.country}.")]
-    table = events_html(t.events)
-    return [tables.show(table, "tl-events", na_rep="no record", html_columns=[EVENTS_HTML_COLUMN])]
+        return [Markdown(f"No event in the timelines concerns {t.country}.")]
+    return [_show(events_html(t.events), "tl-events", html_columns=[EVENTS_HTML_COLUMN])]
 
 
 def period_views(t: Timeline) -> list:
     """The sourced periods and the check of every shaded year against the records."""
     if t.periods.empty:
-        return [_md(f"The restriction-periods table holds no IMET restriction for {t.country}.")]
+        return [
+            Markdown(f"The restriction-periods table holds no IMET restriction for {t.country}.")
+        ]
+    caption = f"Periods in which IMET was restricted for {t.country}, with a source for each end"
     out = [
         tables.show(
             sourced_periods_table(t.periods),
             "tl-periods",
             html_columns=SOURCED_HTML_COLUMNS,
-            caption=f"Periods in which IMET was restricted for {t.country}, with a source "
-            "for each end",
+            caption=caption,
         )
     ]
     clash = tp.contradictions(t.periods, t.yearly_all)
     if clash.empty:
-        out.append(
-            _md(
-                "No fiscal year wholly inside a shaded period has IMET money obligated or IMET "
-                "students trained in the records."
-            )
-        )
-    else:
-        out.append(
-            tables.show(
-                contradictions_table(clash),
-                "tl-period-check",
-                caption="Fiscal years inside a shaded period with IMET money or students in "
-                "the records (contradictions)",
-            )
-        )
-    return out
+        text = "No fiscal year wholly inside a shaded period has IMET money obligated or IMET "
+        return [*out, Markdown(text + "students trained in the records.")]
+    caption = "Fiscal years inside a shaded period with IMET money or students in the records "
+    caption += "(contradictions)"
+    return [*out, tables.show(contradictions_table(clash), "tl-period-check", caption=caption)]
 
 
 def phase_views(t: Timeline) -> list:
     """IMET by program in the years around the latest period, with each year's phase; then the
     courses of the years wholly inside it."""
     if t.episode is None:
-        return [
-            _md(
-                f"No restriction period of {t.country} reaches the axis, so there is no before "
-                "and after to show."
-            )
-        ]
+        text = f"No restriction period of {t.country} reaches the axis, so there is no before "
+        return [Markdown(text + "and after to show.")]
     programs = ty.programs_by_phase(t.training, t.iso3, t.episode, t.window)
     programs["training_value"] = programs["training_value"].map(usd)
     programs["fiscal_year"] = programs["fiscal_year"].map(fy)
-    shown = programs[
-        ["fiscal_year", "phase", "program", "activities", "courses", "students"]
-        + ["training_value", "report", "pages"]
-    ].rename(
-        columns={
-            "fiscal_year": "fiscal year",
-            "activities": "training rows",
-            "courses": "distinct courses",
-            "training_value": "training value",
-        }
-    )
-    out = [tables.show(shown, "tl-programs", na_rep="no record")]
+    shown = programs[list(PROGRAM_COLUMNS)].rename(columns=PROGRAM_COLUMNS)
+    out = [_show(shown, "tl-programs")]
     during = tl.episode_years(t.episode, t.window[0], t.window[-1])["during"]
+    courses = ty.imet_courses(t.training, t.iso3, during)
+    if during and courses.empty:
+        text = f"The training reports list no IMET course for {t.country} in "
+        return [*out, Markdown(text + and_join(fy(y) for y in during) + ".")]
     if not during:
         return out
-    courses = ty.imet_courses(t.training, t.iso3, during)
-    if courses.empty:
-        out.append(
-            _md(
-                f"The training reports list no IMET course for {t.country} in "
-                f"{and_join(fy(y) for y in during)}."
-            )
-        )
-        return out
-    out.append(
-        _md(
-            "The IMET courses listed for the fiscal years wholly inside the period, with the "
-            "report and page each is printed on:"
-        )
-    )
     courses["fiscal_year"] = courses["fiscal_year"].map(fy)
     courses["cost_usd"] = courses["cost_usd"].map(usd)
-    out.append(
-        tables.show(
-            courses.rename(columns={"fiscal_year": "fiscal year", "cost_usd": "cost"}),
-            "tl-courses",
-            na_rep="no record",
-        )
-    )
-    return out
+    shown = courses.rename(columns={"fiscal_year": "fiscal year", "cost_usd": "cost"})
+    text = "The IMET courses listed for the fiscal years wholly inside the period, with the "
+    return [
+        *out,
+        Markdown(text + "report and page each is printed on:"),
+        _show(shown, "tl-courses"),
+    ]
 
 
 def comparison_views(t: Timeline) -> list:
     if t.episode is None:
         return []
-    table = ty.phase_comparison(
-        {t.country: t.yearly_all, t.reference: t.ref_yearly_all}, t.episode, t.window
-    )
-    return [
-        tables.show(
-            table.rename(columns={"fiscal_year": "fiscal year"}), "tl-compare", na_rep="no record"
-        )
-    ]
+    yearly = {t.country: t.yearly_all, t.reference: t.ref_yearly_all}
+    table = ty.phase_comparison(yearly, t.episode, t.window)
+    return [_show(table.rename(columns={"fiscal_year": "fiscal year"}), "tl-compare")]
 
 
 def gap_views(t: Timeline) -> list:
@@ -579,50 +551,28 @@ def gap_views(t: Timeline) -> list:
     printed = budget.funding_gaps(paths.raw_dir() / "budget")
     printed = printed[printed["iso3"] == t.iso3]
     if printed.empty:
-        out.append(
-            _md(
-                f"No source cell for {t.country} holds a dash, an asterisk or a multi-year "
-                "total in place of a figure."
-            )
-        )
-        return out
+        text = f"No source cell for {t.country} holds a dash, an asterisk or a multi-year total "
+        return [*out, Markdown(text + "in place of a figure.")]
     columns = ["fiscal_years", "measure", "cell", "reason", "source_title", "source_url"]
     shown = printed[[*columns, "locator"]].rename(
         columns={"fiscal_years": "fiscal years", "source_title": "source"}
     )
-    out.append(
-        tables.show(
-            with_links(shown, "source", "source_url"),
-            "tl-printed-gaps",
-            na_rep="no record",
-            html_columns=["source"],
-        )
-    )
-    return out
+    linked = with_links(shown, "source", "source_url")
+    return [*out, _show(linked, "tl-printed-gaps", html_columns=["source"])]
 
 
 def source_views(t: Timeline) -> list:
     """The sources of every money figure on the axis, then the reports behind the window."""
     sources = ty.measure_sources(t.funding, t.iso3, t.fy_start, t.fy_end)
     if sources.empty:
-        out = [_md(f"No money figure for {t.country} falls on the axis.")]
+        out = [Markdown(f"No money figure for {t.country} falls on the axis.")]
     else:
-        out = [
-            tables.show(
-                with_links(sources, "source", "address"),
-                "tl-sources",
-                na_rep="no record",
-                html_columns=["source"],
-            )
-        ]
+        linked = with_links(sources, "source", "address")
+        out = [_show(linked, "tl-sources", html_columns=["source"])]
     reports = ty.training_sources(t.training, t.iso3, t.window)
-    if not reports.empty:
-        out.append(
-            tables.show(
-                with_links(reports, "report", "file"),
-                "tl-reports",
-                na_rep="no record",
-                html_columns=["report"],
-            )
-        )
-    return out
+    if reports.empty:
+        return out
+    return [
+        *out,
+        _show(with_links(reports, "report", "file"), "tl-reports", html_columns=["report"]),
+    ]
