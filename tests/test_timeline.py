@@ -680,3 +680,16 @@ def test_timeline_and_comparison_figures_draw_gaps_outside_the_data_area() -> No
         compared, tl.derive_periods(ev), names=["Pakistan", "India"], fy_start=2015, fy_end=2018
     )
     assert gap_marks(fig)
+
+
+def test_the_periods_table_links_only_its_sources_and_spans_use_the_vocabulary() -> None:
+    periods = tp.restriction_periods(tp.read_restriction_periods(), "Pakistan")
+    table = pk.sourced_periods_table(periods)
+    for column in pk.SOURCED_HTML_COLUMNS:
+        assert table[column].str.startswith('<a href="http').all()
+    plain = table.drop(columns=list(pk.SOURCED_HTML_COLUMNS))
+    assert not plain.astype(str).apply(lambda c: c.str.contains("<a ")).any().any()
+    spans = [
+        vocab.fy_span(a, b) for a, b in zip(periods["fy_first"], periods["fy_last"], strict=True)
+    ]
+    assert table["fiscal years shaded"].tolist() == spans
