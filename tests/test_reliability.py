@@ -221,7 +221,8 @@ import pandas as pd
 from IPython.display import display
 from imetbook.figures import plots
 from imetbook.chapters import tables
-from imetbook.analysis import eligibility, timeline
+from imetbook.analysis import eligibility
+from imetbook.chapters import pakistan
 
 
 def payload(tag):
@@ -238,7 +239,7 @@ DISPLAY_PATHS = {
     "tables_show_links": (
         "linked = courses('tables_show_links').assign(source=payload('tables_show_links'), "
         "address='https://example.org/')\n"
-        "display(tables.show(timeline.with_links(linked, 'source', 'address'), 'probe-tl', "
+        "display(tables.show(pakistan.with_links(linked, 'source', 'address'), 'probe-tl', "
         "html_columns=['source']))"
     ),
     "eligibility_source_links": (

@@ -12,12 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imetbook import paths
+from imetbook import paths, vocab
 from imetbook.analysis import timeline as tl
+from imetbook.analysis import timeline_periods as tp
+from imetbook.analysis import timeline_yearly as ty
+from imetbook.chapters import pakistan as pk
 from imetbook.chapters import params
 from imetbook.data import manifest
 from imetbook.data.parsers import context
 from imetbook.errors import DataError, ParameterError
+from imetbook.figures import timeline as ft
 
 FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
 
@@ -108,7 +112,7 @@ def real_events() -> pd.DataFrame:
     [("2018-08-10", 2018), ("2018-09-30", 2018), ("2018-10-01", 2019), ("2019-12-19", 2020)],
 )
 def test_fiscal_year_starts_on_1_october(day: str, fy: int) -> None:
-    assert tl.fiscal_year(day) == fy
+    assert vocab.fiscal_year(day) == fy
 
 
 @pytest.mark.parametrize(
@@ -302,7 +306,7 @@ def test_training_gaps_and_zeros() -> None:
             (2020, None, None, "IMET-2 - Fiscal Year 2020 Department of State Training"),
         ]
     )
-    y = tl.yearly_measures(tr, funding([]), "PAK", 2016, 2020)
+    y = ty.yearly_measures(tr, funding([]), "PAK", 2016, 2020)
     assert y.index.tolist() == [2016, 2017, 2018, 2019, 2020]
     assert y.loc[2017, "students"] == 15 and y.loc[2017, "training_value"] == 1500.0
     assert pd.isna(y.loc[2016, "students"]) and pd.isna(y.loc[2018, "training_value"])  # no rows
@@ -314,7 +318,7 @@ def test_planned_and_non_imet_rows_are_left_out() -> None:
     tr = training([(2017, 10, 1.0, "IMET-1"), (2017, 7, 1.0, "IMET-1"), (2017, 3, 1.0, "PKO")])
     tr.loc[1, "status"] = "planned"
     tr.loc[2, "is_imet"] = False
-    assert tl.training_yearly(tr, "PAK").loc[2017, "students"] == 10
+    assert ty.training_yearly(tr, "PAK").loc[2017, "students"] == 10
 
 
 def test_funding_gaps_zeros_duplicates_and_conflicts() -> None:
@@ -326,37 +330,37 @@ def test_funding_gaps_zeros_duplicates_and_conflicts() -> None:
             (2012, "appropriation", 5e6, "crs"),  # a second edition printing the same figure
         ]
     )
-    y = tl.funding_yearly(fu, "PAK")
+    y = ty.funding_yearly(fu, "PAK")
     assert y.loc[2019, "obligation"] == 0.0 and y.loc[2012, "appropriation"] == 5e6
-    full = tl.yearly_measures(training([]), fu, "PAK", 2012, 2020)
+    full = ty.yearly_measures(training([]), fu, "PAK", 2012, 2020)
     assert pd.isna(full.loc[2020, "obligation"]) and pd.isna(full.loc[2012, "request"])
     clash = funding([(2012, "appropriation", 5e6, "crs"), (2012, "appropriation", 4e6, "other")])
     with pytest.raises(DataError, match="disagree on PAK FY2012 appropriation"):
-        tl.funding_yearly(clash, "PAK")
+        ty.funding_yearly(clash, "PAK")
 
 
 def test_region_rows_are_not_a_countrys_figures() -> None:
     fu = funding([(2021, "request", 12.7e6, "news")])
     fu["scope"] = "region"
-    assert tl.funding_yearly(fu, "PAK").empty
+    assert ty.funding_yearly(fu, "PAK").empty
 
 
 def test_coverage_table_says_no_figure_and_keeps_zero() -> None:
-    y = tl.yearly_measures(
+    y = ty.yearly_measures(
         training([]), funding([(2019, "obligation", 0, "g"), (2018, "obligation", 5, "g")]),
         "PAK", 2018, 2020,
     )  # fmt: skip
-    table = tl.coverage_table(y, [2018, 2019, 2020], ["obligation", "students"])
-    row = table.set_index("measure").loc[tl.MEASURE_LABELS["obligation"]]
+    table = pk.coverage_table(y, [2018, 2019, 2020], ["obligation", "students"])
+    row = table.set_index("measure").loc[vocab.measure_label("obligation")]
     assert row.tolist() == ["$5", "$0", "no figure"]
-    assert set(table.set_index("measure").loc[tl.MEASURE_LABELS["students"]]) == {"no figure"}
+    assert set(table.set_index("measure").loc[vocab.measure_label("students")]) == {"no figure"}
 
 
-def test_gap_runs() -> None:
+def test_gap_years_are_nulls_not_zeros() -> None:
     s = pd.Series([1.0, np.nan, np.nan, 0.0, np.nan], index=[2000, 2001, 2002, 2003, 2004])
-    assert tl.gap_runs(s) == [(2001, 2002), (2004, 2004)]
-    assert tl.format_runs(tl.gap_runs(s)) == "FY2001-FY2002, FY2004"
-    assert tl.format_runs([]) == "none"
+    assert ty.gap_years(s) == [2001, 2002, 2004]
+    assert vocab.fy_runs(ty.gap_years(s)) == "FY2001\u2013FY2002, FY2004"
+    assert ty.gap_years(s.dropna()) == []
 
 
 # --- programs ---------------------------------------------------------------------------
@@ -376,7 +380,7 @@ def test_gap_runs() -> None:
     ],
 )
 def test_program_labels(raw: str, label: str) -> None:
-    assert tl.program_label(raw) == label
+    assert ty.program_label(raw) == label
 
 
 def test_imet_by_program_lists_missing_years_as_gaps() -> None:
@@ -386,7 +390,7 @@ def test_imet_by_program_lists_missing_years_as_gaps() -> None:
             (2020, 32, 5.0, "IMET-2 - Fiscal Year 2020 Department of State Training"),
         ]
     )
-    out = tl.imet_by_program(tr, "PAK", [2018, 2019, 2020])
+    out = ty.imet_by_program(tr, "PAK", [2018, 2019, 2020])
     assert out["fiscal_year"].tolist() == [2018, 2019, 2020]
     assert out["program"].tolist()[0::2] == ["IMET-1", "IMET-2"]
     assert pd.isna(out.loc[1, "students"]) and pd.isna(out.loc[1, "program"])
@@ -396,18 +400,18 @@ def test_imet_by_program_lists_missing_years_as_gaps() -> None:
 
 
 def test_lanes_separate_overlapping_labels_and_reuse_free_space() -> None:
-    placed = tl.assign_lanes([(0.0, 0.0), (1.0, 1.0), (10.0, 10.0)], [2.0, 2.0, 2.0])
+    placed = ft.assign_lanes([(0.0, 0.0), (1.0, 1.0), (10.0, 10.0)], [2.0, 2.0, 2.0])
     assert [lane for lane, _ in placed] == [0, 1, 0]
-    near_end = tl.assign_lanes([(9.5, 9.5)], [2.0], hi=10.0)
+    near_end = ft.assign_lanes([(9.5, 9.5)], [2.0], hi=10.0)
     assert near_end == [(0, "left")]
 
 
 def test_event_layout_skips_off_axis_events(real_events: pd.DataFrame) -> None:
     ev = tl.country_events(real_events, "PAK")
-    layout = tl.event_layout(ev, 2017, 2021)
+    layout = ft.event_layout(ev, 2017, 2021)
     assert layout["date"].min() == "2018-01-04"
     assert "(month)" in layout.set_index("date").loc["2020-01", "label"]
-    assert "before FY2017" in tl.off_axis(ev, 2017, 2021)
+    assert "before FY2017" in pk.off_axis(ev, 2017, 2021)
 
 
 # --- parameters and text ----------------------------------------------------------------
@@ -417,29 +421,90 @@ def test_params_reject_an_unknown_country_and_a_backward_axis() -> None:
     with pytest.raises(ParameterError, match="compare_with"):
         params.spec_for("pakistan").validate({"compare_with": "Narnia"}, "pakistan")
     base = {"country": "Pakistan", "compare_with": "India", "fy_start": 2000, "fy_end": 2010}
-    assert tl.check_params(dict(base)) == base
+    assert pk.PARAMS.validate(dict(base)) == base
     with pytest.raises(ParameterError, match="after fy_end"):
-        tl.check_params({**base, "fy_start": 2011})
-    with pytest.raises(ParameterError, match="country itself"):
-        tl.check_params({**base, "compare_with": "Pakistan"})
+        pk.PARAMS.validate({**base, "fy_start": 2011})
+    with pytest.raises(ParameterError, match="same as country"):
+        pk.PARAMS.validate({**base, "compare_with": "Pakistan"})
 
 
-def test_answer_text_says_when_there_is_nothing_to_measure(real_events: pd.DataFrame) -> None:
-    empty = tl.yearly_measures(training([]), funding([]), "BGD", 2017, 2020)
-    none = tl.answer_text("Bhutan", "India", None, empty, empty, 0)
-    assert "no event for Bhutan" in none
-    few = tl.answer_text("Bangladesh", "India", None, empty, empty, 2)
-    assert "2 events" in few and "no sanction or suspension" in few
+def test_an_axis_reaching_none_of_the_periods_is_a_parameter_error() -> None:
+    # The bug of `run pakistan -p fy_end 1986`: an IndexError deep in the chapter before.
+    periods = tp.restriction_periods(tp.read_restriction_periods(), "Pakistan")
+    first = int(periods["fy_first"].min())
+    base = {"country": "Pakistan", "compare_with": "India"}
+    lo, hi = params.spec_for("pakistan").params["fy_start"].validator.bounds()
+    assert lo < first - 1, "the data reach back before the first period"
+    with pytest.raises(ParameterError, match="reaches none of Pakistan's restriction periods"):
+        params.validate("pakistan", {**base, "fy_start": lo, "fy_end": first - 1})
+    assert params.validate("pakistan", {**base, "fy_start": lo, "fy_end": first})
+    # A country without a sourced period runs on any axis (the chapter says so).
+    assert params.validate("pakistan", {"country": "Bangladesh", "fy_start": lo, "fy_end": lo})
 
 
-def test_answer_text_counts_from_the_tables(real_events: pd.DataFrame) -> None:
-    s = tl.suspension_to_resumption(real_events, "PAK")
+def test_window_years_never_comes_back_empty() -> None:
+    ev = tl.country_events(
+        events(event("2018-08-10", "suspension"), event("2020-01", "resumption")), "PAK"
+    )
+    ep = tl.episodes(tl.derive_periods(ev))[0]
+    assert tl.window_years(ep, 2015, 2021) == [2017, 2018, 2019, 2020, 2021]
+    assert tl.window_years(None, 2015, 2021) == [2016, 2017, 2018, 2019, 2020, 2021]
+    with pytest.raises(ParameterError, match="does not reach the period"):
+        tl.window_years(ep, 1985, 1986)
+
+
+def _timeline(
+    country: str,
+    periods: pd.DataFrame,
+    yearly: pd.DataFrame,
+    ref: pd.DataFrame,
+    fy_start: int,
+    fy_end: int,
+    n_events: int = 0,
+) -> pk.Timeline:
+    """A chapter state built from fixtures, as :func:`pk.load` builds it from the tables."""
+    latest = tp.latest_on_axis(periods, fy_start, fy_end)
+    episode = None if latest is None else tp.period_episode(latest)
+    rows = [event(f"{2000 + i}-01-01", "other") for i in range(max(n_events, 1))]
+    ev = tl.country_events(events(*rows), "PAK").head(n_events)
+    return pk.Timeline(
+        country=country, reference="India", iso3="PAK", ref_iso3="IND", fy_start=fy_start,
+        fy_end=fy_end, events=ev, periods=periods, training=training([]), funding=funding([]),
+        yearly_all=yearly, ref_yearly_all=ref, latest=latest, episode=episode,
+        window=tl.window_years(episode, fy_start, fy_end),
+    )  # fmt: skip
+
+
+def test_answer_text_says_when_there_is_nothing_to_measure() -> None:
+    empty = ty.yearly_measures(training([]), funding([]), "BGD", 2017, 2020)
+    none = tp.restriction_periods(tp.read_restriction_periods(), "Bangladesh")
+    assert none.empty
+    text = pk.answer_text(_timeline("Bangladesh", none, empty, empty, 2017, 2020, n_events=2))
+    assert "holds no period in which IMET was restricted for Bangladesh" in text
+    assert "2 events" in text
+
+
+def test_answer_text_reads_the_sourced_periods_and_shows_contradictions() -> None:
+    periods = tp.restriction_periods(tp.read_restriction_periods(), "Pakistan")
+    latest = periods.iloc[-1]
     tr = training([(2017, 400, 1.0, "IMET-1"), (2019, 8, 1.0, "IMET-1")])
-    y = tl.yearly_measures(tr, funding([]), "PAK", 2016, 2021)
-    text = tl.answer_text("Pakistan", "India", s, y, y.iloc[0:0], 5)
+    y = ty.yearly_measures(tr, funding([]), "PAK", 2016, 2021)
+    text = pk.answer_text(_timeline("Pakistan", periods, y, y.iloc[0:0], 2016, 2021))
     assert "400 IMET students in FY2017" in text and "8 IMET students in FY2019" in text
     assert "India: no IMET figure for FY2017" in text
-    assert "16 months" in text and "16 to 17 months" in text
+    months = tl.format_months(tl.months_between(latest["start_date"], latest["end_date"]))
+    assert f"{latest['start_date']} to {latest['end_date']}" in text and months in text
+    # FY2019 lies wholly inside the shaded period, and the records show students: both shown.
+    assert "(FY2019) the records show IMET money obligated or IMET students trained" in text
+    # Only the period reaching the axis is counted; the events are not paired.
+    assert "1 period on the axis" in text and "#" not in text
+
+
+def test_answer_text_without_a_contradiction_says_so() -> None:
+    periods = tp.restriction_periods(tp.read_restriction_periods(), "Pakistan")
+    y = ty.yearly_measures(training([]), funding([]), "PAK", 2016, 2021)
+    text = pk.answer_text(_timeline("Pakistan", periods, y, y, 2016, 2021))
+    assert "In none of the 1 fiscal year wholly inside a shaded period" in text
 
 
 def test_periods_with_activity_counts_money_and_students_not_gaps() -> None:
@@ -447,7 +512,7 @@ def test_periods_with_activity_counts_money_and_students_not_gaps() -> None:
     p = tl.derive_periods(tl.country_events(ev, "PAK"))
     fu = funding([(2016, "obligation", 5.0, "g"), (2017, "obligation", 0.0, "g")])
     tr = training([(2018, 4, 1.0, "IMET-1")])
-    y = tl.yearly_measures(tr, fu, "PAK", 2014, 2020)
+    y = ty.yearly_measures(tr, fu, "PAK", 2014, 2020)
     row = tl.periods_with_activity(p, y).iloc[0]
     # FY2016-FY2019 lie wholly inside; FY2017 is a real zero and FY2019 a gap.
     assert (row["full_years"], row["years_with_imet"]) == (4, 2)
@@ -458,7 +523,7 @@ def test_with_links_links_the_title_and_leaves_other_text_plain() -> None:
     df = pd.DataFrame(
         {"event": ["IMET-D&R <b>"], "source": ["A & B"], "address": ["https://x.org/?a=1&b=2"]}
     )
-    out = tl.with_links(df, "source", "address")
+    out = pk.with_links(df, "source", "address")
     assert list(out.columns) == ["event", "source"]
     assert out.loc[0, "event"] == "IMET-D&R <b>"  # escaped when shown, not here
     assert out.loc[0, "source"] == '<a href="https://x.org/?a=1&amp;b=2">A &amp; B</a>'
@@ -478,9 +543,9 @@ def test_events_html_escapes_the_event_and_links_its_source() -> None:
             "source_url": ["https://x.org/?a=1&b=2"],
         }
     )
-    out = tl.events_html(ev)
-    assert tl.EVENTS_HTML_COLUMN in out.columns and "source" not in out.columns
-    assert out.loc[0, tl.EVENTS_HTML_COLUMN] == (
+    out = pk.events_html(ev)
+    assert pk.EVENTS_HTML_COLUMN in out.columns and "source" not in out.columns
+    assert out.loc[0, pk.EVENTS_HTML_COLUMN] == (
         'Aid &lt;b&gt;cut&lt;/b&gt; &amp; more<br>Source: <a href="https://x.org/?a=1&amp;b=2">'
         "T &amp; U</a>"
     )
@@ -492,17 +557,17 @@ def test_measure_sources_group_tables_at_one_address() -> None:
     )
     fu["source_url"] = "https://github.com/x"
     fu["source_title"] = [f"State table FY{fy}" for fy in fu["fiscal_year"]]
-    out = tl.measure_sources(fu, "PAK", 2000, 2020)
+    out = ty.measure_sources(fu, "PAK", 2000, 2020)
     assert len(out) == 1
-    assert out.loc[0, "fiscal years"] == "FY2008-FY2009, FY2011"
+    assert out.loc[0, "fiscal years"] == "FY2008\u2013FY2009, FY2011"
     assert out.loc[0, "source"] == "State table FY2008 (and 2 more at the same address)"
 
 
 def test_timeline_figure_leaves_out_empty_panels() -> None:
     tr = training([(2017, 4, 1.0, "IMET-1")])
-    y = tl.yearly_measures(tr, funding([(2016, "obligation", 5.0, "g")]), "PAK", 2015, 2018)
+    y = ty.yearly_measures(tr, funding([(2016, "obligation", 5.0, "g")]), "PAK", 2015, 2018)
     ev = tl.country_events(events(event("2030-01-01", "other")), "PAK")  # off the axis
-    fig, left_out = tl.timeline_figure(
+    fig, left_out = ft.timeline_figure(
         ev, tl.derive_periods(ev), y, country="Pakistan", fy_start=2015, fy_end=2018
     )
     assert left_out == ["events (none on this axis)", "periods (none on this axis)"]
@@ -519,24 +584,24 @@ def _write_periods(folder: Path, rows: list[dict[str, str]]) -> None:
     import io
 
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(tl.PERIODS_FILE_COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=list(tp.PERIODS_FILE_COLUMNS), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     data = buf.getvalue().encode()
-    (folder / tl.PERIODS_FILE).write_bytes(data)
+    (folder / tp.PERIODS_FILE).write_bytes(data)
     digest = hashlib.sha256(data).hexdigest()
     (folder / "MANIFEST.csv").write_text(
-        f"file,sha256,bytes,origin,licence\n{tl.PERIODS_FILE},{digest},{len(data)},x,y\n"
+        f"file,sha256,bytes,origin,licence\n{tp.PERIODS_FILE},{digest},{len(data)},x,y\n"
     )
 
 
 def test_every_real_period_has_a_sourced_start_and_end() -> None:
-    table = tl.read_restriction_periods()
+    table = tp.read_restriction_periods()
     assert len(table)
     for end in ("start", "end"):
         assert table[f"{end}_source_url"].str.match(r"https?://").all()
         assert table[f"{end}_locator"].str.strip().ne("").all()
-    periods = tl.restriction_periods(table, "Pakistan")
+    periods = tp.restriction_periods(table, "Pakistan")
     assert (periods["fy_first"] <= periods["fy_last"]).all()
     assert periods["start_earliest"].is_monotonic_increasing
     # Every source of a period is one the Pakistan timeline already cites.
@@ -556,14 +621,14 @@ def test_every_real_period_has_a_sourced_start_and_end() -> None:
     ],
 )
 def test_a_bad_period_row_is_one_clear_error(tmp_path: Path, change, message) -> None:
-    good = tl.read_restriction_periods().iloc[0].to_dict()
+    good = tp.read_restriction_periods().iloc[0].to_dict()
     _write_periods(tmp_path, [{**good, **change}])
     with pytest.raises(DataError, match=message):
-        tl.read_restriction_periods(tmp_path)
+        tp.read_restriction_periods(tmp_path)
 
 
 def test_contradictions_list_money_or_students_inside_a_shaded_period(tmp_path: Path) -> None:
-    good = tl.read_restriction_periods().iloc[0].to_dict()
+    good = tp.read_restriction_periods().iloc[0].to_dict()
     row = {
         **good,
         "start": "2001-10-01",
@@ -572,24 +637,25 @@ def test_contradictions_list_money_or_students_inside_a_shaded_period(tmp_path: 
         "end_precision": "day",
     }
     _write_periods(tmp_path, [row])
-    periods = tl.restriction_periods(tl.read_restriction_periods(tmp_path), good["country"])
+    periods = tp.restriction_periods(tp.read_restriction_periods(tmp_path), good["country"])
     yearly = pd.DataFrame(
         {"obligation": [np.nan, 5.0, 0.0, np.nan], "students": [np.nan, 0, 0, 3]},
         index=pd.Index([2002, 2003, 2004, 2005], name="fiscal_year"),
     ).astype({"students": "Int64"})
-    clash = tl.contradictions(periods, yearly)
+    clash = tp.contradictions(periods, yearly)
     # 2002 is a gap (no record), 2004 a reported zero, 2005 outside the period.
-    assert list(clash["fiscal year"]) == [tl.fy_label(2003)]
+    assert list(clash["fiscal_year"]) == [2003]
+    assert pk.contradictions_table(clash)["IMET obligations"].tolist() == [vocab.usd(5.0)]
 
 
 def test_a_covered_year_listing_nothing_is_zero_an_uncovered_year_a_gap() -> None:
     from imetbook.data import datasets
 
     training, funding = datasets.load("training"), datasets.load("funding")
-    covered = tl.report_years(training)
+    covered = ty.report_years(training)
     first, last = min(covered), max(covered)
-    yearly = tl.yearly_measures(training, funding, "PAK", first - 2, last)
-    listed = set(tl.training_yearly(training, "PAK").index)
+    yearly = ty.yearly_measures(training, funding, "PAK", first - 2, last)
+    listed = set(ty.training_yearly(training, "PAK").index)
     silent = sorted(covered - listed)
     assert silent, "Pakistan has covered years with no IMET row (the sanction years)"
     assert (yearly.loc[silent, "students"] == 0).all()
@@ -601,16 +667,29 @@ def test_timeline_and_comparison_figures_draw_gaps_outside_the_data_area() -> No
 
     tr = training([(2017, 4, 1.0, "IMET-1")])
     fund = funding([(2016, "obligation", 5.0, "g")])
-    y = tl.yearly_measures(tr, fund, "PAK", 2015, 2018)
+    y = ty.yearly_measures(tr, fund, "PAK", 2015, 2018)
     ev = tl.country_events(events(event("2016-05-01", "sanction")), "PAK")
-    fig, _ = tl.timeline_figure(
+    fig, _ = ft.timeline_figure(
         ev, tl.derive_periods(ev), y, country="Pakistan", fy_start=2015, fy_end=2018
     )
     marks = gap_marks(fig)
     # 2017 is the only covered year: the other years have no training source at all.
     assert [2015.0, 2016.0, 2018.0] in marks.values()
-    compared = tl.compare_yearly(tr, fund, ["PAK", "IND"], ["Pakistan", "India"], 2015, 2018)
-    fig, _ = tl.comparison_figure(
+    compared = ty.compare_yearly(tr, fund, ["PAK", "IND"], ["Pakistan", "India"], 2015, 2018)
+    fig, _ = ft.comparison_figure(
         compared, tl.derive_periods(ev), names=["Pakistan", "India"], fy_start=2015, fy_end=2018
     )
     assert gap_marks(fig)
+
+
+def test_the_periods_table_links_only_its_sources_and_spans_use_the_vocabulary() -> None:
+    periods = tp.restriction_periods(tp.read_restriction_periods(), "Pakistan")
+    table = pk.sourced_periods_table(periods)
+    for column in pk.SOURCED_HTML_COLUMNS:
+        assert table[column].str.startswith('<a href="http').all()
+    plain = table.drop(columns=list(pk.SOURCED_HTML_COLUMNS))
+    assert not plain.astype(str).apply(lambda c: c.str.contains("<a ")).any().any()
+    spans = [
+        vocab.fy_span(a, b) for a, b in zip(periods["fy_first"], periods["fy_last"], strict=True)
+    ]
+    assert table["fiscal years shaded"].tolist() == spans

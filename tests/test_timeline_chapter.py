@@ -8,11 +8,15 @@ the data that fits the country.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from imetbook import vocab
+from imetbook.analysis import timeline_periods as tp
 from imetbook.errors import ParameterError
 from imetbook.run import execute
 
@@ -58,14 +62,26 @@ def test_defaults_pakistan_against_india(tmp_path: Path) -> None:
     glued = _glued(nb)
     assert glued["tl_country"] == "Pakistan" and glued["tl_reference"] == "India"
     answer = glued["tl_answer"]
+    # The answer reads the sourced restriction periods (issue 16), not pairs of events.
+    periods = tp.restriction_periods(tp.read_restriction_periods(), "Pakistan")
+    latest = periods.iloc[-1]
+    assert f"{latest['start_date']} to {latest['end_date']}" in answer and "#" not in answer
+    assert (
+        vocab.and_join(
+            vocab.fy_span(a, b)
+            for a, b in zip(periods["fy_first"], periods["fy_last"], strict=True)
+        )
+        in answer
+    )
     assert "FY2017" in answer and "FY2019" in answer and "months" in answer
+    assert glued["tl_axis"] == vocab.fy_span(1985, 2021)
     assert _figures(nb) == 2  # the timeline and the comparison
 
 
 def test_bangladesh_with_few_events_says_so(tmp_path: Path) -> None:
     nb = _run(tmp_path, country="Bangladesh", compare_with="India")
     _clean(nb)
-    assert "no sanction or suspension" in _glued(nb)["tl_answer"]
+    assert "holds no period in which IMET was restricted for Bangladesh" in _glued(nb)["tl_answer"]
     text = " ".join(str(o.get("data", {}).get("text/markdown", "")) for o in _outputs(nb))
     assert "The restriction-periods table holds no IMET restriction for Bangladesh" in text
 
@@ -74,8 +90,8 @@ def test_india_against_pakistan(tmp_path: Path) -> None:
     nb = _run(tmp_path, country="India", compare_with="Pakistan", fy_start=1995, fy_end=2020)
     _clean(nb)
     glued = _glued(nb)
-    assert glued["tl_axis"] == "FY1995-FY2020"
-    assert "India's timeline" in glued["tl_answer"]
+    assert glued["tl_axis"] == vocab.fy_span(1995, 2020)
+    assert "restricted for India" in glued["tl_answer"]
 
 
 def test_a_backward_axis_fails_in_one_line(tmp_path: Path) -> None:
@@ -89,3 +105,24 @@ def test_an_unknown_country_stops_before_any_kernel(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match="unknown country"):
         _run(tmp_path, country="Pakistn")
     assert not list(tmp_path.iterdir())
+
+
+def test_an_axis_before_every_period_fails_in_one_line(tmp_path: Path) -> None:
+    # Was an IndexError in window_years, in the kernel (issue 15).
+    with pytest.raises(ParameterError, match="reaches none of Pakistan's restriction periods"):
+        _run(tmp_path, fy_end=1986)
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_command_line_names_the_problem_and_exits_non_zero() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "imetbook", "run", "pakistan", "-p", "fy_end", "1986"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "fy_end" in lines[0] and "restriction periods" in lines[0]
+    assert "Traceback" not in done.stderr

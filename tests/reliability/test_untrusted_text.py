@@ -26,6 +26,8 @@ from imetbook.analysis import classmates as cm
 from imetbook.analysis import country_pages as cp
 from imetbook.analysis import courses
 from imetbook.analysis import timeline as tl
+from imetbook.analysis import timeline_yearly as ty
+from imetbook.chapters import pakistan as pk
 from imetbook.chapters import tables
 from imetbook.data import datasets
 
@@ -155,9 +157,9 @@ def test_country_page_disagreements_are_text(real):
 def test_pakistan_sources_table_is_text(real):
     funding = _funding_payload(real["funding"], "PAK")
     lo, hi = int(funding["fiscal_year"].min()), int(funding["fiscal_year"].max())
-    sources = tl.measure_sources(funding, "PAK", lo, hi)
+    sources = ty.measure_sources(funding, "PAK", lo, hi)
     page = tables.show(
-        tl.with_links(sources, "source", "address"), "tl-sources", html_columns=["source"]
+        pk.with_links(sources, "source", "address"), "tl-sources", html_columns=["source"]
     ).html
     assert_only_text(page, "pakistan: sources table")
 
@@ -168,7 +170,7 @@ def test_timeline_events_are_text(real):
     events["source_title"] = PAYLOAD
     events["source_url"] = JS
     ev = tl.country_events(events, "PAK")
-    page = tables.show(tl.events_html(ev), "tl-events", html_columns=[tl.EVENTS_HTML_COLUMN]).html
+    page = tables.show(pk.events_html(ev), "tl-events", html_columns=[pk.EVENTS_HTML_COLUMN]).html
     assert_only_text(page, "pakistan and country pages: events table")
 
 

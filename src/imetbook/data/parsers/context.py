@@ -41,6 +41,7 @@ import pandas as pd
 
 from imetbook.data import countries, manifest, schema
 from imetbook.errors import DataError, ImetbookError
+from imetbook.vocab import fiscal_year
 
 RULES_FILE = "eligibility_rules.csv"
 CLAIMS_FILE = "article_claims.csv"
@@ -133,11 +134,6 @@ def date_range(date: str, precision: str) -> tuple[dt.date, dt.date]:
         return dt.date(int(date), 1, 1), dt.date(int(date), 12, 31)
     except ValueError as exc:
         raise DataError(f"bad date {date!r} ({exc})") from None
-
-
-def fiscal_year(day: dt.date) -> int:
-    """US fiscal year of a day (FY2019 runs from 1 October 2018 to 30 September 2019)."""
-    return day.year + 1 if day.month >= 10 else day.year
 
 
 # --- events ----------------------------------------------------------------------------------
