@@ -221,7 +221,7 @@ import pandas as pd
 from IPython.display import display
 from imetbook.figures import plots
 from imetbook.chapters import tables
-from imetbook.analysis import eligibility
+from imetbook.chapters import evidence
 from imetbook.chapters import pakistan
 
 
@@ -245,7 +245,7 @@ DISPLAY_PATHS = {
     "eligibility_source_links": (
         "docs = courses('eligibility_source_links').assign("
         "source_title=payload('eligibility_source_links'), source_url='https://example.org/')\n"
-        "display(tables.show(docs.assign(document=eligibility.source_links(docs)), 'probe-el', "
+        "display(tables.show(docs.assign(document=evidence.source_links(docs)), 'probe-el', "
         "html_columns=['document']))"
     ),
     "plots_chart": (
