@@ -413,10 +413,10 @@ def test_threshold_and_rank_sentences_say_which_years_and_why():
         "at or above in FY2016, FY2018; no figure for FY2017"
     )
     ranks = budget.country_rank(rank_frame(), "Turkey", 2013, 2016)
-    assert budget_tables.rank_sentence(ranks, "actual", 4) == (
+    assert chapter.rank_sentence(ranks, "actual", 4) == (
         "rank 4 in FY2013; last ranked in FY2016: 1 of 1"
     )
-    assert budget_tables.rank_sentence(ranks, "actual", 3).startswith("never rank 3")
+    assert chapter.rank_sentence(ranks, "actual", 3).startswith("never rank 3")
 
 
 def test_rank_grid_names_ties_and_shows_missing_years_as_missing():

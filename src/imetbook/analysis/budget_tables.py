@@ -1,5 +1,5 @@
 """Tables and chart series drawn from the budget analysis: series to chart, the distinct
-sources of a set of rows, a measure's yearly check or rank in one clause (the claims' figures
+sources of a set of rows, a measure's yearly check in one clause (the claims' figures
 quote them), and a country's doubtful training values.
 
 DataFrames and short strings out; the chapter's table views are in
@@ -33,7 +33,7 @@ COUNTRY_BY_COUNTRY: tuple[str, ...] = ("obligation", "training_value")
 
 
 def measure_table(measures: Iterable[str] | None = None) -> pd.DataFrame:
-    """Measure, label and what it measures (:data:`imetbook.data.schema.MEASURE_DOCS`), chain
+    """Measure, label and what it measures (:func:`imetbook.vocab.measure_definition`), chain
     order."""
     wanted = CHAIN if measures is None else [m for m in CHAIN if m in set(measures)]
     return pd.DataFrame(
@@ -206,18 +206,3 @@ def threshold_sentence(table: pd.DataFrame, measure: str, brief: bool = False) -
         elif len(years):
             parts.append(f"{words} {fy_runs(years)}")
     return "; ".join(parts)
-
-
-def rank_sentence(ranks: pd.DataFrame, measure: str, target: int) -> str:
-    """One plain clause for a measure of :func:`country_rank`, for glued prose.
-
-    E.g. "rank 3 in FY2013–FY2016; last ranked in FY2020: 61 of 122".
-    """
-    summary = rank_summary(ranks[ranks["measure"] == measure], target)
-    if summary.empty or pd.isna(summary.loc[0, "last_year"]):
-        return "not ranked in any year"
-    rec = summary.iloc[0]
-    hit = rec["years_at_target"]
-    first = f"rank {target} in {hit}" if hit != "none" else f"never rank {target}"
-    last = f"last ranked in FY{rec['last_year']}: {rec['last_rank']} of {rec['last_n_ranked']}"
-    return f"{first}; {last}"

@@ -39,7 +39,7 @@ def funding_span(funding: pd.DataFrame) -> tuple[int, int]:
 
 
 def rank_verdicts(ranks: pd.DataFrame, target: int) -> pd.DataFrame:
-    """Per measure and fiscal year of a :func:`budget.country_rank` table, the claim's verdict
+    """Per measure and fiscal year of a :func:`.budget.country_rank` table, the claim's verdict
     for that year: supported at rank ``target``, contradicted at any other rank, unverified
     without a rank (no figure, or sources disagree)."""
     out = ranks[["measure", "fiscal_year", "rank", "n_ranked", "status"]].copy()
@@ -64,7 +64,7 @@ def rank_verdict(summary: pd.DataFrame, target: int) -> str:
 
 
 def _years_at(ranks: pd.DataFrame, target: int) -> dict[str, list[int]]:
-    """Per measure of a :func:`budget.country_rank` table, the fiscal years at rank ``target``."""
+    """Per measure of a :func:`.budget.country_rank` table, the fiscal years at rank ``target``."""
     hit = ranks[ranks["rank"].notna() & (ranks["rank"] == target)]
     return {
         str(m): sorted(int(y) for y in grp["fiscal_year"])
@@ -205,7 +205,7 @@ YEAR_STATUSES: tuple[str, ...] = ("at or above", "below", "no figure")
 
 
 def money_years(table: pd.DataFrame) -> pd.DataFrame:
-    """One status per fiscal year of a :func:`budget.yearly_vs_threshold` table: "below" if any
+    """One status per fiscal year of a :func:`.budget.yearly_vs_threshold` table: "below" if any
     measure is below, "at or above" if at least one figure and none below, else "no figure"
     (no measure has a figure, or its sources disagree). ``below`` lists the figures below."""
     rows = []

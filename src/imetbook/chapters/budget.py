@@ -369,6 +369,21 @@ def turkey_views(ranks: pd.DataFrame, target: int) -> list[tables.Table]:
     return [_show(summary, "budget-turkey-summary"), _show(rank_grid(ranks), "budget-turkey-ranks")]
 
 
+def rank_sentence(ranks: pd.DataFrame, measure: str, target: int) -> str:
+    """One plain clause for a measure of :func:`country_rank`, for glued prose.
+
+    E.g. "rank 3 in FY2013–FY2016; last ranked in FY2020: 61 of 122".
+    """
+    summary = budget_tables.rank_summary(ranks[ranks["measure"] == measure], target)
+    if summary.empty or pd.isna(summary.loc[0, "last_year"]):
+        return "not ranked in any year"
+    rec = summary.iloc[0]
+    hit = rec["years_at_target"]
+    first = f"rank {target} in {hit}" if hit != "none" else f"never rank {target}"
+    last = f"last ranked in FY{rec['last_year']}: {rec['last_rank']} of {rec['last_n_ranked']}"
+    return f"{first}; {last}"
+
+
 # --- the regional request --------------------------------------------------------------------
 
 
@@ -449,7 +464,7 @@ def glue_values(ch: Chapter) -> dict[str, str]:
     out["turkey_ordinal"] = f"rank {target}"
     out["turkey_window"] = fy_span(*cl.NEAR_ARTICLE)
     for m in ("request", "actual", "obligation"):
-        out[f"turkey_{m}"] = budget_tables.rank_sentence(ranks, m, target)
+        out[f"turkey_{m}"] = rank_sentence(ranks, m, target)
     request = ch.findings[REQUEST]
     _region, _asked, rows = cl.request_matches(ch.claims, ch.funding)
     others = rows[~rows["matches"]]
