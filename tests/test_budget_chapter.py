@@ -87,6 +87,9 @@ def test_chapter_executes_with_defaults_and_quotes_the_claims(tmp_path):
     assert rows["matches"].any()
     assert glued["req_match_years"] == fy_runs(rows.loc[rows["matches"], "fiscal_year"])
     assert glued["req_verdict"] == cl.request_amount(claims, funding).verdict == cl.SUPPORTED
+    # Every money claim's verdict is the claims module's finding, the claims chapter's too.
+    for finding in cl.money_findings(claims, funding):
+        assert glued[f"verdict_{finding.claim_id}"] == finding.verdict, finding.claim_id
     assert not _streams(nb, "stderr")
 
 
