@@ -7,9 +7,12 @@ import math
 import pandas as pd
 import pytest
 
-from imetbook.analysis import budget
+from imetbook.analysis import budget, budget_tables
+from imetbook.analysis import claim_words as words
+from imetbook.chapters import budget as chapter
 from imetbook.data import schema
 from imetbook.errors import DataError, ParameterError
+from imetbook.vocab import fy_runs, measure_label
 
 REGION = "South and Central Asia"
 OTHER = "Near East"
@@ -187,9 +190,9 @@ def test_region_request_returns_the_region_row_for_that_year_only():
 def test_coverage_lists_years_with_neither_kind_of_figure():
     totals = budget.regional_totals(region_frame(), REGION)
     cov = budget.coverage(totals, 2015, 2018).set_index("measure")
-    assert cov.loc["request", "years_with_region_row"] == "2016"
-    assert cov.loc["request", "years_with_neither"] == "2015, 2017\u20132018"
-    assert cov.loc["obligation", "years_with_country_figures"] == "2016\u20132017"
+    assert cov.loc["request", "years_with_region_row"] == "FY2016"
+    assert cov.loc["request", "years_with_neither"] == "FY2015, FY2017\u2013FY2018"
+    assert cov.loc["obligation", "years_with_country_figures"] == "FY2016\u2013FY2017"
     assert cov.loc["obligation", "years_with_region_row"] == "none"
 
 
@@ -330,8 +333,8 @@ def test_threshold_marks_above_equal_below_and_missing_years():
     assert status[("obligation", 2017)] == "missing"
     assert status[("training_value", 2016)] == "below"
     summary = budget.threshold_summary(out).set_index("measure")
-    assert summary.loc["obligation", "years_missing"] == "2017"
-    assert summary.loc["training_value", "years_below"] == "2016"
+    assert summary.loc["obligation", "years_missing"] == "FY2017"
+    assert summary.loc["training_value", "years_below"] == "FY2016"
     assert summary.loc["training_value", "n_missing"] == 2
 
 
@@ -352,29 +355,30 @@ def test_reversed_years_are_a_parameter_error():
 
 def test_figures_are_read_from_the_claim_text():
     claims = pd.DataFrame({"claim_id": ["C1"], "claim": ["asked for $13.8 million since 2003"]})
-    text = budget.claim_text(claims, "C1")
-    assert budget.dollar_amount(text) == pytest.approx(13.8e6)
-    assert budget.since_year(text) == 2003
-    assert budget.ordinal_rank("the third-largest allocation") == 3
-    assert budget.ordinal_rank("the 12th-largest allocation") == 12
+    text = words.claim_text(claims, "C1")
+    assert words.dollar_amount(text) == pytest.approx(13.8e6)
+    assert words.since_year(text) == 2003
+    assert words.ordinal_rank("the third-largest allocation") == 3
+    assert words.ordinal_rank("the 12th-largest allocation") == 12
     with pytest.raises(DataError, match="no claim 'C9'"):
-        budget.claim_text(claims, "C9")
+        words.claim_text(claims, "C9")
     with pytest.raises(DataError, match="no dollar amount"):
-        budget.dollar_amount("no money here")
+        words.dollar_amount("no money here")
 
 
-def test_year_ranges_and_money_formats():
-    assert budget.year_ranges([2008, 2003, 2004, 2005]) == "2003\u20132005, 2008"
+def test_year_ranges_are_the_vocabulary_spans():
+    years = [2008, 2003, 2004, 2005]
+    assert budget.year_ranges(years) == fy_runs(years) == "FY2003\u2013FY2005, FY2008"
     assert budget.year_ranges([]) == "none"
-    assert budget.usd(1234567.4) == "$1,234,567"
-    assert budget.usd(float("nan")) == "no figure"
-    assert budget.usd_short(13_800_000) == "$13.8 million"
-    assert budget.usd_short(831_497) == "$831,497"
+    with pytest.raises(ValueError, match="always written"):
+        budget.year_ranges(years, "")
 
 
-def test_chain_covers_every_measure_in_the_schema():
+def test_chain_covers_every_measure_in_the_schema_with_the_one_label():
     assert set(budget.CHAIN) == set(schema.MEASURES)
-    assert set(budget.MEASURE_LABELS) == set(schema.MEASURES)
+    assert [budget.label(m) for m in budget.CHAIN] == [measure_label(m) for m in budget.CHAIN]
+    with pytest.raises(ParameterError, match="measure 'grants'"):
+        budget.label("grants")
 
 
 # --- chapter tables and series -------------------------------------------------------------
@@ -382,7 +386,7 @@ def test_chain_covers_every_measure_in_the_schema():
 
 def test_region_series_keeps_region_rows_and_member_sums_as_separate_series():
     totals = budget.regional_totals(region_frame(), REGION)
-    series = budget.region_series(totals)
+    series = budget_tables.region_series(totals)
     assert list(dict.fromkeys(series["series"])) == [
         "Request: region row",
         "Obligation (Greenbook): sum of members",
@@ -394,7 +398,7 @@ def test_region_series_keeps_region_rows_and_member_sums_as_separate_series():
 
 def test_share_series_groups_the_smallest_members_into_one_series():
     shares = budget.country_shares(region_frame(), REGION, "obligation")
-    out = budget.share_series(shares, keep=1)
+    out = budget_tables.share_series(shares, keep=1)
     assert set(out["country"]) == {"Pakistan", "Other members (2)"}
     y2016 = out[out["fiscal_year"] == 2016].set_index("country")["share"]
     assert y2016["Other members (2)"] == pytest.approx(25 / 85)
@@ -402,37 +406,37 @@ def test_share_series_groups_the_smallest_members_into_one_series():
 
 def test_threshold_and_rank_sentences_say_which_years_and_why():
     table = budget.yearly_vs_threshold(chain_frame(), "India", 1_000, 2016, 2018)
-    assert budget.threshold_sentence(table, "training_value") == (
+    assert budget_tables.threshold_sentence(table, "training_value") == (
         "below in FY2016 ($800); no figure for FY2017\u2013FY2018"
     )
-    assert budget.threshold_sentence(table, "obligation") == (
+    assert budget_tables.threshold_sentence(table, "obligation") == (
         "at or above in FY2016, FY2018; no figure for FY2017"
     )
     ranks = budget.country_rank(rank_frame(), "Turkey", 2013, 2016)
-    assert budget.rank_sentence(ranks, "actual", 4) == (
+    assert chapter.rank_sentence(ranks, "actual", 4) == (
         "rank 4 in FY2013; last ranked in FY2016: 1 of 1"
     )
-    assert budget.rank_sentence(ranks, "actual", 3).startswith("never rank 3")
+    assert chapter.rank_sentence(ranks, "actual", 3).startswith("never rank 3")
 
 
 def test_rank_grid_names_ties_and_shows_missing_years_as_missing():
-    grid = budget.rank_grid(budget.country_rank(rank_frame(), "India", 2013, 2015))
-    cells = grid.set_index("FY")["State actual"]
+    grid = chapter.rank_grid(budget.country_rank(rank_frame(), "India", 2013, 2015))
+    cells = grid.set_index("FY")[measure_label("actual")]
     assert cells["2013"] == "2 of 5 (tied with Jordan)"
     assert cells["2014"] == "2 of 2"
-    assert cells["2015"] == budget.GAP
+    assert cells["2015"] == chapter.GAP
 
 
 def test_sources_table_lists_each_source_once_with_its_measures_and_years():
     rows = budget.country_rows(chain_frame(), "India")
-    table = budget.sources_table(rows).set_index("source")
+    table = budget_tables.sources_table(rows).set_index("source")
     assert list(table.index) == [
         "Title of cbj",
         "Title of fmtr",
         "Title of greenbook",
         "Title of news",
     ]
-    assert table.loc["Title of greenbook", "fiscal years"] == "2016, 2018"
+    assert table.loc["Title of greenbook", "fiscal years"] == "FY2016, FY2018"
     assert table.loc["Title of cbj", "measures"] == "Request"
     assert table.loc["Title of cbj", "address"] == "https://example.org/cbj"
 
@@ -441,15 +445,15 @@ def test_sources_table_counts_many_files_of_one_source_under_their_folder():
     rows = frame(
         *[row("India", fy, "training_value", 1, source=f"fmtr/r{fy}") for fy in range(2001, 2004)]
     ).assign(source_title="FMTR")
-    table = budget.sources_table(rows)
+    table = budget_tables.sources_table(rows)
     assert table["address"].tolist() == ["3 files under https://example.org/fmtr/"]
-    assert table["fiscal years"].tolist() == ["2001\u20132003"]
+    assert table["fiscal years"].tolist() == ["FY2001\u2013FY2003"]
 
 
 def test_member_grid_puts_members_down_and_years_across_with_gaps():
-    grid, rows = budget.member_grid(region_frame(), REGION, "obligation", [2016, 2017])
+    grid, rows = chapter.member_grid(region_frame(), REGION, "obligation", [2016, 2017])
     assert list(grid.columns) == ["country", "FY2016", "FY2017"]
     cells = grid.set_index("country")
-    assert cells.loc["Nepal", "FY2016"] == budget.GAP
+    assert cells.loc["Nepal", "FY2016"] == chapter.GAP
     assert cells.loc["India", "FY2016"] == "$25"
     assert len(rows) == 3

@@ -15,6 +15,7 @@ from imetbook.chapters import params
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
 from imetbook.run import execute
+from imetbook.vocab import fy_runs
 
 NEAR_EAST = {
     "region": "Near East",
@@ -78,16 +79,17 @@ def test_chapter_executes_with_defaults_and_quotes_the_claims(tmp_path):
         ("claim_india", "C11"),
         ("claim_turkey", "C10"),
     ):
-        assert glued[key] == budget.claim_text(claims, claim_id)
+        assert glued[key] == cl.claim_text(claims, claim_id)
     # The article's request figure is judged once, by the claims module: the chapter glues
     # that verdict and those years, never a judgement of its own.
     funding = datasets.load("funding")
     _region, _asked, rows = cl.request_matches(claims, funding)
     assert rows["matches"].any()
-    assert glued["req_match_years"] == budget.year_ranges(
-        rows.loc[rows["matches"], "fiscal_year"], "FY"
-    )
+    assert glued["req_match_years"] == fy_runs(rows.loc[rows["matches"], "fiscal_year"])
     assert glued["req_verdict"] == cl.request_amount(claims, funding).verdict == cl.SUPPORTED
+    # Every money claim's verdict is the claims module's finding, the claims chapter's too.
+    for finding in cl.money_findings(claims, funding):
+        assert glued[f"verdict_{finding.claim_id}"] == finding.verdict, finding.claim_id
     assert not _streams(nb, "stderr")
 
 

@@ -19,9 +19,12 @@ from imetbook.analysis import budget
 from imetbook.analysis import claims as cl
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import timeline as tl
+from imetbook.analysis.verdicts import figures_table
+from imetbook.chapters import claims as chc
 from imetbook.chapters import params
 from imetbook.data import schema
 from imetbook.errors import DataError, ParameterError
+from imetbook.vocab import usd
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHAPTERS = Path(__file__).parents[1] / "chapters"
@@ -45,7 +48,7 @@ def claims() -> pd.DataFrame:
 
 
 def words(claims: pd.DataFrame, claim_id: str) -> str:
-    return budget.claim_text(claims, claim_id)
+    return cl.claim_text(claims, claim_id)
 
 
 # --- table builders -------------------------------------------------------------------------
@@ -161,8 +164,8 @@ def test_month_amount_precision_and_region_come_from_the_words(claims):
     assert cl.month_named(words(claims, "C16")) == "2018-08"
     request = words(claims, "C13")
     # The article writes the amount to one decimal of a million.
-    assert cl.stated_unit(request) * 10 == budget.dollar_amount("$1 million")
-    assert cl.stated_unit(words(claims, "C11")) == budget.dollar_amount(words(claims, "C11"))
+    assert cl.stated_unit(request) * 10 == cl.dollar_amount("$1 million")
+    assert cl.stated_unit(words(claims, "C11")) == cl.dollar_amount(words(claims, "C11"))
     assert cl.region_named(request, ["Asia", SCA, "Near East"]) == SCA
     with pytest.raises(DataError, match="no '<month> <year>'"):
         cl.month_named(words(claims, "C11"))
@@ -189,13 +192,13 @@ def test_ordinals():
 
 
 def india_years(claims, amounts: dict[int, float]) -> pd.DataFrame:
-    since = budget.since_year(words(claims, "C11"))
+    since = cl.since_year(words(claims, "C11"))
     rows = [money("India", since + i, "obligation", a) for i, a in amounts.items()]
     return funding(*rows)
 
 
 def test_every_year_at_the_amount_is_supported(claims):
-    amount = budget.dollar_amount(words(claims, "C11"))
+    amount = cl.dollar_amount(words(claims, "C11"))
     found = cl.yearly_amount(claims, india_years(claims, {0: amount, 1: amount * 1.5, 2: amount}))
     assert found.verdict == cl.SUPPORTED
     assert "below" not in found.reason
@@ -203,32 +206,32 @@ def test_every_year_at_the_amount_is_supported(claims):
 
 
 def test_one_year_below_the_amount_makes_every_year_partly_supported(claims):
-    amount = budget.dollar_amount(words(claims, "C11"))
-    since = budget.since_year(words(claims, "C11"))
+    amount = cl.dollar_amount(words(claims, "C11"))
+    since = cl.since_year(words(claims, "C11"))
     found = cl.yearly_amount(claims, india_years(claims, {0: amount, 1: amount - 1, 2: amount}))
     assert found.verdict == cl.PARTLY
     assert found.facts["years_below"] == f"FY{since + 1}"
-    assert budget.usd(amount - 1) in found.reason
+    assert usd(amount - 1) in found.reason
 
 
 def test_a_year_without_a_figure_is_a_gap_not_a_pass(claims):
-    amount = budget.dollar_amount(words(claims, "C11"))
-    since = budget.since_year(words(claims, "C11"))
+    amount = cl.dollar_amount(words(claims, "C11"))
+    since = cl.since_year(words(claims, "C11"))
     found = cl.yearly_amount(claims, india_years(claims, {0: amount, 2: amount}))
     assert found.verdict == cl.PARTLY
     assert found.facts["years_no_figure"] == f"FY{since + 1}"
 
 
 def test_every_year_below_contradicts_and_the_threshold_parameter_applies(claims):
-    amount = budget.dollar_amount(words(claims, "C11"))
+    amount = cl.dollar_amount(words(claims, "C11"))
     table = india_years(claims, {0: amount, 1: amount})
     assert cl.yearly_amount(claims, table).verdict == cl.SUPPORTED
     assert cl.yearly_amount(claims, table, threshold_usd=amount * 2).verdict == cl.CONTRADICTED
 
 
 def test_requests_and_training_value_are_not_money_received(claims):
-    amount = budget.dollar_amount(words(claims, "C11"))
-    since = budget.since_year(words(claims, "C11"))
+    amount = cl.dollar_amount(words(claims, "C11"))
+    since = cl.since_year(words(claims, "C11"))
     table = funding(
         money("India", since, "obligation", amount),
         money("India", since, "request", amount - 1),
@@ -238,7 +241,7 @@ def test_requests_and_training_value_are_not_money_received(claims):
 
 
 def test_since_fy_after_the_last_figure_is_a_parameter_error(claims):
-    amount = budget.dollar_amount(words(claims, "C11"))
+    amount = cl.dollar_amount(words(claims, "C11"))
     table = india_years(claims, {0: amount})
     last = int(table["fiscal_year"].max())
     with pytest.raises(ParameterError, match="after the last year"):
@@ -261,14 +264,14 @@ def ranked(turkey_place: dict[int, int]) -> pd.DataFrame:
 
 
 def test_the_named_rank_in_every_year_is_supported(claims):
-    target = budget.ordinal_rank(words(claims, "C10"))
+    target = cl.ordinal_rank(words(claims, "C10"))
     found = cl.global_rank(claims, ranked({2019: target, 2020: target}))
     assert found.verdict == cl.SUPPORTED
     assert found.facts["latest_elsewhere"] == "none"
 
 
 def test_a_rank_one_below_contradicts_that_year_and_makes_the_claim_partly_supported(claims):
-    target = budget.ordinal_rank(words(claims, "C10"))
+    target = cl.ordinal_rank(words(claims, "C10"))
     table = ranked({2019: target, 2020: target + 1})
     ranks = budget.country_rank(table, "Turkey", 2019, 2020)
     per_year = cl.rank_verdicts(ranks, target).set_index("fiscal_year")["verdict"]
@@ -280,7 +283,7 @@ def test_a_rank_one_below_contradicts_that_year_and_makes_the_claim_partly_suppo
 
 
 def test_never_at_the_named_rank_is_contradicted(claims):
-    target = budget.ordinal_rank(words(claims, "C10"))
+    target = cl.ordinal_rank(words(claims, "C10"))
     found = cl.global_rank(claims, ranked({2019: target + 1, 2020: target + 2}))
     assert found.verdict == cl.CONTRADICTED
 
@@ -304,7 +307,7 @@ def requests(*by_year: tuple[int, float]) -> pd.DataFrame:
 
 def test_a_region_request_of_the_amount_is_supported_within_the_articles_rounding(claims):
     text = words(claims, "C13")
-    asked, unit = budget.dollar_amount(text), cl.stated_unit(text)
+    asked, unit = cl.dollar_amount(text), cl.stated_unit(text)
     found = cl.request_amount(claims, requests((2020, asked - 3 * unit), (2021, asked + unit / 4)))
     assert found.verdict == cl.SUPPORTED
     assert found.facts["years_match"] == "FY2021"
@@ -313,7 +316,7 @@ def test_a_region_request_of_the_amount_is_supported_within_the_articles_roundin
 
 def test_no_request_of_the_amount_is_partly_supported_and_none_at_all_unverified(claims):
     text = words(claims, "C13")
-    asked, unit = budget.dollar_amount(text), cl.stated_unit(text)
+    asked, unit = cl.dollar_amount(text), cl.stated_unit(text)
     found = cl.request_amount(claims, requests((2021, asked + unit)))
     assert found.verdict == cl.PARTLY
     assert found.facts["years_match"] == "none"
@@ -458,7 +461,7 @@ def test_a_named_country_absent_from_records_and_money_makes_eligibility_partly_
 
 
 def finding(claim_id: str, verdict: str) -> cl.Finding:
-    return cl.Finding(claim_id, verdict, f"computed reason for {claim_id}", cl._figures([]))
+    return cl.Finding(claim_id, verdict, f"computed reason for {claim_id}", figures_table([]))
 
 
 def test_verdict_table_keeps_sourced_claims_and_shows_both_verdicts_where_they_differ(claims):
@@ -490,34 +493,34 @@ def test_markdown_table_escapes_text_and_links_evidence(claims):
     sourced = claims.set_index("claim_id")["verdict"]
     other = next(v for v in cl.VERDICTS if v != sourced["C13"])
     table = cl.verdict_table(claims, [finding("C13", other)])
-    md = cl.markdown_table(table)
+    md = chc.markdown_table(table)
     lines = md.splitlines()
     assert len(lines) == 2 + len(claims)
     # Six cells a row: seven unescaped pipes, whatever the text holds.
     assert all(len(re.findall(r"(?<!\\)\|", line)) == 7 for line in lines)
     c13 = next(line for line in lines if line.startswith("| C13 "))
-    assert f"[{cl.md_text(cl.EVIDENCE['C13'].label)}](<{cl.EVIDENCE['C13'].target}>)" in c13
+    assert f"[{chc.md_text(cl.EVIDENCE['C13'].label)}](<{cl.EVIDENCE['C13'].target}>)" in c13
     assert f"(claims table: {sourced['C13']})" in c13
     assert "\\$" in c13 and " $" not in c13.replace("\\$", "")  # no bare dollar: no maths
     c05 = next(line for line in lines if line.startswith("| C05 "))
     url = claims.set_index("claim_id").loc["C05", "source_url"]
     assert f'<a href="{url}">' in c05
-    assert cl.md_text("a | b\nc") == "a \\| b c"
+    assert chc.md_text("a | b\nc") == "a \\| b c"
 
 
 def test_external_links_escape_the_ampersand_once_and_never_end_a_cell():
-    link = cl.html_link("A | B", "https://example.org/v?a=1&b=2|3")
+    link = chc.html_link("A | B", "https://example.org/v?a=1&b=2|3")
     assert link == '<a href="https://example.org/v?a=1&amp;b=2%7C3">A \\| B</a>'
 
 
 def test_external_links_keep_markup_and_markdown_in_the_label_as_text():
-    link = cl.html_link("<b>[x](https://e.org/)</b>", "javascript:alert(1)")
+    link = chc.html_link("<b>[x](https://e.org/)</b>", "javascript:alert(1)")
     assert link == "&lt;b&gt;\\[x\\](https://e.org/)&lt;/b&gt;"
 
 
 def test_headline_counts_are_formatted_strings(claims):
     table = cl.verdict_table(claims, [finding("C10", cl.CONTRADICTED)])
-    head = cl.headline(table)
+    head = chc.headline(table)
     assert head["n_claims"] == f"{len(claims):,}"
     assert head["n_computed"] == "1" and head["n_computed_contradicted"] == "1"
     assert int(head["n_supported"]) + int(head["n_partly"]) + int(head["n_contradicted"]) + int(

@@ -11,18 +11,19 @@ import nbformat
 import pytest
 from chapter_helpers import parameters_cell
 
-from imetbook.analysis import budget
 from imetbook.analysis import claims as cl
+from imetbook.chapters import claims as chc
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
 from imetbook.run import execute
+from imetbook.vocab import usd_short
 
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "claims.ipynb"
 
 
 def test_committed_notebook_defines_exactly_the_chapter_parameters():
     defaults = parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
-    assert sorted(defaults) == sorted(cl.PARAMS.names)
+    assert sorted(defaults) == sorted(chc.PARAMS.names)
     # The defaults read the claim's own words: nothing typed in the notebook.
     assert defaults == {"threshold_usd": None, "since_fy": None}
 
@@ -85,16 +86,16 @@ def test_chapter_glues_the_computed_verdicts_and_counts(tmp_path, tables):
         tables["claims"], tables["training"], tables["funding"], tables["events"]
     )
     table = cl.verdict_table(tables["claims"], findings)
-    for key, value in cl.headline(table).items():
+    for key, value in chc.headline(table).items():
         assert glued[key] == value, key
     for f in findings:
         assert glued[f"verdict_{f.claim_id}"] == f.verdict
-        assert glued[f"reason_{f.claim_id}"] == f.reason_md  # data text, Markdown-escaped
+        assert glued[f"reason_{f.claim_id}"] == chc.reason_md(f)  # data text, Markdown-escaped
         for key, value in f.facts.items():
             assert glued[f"{f.claim_id}_{key}"] == value
     assert {f.claim_id for f in findings} == set(cl.COMPUTED_CLAIMS)
     md = _markdown(nb)
-    assert cl.markdown_table(table) in md
+    assert chc.markdown_table(table) in md
     for claim_id in cl.COMPUTED_CLAIMS:
         assert f"(<{cl.EVIDENCE[claim_id].target}>)" in md
     assert "0x" not in nbformat.writes(nb)  # no memory addresses
@@ -103,10 +104,10 @@ def test_chapter_glues_the_computed_verdicts_and_counts(tmp_path, tables):
 @pytest.mark.slow
 def test_another_threshold_changes_the_india_verdict_as_the_function_does(tmp_path, tables):
     claims, funding = tables["claims"], tables["funding"]
-    double = 2 * budget.dollar_amount(budget.claim_text(claims, "C11"))
+    double = 2 * cl.dollar_amount(cl.claim_text(claims, "C11"))
     glued = _glued(_run(tmp_path, {"threshold_usd": double}))
     expected = cl.yearly_amount(claims, funding, threshold_usd=double)
     assert glued["verdict_C11"] == expected.verdict
-    assert glued["C11_threshold"] == budget.usd_short(double)
+    assert glued["C11_threshold"] == usd_short(double)
     default = cl.yearly_amount(claims, funding)
     assert glued["C11_years_at_or_above"] != default.facts["years_at_or_above"]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from imetbook.analysis import budget
+from imetbook.analysis import budget, budget_tables
 from imetbook.analysis import country_pages as cp
+from imetbook.chapters import budget as chapter
 from imetbook.data import datasets
 from imetbook.figures import plots
 
@@ -28,7 +29,7 @@ def _flagged(funding: pd.DataFrame, iso3: str) -> set[int]:
 
 @pytest.mark.parametrize("country, iso3", [("India", "IND"), ("Pakistan", "PAK")])
 def test_doubtful_values_are_the_flagged_training_values(funding, country, iso3):
-    got = budget.doubtful_values(funding, country)
+    got = budget_tables.doubtful_values(funding, country)
     assert set(got["measure"]) == {"training_value"}
     assert set(got["fiscal_year"]) == _flagged(funding, iso3)
     assert len(got)  # the damaged 2009-2010 report makes some of both countries' values doubtful
@@ -37,8 +38,8 @@ def test_doubtful_values_are_the_flagged_training_values(funding, country, iso3)
 def test_chain_table_marks_exactly_the_doubtful_figures(funding):
     chain = budget.measure_chain(funding, "India")
     first, last = int(chain["fiscal_year"].min()), int(chain["fiscal_year"].max())
-    doubtful = budget.doubtful_values(funding, "India", first, last)
-    shown = budget.chain_display(budget.chain_wide(chain, first, last), doubtful)
+    doubtful = budget_tables.doubtful_values(funding, "India", first, last)
+    shown = chapter.chain_display(budget.chain_wide(chain, first, last), doubtful)
     marked = {
         (col, int(fy))
         for col in shown.columns[1:]
@@ -47,7 +48,7 @@ def test_chain_table_marks_exactly_the_doubtful_figures(funding):
     }
     label = budget.label("training_value")
     assert marked == {(label, int(fy)) for fy in doubtful["fiscal_year"]}
-    plain = budget.chain_display(budget.chain_wide(chain, first, last))
+    plain = chapter.chain_display(budget.chain_wide(chain, first, last))
     assert not plain.apply(lambda col: col.str.contains("doubtful")).any().any()
 
 

@@ -76,7 +76,7 @@ def test_india_pakistan_war_college_count_matches_the_classmates_functions(train
 
 def test_c05_counts_nationalities_in_every_war_college_class(claims, training, funding):
     found = cl.war_college_nationalities(claims, training, funding)
-    need = cl.nationalities_named(budget.claim_text(claims, "C05"))
+    need = cl.nationalities_named(cl.claim_text(claims, "C05"))
     rows = classrooms.war_college_rows(training)
     names = sorted(rows["country_name"].unique())
     classes = cm.shared_classes_for(rows, names, programs="all").classes
@@ -112,7 +112,7 @@ def test_c10_is_judged_on_the_years_nearest_the_article(claims, funding):
     first, last = cl.NEAR_ARTICLE
     ranks = budget.country_rank(funding, "Turkey", first, last)
     ranked = ranks[ranks["rank"].notna()]
-    target = budget.ordinal_rank(budget.claim_text(claims, "C10"))
+    target = cl.ordinal_rank(cl.claim_text(claims, "C10"))
     assert len(ranked) and not ranked["rank"].eq(target).any()
     assert found.verdict == cl.CONTRADICTED
     for rec in ranked.itertuples():
@@ -203,7 +203,7 @@ def _table_text(name: str, table_id: str) -> str:
 
 def test_budget_chapter_shows_the_verdicts_the_claims_chapter_computes(claims, funding):
     glued = _committed_glue("claims")
-    money = cl.money_claims(claims, funding).set_index("claim")
+    money = cl.money_claims(claims, cl.money_findings(claims, funding)).set_index("claim")
     for claim_id in cl.MONEY_CLAIMS:
         assert money.loc[claim_id, "verdict"] == glued[f"verdict_{claim_id}"], claim_id
     shown = _table_text("budget", "budget-claim-request")

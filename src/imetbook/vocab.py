@@ -111,13 +111,14 @@ MEASURES = (
 # for, expected, set aside, appropriated, committed, delivered) and are never added together.
 MEASURE_DOCS = {
     "request": "Amount the administration asked Congress for, for the coming fiscal year: the "
-    "Congressional Budget Justification (CBJ), the State tables marked '(r)' (FY2016-FY2017, "
+    "Congressional Budget Justification (CBJ), the State tables marked '(r)' (FY2016\u2013FY2017, "
     "label inferred), CRS '(req.)' columns, State fact sheets, or news reports of the CBJ.",
     "estimate": "Amount a budget document expected for the year under way when it was written "
     "(CBJ 'Estimate' column, CRS '(est.)' column, State fact sheet 'Est.' tables).",
     "actual": "Amount allocated to the country for a completed year as reported in State budget "
-    "tables afterwards (State tables FY2008-FY2015, label inferred from their world totals; CBJ "
-    "and fact sheet 'Actual' columns); a budget figure, not spending and not training delivered.",
+    "tables afterwards (State tables FY2008\u2013FY2015, label inferred from their world totals; "
+    "CBJ and fact sheet 'Actual' columns); a budget figure, not spending and not training "
+    "delivered.",
     "allocation": "Amount set aside for the country by a named allocation: a State fact sheet's "
     "653(a) column, or an 'IMET operating budget' stated in FMTR Section III country narratives "
     "(and one tertiary page).",

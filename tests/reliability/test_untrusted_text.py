@@ -27,6 +27,7 @@ from imetbook.analysis import country_pages as cp
 from imetbook.analysis import courses
 from imetbook.analysis import timeline as tl
 from imetbook.analysis import timeline_yearly as ty
+from imetbook.chapters import claims as chc
 from imetbook.chapters import pakistan as pk
 from imetbook.chapters import tables
 from imetbook.data import datasets
@@ -107,7 +108,7 @@ def test_claims_reason_from_a_course_title_is_text(real):
     title = result.classes.set_index("class_id").loc[example, "course_title"]
     finding = cl.rivals_share_classes(real["claims"], _retitle(real["training"], title))
     assert IMG in finding.reason, "the payload did not reach the reason: nothing is tested"
-    assert_only_text(myst_html(finding.reason_md), "claims: reason_C04 (glue:md)")
+    assert_only_text(myst_html(chc.reason_md(finding)), "claims: reason_C04 (glue:md)")
     figures = tables.show(finding.figures, "probe-figures").html
     assert_only_text(figures, "claims: figures table")
 
@@ -119,8 +120,8 @@ def test_claims_table_sources_and_evidence_are_text(real):
     claims.loc[sourced, "source_url"] = JS
     claims.loc[sourced, "evidence_found"] = PAYLOAD
     table = cl.verdict_table(claims, [])
-    assert_only_text(myst_html(cl.markdown_table(table)), "claims: the claims table")
-    assert f'href="{JS}' not in cl.markdown_table(table)
+    assert_only_text(myst_html(chc.markdown_table(table)), "claims: the claims table")
+    assert f'href="{JS}' not in chc.markdown_table(table)
 
 
 def _funding_payload(funding: pd.DataFrame, iso3: str) -> pd.DataFrame:
@@ -229,12 +230,14 @@ def test_a_built_page_holds_the_payloads_only_as_text(real, tmp_path):
 
     result = cm.shared_classes_for(real["training"], list(cl.RIVALS))
     title = result.classes.set_index("class_id").loc[cm.example_class(result), "course_title"]
-    reason = cl.rivals_share_classes(real["claims"], _retitle(real["training"], title)).reason_md
+    reason = chc.reason_md(
+        cl.rivals_share_classes(real["claims"], _retitle(real["training"], title))
+    )
     claims = real["claims"].copy()
     sourced = ~claims["claim_id"].isin(cl.COMPUTED_CLAIMS)
     claims.loc[sourced, ["source_title", "evidence_found"]] = PAYLOAD
     claims.loc[sourced, "source_url"] = JS
-    claims_md = cl.markdown_table(cl.verdict_table(claims, []))
+    claims_md = chc.markdown_table(cl.verdict_table(claims, []))
     funding = _funding_payload(real["funding"], "PAK")
     table = cp.funding_table(cp.funding_rows(funding, "PAK"))
     table["source"] = [

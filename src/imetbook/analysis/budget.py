@@ -13,21 +13,21 @@ returns a small, sorted DataFrame. Four rules hold throughout:
 - A fiscal year without a figure is missing: never zero, never ranked last.
 
 Region membership is read from the ``funding`` table's ``region`` column, which the budget
-parser derives from the sources; it is never typed here.
+parser derives from the sources; it is never typed here. Chart series, source lists and the
+clauses the verdicts quote are in :mod:`.budget_tables`; the chapter's table views in
+:mod:`imetbook.chapters.budget`.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from imetbook.chapters import params
-from imetbook.data import countries, schema
+from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
+from imetbook.vocab import fy_runs, measure_label, usd
 
 # Measures in the order money moves: asked for, expected, appropriated, set aside, reported
 # after the year, committed, and (last) the value of the training actually delivered.
@@ -43,48 +43,9 @@ CHAIN: tuple[str, ...] = (
     "training_value",
 )
 
-MEASURE_LABELS: dict[str, str] = {
-    "request": "Request",
-    "estimate": "Estimate",
-    "appropriation": "Appropriation (CRS)",
-    "allocation": "Allocation",
-    "actual": "State actual",
-    "fmtr_planned_dollars": "FMTR Sec. III planned",
-    "fmtr_actual_dollars": "FMTR Sec. III actual",
-    "obligation": "Obligation (Greenbook)",
-    "training_value": "Training value (FMTR)",
-}
-
 KEY = ("scope", "is_total", "country_name", "fiscal_year", "measure")
 SOURCE_COLUMNS = ("source", "source_title", "source_url", "locator")
 SEP = " | "
-
-
-def _optional_countries(value: object) -> list[str] | None:
-    """``None`` (every member of the region) or a list of country names."""
-    return None if value is None else params.Countries()(value)
-
-
-PARAMS = params.Spec(
-    params.Ordered("fy_start", "fy_end"),
-    region=params.Param(
-        params.Region(params.data_values("funding", "region")),
-        "Region whose IMET money the chapter follows (a region of the funding table)",
-    ),
-    countries=params.Param(
-        _optional_countries, 'Members to show, e.g. ["India", "Nepal"]; None: every member'
-    ),
-    fy_start=params.Param(
-        params.FiscalYear(params.data_years("funding")), "First US fiscal year shown"
-    ),
-    fy_end=params.Param(
-        params.FiscalYear(params.data_years("funding")), "Last US fiscal year shown"
-    ),
-    measure=params.Param(
-        params.Choice(CHAIN), "Measure of the country shares (see schema.MEASURE_DOCS)"
-    ),
-)
-"""The chapter's parameters; defaults live in the notebook's ``parameters`` cell."""
 
 
 # --- checks and small helpers -------------------------------------------------------------
@@ -338,9 +299,9 @@ def coverage(totals: pd.DataFrame, fy_start: int, fy_end: int) -> pd.DataFrame:
         rows.append(
             {
                 "measure": measure,
-                "years_with_region_row": year_ranges(with_row),
-                "years_with_country_figures": year_ranges(with_cty),
-                "years_with_neither": year_ranges(set(span) - with_row - with_cty),
+                "years_with_region_row": fy_runs(with_row),
+                "years_with_country_figures": fy_runs(with_cty),
+                "years_with_neither": fy_runs(set(span) - with_row - with_cty),
             }
         )
     out = pd.DataFrame(
@@ -583,7 +544,7 @@ def threshold_summary(table: pd.DataFrame) -> pd.DataFrame:
         row = {"measure": measure}
         for status in STATUSES:
             row[f"n_{status.replace(' ', '_')}"] = len(years[status])
-            row[f"years_{status.replace(' ', '_')}"] = year_ranges(years[status])
+            row[f"years_{status.replace(' ', '_')}"] = fy_runs(years[status])
         rows.append(row)
     cols = ["measure"]
     for status in STATUSES:
@@ -591,438 +552,18 @@ def threshold_summary(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-# --- the article's figures, read from its words --------------------------------------------
-
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth")
-_ORDINAL_WORDS += ("sixth", "seventh", "eighth", "ninth", "tenth")
-_ORDINALS = {word: i for i, word in enumerate(_ORDINAL_WORDS, start=1)}
-_MONEY = re.compile(
-    r"(?:\$|USD\s*)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(thousand|million|billion)?", re.IGNORECASE
-)
-
-
-def claim_text(claims: pd.DataFrame, claim_id: str) -> str:
-    """The article's words for ``claim_id`` from the ``claims`` table (verbatim)."""
-    _require(claims, ("claim_id", "claim"), "claims")
-    hit = claims.loc[claims["claim_id"] == claim_id, "claim"]
-    if hit.empty:
-        raise DataError(f"claims: no claim {claim_id!r}")
-    return str(hit.iloc[0])
-
-
-def dollar_amount(text: str) -> float:
-    """The first dollar amount written in ``text`` ("$13.8 million" -> 13800000.0)."""
-    match = _MONEY.search(text)
-    if match is None:
-        raise DataError(f"no dollar amount in {text!r}")
-    value = float(match.group(1).replace(",", ""))
-    return value * _SCALE.get((match.group(2) or "").lower(), 1.0)
-
-
-def since_year(text: str) -> int:
-    """The year after "since" in ``text`` ("since 2003" -> 2003)."""
-    match = re.search(r"\bsince\s+((?:19|20)\d\d)\b", text, re.IGNORECASE)
-    if match is None:
-        raise DataError(f"no 'since <year>' in {text!r}")
-    return int(match.group(1))
-
-
-def ordinal_rank(text: str) -> int:
-    """The rank named in ``text`` ("third-largest" -> 3; "3rd-largest" -> 3)."""
-    match = re.search(r"\b(\w+?)[- ]largest\b", text, re.IGNORECASE)
-    word = match.group(1).lower() if match else ""
-    digits = re.fullmatch(r"(\d+)(?:st|nd|rd|th)", word)
-    if digits:
-        return int(digits.group(1))
-    if word in _ORDINALS:
-        return _ORDINALS[word]
-    raise DataError(f"no '<ordinal>-largest' in {text!r}")
-
-
-# --- formatting for tables and glued prose -------------------------------------------------
-
-
-def year_ranges(years: Iterable[int], prefix: str = "") -> str:
-    """Compact sorted year ranges: {2003, 2004, 2005, 2008} -> "2003–2005, 2008"; {} -> "none".
-
-    ``prefix`` goes before every year ("FY" gives "FY2003–FY2005, FY2008").
-    """
-    ys = sorted({int(y) for y in years})
-    if not ys:
-        return "none"
-    parts, start, prev = [], ys[0], ys[0]
-    for y in [*ys[1:], None]:
-        if y is not None and y == prev + 1:
-            prev = y
-            continue
-        first = f"{prefix}{start}"
-        parts.append(first if start == prev else f"{first}\u2013{prefix}{prev}")
-        if y is not None:
-            start = prev = y
-    return ", ".join(parts)
-
-
-def usd(value: float | None) -> str:
-    """Whole nominal dollars, "$1,234,567"; a missing value is "no figure"."""
-    if value is None or pd.isna(value):
-        return "no figure"
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.0f}"
-
-
-def usd_short(value: float | None) -> str:
-    """Dollars for prose: "$13.8 million", "$1 million" from a million up, whole dollars below."""
-    if value is None or pd.isna(value):
-        return "no figure"
-    if abs(value) >= 1e6:
-        millions = f"{value / 1e6:,.1f}".removesuffix(".0")
-        return f"${millions} million"
-    return usd(value)
-
-
-def measure_doc(measure: str) -> str:
-    """What ``measure`` is, from :data:`imetbook.data.schema.MEASURE_DOCS`."""
-    return schema.MEASURE_DOCS[_check_measure(measure)]
-
-
-# --- tables and chart series for the chapter -----------------------------------------------
-
-# Measures whose sources list every recipient country year by year (USAID Greenbook; the FMTR
-# Section IV course records), so a sum over a region's members is the region's total under that
-# measure. Other measures' country rows are fragments (one country's CRS table, news reports of
-# a few requests): their sums are shown in tables, labelled with how many members they cover.
-COUNTRY_BY_COUNTRY: tuple[str, ...] = ("obligation", "training_value")
-GAP = "\u2014"  # shown where there is no figure
+# --- words shared with other modules ---------------------------------------------------------
 
 
 def label(measure: str) -> str:
-    """The short display label of a measure ("obligation" -> "Obligation (Greenbook)")."""
-    return MEASURE_LABELS[_check_measure(measure)]
+    """The one label of a measure (:func:`imetbook.vocab.measure_label`), checked against
+    :data:`CHAIN`."""
+    return measure_label(_check_measure(measure))
 
 
-def measure_table(measures: Iterable[str] | None = None) -> pd.DataFrame:
-    """Measure, label and what it measures (:data:`imetbook.data.schema.MEASURE_DOCS`), chain
-    order."""
-    wanted = CHAIN if measures is None else [m for m in CHAIN if m in set(measures)]
-    return pd.DataFrame(
-        {
-            "measure": list(wanted),
-            "label": [label(m) for m in wanted],
-            "what it measures": [measure_doc(m) for m in wanted],
-        }
-    )
-
-
-def region_series(
-    totals: pd.DataFrame, member_sums: Sequence[str] = COUNTRY_BY_COUNTRY
-) -> pd.DataFrame:
-    """Chart series from :func:`regional_totals`: ``fiscal_year, series, amount_usd``.
-
-    One series per measure with a region row ("<label>: region row") and one per measure in
-    ``member_sums`` ("<label>: sum of members"); rows come in :data:`CHAIN` order, region rows
-    first, so ``dict.fromkeys(out["series"])`` is a stable legend order.
-    """
-    rows = totals[totals["region_row_usd"].notna()]
-    sums = totals[totals["measure"].isin(member_sums) & totals["country_sum_usd"].notna()]
-    parts = [
-        rows.assign(basis=0, amount_usd=rows["region_row_usd"], kind="region row"),
-        sums.assign(basis=1, amount_usd=sums["country_sum_usd"], kind="sum of members"),
-    ]
-    out = pd.concat(parts, ignore_index=True)
-    out["series"] = [f"{label(m)}: {k}" for m, k in zip(out["measure"], out["kind"], strict=True)]
-    out = out.assign(_o=_chain_order(out["measure"])).sort_values(["_o", "basis", "fiscal_year"])
-    return out[["fiscal_year", "series", "amount_usd"]].reset_index(drop=True)
-
-
-def _cell(value: float, fmt=None) -> str:
-    return GAP if pd.isna(value) else (fmt or usd)(value)
-
-
-def format_totals(totals: pd.DataFrame) -> pd.DataFrame:
-    """:func:`regional_totals` as display strings (nominal dollars; gaps as a dash)."""
-    return pd.DataFrame(
-        {
-            "FY": totals["fiscal_year"].astype(int).astype(str),
-            "measure": [label(m) for m in totals["measure"]],
-            "region row": [_cell(v) for v in totals["region_row_usd"]],
-            "sum of members": [_cell(v) for v in totals["country_sum_usd"]],
-            "members with a figure": [
-                f"{n} of {m}"
-                for n, m in zip(totals["countries_reported"], totals["members"], strict=True)
-            ],
-            "sum minus row": [_cell(v) for v in totals["difference_usd"]],
-            "left out (sources disagree)": totals["conflicts"].fillna("").astype(str),
-        }
-    )
-
-
-def share_series(shares: pd.DataFrame, keep: int) -> pd.DataFrame:
-    """Chart series ``fiscal_year, country, share`` with at most ``keep`` + 1 countries.
-
-    The ``keep`` countries with the largest amounts over the whole span keep their own series;
-    the rest are added (same measure, same year) into one "Other members (n)" series.
-    """
-    by_size = (
-        shares.groupby("country_name")["amount_usd"]
-        .sum()
-        .reset_index()
-        .sort_values(["amount_usd", "country_name"], ascending=[False, True])
-    )
-    top = list(by_size["country_name"].head(keep))
-    rest = sorted(set(by_size["country_name"]) - set(top))
-    named = shares["country_name"].where(
-        shares["country_name"].isin(top), f"Other members ({len(rest)})"
-    )
-    out = (
-        shares.assign(country=named)
-        .groupby(["fiscal_year", "country"], sort=True)["share_of_country_sum"]
-        .sum(min_count=1)
-        .rename("share")
-        .reset_index()
-    )
-    return out
-
-
-def share_grid(shares: pd.DataFrame, column: str = "share_of_country_sum") -> pd.DataFrame:
-    """Fiscal years down, countries across, shares as percentages; no figure is a dash."""
-    wide = shares.pivot(index="fiscal_year", columns="country_name", values=column)
-    wide = wide.reindex(columns=sorted(wide.columns))
-    out = wide.apply(lambda col: [_cell(v, lambda x: f"{x:.1%}") for v in col])
-    out.index = out.index.astype(str)
-    out.index.name = "FY"
-    out.columns.name = None
-    return out.reset_index()
-
-
-def doubtful_values(
-    funding: pd.DataFrame, country: str, fy_start: int | None = None, fy_end: int | None = None
-) -> pd.DataFrame:
-    """The country's training values that ``funding.quality`` marks doubtful (a report group
-    they sum fails reconciliation): ``measure``, ``fiscal_year``, ``amount_usd``."""
-    rows = country_rows(funding, country, fy_start, fy_end)
-    cols = ["measure", "fiscal_year", "amount_usd"]
-    if "quality" not in rows.columns:
-        return rows.iloc[0:0][cols]
-    hit = rows[_is(rows["measure"], "training_value") & _is(rows["quality"], "doubtful")]
-    return hit[cols].sort_values("fiscal_year").reset_index(drop=True)
-
-
-def chain_display(wide: pd.DataFrame, doubtful: pd.DataFrame | None = None) -> pd.DataFrame:
-    """:func:`chain_wide` as display strings, measures under their labels, gaps as a dash; a
-    figure listed in ``doubtful`` (:func:`doubtful_values`) reads "(doubtful)" after it."""
-    marked = set()
-    if doubtful is not None:
-        marked = set(zip(doubtful["measure"], doubtful["fiscal_year"].astype(int), strict=True))
-    out = pd.DataFrame({"FY": wide["fiscal_year"].astype(int).astype(str)})
-    years = wide["fiscal_year"].astype(int).tolist()
-    for measure in [c for c in wide.columns if c != "fiscal_year"]:
-        out[label(measure)] = [
-            _cell(v) + (" (doubtful)" if (measure, fy) in marked and pd.notna(v) else "")
-            for v, fy in zip(wide[measure], years, strict=True)
-        ]
-    return out
-
-
-def threshold_grid(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`yearly_vs_threshold` as fiscal years down, measures across: amount and status."""
-    cells = [
-        GAP + " missing" if status == "missing" else f"{_cell(amount)} {status}"
-        for amount, status in zip(table["amount_usd"], table["status"], strict=True)
-    ]
-    long = table.assign(cell=cells, measure_label=[label(m) for m in table["measure"]])
-    wide = long.pivot(index="fiscal_year", columns="measure_label", values="cell")
-    order = [label(m) for m in CHAIN if m in set(table["measure"])]
-    wide = wide[order]
-    wide.index = wide.index.astype(str)
-    wide.index.name = "FY"
-    wide.columns.name = None
-    return wide.reset_index()
-
-
-def _rank_cell(rank: object, n: int, status: str, tied_with: object) -> str:
-    if status == "ranked":
-        return f"{rank} of {n}"
-    if status == "tied":
-        return f"{rank} of {n} (tied with {tied_with})"
-    if status == "no figure for this country":
-        return f"no figure ({n} {'country' if n == 1 else 'countries'} ranked)"
-    return GAP if status == "no country figures this year" else status
-
-
-def rank_grid(ranks: pd.DataFrame) -> pd.DataFrame:
-    """:func:`country_rank` as fiscal years down, measures across ("3 of 126")."""
-    cells = [
-        _rank_cell(r, n, s, t)
-        for r, n, s, t in zip(
-            ranks["rank"], ranks["n_ranked"], ranks["status"], ranks["tied_with"], strict=True
-        )
-    ]
-    long = ranks.assign(cell=cells, measure_label=[label(m) for m in ranks["measure"]])
-    wide = long.pivot(index="fiscal_year", columns="measure_label", values="cell")
-    wide = wide[[label(m) for m in CHAIN if m in set(ranks["measure"])]]
-    wide.index = wide.index.astype(str)
-    wide.index.name = "FY"
-    wide.columns.name = None
-    return wide.reset_index()
-
-
-def rank_summary(ranks: pd.DataFrame, target: int) -> pd.DataFrame:
-    """Per measure of a :func:`country_rank` table: the years at rank ``target`` (ties count),
-    the best rank, and the last ranked year with its rank."""
-    rows = []
-    for measure, grp in ranks.groupby("measure", sort=False):
-        ranked = grp[grp["rank"].notna()].sort_values("fiscal_year")
-        last = ranked.iloc[-1] if len(ranked) else None
-        rows.append(
-            {
-                "measure": measure,
-                "years_ranked": year_ranges(ranked["fiscal_year"], "FY"),
-                "years_at_target": year_ranges(
-                    ranked.loc[ranked["rank"] == target, "fiscal_year"], "FY"
-                ),
-                "best_rank": int(ranked["rank"].min()) if len(ranked) else None,
-                "last_year": int(last["fiscal_year"]) if last is not None else None,
-                "last_rank": int(last["rank"]) if last is not None else None,
-                "last_n_ranked": int(last["n_ranked"]) if last is not None else None,
-            }
-        )
-    ints = ["best_rank", "last_year", "last_rank", "last_n_ranked"]
-    out = pd.DataFrame(rows, columns=["measure", "years_ranked", "years_at_target", *ints])
-    return out.astype({c: "Int64" for c in ints})
-
-
-def _addresses(urls: Iterable[str], listed: int = 2) -> str:
-    """Distinct addresses, listed if few, else counted under their common folder."""
-    distinct = sorted({u for cell in urls for u in re.split(r"; | \| ", cell) if u})
-    if len(distinct) <= listed:
-        return " ".join(distinct)
-    prefix = os.path.commonprefix(distinct)
-    return f"{len(distinct)} files under {prefix[: prefix.rfind('/') + 1]}"
-
-
-def sources_table(funding: pd.DataFrame) -> pd.DataFrame:
-    """The distinct sources of ``funding`` rows: title, address(es), measures and fiscal years.
-
-    One row per source title; a source with many files (the FMTR course records) gives their
-    number and common folder instead of every address.
-    """
-    _require(funding, ("source_title", "source_url", "measure", "fiscal_year"))
-    rows = []
-    for title, grp in funding.groupby("source_title", sort=True):
-        rows.append(
-            {
-                "source": _cited(title, grp),
-                "grade": _grades(grp),
-                "address": _addresses(grp["source_url"].dropna()),
-                "measures": ", ".join(label(m) for m in CHAIN if m in set(grp["measure"])),
-                "fiscal years": year_ranges(grp["fiscal_year"]),
-            }
-        )
-    columns = ["source", "grade", "address", "measures", "fiscal years"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _cited(title: str, grp: pd.DataFrame) -> str:
-    """The title, with "(copy at site)" when the file read is a mirror site's copy."""
-    if "source_copy_at" not in grp.columns:
-        return title
-    hosts = sorted({h for h in grp["source_copy_at"].dropna() if h and h != "nan"})
-    return f"{title} (copy at {', '.join(hosts)})" if hosts else title
-
-
-def _grades(grp: pd.DataFrame) -> str:
-    if "source_grade" not in grp.columns:
-        return ""
-    return ", ".join(sorted(set(grp["source_grade"].dropna())))
-
-
-def threshold_sentence(table: pd.DataFrame, measure: str, brief: bool = False) -> str:
-    """One plain clause for a measure of :func:`yearly_vs_threshold`, for glued prose.
-
-    E.g. "at or above in FY2003–FY2019; below in FY2020 ($658,166); no figure for FY2021".
-    ``brief`` counts the years without a figure instead of listing them.
-    """
-    grp = table[table["measure"] == measure].sort_values("fiscal_year")
-    if grp.empty:
-        return "no figure in any year"
-    parts = []
-    at = grp.loc[grp["status"] == "at or above", "fiscal_year"]
-    if len(at):
-        parts.append(f"at or above in {year_ranges(at, 'FY')}")
-    below = grp[grp["status"] == "below"]
-    if len(below):
-        listed = ", ".join(
-            f"FY{y} ({usd(a)})"
-            for y, a in zip(below["fiscal_year"], below["amount_usd"], strict=True)
-        )
-        parts.append(f"below in {listed}")
-    for status, words in (
-        ("sources disagree", "sources disagree for"),
-        ("missing", "no figure for"),
-    ):
-        years = grp.loc[grp["status"] == status, "fiscal_year"]
-        if len(years) and brief:
-            parts.append(f"{words} {len(years)} {'year' if len(years) == 1 else 'years'}")
-        elif len(years):
-            parts.append(f"{words} {year_ranges(years, 'FY')}")
-    return "; ".join(parts)
-
-
-def rank_sentence(ranks: pd.DataFrame, measure: str, target: int) -> str:
-    """One plain clause for a measure of :func:`country_rank`, for glued prose.
-
-    E.g. "rank 3 in FY2013–FY2016; last ranked in FY2020: 61 of 122".
-    """
-    summary = rank_summary(ranks[ranks["measure"] == measure], target)
-    if summary.empty or pd.isna(summary.loc[0, "last_year"]):
-        return "not ranked in any year"
-    rec = summary.iloc[0]
-    hit = rec["years_at_target"]
-    first = f"rank {target} in {hit}" if hit != "none" else f"never rank {target}"
-    last = f"last ranked in FY{rec['last_year']}: {rec['last_rank']} of {rec['last_n_ranked']}"
-    return f"{first}; {last}"
-
-
-def format_threshold_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """:func:`threshold_summary` for display: per measure, "count: fiscal years" per status.
-
-    The "sources disagree" column is shown only when some measure has such a year.
-    """
-    out = pd.DataFrame({"measure": [label(m) for m in summary["measure"]]})
-    for status in STATUSES:
-        key = status.replace(" ", "_")
-        if status == "sources disagree" and not (summary[f"n_{key}"] > 0).any():
-            continue
-        heading = "no figure" if status == "missing" else status
-        out[heading] = [
-            f"{n}: {years}" if n else "0"
-            for n, years in zip(summary[f"n_{key}"], summary[f"years_{key}"], strict=True)
-        ]
-    return out
-
-
-def member_grid(
-    funding: pd.DataFrame, region: str, measure: str, years: Iterable[int]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Members' figures for ``measure`` in ``years``: countries down, fiscal years across.
-
-    Returns the display grid (amounts as text, a dash for no figure; members without any figure
-    in those years are left out) and the funding rows behind it (for :func:`sources_table`).
-    """
-    _check_measure(measure)
-    wanted = sorted({int(y) for y in years})
-    members = region_members(funding, region)
-    rows = funding[
-        _is(funding["measure"], measure)
-        & _is_country(funding)
-        & funding["country_name"].isin(members)
-        & funding["fiscal_year"].isin(wanted)
-    ]
-    figs = consolidate(rows)
-    grid = figs.pivot(index="country_name", columns="fiscal_year", values="amount_usd")
-    grid = grid.reindex(columns=wanted).sort_index()
-    out = pd.DataFrame({"country": grid.index.astype(str)})
-    for year in wanted:
-        out[f"FY{year}"] = [_cell(v) for v in grid[year]]
-    return out.reset_index(drop=True), rows
+def year_ranges(years: Iterable[int], prefix: str = "FY") -> str:
+    """Fiscal years as spans, :func:`imetbook.vocab.fy_runs` (the one wording; ``prefix`` is
+    kept for old callers and must be "FY")."""
+    if prefix != "FY":
+        raise ValueError("year_ranges: fiscal years are always written FY2003\u2013FY2005")
+    return fy_runs(years)
