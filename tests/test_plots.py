@@ -181,7 +181,7 @@ def test_show_displays_an_accessible_inline_figure(monkeypatch):
     plots.show(fig)
     ((bundle, raw),) = shown
     assert raw is True
-    assert bundle["text/html"].startswith('<figure class="imetbook-figure">\n<svg ')
+    assert bundle["text/html"].startswith('<figure class="imetbook-figure" tabindex="0">\n<svg ')
     assert "<?xml" not in bundle["text/html"]
     assert bundle["text/plain"].startswith(f"[chart] {TITLE}: ")
 

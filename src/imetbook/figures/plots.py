@@ -298,10 +298,15 @@ def svg(fig: Figure, alt: str | None = None) -> str:
 
 
 def html_figure(fig: Figure, alt: str | None = None) -> str:
-    """The chart as an HTML ``<figure>`` holding the inline SVG (no XML prolog)."""
+    """The chart as an HTML ``<figure>`` holding the inline SVG (no XML prolog).
+
+    The figure takes the focus (``tabindex="0"``): on a phone the chart scales to the column,
+    and a focused chart is shown at a legible size, scrolling inside its figure (the book's
+    stylesheet), which a keyboard can then scroll too.
+    """
     doc = svg(fig, alt)
     inline = doc[doc.index("<svg") :].rstrip()
-    return f'<figure class="imetbook-figure">\n{inline}\n</figure>'
+    return f'<figure class="imetbook-figure" tabindex="0">\n{inline}\n</figure>'
 
 
 def show(fig: Figure, alt: str | None = None) -> None:
