@@ -360,3 +360,21 @@ def test_small_multiples_explain_reported_zeros_once():
     assert _texts(text).count(plots.ZERO_LABEL) == 1
     found = assert_three_states_distinct(text, plots.ZERO_LABEL)
     assert [len(a["states"]["students"]["zero"]) for a in found] == [0, 1]
+
+
+def test_a_long_source_line_wraps_inside_the_figure():
+    source = " ".join(["Foreign Military Training report, Section IV, every regional volume"] * 5)
+    note = "Circled: " + "a doubtful value summed from report groups that miss their totals " * 3
+    fig, ax = plots.figure(TITLE)
+    plots.yearly(ax, _tidy(), x="fiscal_year", y="students", by="program")
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=source, alt=ALT, note=note)
+    text = plots.svg(fig)
+    renderer = fig.canvas.get_renderer()
+    for t in (fig._suptitle, fig._supxlabel):  # the title and the source line (and note)
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, f"cut off: {t.get_text()[:40]!r}"
+    # every word still reaches the page, in order
+    words = " ".join(_texts(text)).split()
+    start = words.index("Source:")
+    assert words[start : start + len(source.split()) + 1] == ["Source:", *source.split()]
+    assert " ".join(words).count("Circled:") == 1

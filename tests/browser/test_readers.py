@@ -46,9 +46,16 @@ OVERFLOW_JS = """() => ({page: document.documentElement.scrollWidth, view: windo
     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
                  && !e.closest(".dt-container, .output, .cell_output, pre, .highlight"))
     .slice(0, 3).map(e => e.tagName + "." + e.className)})"""
-CHARTS_JS = """() => [...document.querySelectorAll("svg.imetbook-chart")].map(svg => ({
-  title: svg.querySelector(":scope > title")?.textContent || "",
-  texts: svg.querySelectorAll("text").length}))"""
+CHARTS_JS = """() => [...document.querySelectorAll("svg.imetbook-chart")].map(svg => {
+  const box = svg.getBoundingClientRect();
+  const cut = [...svg.querySelectorAll("text")].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.width && (r.left < box.left - 1 || r.right > box.right + 1);
+  });
+  return {title: svg.querySelector(":scope > title")?.textContent || "",
+          texts: svg.querySelectorAll("text").length,
+          cut: cut.slice(0, 2).map(t => t.textContent.slice(0, 50))};
+})"""
 CELLS_JS = """() => [...document.querySelectorAll("article td, article th")]
   .map(c => c.textContent.trim())"""
 SIDEBAR_JS = """() => [...document.querySelectorAll(".bd-sidebar-primary nav a.reference")]
@@ -162,6 +169,8 @@ def test_page_reads_well(rel: str, width: int, site: Path, base_url: str, pages_
     for chart in page.evaluate(CHARTS_JS):
         if chart["texts"] == 0:
             problems.append(f"chart without <text> (text drawn as paths): {chart['title']!r}")
+        if chart["cut"]:
+            problems.append(f"chart text cut off at its edge: {chart['title']!r} {chart['cut']}")
     shown = [c for c in page.evaluate(CELLS_JS) if c in GAP_TEXTS]
     parser = _Cells()
     parser.feed((site / rel).read_text(encoding="utf-8"))

@@ -203,10 +203,23 @@ def finish(
         ax.set_xlabel(xlabel)
     if ylabel:
         ax.set_ylabel(ylabel)
-    line = f"Source: {source}" + (f"\n{note}" if note else "")
-    fig.supxlabel(line, x=0.01, ha="left", fontsize=8, color=TEXT_GREY, linespacing=1.4)
+    line = _wrap_to(fig, f"Source: {source}" + (f"\n{note}" if note else ""), SOURCE_PT)
+    fig.supxlabel(line, x=0.01, ha="left", fontsize=SOURCE_PT, color=TEXT_GREY, linespacing=1.4)
     info.source, info.alt = source, alt
     return fig
+
+
+SOURCE_PT = 8
+# DejaVu Sans averages about 0.55 em a character in mixed text: a wrapped line of this many
+# ems a character fits the figure's width with a margin.
+_EM_PER_CHAR = 0.6
+
+
+def _wrap_to(fig: Figure, text: str, size_pt: float) -> str:
+    """``text`` wrapped to the figure's width (each of its lines apart): a long source line
+    would otherwise run past the right edge and be cut off."""
+    chars = max(20, int(fig.get_figwidth() * 72 * 0.97 / (size_pt * _EM_PER_CHAR)))
+    return "\n".join(textwrap.fill(part, chars) or part for part in text.split("\n"))
 
 
 def _info(fig: Figure) -> ChartInfo:
