@@ -3,8 +3,7 @@
 ``python -m imetbook data sqlite`` writes ``data/processed/imetbook.sqlite`` (:func:`write_sqlite`)
 and the Datasette metadata beside it (:func:`write_metadata`): table and column descriptions
 from the contracts, licences and source links, and the canned queries of :data:`QUERIES`.
-``make explore`` serves
-them with ``datasette serve --immutable`` on 127.0.0.1.
+``make explore`` serves them with ``datasette serve --immutable`` on 127.0.0.1.
 
 The file holds every table (dates as ``YYYY-MM-DD`` text, booleans as 0/1), a full-text index
 over the course titles, places and units of ``training`` (``training_fts``, FTS5, external
