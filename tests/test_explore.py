@@ -337,3 +337,13 @@ def test_datasette_runs_the_war_college_query(server, con):
     assert direct and [(r["fiscal_year"], r["course_key"]) for r in answer["rows"]] == [
         (r[0], r[1]) for r in direct
     ]
+
+
+def test_datasette_leaves_a_blank_optional_parameter_as_any(server, con):
+    query = urlencode({"country": "India", "_shape": "objects", "_size": "max"})
+    answer = _get(f"{server}/{explore.DB_NAME}/funding_by_measure.json?{query}")
+    (n,) = con.execute("select count(*) from funding where country_name = 'India'").fetchone()
+    assert answer["ok"] and n and len(answer["rows"]) == min(n, 1000)
+    years = _get(f"{server}/{explore.DB_NAME}/imet_per_year.json?{query}")["rows"]
+    (covered,) = con.execute("select count(distinct report) from fmtr_documents").fetchone()
+    assert len(years) == covered
