@@ -11,8 +11,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+import pandas as pd
 import pytest
 
 from imetbook.analysis import classmates
@@ -177,3 +178,172 @@ def test_data_sqlite_command_writes_the_file_and_metadata(tmp_path, monkeypatch,
     assert n == len(datasets.load("training", columns=["record_id"]))
     meta = json.loads((processed / explore.METADATA_FILE).read_text(encoding="utf-8"))
     assert meta == explore.metadata()
+
+
+# --- the canned queries, run on a small SQLite of real rows (tests/fixtures/explore) ---------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "explore"
+FIXTURE_TABLES = ("training", "funding", "fmtr_documents")
+WAR_COLLEGE_WORDS = ("WAR COL",)
+
+
+def _fixture(name: str) -> pd.DataFrame:
+    """Rows cut from the real table (see tests/fixtures/explore/cut.py), in its contract."""
+    contract = schema.CONTRACTS[name]
+    df = pd.read_csv(FIXTURES / f"{name}_rows.csv", dtype=str, keep_default_na=False)
+    df = df.replace("", None)
+    for col in contract.columns:
+        s = df[col.name]
+        if col.kind == "date":
+            df[col.name] = pd.to_datetime(s)
+        elif col.kind == "bool":
+            df[col.name] = s.map({"True": True, "False": False}).astype(bool)
+        elif col.kind == "int":
+            df[col.name] = pd.to_numeric(s).astype("Int64")
+        elif col.kind == "float":
+            df[col.name] = pd.to_numeric(s).astype("float64")
+        else:
+            df[col.name] = s.astype("string")
+    return df[contract.names]
+
+
+@pytest.fixture(scope="module")
+def rows() -> dict[str, pd.DataFrame]:
+    return {name: _fixture(name) for name in FIXTURE_TABLES}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("small") / explore.DB_FILE
+    explore.write_sqlite(out=path, frames=rows)
+    c = sqlite3.connect(path)
+    c.row_factory = sqlite3.Row
+    yield c
+    c.close()
+
+
+def _run(con, name: str, **params: str) -> list[dict]:
+    sql = explore.QUERIES[name][2]
+    return [dict(r) for r in con.execute(sql, params).fetchall()]
+
+
+def _war_college(df: pd.DataFrame) -> pd.Series:
+    text = df["course_title"].fillna("").str.upper() + " | " + df["location"].fillna("").str.upper()
+    return text.str.contains("|".join(WAR_COLLEGE_WORDS), regex=True)
+
+
+def test_every_canned_query_is_published_with_a_title_and_description():
+    queries = explore.metadata()["databases"][explore.DB_NAME]["queries"]
+    assert list(queries) == list(explore.QUERIES)
+    assert len(queries) >= 6
+    for name, q in queries.items():
+        assert q["title"] and q["description"] and q["sql"] == explore.QUERIES[name][2]
+
+
+def test_war_college_classmates_are_the_course_year_match_at_war_colleges(small, rows):
+    got = _run(small, "war_college_classmates", country_a="India", country_b="Pakistan")
+    training = rows["training"]
+    result = classmates.shared_classes_for(training, ["India", "Pakistan"], match="course-year")
+    shared = result.classes
+    keys = set(zip(shared["fiscal_year"], shared["course_key"], strict=True))
+    at_college = training[_war_college(training)]
+    college_keys = set(zip(at_college["fiscal_year"], at_college["course_key"], strict=True))
+    want = keys & college_keys
+    assert want and want < keys  # the fixture holds a shared course that is not at a college
+    assert {(r["fiscal_year"], r["course_key"]) for r in got} == want
+    for r in got:
+        assert set(r["countries"].split(",")) == {"India", "Pakistan"}
+        assert "India: " in r["report_pages"] and "Pakistan: " in r["report_pages"]
+    # Pakistan's CTFP rows at a war college are not IMET: no match on them
+    ctfp = training[(training["program"] == "CTFP") & _war_college(training)]
+    assert not ctfp.empty
+    assert not set(ctfp["course_key"]) & {r["course_key"] for r in got} - set(
+        training.loc[training["is_imet"] & (training["iso3"] == "PAK"), "course_key"]
+    )
+
+
+def test_imet_courses_of_a_country_with_their_documents_and_a_year_range(small, rows):
+    training = rows["training"]
+    india = training[(training["country_name"] == "India") & training["is_imet"]]
+    every = _run(small, "imet_courses", country="India", from_year="", to_year="")
+    assert [r["record_id"] for r in every] == list(
+        india.sort_values(["fiscal_year", "status", "start_date", "course_title", "record_id"])[
+            "record_id"
+        ]
+    )
+    for r in every:
+        url = urlsplit(r["document_url"])
+        assert url.scheme in ("http", "https") and url.hostname.endswith("state.gov")
+        row = india.set_index("record_id").loc[r["record_id"]]
+        assert (r["report"], r["page"]) == (
+            row["report"],
+            None if pd.isna(row["page"]) else row["page"],
+        )
+    year = int(india["fiscal_year"].max()) - 1
+    one = _run(small, "imet_courses", country="India", from_year=str(year), to_year=str(year))
+    assert one and {r["fiscal_year"] for r in one} == {year}
+    assert len(one) == int((india["fiscal_year"] == year).sum())
+
+
+def test_imet_per_year_has_reported_zeros_and_no_uncovered_year(small, rows):
+    training, docs = rows["training"], rows["fmtr_documents"]
+    got = {r["fiscal_year"]: r for r in _run(small, "imet_per_year", country="India")}
+    covered = {int(rep[:4]) for rep in docs["report"]}
+    assert set(got) == covered  # a year no report covers is not listed: a gap, not 0
+    actual = training[
+        (training["country_name"] == "India")
+        & training["is_imet"]
+        & (training["status"] == "actual")
+    ]
+    for year, r in got.items():
+        mine = actual[actual["fiscal_year"] == year]
+        assert r["records"] == len(mine)
+        assert r["students"] == (int(mine["students"].sum()) if len(mine) else 0)
+    zeros = [y for y, r in got.items() if r["records"] == 0]
+    # India's only row of the 1999-2000 report is planned: FY1999 is a reported zero
+    assert zeros and all(y in covered for y in zeros)
+    assert all(got[y]["students"] == 0 for y in zeros)
+
+
+def test_funding_by_measure_lists_every_source_figure_never_summed(small, rows):
+    funding = rows["funding"]
+    india = funding[funding["country_name"] == "India"]
+    every = _run(small, "funding_by_measure", country="India", measure="")
+    assert len(every) == len(india)
+    assert sorted(r["amount_usd"] for r in every) == sorted(india["amount_usd"])
+    assert all(r["source_title"] and r["locator"] for r in every)
+    years = [(r["fiscal_year"], r["measure"]) for r in every]
+    assert years == sorted(years)
+    measure = india["measure"].mode().iloc[0]
+    one = _run(small, "funding_by_measure", country="India", measure=measure)
+    assert {r["measure"] for r in one} == {measure}
+    assert len(one) == int((india["measure"] == measure).sum()) < len(every)
+
+
+def test_write_sqlite_refuses_a_table_without_a_contract(tmp_path):
+    from imetbook.errors import DataError
+
+    with pytest.raises(DataError, match="no contract"):
+        explore.write_sqlite(out=tmp_path / "x.sqlite", frames={"nope": pd.DataFrame()})
+    assert not (tmp_path / "x.sqlite").exists()
+
+
+def test_datasette_runs_the_war_college_query(server, con):
+    query = urlencode({"country_a": "India", "country_b": "Pakistan", "_shape": "objects"})
+    answer = _get(f"{server}/{explore.DB_NAME}/war_college_classmates.json?{query}")
+    assert answer["ok"]
+    sql = explore.QUERIES["war_college_classmates"][2]
+    direct = con.execute(sql, {"country_a": "India", "country_b": "Pakistan"}).fetchall()
+    assert direct and [(r["fiscal_year"], r["course_key"]) for r in answer["rows"]] == [
+        (r[0], r[1]) for r in direct
+    ]
+
+
+def test_datasette_leaves_a_blank_optional_parameter_as_any(server, con):
+    query = urlencode({"country": "India", "_shape": "objects", "_size": "max"})
+    answer = _get(f"{server}/{explore.DB_NAME}/funding_by_measure.json?{query}")
+    (n,) = con.execute("select count(*) from funding where country_name = 'India'").fetchone()
+    assert answer["ok"] and n and len(answer["rows"]) == min(n, 1000)
+    years = _get(f"{server}/{explore.DB_NAME}/imet_per_year.json?{query}")["rows"]
+    (covered,) = con.execute("select count(distinct report) from fmtr_documents").fetchone()
+    assert len(years) == covered

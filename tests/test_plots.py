@@ -8,7 +8,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
-from figure_checks import gap_marks
+from figure_checks import assert_three_states_distinct, gap_marks
 
 from imetbook.errors import ParameterError
 from imetbook.figures import plots
@@ -181,7 +181,7 @@ def test_show_displays_an_accessible_inline_figure(monkeypatch):
     plots.show(fig)
     ((bundle, raw),) = shown
     assert raw is True
-    assert bundle["text/html"].startswith('<figure class="imetbook-figure">\n<svg ')
+    assert bundle["text/html"].startswith('<figure class="imetbook-figure" tabindex="0">\n<svg ')
     assert "<?xml" not in bundle["text/html"]
     assert bundle["text/plain"].startswith(f"[chart] {TITLE}: ")
 
@@ -284,3 +284,97 @@ def test_a_legend_of_long_labels_stays_inside_the_figure():
     plots.svg(fig)
     box = ax.get_legend().get_window_extent()
     assert box.x0 >= 0 and box.x1 <= fig.bbox.x1
+
+
+# --- three states: a value, a reported zero, no source -------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["line", "bar"])
+def test_value_reported_zero_and_gap_are_three_different_marks(kind):
+    """IMET: values 2000, 2001, 2004; a reported zero in 2003; no row for 2002 (a gap)."""
+    fig, ax = plots.figure(TITLE)
+    wide = plots.yearly(ax, _tidy(), x="fiscal_year", y="students", by="program", kind=kind)
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    (axes,) = assert_three_states_distinct(plots.svg(fig), plots.ZERO_LABEL)
+    for slug, col in (("imet", "IMET"), ("ctfp", "CTFP")):
+        marks = axes["states"][slug]
+        values = wide[col]
+        assert len(marks["zero"]) == int((values == 0).sum())
+        assert len(marks["gap"]) == int(values.isna().sum())
+        # a line shows one dot per non-zero value; bars keep a (flat) bar for the zero too
+        drawn = values.notna() & ((values != 0) if kind == "line" else True)
+        assert len(marks["value"]) == int(drawn.sum())
+    imet = axes["states"]["imet"]
+    assert len(imet["zero"]) == 1 and len(imet["gap"]) == 1
+    (zero,) = imet["zero"]
+    # the zero's mark stands where its year's value would be, and nothing else marks that year
+    assert all(abs(m.x - zero.x) > 1 for m in imet["value"] if m.y < zero.y - 0.01)
+    assert not axes["states"]["ctfp"]["zero"]  # CTFP's 2001 is a gap, never a zero
+    assert [label for label, _ in axes["legend"]][-1] == plots.ZERO_LABEL
+
+
+def test_a_chart_without_zeros_has_no_zero_key():
+    fig, ax = plots.figure(TITLE)
+    data = _tidy().replace({0: 9})
+    plots.yearly(ax, data, x="fiscal_year", y="students", by="program")
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    (axes,) = assert_three_states_distinct(plots.svg(fig), plots.ZERO_LABEL)
+    assert plots.ZERO_LABEL not in dict(axes["legend"])
+    assert not any(s["zero"] for s in axes["states"].values())
+
+
+def test_a_single_unnamed_series_still_explains_its_zero():
+    fig, ax = plots.figure(TITLE)
+    data = pd.DataFrame({"fiscal_year": [2000, 2001, 2003], "usd": [5.0, 0.0, 7.0]})
+    plots.yearly(ax, data, x="fiscal_year", y="usd")
+    plots.finish(
+        fig, ax, xlabel="US fiscal year", ylabel="IMET (US dollars)", source=SOURCE, alt=ALT
+    )
+    (axes,) = assert_three_states_distinct(plots.svg(fig), plots.ZERO_LABEL)
+    marks = axes["states"]["usd"]
+    assert (len(marks["value"]), len(marks["zero"]), len(marks["gap"])) == (2, 1, 1)
+    assert [label for label, _ in axes["legend"]] == [plots.ZERO_LABEL]
+
+
+def test_the_three_state_check_catches_a_zero_drawn_like_a_value():
+    """The check can fail: a zero drawn as a plain dot (the chart before reported zeros had a
+    mark of their own) is refused."""
+    fig, ax = plots.figure(TITLE)
+    plots.yearly(ax, _tidy(), x="fiscal_year", y="students", by="program", zeros=False)
+    for line in ax.get_lines():
+        if line.get_gid() == "series-imet":
+            (dots,) = ax.plot([2003], [0], linestyle="none", marker="o", color=plots.COLORS[1])
+            dots.set_gid("zeros-imet")
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    with pytest.raises(AssertionError, match="look alike"):
+        assert_three_states_distinct(plots.svg(fig), plots.ZERO_LABEL)
+
+
+def test_small_multiples_explain_reported_zeros_once():
+    data = _tidy().rename(columns={"program": "course"})
+    fig, ax = plots.small_multiples(
+        TITLE, data, x="fiscal_year", y="students", by="course", order=["CTFP", "IMET"]
+    )
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=SOURCE, alt=ALT)
+    text = plots.svg(fig)
+    assert _texts(text).count(plots.ZERO_LABEL) == 1
+    found = assert_three_states_distinct(text, plots.ZERO_LABEL)
+    assert [len(a["states"]["students"]["zero"]) for a in found] == [0, 1]
+
+
+def test_a_long_source_line_wraps_inside_the_figure():
+    source = " ".join(["Foreign Military Training report, Section IV, every regional volume"] * 5)
+    note = "Circled: " + "a doubtful value summed from report groups that miss their totals " * 3
+    fig, ax = plots.figure(TITLE)
+    plots.yearly(ax, _tidy(), x="fiscal_year", y="students", by="program")
+    plots.finish(fig, ax, xlabel="US fiscal year", ylabel=YLABEL, source=source, alt=ALT, note=note)
+    text = plots.svg(fig)
+    renderer = fig.canvas.get_renderer()
+    for t in (fig._suptitle, fig._supxlabel):  # the title and the source line (and note)
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, f"cut off: {t.get_text()[:40]!r}"
+    # every word still reaches the page, in order
+    words = " ".join(_texts(text)).split()
+    start = words.index("Source:")
+    assert words[start : start + len(source.split()) + 1] == ["Source:", *source.split()]
+    assert " ".join(words).count("Circled:") == 1

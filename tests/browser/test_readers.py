@@ -46,9 +46,16 @@ OVERFLOW_JS = """() => ({page: document.documentElement.scrollWidth, view: windo
     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
                  && !e.closest(".dt-container, .output, .cell_output, pre, .highlight"))
     .slice(0, 3).map(e => e.tagName + "." + e.className)})"""
-CHARTS_JS = """() => [...document.querySelectorAll("svg.imetbook-chart")].map(svg => ({
-  title: svg.querySelector(":scope > title")?.textContent || "",
-  texts: svg.querySelectorAll("text").length}))"""
+CHARTS_JS = """() => [...document.querySelectorAll("svg.imetbook-chart")].map(svg => {
+  const box = svg.getBoundingClientRect();
+  const cut = [...svg.querySelectorAll("text")].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.width && (r.left < box.left - 1 || r.right > box.right + 1);
+  });
+  return {title: svg.querySelector(":scope > title")?.textContent || "",
+          texts: svg.querySelectorAll("text").length,
+          cut: cut.slice(0, 2).map(t => t.textContent.slice(0, 50))};
+})"""
 CELLS_JS = """() => [...document.querySelectorAll("article td, article th")]
   .map(c => c.textContent.trim())"""
 SIDEBAR_JS = """() => [...document.querySelectorAll(".bd-sidebar-primary nav a.reference")]
@@ -60,6 +67,34 @@ INFO_JS = """(sel) => {
   const m = info.replace(/,/g, "").match(/of (\\d+) entr/);
   return m ? Number(m[1]) : null;
 }"""
+
+
+PHONE = 390
+# On a phone: the page itself never scrolls sideways (document.scrollingElement); every chart
+# scales to the column (its figure has nothing to scroll); a table wider than the column
+# scrolls inside a box of its own that fits the screen.
+PHONE_JS = """() => {
+  const view = window.innerWidth;
+  const fits = (e) => e.getBoundingClientRect().right <= view + 1;
+  const charts = [...document.querySelectorAll("figure.imetbook-figure")]
+    .filter(f => f.scrollWidth > f.clientWidth + 1 || !fits(f)
+                 || f.querySelector("svg").getBoundingClientRect().width > f.clientWidth + 1)
+    .map(f => f.querySelector("svg > title")?.textContent || "(untitled chart)");
+  const scrolls = (e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+  const tables = [...document.querySelectorAll("article table")]
+    .filter(t => !fits(t))
+    .filter(t => {
+      for (let e = t.parentElement; e && e !== document.body; e = e.parentElement) {
+        if (scrolls(e) && fits(e)) return false;
+      }
+      return true;
+    })
+    .map(t => t.id || t.querySelector("caption")?.textContent || t.className);
+  return {scroll: document.scrollingElement.scrollWidth, view, charts, tables};
+}"""
+# The rule the book's stylesheet had before charts scaled to the column: kept here to show
+# that the phone check notices a chart that scrolls sideways inside its figure.
+OLD_PHONE_RULE = "svg.imetbook-chart { min-width: 480px !important; }"
 
 
 class _Cells(HTMLParser):
@@ -134,6 +169,8 @@ def test_page_reads_well(rel: str, width: int, site: Path, base_url: str, pages_
     for chart in page.evaluate(CHARTS_JS):
         if chart["texts"] == 0:
             problems.append(f"chart without <text> (text drawn as paths): {chart['title']!r}")
+        if chart["cut"]:
+            problems.append(f"chart text cut off at its edge: {chart['title']!r} {chart['cut']}")
     shown = [c for c in page.evaluate(CELLS_JS) if c in GAP_TEXTS]
     parser = _Cells()
     parser.feed((site / rel).read_text(encoding="utf-8"))
@@ -180,3 +217,47 @@ def test_roster_search_narrows_the_table(width: int, base_url: str, pages_by_wid
     # DataTables' smart search: every word of the query, anywhere in the row.
     words = ROSTER_QUERY.casefold().split()
     assert rows and all(all(w in r.casefold() for w in words) for r in rows)
+
+
+def _phone_problems(page) -> list[str]:
+    got = page.evaluate(PHONE_JS)
+    problems = []
+    if got["scroll"] > got["view"]:
+        problems.append(f"page scrolls sideways: {got['scroll']} px in {got['view']} px")
+    problems += [f"chart wider than the column: {t!r}" for t in got["charts"]]
+    problems += [f"table widens the page (no scroll box of its own): {t!r}" for t in got["tables"]]
+    return problems
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_phone_never_scrolls_sideways(rel: str, base_url: str, pages_by_width):
+    page = pages_by_width[0][PHONE]
+    page.goto(base_url + rel, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    problems = _phone_problems(page)
+    assert not problems, f"{rel} at {PHONE} px:\n  " + "\n  ".join(problems)
+
+
+def test_phone_check_sees_a_chart_that_scrolls_sideways(base_url: str, pages_by_width):
+    page = pages_by_width[0][PHONE]
+    rel = next(p for p in PAGES if p.endswith("budget.html"))
+    page.goto(base_url + rel, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(CHARTS_JS), f"{rel} has no chart"
+    page.add_style_tag(content=OLD_PHONE_RULE)
+    assert any(p.startswith("chart wider") for p in _phone_problems(page))
+
+
+def test_a_focused_chart_grows_legible_and_scrolls_inside_its_figure(base_url: str, pages_by_width):
+    page = pages_by_width[0][PHONE]
+    rel = next(p for p in PAGES if p.endswith("budget.html"))
+    page.goto(base_url + rel, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    figure = page.locator("figure.imetbook-figure").first
+    size = "f => [f.querySelector('svg').getBoundingClientRect().width, f.clientWidth]"
+    before, column = figure.evaluate(size)
+    assert before <= column + 1  # scaled to the column
+    figure.focus()
+    after, column = figure.evaluate(size)
+    assert after > column + 1  # legible: wider than the column, scrolling in its figure
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")

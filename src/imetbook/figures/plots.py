@@ -26,10 +26,13 @@ Why it looks like this:
   ``role="img"``, ``aria-labelledby``, ``<title>`` and ``<desc>`` that a screen reader announces
   reach the page. Element ids are prefixed with a hash of the SVG so that several charts on one
   page never share an id.
-* Three states for every yearly series: a value; a reported zero (the source covers the year
-  and lists nothing: the caller passes 0, drawn as 0); no source for the year (NaN). A gap
-  breaks the line and draws no bar, and is marked in a labelled strip *below* the x axis, never
-  inside the data area, where a mark would read as a value. Nothing is ever filled with zero.
+* Three states for every yearly series, each with its own mark: a value (a filled dot on a
+  line, a bar); a reported zero (the source covers the year and lists nothing or prints 0: the
+  caller passes 0), drawn at 0 as an open diamond that the legend names (:data:`ZERO_LABEL`),
+  because a bar of height zero is invisible and a dot on the axis reads as a small value; no
+  source for the year (NaN or no row): a gap, which breaks the line and draws no bar, and is
+  marked with a cross in a labelled strip *below* the x axis, never inside the data area, where
+  a mark would read as a value. Nothing is ever filled with zero.
 """
 
 from __future__ import annotations
@@ -86,6 +89,9 @@ NO_DATA = "no source"  # the gap strip's label: no source covers the series in t
 NO_VALUE = "no data"  # a ranking label with no value
 GAP_STRIP_PT = 24.0  # centre of the gap strip's first row, in points below the x axis
 GAP_ROW_PT = 9.0  # one row per series with a gap
+ZERO_LABEL = "reported zero"  # the legend's name for the open diamond: the source lists none
+ZERO_MARKER = "D"
+ZERO_MARKER_SIZE = 5.5
 
 STYLE: dict[str, Any] = {
     "svg.hashsalt": HASHSALT,
@@ -197,10 +203,23 @@ def finish(
         ax.set_xlabel(xlabel)
     if ylabel:
         ax.set_ylabel(ylabel)
-    line = f"Source: {source}" + (f"\n{note}" if note else "")
-    fig.supxlabel(line, x=0.01, ha="left", fontsize=8, color=TEXT_GREY, linespacing=1.4)
+    line = _wrap_to(fig, f"Source: {source}" + (f"\n{note}" if note else ""), SOURCE_PT)
+    fig.supxlabel(line, x=0.01, ha="left", fontsize=SOURCE_PT, color=TEXT_GREY, linespacing=1.4)
     info.source, info.alt = source, alt
     return fig
+
+
+SOURCE_PT = 8
+# DejaVu Sans averages about 0.55 em a character in mixed text: a wrapped line of this many
+# ems a character fits the figure's width with a margin.
+_EM_PER_CHAR = 0.6
+
+
+def _wrap_to(fig: Figure, text: str, size_pt: float) -> str:
+    """``text`` wrapped to the figure's width (each of its lines apart): a long source line
+    would otherwise run past the right edge and be cut off."""
+    chars = max(20, int(fig.get_figwidth() * 72 * 0.97 / (size_pt * _EM_PER_CHAR)))
+    return "\n".join(textwrap.fill(part, chars) or part for part in text.split("\n"))
 
 
 def _info(fig: Figure) -> ChartInfo:
@@ -292,10 +311,15 @@ def svg(fig: Figure, alt: str | None = None) -> str:
 
 
 def html_figure(fig: Figure, alt: str | None = None) -> str:
-    """The chart as an HTML ``<figure>`` holding the inline SVG (no XML prolog)."""
+    """The chart as an HTML ``<figure>`` holding the inline SVG (no XML prolog).
+
+    The figure takes the focus (``tabindex="0"``): on a phone the chart scales to the column,
+    and a focused chart is shown at a legible size, scrolling inside its figure (the book's
+    stylesheet), which a keyboard can then scroll too.
+    """
     doc = svg(fig, alt)
     inline = doc[doc.index("<svg") :].rstrip()
-    return f'<figure class="imetbook-figure">\n{inline}\n</figure>'
+    return f'<figure class="imetbook-figure" tabindex="0">\n{inline}\n</figure>'
 
 
 def show(fig: Figure, alt: str | None = None) -> None:
@@ -364,13 +388,18 @@ def yearly(
     years: Sequence[int] | None = None,
     order: Sequence[str] | None = None,
     value_format: str = "{x:,.0f}",
+    zeros: bool = True,
+    legend: bool = True,
 ) -> pd.DataFrame:
     """A yearly line or bar chart, one series per ``by`` category; gaps stay gaps.
 
     ``data`` is tidy: one row per year (and category). A year inside ``years`` (default: the
     first to the last year in the data) with no row, or with a null value, is a gap: the line
-    breaks, no bar is drawn, and a cross on the x axis marks it. Zero is only ever drawn where the
-    data say zero. Returns the years x categories table that was drawn (gaps as NaN).
+    breaks, no bar is drawn, and a cross in the strip below the x axis marks it. Zero is only
+    ever drawn where the data say zero, and (``zeros``, the default) with its own mark, an open
+    diamond at 0 that the legend names :data:`ZERO_LABEL`. ``legend=False`` leaves the legend
+    to the caller (:func:`small_multiples` draws one for all its panels).
+    Returns the years x categories table that was drawn (gaps as NaN).
     """
     if kind not in ("line", "bar"):
         raise ParameterError(f"plots.yearly: kind must be 'line' or 'bar', not {kind!r}")
@@ -387,6 +416,7 @@ def yearly(
         )
     draw = _draw_lines if kind == "line" else _draw_bars
     draw(ax, wide)
+    zeroed = _mark_zeros(ax, wide, kind) if zeros else False
     if len(wide.index):
         # The axis spans every year asked for, also leading and trailing gaps: their marks
         # must sit under the axis, and autoscaling sees only the years with values.
@@ -400,7 +430,8 @@ def yearly(
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if kind == "bar" or np.nanmin(wide.to_numpy(), initial=0.0) >= 0:
         ax.set_ylim(bottom=0)
-    _legend(ax, wide)
+    if legend:
+        _legend(ax, wide, zeroed)
     return wide
 
 
@@ -431,9 +462,13 @@ def small_multiples(
     fig, first = figure(title, height=1.1 + 1.9 * nrows)
     first.remove()
     grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    zeroed = False
     for ax, category in zip(grid.flat, order, strict=False):
         part = data.loc[data[by] == category].drop(columns=by)
-        yearly(ax, part, x=x, y=y, kind=kind, years=years, value_format=value_format)
+        wide = yearly(
+            ax, part, x=x, y=y, kind=kind, years=years, value_format=value_format, legend=False
+        )
+        zeroed = zeroed or bool((wide == 0).any().any())
         ax.set_title(textwrap.fill(str(category), 38), loc="left", fontsize=9)
         ax.set_gid(f"panel-{_slug(category)}")
     for ax in grid.flat[len(order) :]:
@@ -444,6 +479,8 @@ def small_multiples(
     for c in range(ncols):  # the lowest panel of each column carries the years
         lowest = max(r for r in range(nrows) if r * ncols + c < len(order))
         grid[lowest, c].tick_params(labelbottom=True)
+    if zeroed:  # one key for every panel, above them, never narrowing one
+        fig.legend(handles=[_zero_handle()], loc="outside upper right", borderaxespad=0.2)
     return fig, grid[nrows - 1, 0]
 
 
@@ -455,16 +492,74 @@ def _draw_lines(ax: Axes, wide: pd.DataFrame) -> None:
         line.set_gid(f"series-{_slug(col)}")
 
 
+def _bar_offset(i: int, n: int) -> float:
+    """Where series ``i`` of ``n`` sits in its year's group of bars (0.8 of a year wide)."""
+    return (i - (n - 1) / 2) * 0.8 / n
+
+
 def _draw_bars(ax: Axes, wide: pd.DataFrame) -> None:
     n = wide.shape[1]
     width = 0.8 / n
     for i, col in enumerate(wide.columns):
         values = wide[col]
         present = values.notna()  # a gap gets no bar at all, not a bar of height zero
-        xs = wide.index.to_numpy(dtype=float)[present.to_numpy()] + (i - (n - 1) / 2) * width
+        xs = wide.index.to_numpy(dtype=float)[present.to_numpy()] + _bar_offset(i, n)
         bars = ax.bar(xs, values[present].to_numpy(), width=width, color=COLORS[i], label=col)
         for bar, year in zip(bars.patches, wide.index[present], strict=True):
             bar.set_gid(f"bar-{_slug(col)}-{year}")
+
+
+def _zero_style(color: str) -> dict[str, Any]:
+    return {
+        "linestyle": "none",
+        "marker": ZERO_MARKER,
+        "markersize": ZERO_MARKER_SIZE,
+        "markerfacecolor": "white",
+        "markeredgecolor": color,
+        "markeredgewidth": 1.4,
+    }
+
+
+def _zero_handle() -> Line2D:
+    """The legend's key for a reported zero (in the axis grey: it stands for every series)."""
+    return Line2D([], [], label=ZERO_LABEL, **_zero_style("#444444"))
+
+
+def _mark_zeros(ax: Axes, wide: pd.DataFrame, kind: str) -> bool:
+    """Draw every reported zero as an open diamond on the zero line; True if there was one.
+
+    A line keeps its segments through a zero (the value is known) but loses its filled dot
+    there, so each year shows exactly one mark: a dot (value), a diamond (zero) or a cross
+    below the axis (gap). A bar of height zero is kept (it is a value) and gets the diamond,
+    since it is invisible by itself.
+    """
+    any_zero = False
+    n = wide.shape[1]
+    lines = {line.get_gid(): line for line in ax.get_lines()}
+    for i, col in enumerate(wide.columns):
+        zero = (wide[col] == 0).to_numpy()
+        if not zero.any():
+            continue
+        any_zero = True
+        years = wide.index.to_numpy(dtype=float)[zero]
+        series = lines.get(f"series-{_slug(col)}")
+        if kind == "line" and series is not None:
+            series.set_markevery([int(k) for k in np.flatnonzero(~zero)])
+        else:
+            years = years + _bar_offset(i, n)
+        (marks,) = ax.plot(
+            years,
+            np.zeros(len(years)),
+            color=COLORS[i],
+            clip_on=False,  # on the axis line: a clipped diamond would be half a mark
+            zorder=5,
+            scalex=False,
+            scaley=False,
+            label="_nolegend_",
+            **_zero_style(COLORS[i]),
+        )
+        marks.set_gid(f"zeros-{_slug(col)}")
+    return any_zero
 
 
 def _mark_gaps(ax: Axes, wide: pd.DataFrame) -> None:
@@ -510,11 +605,13 @@ def _mark_gaps(ax: Axes, wide: pd.DataFrame) -> None:
     ax.xaxis.labelpad = GAP_STRIP_PT + GAP_ROW_PT * (len(rows) - 1) - 12
 
 
-def _legend(ax: Axes, wide: pd.DataFrame) -> None:
+def _legend(ax: Axes, wide: pd.DataFrame, zeroed: bool = False) -> None:
     """The legend sits above the plot, in as many columns as fit, so it never narrows it."""
     handles, labels = ax.get_legend_handles_labels()
     if wide.columns.name is None:  # one unnamed series: the axis label says what it is
         handles, labels = [], []
+    if zeroed:
+        handles, labels = [*handles, _zero_handle()], [*labels, ZERO_LABEL]
     if labels:
         ax.legend(
             handles,
