@@ -20,10 +20,10 @@ FMTR_TABLES = ("training", "printed_totals", "reconciliation", "fmtr_excluded")
 
 
 def _load(name: str, processed: Path | None) -> pd.DataFrame | None:
-    try:
-        return datasets.load(name, processed, build_missing=False)
-    except DataError:
+    """The table, or None if it was not built (stale tables are an error: see ``load``)."""
+    if not datasets.table_path(name, processed).is_file():
         return None
+    return datasets.load(name, processed)
 
 
 def _section(title: str, body: str) -> str:
