@@ -122,6 +122,5 @@ def check_current(out: Path, raw: Path | None = None) -> None:
         raise DataError(f"{raw}: raw data folder missing")
     if recorded is None or recorded.get("inputs") != _current_inputs(raw):
         raise DataError(
-            f"{out}: the tables are older than the raw data or the data code; "
-            f"run `{BUILD_COMMAND}`"
+            f"{out}: the tables are older than the raw data or the data code; run `{BUILD_COMMAND}`"
         )

@@ -43,10 +43,10 @@ import numpy as np
 import pandas as pd
 
 from imetbook.data import countries, manifest, schema
-from imetbook.errors import DataError
 from imetbook.data.manifest import RawFile
 from imetbook.data.parsers import fmtr_documents, fmtr_html, fmtr_xml
 from imetbook.data.parsers import fmtr_fields as F
+from imetbook.errors import DataError
 
 RAW_PREFIX = "data/raw/fmtr/"
 
