@@ -97,6 +97,7 @@ from imetbook.data.parsers.budget_training import (  # noqa: F401 (importable fr
     training_value,
 )
 from imetbook.errors import DataError
+from imetbook.vocab import fy
 
 MASTER = "imet_funding.csv"
 GREENBOOK = "greenbook_imet_obligations.csv"
@@ -274,7 +275,7 @@ def derive_regions(state: pd.DataFrame, training: pd.DataFrame) -> pd.DataFrame:
     are none), it gets no row.
     """
     latest = state.sort_values(["iso3", "fiscal_year"]).groupby("iso3", sort=True).last()
-    out = [(iso3, r.region, f"State table FY{r.fiscal_year}") for iso3, r in latest.iterrows()]
+    out = [(iso3, r.region, f"State table {fy(r.fiscal_year)}") for iso3, r in latest.iterrows()]
     known = dict(zip(latest.index, latest["region"], strict=True))
     listed = training[["iso3", "report", "region"]].dropna().drop_duplicates().astype(str)
     for iso3, rows in listed[~listed["iso3"].isin(known)].groupby("iso3", sort=True):
@@ -371,7 +372,7 @@ def latest_editions(df: pd.DataFrame) -> pd.Series:
         row = df[ed][dup].iloc[0]
         raise DataError(
             f"funding: two {row['source']} figures for {row['country_name']} "
-            f"FY{row['fiscal_year']} ({row['measure']}) in edition {row['edition']}"
+            f"{fy(row['fiscal_year'])} ({row['measure']}) in edition {row['edition']}"
         )
     latest = df[ed].groupby(_EDITION_KEY, sort=False)["edition"].transform("max")
     keep = pd.Series(True, index=df.index)
