@@ -47,7 +47,7 @@ from imetbook.data.manifest import RawFile
 from imetbook.data.parsers import fmtr_documents, fmtr_html, fmtr_xml
 from imetbook.data.parsers import fmtr_fields as F
 from imetbook.data.parsers.fmtr_flags import FLAG as _FLAG
-from imetbook.data.parsers.fmtr_flags import add_flag, joined_flags  # noqa: F401
+from imetbook.data.parsers.fmtr_flags import add_flag, as_str, joined_flags  # noqa: F401
 from imetbook.data.parsers.fmtr_flags import finish as _finish
 from imetbook.data.parsers.fmtr_reconcile import (  # noqa: F401 (importable from here)
     _RECON_KEY,
@@ -577,4 +577,4 @@ def attach_documents(el: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     flag = _FLAG + "row_from_document"
     if flag in el.columns:
         found = found.where(~el[flag].astype(bool), el["source_url"])
-    return el.assign(document_url=found.astype("str"))
+    return el.assign(document_url=as_str(found))

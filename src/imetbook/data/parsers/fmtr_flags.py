@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.arrays import ArrowStringArray
 
 from imetbook.data import schema
 from imetbook.data.parsers import fmtr_fields as F
@@ -35,7 +37,19 @@ def joined_flags(df: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=df.index, dtype="str")
 
 
+_STR = pd.api.types.pandas_dtype("str")  # pandas' string dtype (Arrow-backed)
+
+
 def as_str(series: pd.Series) -> pd.Series:
+    """``series.astype("str")``, faster for a column of text and nulls: Arrow converts the
+    objects in one step (pandas checks and converts them one by one, a third of the time it
+    takes to finish the tables). Anything else (numbers, say) goes through ``astype``."""
+    if series.dtype == object:
+        try:
+            arrow = pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return series.astype("str")
+        return pd.Series(ArrowStringArray(arrow, dtype=_STR), index=series.index, name=series.name)
     return series.astype("str")
 
 
