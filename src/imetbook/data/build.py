@@ -205,9 +205,9 @@ def _up_to_date(out: Path, stamp: str, t0: float, log: Callable[[str], None]) ->
 
 
 def ensure_current(raw: Path | None = None, out: Path | None = None) -> BuildResult:
-    """Bring the tables up to date (a no-op when they are): what ``run`` and ``classmates``
-    call first, so they never read tables older than the raw files. Progress goes to stderr
-    (their stdout is their output)."""
+    """Bring the tables up to date (a no-op when they are): what ``execute``, ``html``, ``run``
+    and ``classmates`` call first (``datasets.load`` never builds), so nothing reads tables older
+    than the raw files. Progress goes to stderr (their stdout is their output)."""
     return build(raw=raw, out=out, log=lambda msg: None if "up to date" in msg else _stderr(msg))
 
 

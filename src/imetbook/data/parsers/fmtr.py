@@ -34,6 +34,7 @@ printed in two region files is chosen (:func:`_resolve_split_regions`).
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -116,15 +117,18 @@ def read_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> p
         raise DataError(
             f"{where}{files[other[0]].relpath}: unknown file type (expected .xml.gz or .html.gz)"
         )
-    parts = [
-        fmtr_xml.parse_many([(files[i].data, where + files[i].relpath) for i in xml]).assign(
-            file=lambda d: np.take(xml, d["file"])
-        )
-    ]
-    for i in html:
-        parts.append(fmtr_html.parse(files[i].data, where + files[i].relpath).assign(file=i))
-    el = pd.concat(parts, ignore_index=True).sort_values(["file", "ordinal"], kind="stable")
-    el = el.reset_index(drop=True)
+    # Consecutive XML files are parsed together (classification is per column, not per file);
+    # the parts come in file order, each in document order, so the rows need no sorting.
+    parts = []
+    for is_xml, run in itertools.groupby(range(len(files)), key=set(xml).__contains__):
+        run = list(run)
+        if is_xml:
+            part = fmtr_xml.parse_many([(files[i].data, where + files[i].relpath) for i in run])
+            parts.append(part.assign(file=np.take(run, part["file"])))
+        else:
+            parts += [fmtr_html.parse(files[i].data, where + files[i].relpath).assign(file=i)
+                      for i in run]  # fmt: skip
+    el = pd.concat(parts, ignore_index=True)
     meta = pd.DataFrame([_file_meta(f) for f in files])
     idx = el.pop("file").to_numpy()
     for col in meta.columns:
