@@ -398,10 +398,21 @@ _SAME_ROW = (
 )
 
 
+def _as_text(values: pd.Series) -> np.ndarray:
+    """``str()`` of every value, computed once per distinct value (and for each missing one:
+    ``None``, ``nan`` and ``NaT`` stay apart, as they print)."""
+    obj = values.astype(object).to_numpy()
+    codes, uniques = pd.factorize(obj, use_na_sentinel=True)
+    out = np.array([str(u) for u in uniques] + [""], dtype=object)[codes]
+    missing = codes == -1
+    out[missing] = [str(v) for v in obj[missing]]
+    return out
+
+
 def _row_keys(df: pd.DataFrame) -> pd.Series:
     # str() of every value, missing ones included ('None', 'NaT'): a missing value must not
     # make the whole key missing (missing keys would all match each other).
-    parts = zip(*(df[c].astype(object).map(str) for c in _SAME_ROW), strict=True)
+    parts = zip(*(_as_text(df[c]) for c in _SAME_ROW), strict=True)
     return pd.Series(["\x1f".join(p) for p in parts], index=df.index, dtype=object)
 
 
