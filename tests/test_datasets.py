@@ -72,3 +72,23 @@ def test_the_stamp_covers_the_data_code():
     covered = {p.relative_to(paths.package_dir()).as_posix() for p in stamp.code_files()}
     assert {"data/parsers/fmtr.py", "data/schema.py", "data/build.py", "vocab.py"} <= covered
     assert not any(p.startswith(("analysis/", "run/", "chapters/")) for p in covered)
+
+
+@pytest.mark.parametrize("command", [["execute", "-j", "1"], ["html"]])
+def test_commands_that_read_tables_bring_them_up_to_date_first(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from imetbook.run import cli
+    from imetbook.run.commands import execute as commands
+
+    calls: list[str] = []
+    monkeypatch.setenv("IMETBOOK_ROOT", str(tmp_path))
+    (tmp_path / "chapters").mkdir()
+    monkeypatch.setattr(build, "ensure_current", lambda: calls.append("build"))
+    monkeypatch.setattr(commands, "build_html", lambda jobs=None: calls.append("html"))
+    assert cli.main(command) == 0
+    assert calls == (["html"] if command == ["html"] else [])  # a book without raw data
+    calls.clear()
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    assert cli.main(command) == 0
+    assert calls[0] == "build"
