@@ -414,12 +414,12 @@ def test_missing_sums_show_as_a_dash() -> None:
 
 def test_load_reads_only_the_columns_asked_for(processed: Path) -> None:
     training().to_parquet(processed / "training.parquet")
-    got = datasets.load("training", columns=["iso3", "fiscal_year"], build_missing=False)
+    got = datasets.load("training", columns=["iso3", "fiscal_year"])
     assert list(got.columns) == ["iso3", "fiscal_year"]
     with pytest.raises(DataError, match="no column"):
-        datasets.load("training", columns=["iso3", "colour"], build_missing=False)
+        datasets.load("training", columns=["iso3", "colour"])
     with pytest.raises(DataError, match=r"training.parquet: no column\(s\) region; rebuild"):
-        datasets.load("training", columns=["iso3", "region"], build_missing=False)
+        datasets.load("training", columns=["iso3", "region"])
 
 
 def test_a_country_without_records_is_refused_before_any_kernel(processed: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from imetbook import vocab
 from imetbook.data import build
 from imetbook.data.parsers import fmtr
 from imetbook.errors import DataError
@@ -49,7 +50,7 @@ def test_coverage_of_a_funding_like_table():
     assert info.coverage(df) == {
         "rows": 3,
         "countries": 2,
-        "fiscal_years": "2001-2002 (2 years)",
+        "fiscal_years": f"{vocab.fy_span(2001, 2002)} (2 years)",
         "measures": "actual 2, request 1",
         "country x year x measure cells": 3,
     }

@@ -7,9 +7,9 @@ its contract; then swap the whole ``data/processed`` folder in one atomic step
 (:func:`imetbook.atomic.replace_dir`). A failure at any step leaves the previous tables as
 they were.
 
-The build is skipped when a stamp of the raw files themselves (every file, by content: the
-12 MB hash in milliseconds), the manifests and the data code matches the one stored with the
-tables, so re-running it is cheap and idempotent, and a raw file edited, truncated or removed
+The build is skipped when a stamp of the raw files themselves (every file, by content), the
+manifests and the data code matches the one stored with the tables (:mod:`imetbook.data.stamp`),
+so re-running it is cheap and idempotent, and a raw file edited, truncated or removed
 after the tables were built is never missed. A file in a raw folder that no manifest lists
 stops the build (it would silently be ignored). One build at a time writes the tables: the
 others wait for its lock, then find the tables current. Temporary folders a killed build left
@@ -20,7 +20,6 @@ full disk) is one clear error, the previous tables untouched.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
@@ -32,20 +31,11 @@ from pathlib import Path
 import pandas as pd
 
 from imetbook import atomic, paths
-from imetbook.data import manifest, publish, schema
+from imetbook.data import datasets, manifest, publish, schema
+from imetbook.data import stamp as stamps
+from imetbook.data.stamp import STAMP_FILE, data_stamp, inputs_stamp
 from imetbook.errors import DataError, OutputError
 
-STAMP_FILE = "BUILD_STAMP.json"
-# Modules whose code shapes the tables; a change to any of them rebuilds the data.
-DATA_CODE = (
-    "sources",
-    "countries.py",
-    "schema.py",
-    "build.py",
-    "manifest.py",
-    "atomic.py",
-    "publish.py",
-)
 TABLES = tuple(schema.CONTRACTS)
 # Seconds a build waits for another one to finish before giving up.
 LOCK_WAIT = float(os.environ.get("IMETBOOK_LOCK_WAIT", "1800"))
@@ -57,34 +47,6 @@ class BuildResult:
     seconds: float
     rows: dict[str, int]
     stamp: str
-
-
-def _hash_files(files: list[Path], root: Path) -> hashlib._Hash:
-    h = hashlib.sha256()
-    for f in sorted(files):
-        h.update(str(f.relative_to(root)).encode())
-        h.update(f.read_bytes())
-    return h
-
-
-def raw_files(raw: Path) -> list[Path]:
-    """Every file the tables may depend on: all of ``raw`` but the folders' READMEs."""
-    return sorted(p for p in raw.rglob("*") if p.is_file() and p.name != "README.md")
-
-
-def data_stamp(raw: Path | None = None) -> str:
-    """Hash of the raw files (manifests included) and the data code: what the tables depend
-    on. File contents, not sizes and times: a fresh clone or a ``touch`` does not rebuild."""
-    raw = raw or paths.raw_dir()
-    pkg = paths.package_dir()
-    code = [p for name in DATA_CODE for p in sorted((pkg / name).rglob("*.py"))]
-    code += [pkg / name for name in DATA_CODE if (pkg / name).is_file()]
-    try:
-        h = _hash_files(raw_files(raw), raw)
-    except OSError as exc:
-        raise DataError(f"{exc.filename or raw}: cannot read ({exc.strerror or exc})") from None
-    h.update(_hash_files([p for p in code if p.is_file()], pkg).digest())
-    return h.hexdigest()
 
 
 def check_listed(raw: Path) -> None:
@@ -113,14 +75,8 @@ def check_listed(raw: Path) -> None:
 
 
 def is_current(out: Path, stamp: str) -> bool:
-    f = out / STAMP_FILE
-    if not f.is_file():
-        return False
-    try:
-        recorded = json.loads(f.read_text())
-    except (OSError, ValueError):
-        return False
-    if not isinstance(recorded, dict):
+    recorded = stamps.read(out)
+    if recorded is None or "inputs" not in recorded:
         return False
     tables_present = all((out / f"{t}.parquet").is_file() for t in TABLES)
     tables_present &= (publish.downloads_dir(out) / publish.DESCRIPTOR).is_file()
@@ -140,13 +96,17 @@ def parse_all(raw: Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def write_tables(out: Path, tables: dict[str, pd.DataFrame], stamp: str) -> None:
-    """Validate, then write every table (Parquet, plus CSV of ``training``) in one swap.
+def write_tables(
+    out: Path, tables: dict[str, pd.DataFrame], stamp: str, inputs: str | None = None
+) -> None:
+    """Validate, then write every table (Parquet, plus CSV of ``training``) in one swap, with
+    the stamp (``inputs``: :func:`stamp.inputs_stamp`, of ``data/raw`` if not given).
 
     :class:`OutputError` when ``out`` cannot be written (read-only, full disk): the previous
     tables stay as they were and no temporary folder is left."""
     for name, df in tables.items():
         schema.validate(df, schema.CONTRACTS[name])
+    inputs = inputs or inputs_stamp()
 
     def fill(tmp: Path) -> None:
         for name, df in sorted(tables.items()):
@@ -155,7 +115,7 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame], stamp: str) -> None
         publish.write_downloads(tmp, tables)  # CSV, Parquet, datapackage.json, country CSVs
         os.link(publish.downloads_dir(tmp) / "training.csv", tmp / "training.csv")
         rows = {n: len(df) for n, df in sorted(tables.items())}
-        (tmp / STAMP_FILE).write_text(json.dumps({"stamp": stamp, "rows": rows}, indent=1))
+        (tmp / STAMP_FILE).write_text(stamps.content(stamp, inputs, rows))
 
     try:
         atomic.replace_dir(out, fill)
@@ -192,7 +152,7 @@ def build(
         if not force and is_current(out, stamp):  # another build just made them
             return _up_to_date(out, stamp, t0, log)
         tables = parse_all(raw)
-        write_tables(out, tables, stamp)
+        write_tables(out, tables, stamp, inputs_stamp(raw))
     rows = {n: len(df) for n, df in sorted(tables.items())}
     secs = time.perf_counter() - t0
     log(
@@ -245,9 +205,9 @@ def _up_to_date(out: Path, stamp: str, t0: float, log: Callable[[str], None]) ->
 
 
 def ensure_current(raw: Path | None = None, out: Path | None = None) -> BuildResult:
-    """Bring the tables up to date (a no-op when they are): what ``run`` and ``classmates``
-    call first, so they never read tables older than the raw files. Progress goes to stderr
-    (their stdout is their output)."""
+    """Bring the tables up to date (a no-op when they are): what ``execute``, ``html``, ``run``
+    and ``classmates`` call first (``datasets.load`` never builds), so nothing reads tables older
+    than the raw files. Progress goes to stderr (their stdout is their output)."""
     return build(raw=raw, out=out, log=lambda msg: None if "up to date" in msg else _stderr(msg))
 
 
@@ -261,10 +221,8 @@ def verify(raw: Path | None = None, out: Path | None = None) -> list[str]:
     )
     for source in ("budget", "context", "fmtr_notes", "reference"):
         lines.append(f"{source}: {len(manifest.read_plain(raw / source))} files verified")
-    from imetbook.data import datasets
-
     for name, contract in schema.CONTRACTS.items():
-        df = datasets.load(name, out, build_missing=False)
+        df = datasets.load(name, out, raw=raw)
         schema.validate(df, contract)
         lines.append(f"{name}: {len(df):,} rows meet the contract")
     return lines

@@ -1,4 +1,9 @@
-"""Load the tidy tables from ``data/processed`` (building them first if they are missing).
+"""Load the tidy tables from ``data/processed``; never build them.
+
+Loading reads: a table that is missing, or tables older than the raw data's manifests or the
+data code (:func:`imetbook.data.stamp.check_current`), are one :class:`DataError` naming the
+command that builds them (``python -m imetbook data build``). The commands that need the
+tables (``execute``, ``run``, ``classmates``, ``data sqlite``) bring them up to date first.
 
 Notebooks call :func:`load` by table name, so the execution cache can see from a notebook's
 source which tables it reads (``load("training")``).
@@ -13,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from imetbook import paths
-from imetbook.data import schema
+from imetbook.data import schema, stamp
 from imetbook.errors import DataError
 
 # Names of the tables this process has loaded: a kernel reports them to the execution cache
@@ -61,10 +66,11 @@ def _columns(name: str, columns: Sequence[str] | None) -> tuple[str, ...] | None
 def load(
     name: str,
     processed: Path | None = None,
-    build_missing: bool = True,
     columns: Sequence[str] | None = None,
+    raw: Path | None = None,
 ) -> pd.DataFrame:
-    """Return a copy of table ``name``; build the data first if it has never been built.
+    """Return a copy of table ``name`` as built into ``processed`` from ``raw`` (defaults:
+    ``data/processed``, ``data/raw``).
 
     With ``columns``, only those columns are read (in that order): the country pages read a
     few columns of the training table ~190 times per build. Keep the table name a literal
@@ -75,9 +81,6 @@ def load(
     wanted = _columns(name, columns)
     TABLES_READ.add(name)
     if not path.is_file():
-        if not build_missing:
-            raise DataError(f"{path}: table not built; run `python -m imetbook data build`")
-        from imetbook.data import build
-
-        build.build(out=processed, log=lambda _msg: None)
+        raise DataError(f"{path}: table {name!r} not built; run `{stamp.BUILD_COMMAND}`")
+    stamp.check_current(path.parent, raw)
     return _read(path, path.stat().st_mtime_ns, wanted).copy()

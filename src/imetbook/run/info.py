@@ -15,15 +15,16 @@ import pandas as pd
 from imetbook.analysis import quality
 from imetbook.data import datasets, schema
 from imetbook.errors import DataError
+from imetbook.vocab import fy_span, plural
 
 FMTR_TABLES = ("training", "printed_totals", "reconciliation", "fmtr_excluded")
 
 
 def _load(name: str, processed: Path | None) -> pd.DataFrame | None:
-    try:
-        return datasets.load(name, processed, build_missing=False)
-    except DataError:
+    """The table, or None if it was not built (stale tables are an error: see ``load``)."""
+    if not datasets.table_path(name, processed).is_file():
         return None
+    return datasets.load(name, processed)
 
 
 def _section(title: str, body: str) -> str:
@@ -82,10 +83,8 @@ def coverage(df: pd.DataFrame) -> dict[str, object]:
     if "country_name" in df.columns:
         out["countries"] = int(df["country_name"].nunique())
     if "fiscal_year" in df.columns and df["fiscal_year"].notna().any():
-        out["fiscal_years"] = (
-            f"{int(df['fiscal_year'].min())}-{int(df['fiscal_year'].max())} "
-            f"({df['fiscal_year'].nunique()} years)"
-        )
+        span = fy_span(df["fiscal_year"].min(), df["fiscal_year"].max())
+        out["fiscal_years"] = f"{span} ({plural(df['fiscal_year'].nunique(), 'year', 'years')})"
     if "measure" in df.columns:
         counts = df["measure"].value_counts().sort_index()
         out["measures"] = ", ".join(f"{m} {n:,}" for m, n in counts.items())

@@ -34,6 +34,7 @@ printed in two region files is chosen (:func:`_resolve_split_regions`).
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -43,10 +44,24 @@ import numpy as np
 import pandas as pd
 
 from imetbook.data import countries, manifest, schema
-from imetbook.errors import DataError
 from imetbook.data.manifest import RawFile
 from imetbook.data.parsers import fmtr_documents, fmtr_html, fmtr_xml
 from imetbook.data.parsers import fmtr_fields as F
+from imetbook.data.parsers.fmtr_flags import FLAG as _FLAG
+from imetbook.data.parsers.fmtr_flags import add_flag, as_str, joined_flags  # noqa: F401
+from imetbook.data.parsers.fmtr_flags import finish as _finish
+from imetbook.data.parsers.fmtr_reconcile import (  # noqa: F401 (importable from here)
+    _RECON_KEY,
+    COST_TOLERANCE,
+    reconcile,
+    reconcile_documents,
+)
+from imetbook.data.parsers.fmtr_recover import (  # noqa: F401 (importable from here)
+    COLUMN_MERGE_REPORTS,
+    apply_documents,
+    recover_merged_columns,
+)
+from imetbook.errors import DataError
 
 RAW_PREFIX = "data/raw/fmtr/"
 
@@ -64,10 +79,6 @@ MERGED_COUNTRIES: dict[tuple[str, str], str] = {
     ("2019-2020", "Angola"): "Benin",
 }
 PROGRAMS_SORTED_FROM = 2007  # first year of the first report that sorts programs by name
-
-# A printed total matches when students are equal and the cost differs by less than a dollar
-# (totals are printed in whole dollars; 2007-2008 and 2010-2011 rows carry cents).
-COST_TOLERANCE = 1.0
 
 # --- reading --------------------------------------------------------------------------------
 
@@ -106,15 +117,18 @@ def read_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> p
         raise DataError(
             f"{where}{files[other[0]].relpath}: unknown file type (expected .xml.gz or .html.gz)"
         )
-    parts = [
-        fmtr_xml.parse_many([(files[i].data, where + files[i].relpath) for i in xml]).assign(
-            file=lambda d: np.take(xml, d["file"])
-        )
-    ]
-    for i in html:
-        parts.append(fmtr_html.parse(files[i].data, where + files[i].relpath).assign(file=i))
-    el = pd.concat(parts, ignore_index=True).sort_values(["file", "ordinal"], kind="stable")
-    el = el.reset_index(drop=True)
+    # Consecutive XML files are parsed together (classification is per column, not per file);
+    # the parts come in file order, each in document order, so the rows need no sorting.
+    parts = []
+    for is_xml, run in itertools.groupby(range(len(files)), key=set(xml).__contains__):
+        run = list(run)
+        if is_xml:
+            part = fmtr_xml.parse_many([(files[i].data, where + files[i].relpath) for i in run])
+            parts.append(part.assign(file=np.take(run, part["file"])))
+        else:
+            parts += [fmtr_html.parse(files[i].data, where + files[i].relpath).assign(file=i)
+                      for i in run]  # fmt: skip
+    el = pd.concat(parts, ignore_index=True)
     meta = pd.DataFrame([_file_meta(f) for f in files])
     idx = el.pop("file").to_numpy()
     for col in meta.columns:
@@ -138,30 +152,6 @@ def check_counts(elements: pd.DataFrame) -> None:
     if len(bad):
         f = bad.index[0]
         raise DataError(f"{f}: parsed {got[f]} elements, MANIFEST.csv counts {want[f]}")
-
-
-# --- flags ----------------------------------------------------------------------------------
-
-_FLAG = "flag__"
-
-
-def add_flag(df: pd.DataFrame, mask: np.ndarray | pd.Series, flag: str) -> None:
-    """Set ``flag`` (a key of ``fmtr_fields.FLAG_DOCS``) on the rows in ``mask``."""
-    if flag not in F.FLAG_DOCS:
-        raise KeyError(f"undocumented flag {flag!r}")
-    mask = np.asarray(mask, dtype=bool)
-    col = _FLAG + flag
-    df[col] = df[col].to_numpy() | mask if col in df.columns else mask
-
-
-def joined_flags(df: pd.DataFrame) -> pd.Series:
-    """The flag columns as one ';'-separated, sorted string per row ('' for none)."""
-    out = np.full(len(df), "", dtype=object)
-    for col in sorted(c for c in df.columns if c.startswith(_FLAG)):
-        idx = np.flatnonzero(df[col].to_numpy())
-        name = col[len(_FLAG) :]
-        out[idx] = [f"{x};{name}" if x else name for x in out[idx]]
-    return pd.Series(out, index=df.index, dtype="str")
 
 
 # --- cleaning -------------------------------------------------------------------------------
@@ -408,10 +398,21 @@ _SAME_ROW = (
 )
 
 
+def _as_text(values: pd.Series) -> np.ndarray:
+    """``str()`` of every value, computed once per distinct value (and for each missing one:
+    ``None``, ``nan`` and ``NaT`` stay apart, as they print)."""
+    obj = values.astype(object).to_numpy()
+    codes, uniques = pd.factorize(obj, use_na_sentinel=True)
+    out = np.array([str(u) for u in uniques] + [""], dtype=object)[codes]
+    missing = codes == -1
+    out[missing] = [str(v) for v in obj[missing]]
+    return out
+
+
 def _row_keys(df: pd.DataFrame) -> pd.Series:
     # str() of every value, missing ones included ('None', 'NaT'): a missing value must not
     # make the whole key missing (missing keys would all match each other).
-    parts = zip(*(df[c].astype(object).map(str) for c in _SAME_ROW), strict=True)
+    parts = zip(*(_as_text(df[c]) for c in _SAME_ROW), strict=True)
     return pd.Series(["\x1f".join(p) for p in parts], index=df.index, dtype=object)
 
 
@@ -496,20 +497,6 @@ def assign_regions(el: pd.DataFrame) -> pd.DataFrame:
 # --- output tables --------------------------------------------------------------------------
 
 
-def _str(series: pd.Series) -> pd.Series:
-    return series.astype("str")
-
-
-def _finish(df: pd.DataFrame, contract: schema.Contract) -> pd.DataFrame:
-    """The contract's columns in its order; text columns as pandas' string dtype."""
-    df = df.assign(flags=joined_flags(df)) if "flags" in contract.names else df
-    df = df[contract.names].reset_index(drop=True)
-    for col in contract.columns:
-        if col.kind == "str":
-            df[col.name] = _str(df[col.name])
-    return df
-
-
 def training_table(el: pd.DataFrame) -> pd.DataFrame:
     rows = el[el["kind"].eq("row")].rename(columns={"program_family": "program"})
     return _finish(rows, schema.TRAINING)
@@ -528,134 +515,6 @@ def excluded_table(el: pd.DataFrame) -> pd.DataFrame:
     see = ex["reason"].isin(["program_totals", "country_totals"])
     ex.loc[see, "detail"] = "in printed_totals"
     return _finish(ex, schema.FMTR_EXCLUDED)
-
-
-# --- reconciliation -------------------------------------------------------------------------
-
-_RECON_KEY = ["report", "source_file", "level", "country_name", "program_raw"]
-
-
-def _sums(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    # Country-level groups have no program: group them under "" and restore null after.
-    df = df.assign(
-        program_raw=df["program_raw"].astype(object).where(df["program_raw"].notna(), "")
-    )
-    g = df.groupby(_RECON_KEY, sort=False)
-    one_year = g["fiscal_year"].nunique().eq(1)
-    return pd.DataFrame(
-        {
-            "region": g["region"].first(),
-            "program": g["program"].first(),
-            "iso3": g["iso3"].first(),
-            # A country total of the 1999-2001 reports spans two fiscal years: no single year.
-            "fiscal_year": g["fiscal_year"].first().astype("Int64").where(one_year),
-            f"n_{prefix}_rows": g.size(),
-            f"{prefix}_students": g["students"].sum(),
-            f"{prefix}_cost": g["cost_usd"].sum(),
-        }
-    )
-
-
-def _status(r: pd.DataFrame) -> pd.Series:
-    ds, dc = r["diff_students"], r["diff_cost"]
-    same = (ds.isna() | ds.eq(0)) & (dc.isna() | dc.abs().lt(COST_TOLERANCE))
-    comparable = ds.notna() | dc.notna()
-    status = np.where(same & comparable, "match", "mismatch")
-    status = np.where(r["n_printed_rows"].eq(0), "no_printed_total", status)
-    status = np.where(r["n_parsed_rows"].eq(0), "no_parsed_rows", status)
-    return pd.Series(status, index=r.index, dtype="str")
-
-
-def reconcile(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
-    """Printed totals against the sums of parsed rows, per region file, country and program
-    (and, for 2006-2007, per country). Null students or costs count as zero in the sums, so a
-    row whose value was not printed shows up as a difference."""
-    rows = training.assign(level="program")
-    country_rows = rows[
-        rows["source_file"].isin(
-            printed_totals.loc[printed_totals["level"].eq("country"), "source_file"]
-        )
-    ]
-    country_rows = country_rows.assign(level="country", program_raw=None, program=None)
-    return _compare(pd.concat([rows, country_rows], ignore_index=True), printed_totals)
-
-
-def reconcile_documents(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
-    """:func:`reconcile` for the reports whose totals come from the original documents
-    (1999-2000 to 2005-2006): per report, country and program label (the label carries the
-    fiscal year), and per country where the document prints a country total. A group is
-    named after the document that prints its total (the first, if a page is printed in two);
-    totals printed again in a second document (flag ``totals_repeated_in_region``) are left
-    out, so nothing is counted twice."""
-    from imetbook.data.parsers.fmtr_reports import label_key
-
-    printed = printed_totals[~printed_totals["flags"].str.contains("totals_repeated_in_region")]
-    # One label per heading: the extraction prints a block's label in two forms (with and
-    # without the 'DoS' prefix, from the page's running head), which are one heading.
-    pairs = training[["report", "country", "program_raw"]].drop_duplicates()
-    pairs["key"] = [
-        label_key(c, p) for c, p in zip(pairs["country"], pairs["program_raw"], strict=True)
-    ]
-    tot_keys = printed_totals[printed_totals["level"].eq("program")][
-        ["report", "country", "program_raw"]
-    ].drop_duplicates()
-    tot_keys["key"] = [
-        label_key(c, p) for c, p in zip(tot_keys["country"], tot_keys["program_raw"], strict=True)
-    ]
-    canon = pd.concat([tot_keys, pairs]).drop_duplicates(["report", "key"])
-    pairs = pairs.merge(canon, on=["report", "key"], suffixes=("", "_canon"))
-    training = training.merge(
-        pairs[["report", "country", "program_raw", "program_raw_canon"]],
-        on=["report", "country", "program_raw"],
-        how="left",
-    )
-    training["program_raw"] = training.pop("program_raw_canon")
-    prog = printed[printed["level"].eq("program")]
-    ctry = printed[printed["level"].eq("country")]
-    pfile = prog.groupby(["report", "country_name", "program_raw"])["source_file"].first()
-    cfile = ctry.groupby(["report", "country_name"])["source_file"].first()
-    rows = training.assign(level="program")
-    where = pd.MultiIndex.from_frame(rows[["report", "country_name", "program_raw"]])
-    doc = pfile.reindex(where).to_numpy()
-    rows["source_file"] = np.where(pd.isna(doc), rows["source_file"], doc)
-    where = pd.MultiIndex.from_frame(rows[["report", "country_name"]])
-    doc = cfile.reindex(where).to_numpy()
-    country_rows = rows[pd.notna(doc)].assign(
-        level="country", program_raw=None, program=None, source_file=doc[pd.notna(doc)]
-    )
-    printed = printed.assign(
-        source_file=np.where(
-            printed["level"].eq("program"),
-            pfile.reindex(
-                pd.MultiIndex.from_frame(printed[["report", "country_name", "program_raw"]])
-            ).to_numpy(),
-            cfile.reindex(pd.MultiIndex.from_frame(printed[["report", "country_name"]])).to_numpy(),
-        )
-    )
-    return _compare(pd.concat([rows, country_rows], ignore_index=True), printed)
-
-
-def _compare(parsed_rows: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFrame:
-    parsed = _sums(parsed_rows, "parsed")
-    printed = _sums(printed_totals, "printed")
-    r = parsed.merge(printed, how="outer", left_index=True, right_index=True, suffixes=("", "_p"))
-    for c in ("region", "program", "iso3", "fiscal_year"):
-        r[c] = r[c].where(r[c].notna(), r[f"{c}_p"])
-    r = r.drop(columns=["region_p", "program_p", "iso3_p", "fiscal_year_p"]).reset_index()
-    r["fiscal_year"] = r["fiscal_year"].astype("Int64")
-    r["program_raw"] = r["program_raw"].where(r["program_raw"].ne(""), None)
-    for c in ("n_parsed_rows", "n_printed_rows"):
-        r[c] = r[c].fillna(0).astype("int64")
-    # A side without rows has no sum at all (not zero).
-    for side in ("parsed", "printed"):
-        none = r[f"n_{side}_rows"].eq(0)
-        r[f"{side}_students"] = r[f"{side}_students"].astype("Int64").mask(none)
-        r[f"{side}_cost"] = r[f"{side}_cost"].astype("float64").mask(none)
-    r["diff_students"] = r["parsed_students"] - r["printed_students"]
-    r["diff_cost"] = r["parsed_cost"] - r["printed_cost"]
-    r["status"] = _status(r)
-    r = r.sort_values(_RECON_KEY, na_position="first", kind="stable")
-    return _finish(r, schema.RECONCILIATION)
 
 
 # --- entry point ----------------------------------------------------------------------------
@@ -683,62 +542,6 @@ def parse_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> 
         el = attach_programs(el)
         el = attach_countries(el)
         return assign_regions(el)
-
-
-# Reports whose extraction merged columns: a row's lost cost sits at the end of the
-# students' unit ('AF STN KANPUR 13735'), a lost quantity at the end of the title.
-COLUMN_MERGE_REPORTS = ("2009-2010",)
-_TRAILING_NUMBER = r"^(?P<text>.*\S)\s+(?P<n>\d+)$"
-# A cost read from the end of a unit or place has three digits at least: shorter trailing
-# numbers are parts of names ('1st CTE, 31' for '1st CTE, 31ºRIM').
-_TRAILING_COST = r"^(?P<text>.*\S)\s+(?P<n>\d{3,})$"
-
-
-_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
-_NUMBER_THEN_DATES = rf"^(?P<text>.*\S)\s+(?P<n>\d{{3,}})\s+(?P<d1>{_DATE})(?:\s+(?P<d2>{_DATE}))?$"
-
-
-def _cost_from(el: pd.DataFrame, where: pd.Series, column: str, pattern: str) -> pd.Series:
-    """Move a trailing number of ``column`` to the cost of the rows in ``where``; the rows."""
-    todo = where & el["cost_usd"].isna() & el[column].notna()
-    got = el.loc[todo, column].astype("str").str.extract(pattern).reindex(el.index)
-    hit = todo & got["n"].notna()
-    el.loc[hit, "cost_usd"] = got.loc[hit, "n"].astype("float64")
-    el.loc[hit, column] = got.loc[hit, "text"]
-    if "d1" in got.columns:
-        # The row's dates, printed after the cost; used only where the row has none.
-        no_dates = hit & el["start_date"].isna() & el["end_date"].isna()
-        start = pd.to_datetime(got.loc[no_dates, "d1"], format="%m/%d/%Y", errors="coerce")
-        end = pd.to_datetime(got.loc[no_dates, "d2"], format="%m/%d/%Y", errors="coerce")
-        el.loc[no_dates, "start_date"] = start.astype(el["start_date"].dtype)
-        el.loc[no_dates, "end_date"] = end.astype(el["end_date"].dtype)
-        add_flag(el, no_dates, "dates_from_unit")
-    return hit
-
-
-def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
-    """In :data:`COLUMN_MERGE_REPORTS`, a row without a cost whose students' unit ends in a
-    number (maybe followed by the row's dates) takes that number as its cost, as does one
-    whose unit is empty and whose location ends in a number (the unit and cost merged into the
-    location); flag ``cost_from_unit``. A row without a number of students whose title ends in
-    a number takes it as its students (flag ``students_from_title_end``). The number is removed
-    from the text it was found in."""
-    el = el.copy()
-    in_report = el["kind"].eq("row") & el["report"].isin(COLUMN_MERGE_REPORTS)
-    cost = _cost_from(el, in_report, "student_unit", _TRAILING_COST)
-    cost |= _cost_from(el, in_report, "student_unit", _NUMBER_THEN_DATES)
-    no_unit = in_report & el["student_unit"].isna()
-    cost |= _cost_from(el, no_unit, "location", _TRAILING_COST)
-    add_flag(el, cost, "cost_from_unit")
-    todo = in_report & el["students"].isna() & el["course_title"].notna()
-    title = el.loc[todo, "course_title"].astype("str").str.extract(_TRAILING_NUMBER)
-    title = title.reindex(el.index)
-    students = todo & title["n"].notna()
-    el.loc[students, "students"] = title.loc[students, "n"].astype("int64")
-    el.loc[students, "course_title"] = title.loc[students, "text"]
-    el.loc[students, "course_key"] = title.loc[students, "text"].map(F.course_key)
-    add_flag(el, students, "students_from_title_end")
-    return el
 
 
 def build_tables(
@@ -789,108 +592,4 @@ def attach_documents(el: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     flag = _FLAG + "row_from_document"
     if flag in el.columns:
         found = found.where(~el[flag].astype(bool), el["source_url"])
-    return el.assign(document_url=found.astype("str"))
-
-
-# --- the original documents of 1999-2000 to 2005-2006 --------------------------------------
-
-
-def _apply_recovered(el: pd.DataFrame, found: dict) -> None:
-    for i, changes in found.items():
-        for field, value, flag in changes:
-            el.at[i, field] = value
-            mask = np.zeros(len(el), dtype=bool)
-            mask[el.index.get_loc(i)] = True
-            add_flag(el, mask, flag)
-            if field == "course_title":
-                el.at[i, "course_key"] = F.course_key(value)
-
-
-def _verified_lost(el: pd.DataFrame, lost: pd.DataFrame, tot: pd.DataFrame, keys) -> pd.DataFrame:
-    """Lost lines kept only for blocks that, with them, add up exactly to the printed total."""
-    if lost.empty:
-        return lost
-    printed = tot[tot["level"].eq("program") & ~tot["repeat"] & tot["key"].notna()]
-    printed = printed.groupby(["report", "key"])[["students", "cost_usd"]].sum()
-    km = keys.set_index(["report", "country", "program_raw"])["key"]
-    rows = el[el["kind"].eq("row") & el["report"].isin(set(lost["report"]))]
-    rk = km.reindex(pd.MultiIndex.from_frame(rows[["report", "country", "program_raw"]]))
-    rows = rows.assign(key=rk.to_numpy(), students=rows["students"].astype("float64"))
-    have = rows.groupby(["report", "key"])[["students", "cost_usd"]].sum()
-    add = lost.groupby(["report", "key"])[["students", "cost"]].sum()
-    keep = []
-    for (report, key), a in add.iterrows():
-        if (report, key) not in printed.index:
-            continue
-        p = printed.loc[(report, key)]
-        h = have.loc[(report, key)] if (report, key) in have.index else pd.Series([0.0, 0.0])
-        s_ok = float(h.iloc[0]) + float(a["students"]) == float(p["students"])
-        c_ok = (
-            pd.isna(p["cost_usd"])
-            or abs(float(h.iloc[1]) + float(a["cost"]) - float(p["cost_usd"])) < COST_TOLERANCE
-        )
-        if s_ok and c_ok:
-            keep.append((report, key))
-    return lost[[(r, k) in set(keep) for r, k in zip(lost["report"], lost["key"], strict=True)]]
-
-
-def _lost_as_rows(el: pd.DataFrame, lost: pd.DataFrame, keys: pd.DataFrame, docs) -> pd.DataFrame:
-    """New element rows for the verified lost lines: the block's labels and country from a
-    sibling row, title, students, cost, page and file from the document."""
-    km = keys.set_index(["report", "key"])
-    rows = el[el["kind"].eq("row") & el["report"].isin(set(lost["report"]))]
-    urls = {d.source_file: d.original_url for d in docs}
-    new = []
-    for ln in lost.itertuples():
-        k = km.loc[(ln.report, ln.key)]
-        sib = (
-            rows[
-                rows["report"].eq(ln.report)
-                & rows["country"].eq(k["country"])
-                & rows["program_raw"].eq(k["program_raw"])
-            ]
-            .iloc[0]
-            .copy()
-        )
-        for col in sib.index:
-            if col.startswith(_FLAG):
-                sib[col] = False
-        sib[_FLAG + "row_from_document"] = True
-        sib["course_title"] = ln.title
-        sib["course_key"] = F.course_key(ln.title)
-        sib["students"] = ln.students
-        sib["cost_usd"] = float(ln.cost)
-        sib["page"] = ln.page
-        sib["record_id"] = ln.record_id
-        sib["source_file"] = ln.source_file
-        sib["source_url"] = urls[ln.source_file]
-        for col in ("location", "student_unit", "us_unit"):
-            sib[col] = None
-        sib["start_date"] = sib["end_date"] = pd.NaT
-        new.append(sib)
-    return pd.DataFrame(new)
-
-
-def apply_documents(
-    el: pd.DataFrame, reports_dir: Path, cache_dir: Path | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Pair the documents with the parsed elements: recover lost values and rows (flagged,
-    see :mod:`fmtr_reports`) and return the elements and the documents' printed totals."""
-    from imetbook.data.parsers import fmtr_reports as R
-
-    docs = R.read_documents(reports_dir, cache_dir)
-    keys = R.label_keys(el, {d.report for d in docs})
-    lines = R.document_lines(docs, keys)
-    el = el.copy()
-    _apply_recovered(el, R.recover_values(el, lines, keys))
-    tot = R.mark_repeats(R.document_totals(lines, keys))
-    lost = _verified_lost(el, R.lost_rows(el, lines, keys), tot, keys)
-    if len(lost):
-        new = _lost_as_rows(el, lost, keys, docs)
-        el = pd.concat([el, new], ignore_index=True)
-        for col in el.columns:
-            if col.startswith(_FLAG):
-                el[col] = el[col].fillna(False).astype(bool)
-        el["students"] = el["students"].astype("Int64")
-        el["page"] = el["page"].astype("Int64")
-    return el, tot
+    return el.assign(document_url=as_str(found))

@@ -29,8 +29,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from imetbook.data import manifest
-from imetbook.errors import DataError
 from imetbook.data.manifest import RawFile
+from imetbook.errors import DataError
 
 FOLDER = "fmtr_notes"
 RAW_PREFIX = "data/raw/fmtr_notes/"

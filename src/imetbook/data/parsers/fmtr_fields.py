@@ -134,7 +134,7 @@ def clean(raw: str | None) -> tuple[str | None, tuple[str, ...]]:
     folded, whitespace collapsed, ``U.S.`` damage inside words repaired; blank is ``None``."""
     if raw is None:
         return None, ()
-    text = _WS.sub(" ", unescape(raw)).strip()
+    text = " ".join(unescape(raw).split())  # str.split and re's \s: the same whitespace
     if not text:
         return None, ()
     flags: tuple[str, ...] = ()

@@ -29,10 +29,10 @@ import pandas as pd
 from lxml import etree
 
 from imetbook.data import countries
-from imetbook.errors import DataError
 from imetbook.data.parsers import fmtr_fields as F
 from imetbook.data.parsers.fmtr_xml import COLUMNS as FRAME_COLUMNS
 from imetbook.data.parsers.fmtr_xml import RawElement, frame, totals_notes
+from imetbook.errors import DataError
 
 HEADER = (
     "Course Title",

@@ -33,8 +33,8 @@ from lxml import html as lxml_html
 
 from imetbook import atomic
 from imetbook.data import manifest
-from imetbook.errors import DataError
 from imetbook.data.manifest import RawFile
+from imetbook.errors import DataError
 
 RAW_PREFIX = "data/raw/fmtr_reports/"
 # Bump when the text extraction changes, so cached text is not reused.

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from imetbook.errors import DataError
 from imetbook.data.parsers import fmtr_fields as F
+from imetbook.errors import DataError
 
 KINDS = (
     "row",

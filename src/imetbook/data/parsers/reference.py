@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 
 from imetbook.data import countries, manifest, schema
-from imetbook.errors import DataError
 from imetbook.data.parsers import context
+from imetbook.errors import DataError
 
 RULES_FILE = "aspa_rules.csv"
 COUNTRIES_FILE = "aspa_countries.csv"

@@ -74,11 +74,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.set_defaults(func=_run)
 
 
+def _tables_current() -> None:
+    """Bring the tables up to date before any kernel or page reads them (``datasets.load``
+    never builds). A project without raw data (a test's small book) has none to build."""
+    from imetbook.data import build
+
+    if paths.raw_dir().is_dir():
+        build.ensure_current()
+
+
 def _execute(args: argparse.Namespace) -> int:
     from imetbook.run import execute
 
     if args.jobs is not None and args.jobs < 1:
         raise ImetbookError(f"-j must be at least 1, got {args.jobs}")
+    _tables_current()
     execute.execute_book(args.notebooks, workers=args.jobs, force=args.force)
     return 0
 
@@ -169,5 +179,6 @@ def build_html(root: Path | None = None, jobs: int | None = None) -> None:
 def _html(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ImetbookError(f"-j must be at least 1, got {args.jobs}")
+    _tables_current()  # the downloads it ships are written by the build
     build_html(jobs=args.jobs)
     return 0
