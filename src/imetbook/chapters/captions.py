@@ -1,5 +1,5 @@
-"""A caption for every table the chapters show, by table id (used by :func:`imetbook.chapters.tables.show`
-when a cell passes no caption of its own).
+"""A caption for every table the chapters show, by table id (used by
+:func:`imetbook.chapters.tables.show` when a cell passes no caption of its own).
 
 A caption says what one row is and where the numbers come from, so a table read on its own (or
 found by the browser's search) is not misread. Ids ending in ``-*`` cover a family of tables

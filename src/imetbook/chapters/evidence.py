@@ -152,7 +152,9 @@ def documents(frame: pd.DataFrame, last: str, last_label: str) -> pd.DataFrame:
     :func:`~imetbook.analysis.sources.country_sources`) with their earliest document linked
     (HTML column ``Document (earliest)``), the measure's label and the count ``last`` headed
     ``last_label``."""
-    out = frame.assign(document=source_links(frame), measure=frame["measure"].map(vocab.measure_label))
+    out = frame.assign(
+        document=source_links(frame), measure=frame["measure"].map(vocab.measure_label)
+    )
     out = out[["source", "document", "measure", "first_year", "last_year", last]]
     out.columns = ["Source", "Document (earliest)", "Measure", "First FY", "Last FY", last_label]
     return out

@@ -326,8 +326,8 @@ def comparison_chart(t: Timeline):
         "extraction);\nUSAID Greenbook",
         alt=f"Three line charts on one fiscal-year axis, {fy_span(t.fy_start, t.fy_end)}: IMET "
         f"students, IMET training value and IMET obligations of {t.country} and {t.reference}, "
-        f"with the periods in which {t.country}'s IMET was restricted shaded; crosses in a strip below "
-        "each axis mark years with no figure.",
+        f"with the periods in which {t.country}'s IMET was restricted shaded; crosses in a strip "
+        "below each axis mark years with no figure.",
     )
 
 
