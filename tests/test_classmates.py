@@ -15,6 +15,7 @@ import pytest
 
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import courses
+from imetbook.chapters import classmates as chapter
 from imetbook.errors import DataError, ParameterError, UnknownCountryError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classmates"
@@ -369,7 +370,7 @@ def test_a_year_without_dates_has_an_unknown_class_count_not_zero(rows):
 
 def test_roster_has_one_column_per_country_and_the_source(rows):
     result = cm.shared_classes_for(rows, ["India", "Pakistan"], programs="all")
-    table = cm.roster(result)
+    table = chapter.roster(result)
     assert {"India", "Pakistan", "report and page", "place", "start", "end"} <= set(table)
     assert len(table) == len(result.classes)
     assert table["class"].is_unique
@@ -387,7 +388,7 @@ def test_meeting_courses_groups_title_variants_by_family(rows):
 
 def test_roster_says_not_printed_where_the_report_prints_no_place_or_date(rows):
     result = cm.shared_classes_for(pick(rows, "no_dates"), ["Bangladesh", "Sri Lanka"])
-    line = cm.roster(result).iloc[0]
+    line = chapter.roster(result, links=False).iloc[0]
     assert line["place"] == line["start"] == line["end"] == "not printed"
     assert line["report and page"] == "1999-2000 (no page printed)"
 
@@ -411,7 +412,7 @@ def test_example_class_prefers_a_dated_match(rows):
     assert result.classes["match"].tolist() == ["course-year", "class"]
     chosen = cm.example_class(result)
     assert result.classes.set_index("class_id").loc[chosen, "match"] == "class"
-    assert set(cm.evidence(result, chosen)["record_id"]) == set(
+    assert set(chapter.evidence(result, chosen)["record_id"]) == set(
         result.rows.loc[result.rows["class_id"] == chosen, "record_id"]
     )
 
@@ -419,14 +420,14 @@ def test_example_class_prefers_a_dated_match(rows):
 def test_answer_numbers_are_formatted_strings_from_the_result(rows):
     result = cm.shared_classes_for(rows, ["India", "Pakistan"], programs="all")
     imet = cm.shared_classes_for(rows, ["India", "Pakistan"])
-    words = cm.answer_numbers(imet, result)
+    words = chapter.answer_numbers(imet, result)
     assert all(isinstance(v, str) and v for v in words.values())
     assert words["countries"] == "India and Pakistan"
     assert words["n_classes"] == f"{len(imet.classes):,} shared classes"
     assert f"{len(result.classes):,} shared classes" in words["all_programs"]
-    assert cm.answer_numbers(result, result)["all_programs"] == "This count covers every program."
+    assert chapter.answer_numbers(result, result)["all_programs"] == "This count covers every program."
     empty = cm.shared_classes_for(pick(rows, "no_overlap"), ["India", "Pakistan"])
-    assert cm.answer_numbers(empty)["top_course"] == "They shared no course."
+    assert chapter.answer_numbers(empty)["top_course"] == "They shared no course."
 
 
 def test_matrix_countries_adds_readers_countries_once():

@@ -12,6 +12,7 @@ import pytest
 from chapter_helpers import parameters_cell
 
 from imetbook.analysis import classmates as cm
+from imetbook.chapters import classmates as chapter
 from imetbook.chapters import params
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
@@ -22,7 +23,7 @@ NOTEBOOK = Path(__file__).parents[1] / "chapters" / "classmates.ipynb"
 
 def test_committed_notebook_defines_exactly_the_chapter_parameters():
     defaults = parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
-    assert sorted(defaults) == sorted(cm.PARAMS.names)
+    assert sorted(defaults) == sorted(chapter.PARAMS.names)
     assert defaults["countries"] == ["India", "Pakistan"]
     assert defaults["programs"] == "IMET" and defaults["match"] == "class"
 
@@ -92,7 +93,7 @@ def test_chapter_executes_and_its_numbers_are_the_functions(tmp_path, values, co
     glued = _run(tmp_path, values)
     training = datasets.load("training")
     result = cm.shared_classes_for(training, countries, programs)
-    expected = cm.answer_numbers(result, cm.shared_classes_for(training, countries, "all"))
+    expected = chapter.answer_numbers(result, cm.shared_classes_for(training, countries, "all"))
     for key, value in expected.items():
         assert glued[f"cm_{key}"] == value, key
     claims = datasets.load("claims")

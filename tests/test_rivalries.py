@@ -17,6 +17,7 @@ import pytest
 
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import rivalries as rv
+from imetbook.chapters import rivalries as chapter
 from imetbook.analysis import sources, tiers
 from imetbook.data import countries, datasets
 from imetbook.data.parsers import rivalries as parser
@@ -255,7 +256,7 @@ def test_bad_arguments_are_one_clear_error(training, kwargs, message):
 
 
 def test_answer_numbers_are_computed(result):
-    words = rv.answer_numbers(result)
+    words = chapter.answer_numbers(result)
     assert words["n_active"] == f"{len(result.rivalries):,}"
     n_met = int((result.rivalries["years meets"] > 0).sum())
     assert words["n_met"] == f"{n_met:,}"
@@ -338,7 +339,7 @@ def test_cli_csv_and_json_agree_with_the_function(capsys, training):
     first = data["classes"][0]
     assert first["rows"] and all(r["record_id"] and r["report"] for r in first["rows"])
     code, out, _ = run(capsys, "--rivalries", "--fy", "2015-2020", "--tier", "senior")
-    assert code == 0 and out.startswith("rivalries active FY2015-2020")
+    assert code == 0 and out.startswith("rivalries active FY2015\u2013FY2020")
     assert "Greece-Turkey 2" in out
 
 

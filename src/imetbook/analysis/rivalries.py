@@ -33,8 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from imetbook import paths
-from imetbook.analysis import classmates, tiers
-from imetbook.chapters import params
+from imetbook.analysis import classmates, matching, tiers
 from imetbook.data import countries as countries_mod
 from imetbook.data import manifest
 from imetbook.data.parsers import rivalries as parser
@@ -47,6 +46,9 @@ LISTED = 300
 # Years the book's rivalry coverage test spans: the training reports' years (and FY2021).
 BOOK_YEARS = (1999, 2021)
 STATUSES = ("meets", "no shared class", "not checkable", "side absent")
+# The tiers a query may count ("all", or one), and the range of ``min_classes``.
+TIER_CHOICES: tuple[str, ...] = ("all", *tiers.ALL_TIERS)
+MIN_CLASSES: tuple[int, int] = (1, 1000)
 
 # Each short name the list uses for a side of a rivalry active from 1999 to 2021 -> the book's
 # country name(s) for it in the training reports. "Serbia" also stands for its predecessors in
@@ -131,23 +133,6 @@ RIVALRY_NAMES: dict[str, tuple[str, ...]] = {
     "Yemen": ("Yemen",),
     "Zimbabwe": ("Zimbabwe",),
 }
-
-PARAMS = params.Spec(
-    programs=params.Param(
-        params.Program(), '"IMET" (every IMET variant), "all", or one program family.'
-    ),
-    tier=params.Param(
-        params.Choice(("all", *tiers.ALL_TIERS)),
-        'PME tier of the classes counted: "all", or one tier (e.g. "senior": war colleges).',
-    ),
-    fy_start=params.Param(params.FiscalYear(), "First US fiscal year."),
-    fy_end=params.Param(params.FiscalYear(), "Last US fiscal year."),
-    min_classes=params.Param(
-        params.Integer(minimum=1, maximum=1000),
-        "Shared classes a rivalry needs in a year to count as meeting that year.",
-    ),
-)
-
 
 # --- the raw list ------------------------------------------------------------------------------
 
@@ -250,13 +235,17 @@ def make_query(
     first, last = classmates.check_span(
         lo if fy_start is None else fy_start, hi if fy_end is None else fy_end, (lo, hi)
     )
-    families = tuple(sorted(set(training["program"].dropna())))
-    try:
-        programs = params.Program(families=families)(programs)
-        tier = params.Choice(("all", *tiers.ALL_TIERS))(tier)
-        min_classes = params.Integer(minimum=1, maximum=1000)(min_classes)
-    except params.Invalid as exc:
-        raise ParameterError(f"rivalries: {exc}") from None
+    programs = matching.resolve_program(training, programs)
+    if tier not in TIER_CHOICES:
+        raise ParameterError(f"rivalries: tier {tier!r} is not one of {', '.join(TIER_CHOICES)}")
+    if isinstance(min_classes, bool) or not isinstance(min_classes, int):
+        raise ParameterError(f"rivalries: min_classes must be a whole number, not {min_classes!r}")
+    if not MIN_CLASSES[0] <= min_classes <= MIN_CLASSES[1]:
+        raise ParameterError(
+            f"rivalries: min_classes {min_classes} is below the minimum {MIN_CLASSES[0]}"
+            if min_classes < MIN_CLASSES[0]
+            else f"rivalries: min_classes {min_classes} is above the maximum {MIN_CLASSES[1]}"
+        )
     return Query(programs, tier, first, last, min_classes)
 
 
@@ -276,7 +265,7 @@ def _pair_classes(rows: pd.DataFrame, base: classmates.Query, rivalry, years: li
     )
     query = replace(base, countries=tuple(names.values()), iso3=tuple(names))
     if pair_rows.empty:
-        return classmates._empty_classes(), pd.DataFrame(columns=list(classmates.ROW_COLUMNS))
+        return matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))
     found, evidence = classmates.match_rows(pair_rows, query)
     if found.empty:
         return found, evidence
@@ -313,7 +302,7 @@ def rivalry_classes(
     folder: Path | None = None,
 ) -> RivalryClasses:
     """Shared classes of every rivalry active in the years asked, with tiers and status."""
-    classmates._check_columns(training)
+    matching.check_columns(training)
     q = make_query(training, programs, tier, fy_start, fy_end, min_classes)
     rivalries = active_between(load_rivalries(folder), q.fy_start, q.fy_end)
     years = rivalry_years(rivalries, q.fy_start, q.fy_end)
@@ -607,84 +596,3 @@ def coverage_of_names(
             }
         )
     return pd.DataFrame(out)
-
-
-# --- words for the chapter ---------------------------------------------------------------------
-
-
-def tier_words(tier: str) -> str:
-    """How the chapter names a tier choice in prose."""
-    if tier == "all":
-        return "at any level of schooling"
-    return f"at the {tiers.TIER_LABELS[tier].lower()} tier"
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
-def _all_years(frame: pd.DataFrame, column: str) -> int:
-    """Rivalries whose every active year has the status of ``column``."""
-    return int((frame[column] == frame["active years"]).sum())
-
-
-def answer_numbers(result: RivalryClasses, everything: RivalryClasses | None = None) -> dict:
-    """The strings the chapter glues into its answer (numbers formatted, never typed)."""
-    q = result.query
-    r = result.rivalries
-    counted = result.classes[result.classes["counted"]]
-    war = counted[(counted["tier"] == "senior") & ~counted["preparatory"]]
-    years = per_year(result)
-    met_years = years["meets"]
-    peak = years.sort_values(["meets", "fiscal_year"], ascending=[False, True]).iloc[0]
-    top = top_rivalries(result, top=1)
-    never = r[r["years meets"] == 0]
-    words = {
-        "fy_span": f"FY{q.fy_start}-FY{q.fy_end}",
-        "programs": classmates.program_words(q.programs),
-        "tier": tier_words(q.tier),
-        "min_classes": _plural(q.min_classes, "shared class", "shared classes"),
-        "n_active": f"{len(r):,}",
-        "n_met": f"{int((r['years meets'] > 0).sum()):,}",
-        "n_classes": _plural(len(counted), "shared class", "shared classes"),
-        "n_war": _plural(len(war), "class", "classes"),
-        "n_war_rivalries": _plural(war["rivalry_id"].nunique(), "rivalry", "rivalries"),
-        "meets_range": f"{int(met_years.min()):,} to {int(met_years.max()):,}",
-        "peak_year": f"FY{int(peak['fiscal_year'])}",
-        "peak_meets": f"{int(peak['meets']):,}",
-        "peak_active": f"{int(peak['active']):,}",
-        "n_not_checkable": f"{_all_years(never, 'years not checkable'):,}",
-        "n_absent": f"{_all_years(never, 'years side absent'):,}",
-        "n_never": f"{len(never):,}",
-        "n_list": f"{len(load_rivalries()):,}",
-        "ongoing_until": f"FY{ONGOING_UNTIL}",
-        "mapped_years": f"{BOOK_YEARS[0]} to {BOOK_YEARS[1]}",
-    }
-    if len(top):
-        t = top.iloc[0]
-        words["top"] = (
-            f"{t['rivalry']} meets most: "
-            f"{_plural(int(t['classes']), 'shared class', 'shared classes')} in "
-            f"{_plural(int(t['years meets']), 'year', 'years')}, of them "
-            f"{_plural(int(t['war-college classes']), 'war-college class', 'war-college classes')}."
-        )
-    else:
-        words["top"] = "No rivalry meets in these years."
-    words["all_programs"] = ""
-    if everything is not None and everything.query.programs != q.programs:
-        e = everything.rivalries
-        words["all_programs"] = (
-            f"Counting every program, not only {q.programs}, "
-            f"{int((e['years meets'] > 0).sum()):,} rivalries met in "
-            f"{_plural(int(everything.classes['counted'].sum()), 'shared class', 'shared classes')}"
-            "."
-        )
-    ip = result.classes[result.classes["rivalry"] == "India-Pakistan"]
-    words["india_pakistan"] = _plural(len(ip), "shared class", "shared classes")
-    shown = min(len(counted), LISTED)
-    words["n_listed"] = (
-        f"all {len(counted):,}"
-        if shown == len(counted)
-        else f"the first {shown:,} of {len(counted):,}"
-    )
-    return words
