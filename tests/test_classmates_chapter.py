@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from chapter_helpers import parameters_cell
 
+from imetbook import vocab
 from imetbook.analysis import classmates as cm
 from imetbook.chapters import classmates as chapter
 from imetbook.chapters import params
@@ -103,3 +104,6 @@ def test_chapter_executes_and_its_numbers_are_the_functions(tmp_path, values, co
     assert glued["cm_israel_imet_rows"] == "0"
     assert glued["cm_israel_imet"] == "none of them is IMET"
     assert int(glued["cm_turkey_place_rows"].replace(",", "")) > 0
+    # The roster's gap is named from the data: the reports whose rows have no document.
+    no_doc = training.loc[training["document_url"].isna(), "report"]
+    assert glued["cm_no_document_reports"] == vocab.and_join(sorted(no_doc.unique()))

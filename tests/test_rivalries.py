@@ -17,8 +17,8 @@ import pytest
 
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import rivalries as rv
-from imetbook.chapters import rivalries as chapter
 from imetbook.analysis import sources, tiers
+from imetbook.chapters import rivalries as chapter
 from imetbook.data import countries, datasets
 from imetbook.data.parsers import rivalries as parser
 from imetbook.errors import ChecksumError, DataError, ParameterError
@@ -369,3 +369,26 @@ def test_rivalries_ranked_by_war_college_classes(result):
     assert war["war-college classes"].sum() == len(senior)
     with pytest.raises(ParameterError, match="by must be one of"):
         rv.top_rivalries(result, by="students")
+
+
+def test_every_mapped_name_cites_a_training_row_that_lists_it(training):
+    """``rivalry_names.csv``: each cited row exists in ``training``, in that report and page,
+    and lists that country as printed; a name without a row says why."""
+    import csv
+
+    path = rv.raw_folder() / rv.NAMES_FILE
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    real = training.set_index("record_id")
+    listed = set(training["country_name"])
+    for row in rows:
+        if not row["record_id"]:
+            assert row["note"] and row["country"] not in listed, row
+            continue
+        got = real.loc[row["record_id"]]
+        assert (got["country_name"], got["country"], got["report"]) == (
+            row["country"],
+            row["printed_as"],
+            row["report"],
+        ), row
+        assert ("" if pd.isna(got["page"]) else str(int(got["page"]))) == row["page"], row

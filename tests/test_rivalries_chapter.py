@@ -13,8 +13,8 @@ from chapter_helpers import parameters_cell
 
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import rivalries as rv
-from imetbook.chapters import rivalries as chapter
 from imetbook.chapters import params
+from imetbook.chapters import rivalries as chapter
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
 from imetbook.run import execute

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import tiers
 
@@ -185,7 +186,7 @@ def latest_example(classes: pd.DataFrame) -> str:
     strong = classes[classes["match"].eq("class")]
     pick = (strong if len(strong) else classes).sort_values(["fiscal_year", "class_id"])
     rec = pick.iloc[-1]
-    return f"{rec['course_title']}, {rec['place']}, FY{int(rec['fiscal_year'])} ({rec['pages']})"
+    return f"{rec['course_title']}, {rec['place']}, {vocab.fy(rec['fiscal_year'])} ({rec['pages']})"
 
 
 def tier_table(classes: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.data import schema
 from imetbook.data.parsers.fmtr_fields import FLAG_DOCS
 from imetbook.errors import DataError
@@ -366,8 +367,8 @@ def _by_report(training_rows: pd.Series, totals_rows: pd.Series) -> str:
     parts = []
     for report in sorted(set(rows.index) | set(totals.index)):
         n_rows, n_totals = int(rows.get(report, 0)), int(totals.get(report, 0))
-        counts = [f"{n_rows:,}"] if n_rows else []
-        counts += [f"{n_totals:,} totals"] if n_totals else []
+        counts = [vocab.count(n_rows)] if n_rows else []
+        counts += [f"{vocab.count(n_totals)} totals"] if n_totals else []
         parts.append(f"{report}: {' + '.join(counts)}")
     return "; ".join(parts) or "none"
 

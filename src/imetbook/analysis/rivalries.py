@@ -50,90 +50,6 @@ STATUSES = ("meets", "no shared class", "not checkable", "side absent")
 TIER_CHOICES: tuple[str, ...] = ("all", *tiers.ALL_TIERS)
 MIN_CLASSES: tuple[int, int] = (1, 1000)
 
-# Each short name the list uses for a side of a rivalry active from 1999 to 2021 -> the book's
-# country name(s) for it in the training reports. "Serbia" also stands for its predecessors in
-# the reports ("Yugoslavia" FY2000-FY2002, "Serbia and Montenegro" FY2003-FY2006). Tested to
-# cover every side of every rivalry active in those years.
-RIVALRY_NAMES: dict[str, tuple[str, ...]] = {
-    "Afghanistan": ("Afghanistan",),
-    "Algeria": ("Algeria",),
-    "Angola": ("Angola",),
-    "Argentina": ("Argentina",),
-    "Armenia": ("Armenia",),
-    "Azerbaijan": ("Azerbaijan",),
-    "Bahrain": ("Bahrain",),
-    "Bolivia": ("Bolivia",),
-    "Bosnia": ("Bosnia and Herzegovina",),
-    "Britain": ("United Kingdom",),
-    "Burkina Faso": ("Burkina Faso",),
-    "Burundi": ("Burundi",),
-    "Cambodia": ("Cambodia",),
-    "Cameroon": ("Cameroon",),
-    "Central African Republic": ("Central African Republic",),
-    "Chad": ("Chad",),
-    "Chile": ("Chile",),
-    "China": ("China",),
-    "Colombia": ("Colombia",),
-    "Croatia": ("Croatia",),
-    "Cuba": ("Cuba",),
-    "Cyprus": ("Cyprus",),
-    "DRC": ("Congo (Kinshasa)",),
-    "Djibouti": ("Djibouti",),
-    "Egypt": ("Egypt",),
-    "Eguatorial Guinea": ("Equatorial Guinea",),
-    "Eritrea": ("Eritrea",),
-    "Ethiopia": ("Ethiopia",),
-    "Gabon": ("Gabon",),
-    "Ghana": ("Ghana",),
-    "Greece": ("Greece",),
-    "Guinea": ("Guinea",),
-    "Guyana": ("Guyana",),
-    "India": ("India",),
-    "Iran": ("Iran",),
-    "Iraq": ("Iraq",),
-    "Israel": ("Israel",),
-    "Ivory Coast": ("Cote d'Ivoire",),
-    "Japan": ("Japan",),
-    "Jordan": ("Jordan",),
-    "Kazakhstan": ("Kazakhstan",),
-    "Kenya": ("Kenya",),
-    "Kosovo": ("Kosovo",),
-    "Kuwait": ("Kuwait",),
-    "Kyrgyzstan": ("Kyrgyzstan",),
-    "Lebanon": ("Lebanon",),
-    "Liberia": ("Liberia",),
-    "Libya": ("Libya",),
-    "Malaysia": ("Malaysia",),
-    "Morocco": ("Morocco",),
-    "Namibia": ("Namibia",),
-    "Nigeria": ("Nigeria",),
-    "North Korea": ("North Korea",),
-    "Pakistan": ("Pakistan",),
-    "Qatar": ("Qatar",),
-    "Russia": ("Russia",),
-    "Rwanda": ("Rwanda",),
-    "Saudi Arabia": ("Saudi Arabia",),
-    "Serbia": ("Serbia", "Serbia and Montenegro", "Yugoslavia"),
-    "Sierra Leone": ("Sierra Leone",),
-    "Singapore": ("Singapore",),
-    "Somalia": ("Somalia",),
-    "South Korea": ("South Korea",),
-    "South Sudan": ("South Sudan",),
-    "Sudan": ("Sudan",),
-    "Syria": ("Syria",),
-    "Taiwan": ("Taiwan",),
-    "Thailand": ("Thailand",),
-    "Turkey": ("Turkey",),
-    "UAE": ("United Arab Emirates",),
-    "Uganda": ("Uganda",),
-    "Ukraine": ("Ukraine",),
-    "United States": ("United States",),
-    "Uzbekistan": ("Uzbekistan",),
-    "Venezuela": ("Venezuela",),
-    "Yemen": ("Yemen",),
-    "Zimbabwe": ("Zimbabwe",),
-}
-
 # --- the raw list ------------------------------------------------------------------------------
 
 
@@ -141,15 +57,65 @@ def raw_folder() -> Path:
     return paths.raw_dir() / "rivalries"
 
 
+NAMES_FILE = "rivalry_names.csv"
+NAME_COLUMNS = (
+    "short_name",
+    "country",
+    "iso3",
+    "report",
+    "page",
+    "record_id",
+    "printed_as",
+    "note",
+)
+
+
 @cache
-def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[str, ...]]]:
     verified = manifest.read_plain(folder)
-    for name in ("tss_rivalries.xlsx", "not_in_reports.csv"):
+    for name in ("tss_rivalries.xlsx", "not_in_reports.csv", NAMES_FILE):
         if name not in verified:
             raise DataError(f"rivalries/MANIFEST.csv does not list {name}")
     rows = parser.read_xlsx(verified["tss_rivalries.xlsx"].data)
     listed = pd.DataFrame(manifest.read_csv(verified["not_in_reports.csv"]))
-    return parser.parse(rows), listed
+    return parser.parse(rows), listed, _names(manifest.read_csv(verified[NAMES_FILE]))
+
+
+def _names(rows: list[dict[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Short name -> the book's country names, in file order; each name must be the book's
+    own name of its ISO code, with a cited training row unless the note says why none."""
+    if not rows or tuple(rows[0]) != NAME_COLUMNS:
+        got = ", ".join(rows[0]) if rows else "no rows"
+        raise DataError(f"{NAMES_FILE}: expected columns {', '.join(NAME_COLUMNS)}; got {got}")
+    out: dict[str, list[str]] = {}
+    for line, row in enumerate(rows, start=2):
+        name, iso3 = countries_mod.name_and_code(row["country"])
+        if name != row["country"] or iso3 != row["iso3"]:
+            raise DataError(
+                f"{NAMES_FILE} line {line}: {row['country']!r} is not the book's name of "
+                f"{row['iso3'] or 'a country'} (the book reads {name!r}, {iso3})"
+            )
+        if not row["short_name"] or not (row["record_id"] or row["note"]):
+            raise DataError(f"{NAMES_FILE} line {line}: a short name and a source (record_id "
+                            "or note) are required")  # fmt: skip
+        out.setdefault(row["short_name"], []).append(row["country"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def rivalry_names(folder: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Each short name the list uses for a side of a rivalry active from 1999 to 2021 -> the
+    book's country name(s) for it in the training reports (``rivalry_names.csv``). "Serbia"
+    also stands for its predecessors in the reports ("Yugoslavia" FY2000-FY2002, "Serbia and
+    Montenegro" FY2003-FY2006). Tested to cover every side of every rivalry active in those
+    years."""
+    return _load(folder or raw_folder())[2]
+
+
+def __getattr__(name: str) -> object:
+    # Read on first use, never at import (importing must not touch raw files).
+    if name == "RIVALRY_NAMES":
+        return rivalry_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_rivalries(folder: Path | None = None) -> pd.DataFrame:
@@ -173,7 +139,7 @@ def active_between(rivalries: pd.DataFrame, first: int, last: int) -> pd.DataFra
 def book_names(short: str) -> tuple[str, ...]:
     """The book's country names for a side's short name; :class:`DataError` if unmapped."""
     try:
-        return RIVALRY_NAMES[short]
+        return rivalry_names()[short]
     except KeyError:
         raise DataError(f"rivalries: no mapping for the short name {short!r}") from None
 
@@ -586,7 +552,7 @@ def coverage_of_names(
     sides = sorted(set(active["side_a"]) | set(active["side_b"]))
     out = []
     for s in sides:
-        mapped = RIVALRY_NAMES.get(s)
+        mapped = rivalry_names().get(s)
         codes = [countries_mod.name_and_code(n)[1] for n in mapped] if mapped else []
         out.append(
             {

@@ -215,6 +215,9 @@ def glued(ch: Chapter) -> dict[str, str]:
         **answer_numbers(ch.result, ch.everything),
         **tier_answer(ch.result.classes),
         **_absent_allies(ch),
+        "no_document_reports": vocab.and_join(
+            sorted(ch.training.loc[ch.training["document_url"].isna(), "report"].unique())
+        ),
     }
     return {f"cm_{key}": value for key, value in values.items()}
 
