@@ -24,14 +24,17 @@ says where it took place. With
 ignored), a looser view for comparison.
 
 A shared class is a class (or course-year group) holding rows of two or more of the countries.
-Every shared class keeps the rows it rests on (record id, report, page, source URL), so a
-reader can find it in the printed report. Identical repeated rows are kept: the reports print
+Every shared class keeps the rows it rests on (record id, report, page, source URL and the
+original document's URL where the report's notes name one), so a reader can find it in the
+printed report. Identical repeated rows are kept: the reports print
 one row per student in many years, so a country's students in a class are the sum of its rows.
 
 Only rows with status ``actual`` are used: the 1999-2000 and 2000-2001 reports also list the
 next year's planned training, and FY2000 would otherwise be counted twice.
 
-Public entry point for other chapters: :func:`shared_classes_for`.
+Public entry point for other chapters: :func:`shared_classes_for`. The steps of the matching
+are in :mod:`imetbook.analysis.matching`; the chapter's words, roster and glued values in
+:mod:`imetbook.chapters.classmates`.
 """
 
 from __future__ import annotations

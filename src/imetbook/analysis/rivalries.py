@@ -286,9 +286,7 @@ def rivalry_classes(
     classes = _with_tiers(classes, _key_tiers(training, classes["course_key"]), q.tier)
     evidence = pd.concat(found_rows, ignore_index=True)
     status = year_status(years, classes, _side_rows(rows), q, folder)
-    return RivalryClasses(
-        q, classes, evidence, status, summarise(rivalries, status, classes, q.programs)
-    )
+    return RivalryClasses(q, classes, evidence, status, summarise(rivalries, status, classes))
 
 
 def _with_tiers(classes: pd.DataFrame, key_tier: dict, tier: str) -> pd.DataFrame:
@@ -315,7 +313,8 @@ def year_status(
     q: Query,
     folder: Path | None = None,
 ) -> pd.DataFrame:
-    """Per rivalry and active year: rows of each side, classes (counted tier), status, why."""
+    """Per rivalry and active year: rows of each side, classes (counted tier), status, and the
+    ``sides`` behind a ``not checkable`` or ``side absent`` year ("A; B")."""
     listed = not_in_reports(folder).set_index("iso3")
     counted = classes[classes["counted"]].groupby(["rivalry_id", "fiscal_year"]).size()
     out = []
@@ -327,27 +326,20 @@ def year_status(
         if n >= q.min_classes:
             status, why = "meets", ""
         elif excluded:
-            status = "not checkable"
-            why = "; ".join(_excluded_words(s, listed.loc[side_codes(s)[0]]) for s in excluded)
+            status, why = "not checkable", "; ".join(excluded)
         elif rows_a == 0 or rows_b == 0:
             absent = [s for s, n_rows in ((y.side_a, rows_a), (y.side_b, rows_b)) if n_rows == 0]
             status, why = "side absent", "; ".join(absent)
         else:
             status, why = "no shared class", ""
         out.append((*y, rows_a, rows_b, n, status, why))
-    cols = [*years.columns, "rows_a", "rows_b", "classes", "status", "why"]
+    cols = [*years.columns, "rows_a", "rows_b", "classes", "status", "sides"]
     return pd.DataFrame(out, columns=cols).astype(
         {"rows_a": "int64", "rows_b": "int64", "classes": "int64"}
     )
 
 
-def _excluded_words(side: str, listed: pd.Series) -> str:
-    return f"{side}: {listed['reason']} ({listed['law']})"
-
-
-def summarise(
-    rivalries: pd.DataFrame, status: pd.DataFrame, classes: pd.DataFrame, programs: str
-) -> pd.DataFrame:
+def summarise(rivalries: pd.DataFrame, status: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
     """One row per rivalry: active years, years of each status, classes by tier, first/last."""
     out = []
     counted = classes[classes["counted"]]
@@ -370,21 +362,10 @@ def summarise(
                 "staff-college classes": int((main["tier"] == "intermediate").sum()),
                 "first FY met": int(met.min()) if len(met) else pd.NA,
                 "last FY met": int(met.max()) if len(met) else pd.NA,
-                "why": _why(s, classmates.program_words(programs)),
             }
         )
     frame = pd.DataFrame(out)
     return frame.astype({"first FY met": "Int64", "last FY met": "Int64"})
-
-
-def _why(s: pd.DataFrame, program_words: str) -> str:
-    """Why a rivalry's years show no meeting: the law for a side outside the reports, and for a
-    side with no rows, in how many of the active years."""
-    parts = list(dict.fromkeys(s.loc[s["status"] == "not checkable", "why"]))
-    absent = s.loc[s["status"] == "side absent", "why"].str.split("; ").explode()
-    for side, n in absent.value_counts().sort_index().items():
-        parts.append(f"{side}: no training rows {program_words} in {n} of {len(s)} active years")
-    return "; ".join(parts)
 
 
 # --- views for the chapter and the command line ------------------------------------------------
@@ -489,40 +470,6 @@ def class_list(result: RivalryClasses, tier_first: bool = True) -> pd.DataFrame:
         }
     )
     return out.reset_index(drop=True)
-
-
-def never_met(result: RivalryClasses, rules: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rivalries with no year meeting, and why where the records say: a side outside the
-    reports by law, a side with no training rows (with the rules of the book's rules table that
-    name it, e.g. sanctions), or both sides present without a shared class."""
-    r = result.rivalries[result.rivalries["years meets"] == 0].copy()
-    r["reason"] = [_never_reason(row, rules) for _, row in r.iterrows()]
-    cols = [
-        "rivalry",
-        "active years",
-        "years no shared class",
-        "years not checkable",
-        "years side absent",
-        "reason",
-    ]
-    return r[cols].reset_index(drop=True)
-
-
-def _never_reason(row: pd.Series, rules: pd.DataFrame | None) -> str:
-    parts = [row["why"]] if row["why"] else []
-    if row["years not checkable"] == row["active years"]:
-        parts[0] = "not checkable: " + parts[0]
-    if row["years no shared class"]:
-        n = row["years no shared class"]
-        parts.append(f"both sides in the records in {n} year{'s' if n != 1 else ''}, no class")
-    if rules is not None:
-        for side in (row["side_a"], row["side_b"]):
-            if f"{side}: no training rows" not in row["why"]:
-                continue
-            found = absence_rules(rules, book_names(side)[0])
-            if len(found):
-                parts.append(f"{side} is named in rule(s) {', '.join(found['rule_id'])}")
-    return "; ".join(parts)
 
 
 def absence_rules(rules: pd.DataFrame, country: str) -> pd.DataFrame:

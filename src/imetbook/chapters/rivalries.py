@@ -149,6 +149,70 @@ def answer_numbers(
     }
 
 
+def _why(years: pd.DataFrame, listed: pd.DataFrame, program_words: str) -> str:
+    """Why a rivalry's years show no meeting: the law for a side outside the reports, and for a
+    side with no rows, in how many of the active years."""
+    parts = []
+    for sides in years.loc[years["status"] == "not checkable", "sides"]:
+        parts.append(
+            "; ".join(
+                f"{side}: {listed.loc[iso3, 'reason']} ({listed.loc[iso3, 'law']})"
+                for side in sides.split("; ")
+                for iso3 in [rv.side_codes(side)[0]]
+            )
+        )
+    parts = list(dict.fromkeys(parts))
+    absent = years.loc[years["status"] == "side absent", "sides"].str.split("; ").explode()
+    for side, n in absent.value_counts().sort_index().items():
+        parts.append(
+            f"{side}: no training rows {program_words} in {n} of {len(years)} active years"
+        )
+    return "; ".join(parts)
+
+
+def _never_reason(row: pd.Series, why: str, rules: pd.DataFrame | None) -> str:
+    parts = [why] if why else []
+    if row["years not checkable"] == row["active years"]:
+        parts[0] = "not checkable: " + parts[0]
+    if row["years no shared class"]:
+        n = row["years no shared class"]
+        parts.append(f"both sides in the records in {vocab.plural(n, 'year', 'years')}, no class")
+    if rules is not None:
+        for side in (row["side_a"], row["side_b"]):
+            if f"{side}: no training rows" not in why:
+                continue
+            found = rv.absence_rules(rules, rv.book_names(side)[0])
+            if len(found):
+                parts.append(f"{side} is named in rule(s) {', '.join(found['rule_id'])}")
+    return "; ".join(parts)
+
+
+def never_met(result: rv.RivalryClasses, rules: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rivalries with no year meeting, and why where the records say: a side outside the
+    reports by law (``not_in_reports.csv``), a side with no training rows (with the rules of
+    the book's rules table that name it, e.g. sanctions), or both sides present without a
+    shared class."""
+    listed = rv.not_in_reports().set_index("iso3")
+    words = classmates.program_words(result.query.programs)
+    r = result.rivalries[result.rivalries["years meets"] == 0].copy()
+    r["reason"] = [
+        _never_reason(
+            row, _why(result.years[result.years["rivalry_id"] == row["rivalry_id"]], listed, words),
+            rules,
+        )
+        for _, row in r.iterrows()
+    ]  # fmt: skip
+    cols = [
+        "rivalry",
+        "active years",
+        "years no shared class",
+        "years not checkable",
+        "years side absent",
+        "reason",
+    ]
+    return r[cols].reset_index(drop=True)
+
+
 def glued(ch: Chapter) -> dict[str, str]:
     """Every value the chapter glues, by glue name (``rv_...``)."""
     return {f"rv_{k}": v for k, v in answer_numbers(ch.result, ch.everything).items()}
@@ -190,7 +254,7 @@ def every_program_table(ch: Chapter) -> tables.Table:
 
 def never_tables(ch: Chapter) -> tuple[tables.Table, tables.Table]:
     return (
-        tables.show(rv.never_met(ch.result, ch.rules), "rv-never"),
+        tables.show(never_met(ch.result, ch.rules), "rv-never"),
         tables.show(rv.not_in_reports(), "rv-not-in-reports"),
     )
 

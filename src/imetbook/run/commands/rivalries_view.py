@@ -75,6 +75,7 @@ def headline(result) -> str:
 
 def render(result, fmt: str, rules: pd.DataFrame) -> str:
     from imetbook.analysis import rivalries
+    from imetbook.chapters import rivalries as chapter
 
     if fmt == "csv":
         return rivalries.class_list(result).to_csv(index=False, lineterminator="\n")
@@ -83,7 +84,7 @@ def render(result, fmt: str, rules: pd.DataFrame) -> str:
     if fmt != "table":
         raise ParameterError(f"--format: {fmt!r} is not one of table, csv, json")
     top = rivalries.top_rivalries(result, top=None).astype("str").replace({"<NA>": ""})
-    never = rivalries.never_met(result, rules)
+    never = chapter.never_met(result, rules)
     lines = [headline(result), "", "Rivalries that met:"]
     lines.append(top.to_string(index=False) if len(top) else "(none)")
     lines += ["", "Rivalries that never met, and why:"]
