@@ -57,7 +57,7 @@ def _problems(nb: nbformat.NotebookNode) -> list[str]:
 
 def _listing(nb: nbformat.NotebookNode) -> list[str]:
     """The Markdown lines that open each report's list of unmatched groups."""
-    cell = next(c for c in nb.cells if 'P["report"] is None else' in c.source)
+    cell = next(c for c in nb.cells if "chapter.mismatch_listing(" in c.source)
     return [
         "".join(out["data"]["text/markdown"])
         for out in cell.outputs
