@@ -15,6 +15,7 @@ import pytest
 
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import courses
+from imetbook.chapters import classmates as chapter
 from imetbook.errors import DataError, ParameterError, UnknownCountryError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classmates"
@@ -369,7 +370,7 @@ def test_a_year_without_dates_has_an_unknown_class_count_not_zero(rows):
 
 def test_roster_has_one_column_per_country_and_the_source(rows):
     result = cm.shared_classes_for(rows, ["India", "Pakistan"], programs="all")
-    table = cm.roster(result)
+    table = chapter.roster(result)
     assert {"India", "Pakistan", "report and page", "place", "start", "end"} <= set(table)
     assert len(table) == len(result.classes)
     assert table["class"].is_unique
@@ -387,7 +388,7 @@ def test_meeting_courses_groups_title_variants_by_family(rows):
 
 def test_roster_says_not_printed_where_the_report_prints_no_place_or_date(rows):
     result = cm.shared_classes_for(pick(rows, "no_dates"), ["Bangladesh", "Sri Lanka"])
-    line = cm.roster(result).iloc[0]
+    line = chapter.roster(result, links=False).iloc[0]
     assert line["place"] == line["start"] == line["end"] == "not printed"
     assert line["report and page"] == "1999-2000 (no page printed)"
 
@@ -411,7 +412,7 @@ def test_example_class_prefers_a_dated_match(rows):
     assert result.classes["match"].tolist() == ["course-year", "class"]
     chosen = cm.example_class(result)
     assert result.classes.set_index("class_id").loc[chosen, "match"] == "class"
-    assert set(cm.evidence(result, chosen)["record_id"]) == set(
+    assert set(chapter.evidence(result, chosen)["record_id"]) == set(
         result.rows.loc[result.rows["class_id"] == chosen, "record_id"]
     )
 
@@ -419,14 +420,16 @@ def test_example_class_prefers_a_dated_match(rows):
 def test_answer_numbers_are_formatted_strings_from_the_result(rows):
     result = cm.shared_classes_for(rows, ["India", "Pakistan"], programs="all")
     imet = cm.shared_classes_for(rows, ["India", "Pakistan"])
-    words = cm.answer_numbers(imet, result)
+    words = chapter.answer_numbers(imet, result)
     assert all(isinstance(v, str) and v for v in words.values())
     assert words["countries"] == "India and Pakistan"
     assert words["n_classes"] == f"{len(imet.classes):,} shared classes"
     assert f"{len(result.classes):,} shared classes" in words["all_programs"]
-    assert cm.answer_numbers(result, result)["all_programs"] == "This count covers every program."
+    assert (
+        chapter.answer_numbers(result, result)["all_programs"] == "This count covers every program."
+    )
     empty = cm.shared_classes_for(pick(rows, "no_overlap"), ["India", "Pakistan"])
-    assert cm.answer_numbers(empty)["top_course"] == "They shared no course."
+    assert chapter.answer_numbers(empty)["top_course"] == "They shared no course."
 
 
 def test_matrix_countries_adds_readers_countries_once():
@@ -584,3 +587,114 @@ def test_india_pakistan_imet_classes_trace_to_report_rows(training):
     # A row without a page is only allowed in a report that prints no page numbers.
     no_pages = set(training.groupby("report")["page"].count().loc[lambda s: s == 0].index)
     assert set(ev.loc[ev["page"].isna(), "report"]) <= no_pages
+
+
+# --- the curated tables' sources --------------------------------------------------------------
+
+
+def test_every_cited_example_row_prints_its_title_or_location(training):
+    """Each example of the curated CSVs cites a training row (report, page, record id,
+    document): that row exists and prints the example, as the reports spell it."""
+    tables = courses._read()
+    real = training.set_index("record_id")
+    for name, column in ((courses.TITLES_FILE, "title"), (courses.LOCATIONS_FILE, "location")):
+        printed = "course_title" if column == "title" else "location"
+        for row in tables[name]:
+            got = real.loc[row["record_id"]]
+            assert got[printed] == row[column], (name, row)
+            assert got["report"] == row["report"]
+            page = "" if pd.isna(got["page"]) else str(int(got["page"]))
+            assert page == row["page"], (name, row)
+            doc = "" if pd.isna(got["document_url"]) else got["document_url"]
+            assert doc == row["document_url"], (name, row)
+
+
+def _reference_copy(tmp_path, name, edit):
+    """The reference folder copied to ``tmp_path``, ``name`` edited by ``edit`` (text -> text)
+    and its manifest row updated, so that only the edit can fail."""
+    import csv
+    import hashlib
+    import shutil
+
+    folder = tmp_path / "reference"
+    shutil.copytree(courses.reference_dir(), folder)
+    path = folder / name
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    data = path.read_bytes()
+    with (folder / "MANIFEST.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["file"] == name:
+            row["sha256"], row["bytes"] = hashlib.sha256(data).hexdigest(), str(len(data))
+    with (folder / "MANIFEST.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        (
+            "course_families.csv",
+            lambda s: s.replace(",senior,", ",postgraduate,", 1),
+            r"course_families.csv line \d+: level 'postgraduate'",
+        ),
+        ("places.csv", lambda s: s.replace(r"\bQUANTICO\b", "(QUANTICO", 1), "bad regular"),
+        (
+            "course_titles.csv",
+            lambda s: s.replace(",Naval Command College,", ",Naval Kommand College,", 1),
+            "unknown family 'Naval Kommand College'",
+        ),
+        (
+            "place_locations.csv",
+            lambda s: s.replace("https://", "javascript://", 1),
+            "document_url is not an http",
+        ),
+    ],
+)
+def test_a_bad_curated_row_is_one_clear_error(tmp_path, name, edit, message):
+    folder = _reference_copy(tmp_path, name, edit)
+    with pytest.raises(DataError, match=message):
+        courses.families(folder)
+        courses.places(folder)
+
+
+def test_a_curated_file_changed_without_its_manifest_fails(tmp_path):
+    import shutil
+
+    folder = tmp_path / "reference"
+    shutil.copytree(courses.reference_dir(), folder)
+    path = folder / "places.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "Nowhere,NOWHERE,\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        courses.places(folder)
+
+
+# --- the roster links each row's original document ----------------------------------------------
+
+
+def test_roster_links_each_report_to_its_document_and_shows_a_gap_where_none_is_named(training):
+    result = cm.shared_classes_for(training, ["India", "Pakistan"], "IMET")
+    docs = cm.class_documents(result)
+    table = chapter.roster(result).set_index("class")
+    linked = docs[docs["document_url"].notna()].iloc[0]
+    cell = table.loc[linked["class_id"], "report and page"]
+    assert f'<a href="{linked["document_url"]}">{linked["report"]} p. ' in cell
+    gap = docs[docs["document_url"].isna()]
+    assert len(gap), "the 2015-2016 to 2017-2018 reports name no document"
+    cell = table.loc[gap["class_id"].iloc[0], "report and page"]
+    assert f"{gap['report'].iloc[0]} p. {gap['pages'].iloc[0]} ({chapter.NO_DOCUMENT})" in cell
+    # Every row's document is one the training table gives that row.
+    real = training.set_index("record_id")["document_url"]
+    assert result.rows["document_url"].equals(
+        real.loc[result.rows["record_id"]].reset_index(drop=True).rename("document_url")
+    )
+
+
+def test_roster_never_links_an_address_that_is_not_http(rows):
+    t = pick(rows, "overlap").assign(document_url="javascript:alert(1)")
+    cell = chapter.roster(cm.shared_classes_for(t, ["India", "Pakistan"]))["report and page"][0]
+    assert "href" not in cell and "javascript" not in cell
+    assert cell.endswith(f"({chapter.NO_DOCUMENT})")

@@ -11,7 +11,9 @@ import nbformat
 import pytest
 from chapter_helpers import parameters_cell
 
+from imetbook import vocab
 from imetbook.analysis import classmates as cm
+from imetbook.chapters import classmates as chapter
 from imetbook.chapters import params
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
@@ -22,7 +24,7 @@ NOTEBOOK = Path(__file__).parents[1] / "chapters" / "classmates.ipynb"
 
 def test_committed_notebook_defines_exactly_the_chapter_parameters():
     defaults = parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
-    assert sorted(defaults) == sorted(cm.PARAMS.names)
+    assert sorted(defaults) == sorted(chapter.PARAMS.names)
     assert defaults["countries"] == ["India", "Pakistan"]
     assert defaults["programs"] == "IMET" and defaults["match"] == "class"
 
@@ -92,7 +94,7 @@ def test_chapter_executes_and_its_numbers_are_the_functions(tmp_path, values, co
     glued = _run(tmp_path, values)
     training = datasets.load("training")
     result = cm.shared_classes_for(training, countries, programs)
-    expected = cm.answer_numbers(result, cm.shared_classes_for(training, countries, "all"))
+    expected = chapter.answer_numbers(result, cm.shared_classes_for(training, countries, "all"))
     for key, value in expected.items():
         assert glued[f"cm_{key}"] == value, key
     claims = datasets.load("claims")
@@ -102,3 +104,6 @@ def test_chapter_executes_and_its_numbers_are_the_functions(tmp_path, values, co
     assert glued["cm_israel_imet_rows"] == "0"
     assert glued["cm_israel_imet"] == "none of them is IMET"
     assert int(glued["cm_turkey_place_rows"].replace(",", "")) > 0
+    # The roster's gap is named from the data: the reports whose rows have no document.
+    no_doc = training.loc[training["document_url"].isna(), "report"]
+    assert glued["cm_no_document_reports"] == vocab.and_join(sorted(no_doc.unique()))

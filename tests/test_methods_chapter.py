@@ -13,6 +13,7 @@ import pytest
 from chapter_helpers import parameters_cell
 
 from imetbook.analysis import quality as q
+from imetbook.chapters import methods as chapter
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
 from imetbook.run import execute
@@ -22,7 +23,7 @@ NOTEBOOK = Path(__file__).parents[1] / "chapters" / "methods.ipynb"
 
 def test_committed_notebook_defines_exactly_the_chapter_parameters():
     defaults = parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
-    assert sorted(defaults) == sorted(q.PARAMS.names) == ["report"]
+    assert sorted(defaults) == sorted(chapter.PARAMS.names) == ["report"]
     assert defaults["report"] is None
 
 
@@ -56,7 +57,7 @@ def _problems(nb: nbformat.NotebookNode) -> list[str]:
 
 def _listing(nb: nbformat.NotebookNode) -> list[str]:
     """The Markdown lines that open each report's list of unmatched groups."""
-    cell = next(c for c in nb.cells if 'P["report"] is None else' in c.source)
+    cell = next(c for c in nb.cells if "chapter.mismatch_listing(" in c.source)
     return [
         "".join(out["data"]["text/markdown"])
         for out in cell.outputs
@@ -89,7 +90,7 @@ def test_focus_on_one_report_lists_only_its_mismatches(tmp_path, tables):
     glued = _glued(nb)
     # The opening paragraph's numbers are the functions' (they do not depend on the focus).
     assert glued["n_rows"] == f"{len(training):,}"
-    assert glued["match_rate"] == q.share_text(q.match_rate(recon))
+    assert glued["match_rate"] == chapter.share_text(q.match_rate(recon))
     assert glued["n_unmatched"] == f"{len(mism):,}"
     assert glued["n_unexplained"] == "0"
     headers = _listing(nb)

@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook.analysis import quality
-from imetbook.chapters import params
+from imetbook.analysis import quality, spellings
+from imetbook.chapters import methods, params
+from imetbook.chapters import tables as shown
 from imetbook.data import countries, datasets, schema
 from imetbook.data.manifest import read_manifest
 from imetbook.data.parsers import fmtr
@@ -159,19 +160,19 @@ def test_report_year_reads_the_first_year_and_rejects_other_labels():
 
 
 def test_share_text_never_rounds_to_all_or_nothing():
-    assert quality.share_text(1.0) == "100%"
-    assert quality.share_text(0.0) == "0%"
-    assert quality.share_text(0.9996) == "99.9%"
-    assert quality.share_text(0.0004) == "0.1%"
-    assert quality.share_text(0.96597) == "96.6%"
-    assert quality.share_text(0.5) == "50%"
-    assert quality.share_text(float("nan")) == ""
+    assert methods.share_text(1.0) == "100%"
+    assert methods.share_text(0.0) == "0%"
+    assert methods.share_text(0.9996) == "99.9%"
+    assert methods.share_text(0.0004) == "0.1%"
+    assert methods.share_text(0.96597) == "96.6%"
+    assert methods.share_text(0.5) == "50%"
+    assert methods.share_text(float("nan")) == ""
 
 
-def test_and_list_and_count_text():
-    assert quality.and_list([]) == "none"
-    assert quality.and_list(["a", "b", "c"]) == "a, b and c"
-    assert quality.count_text(1234567) == "1,234,567"
+def test_and_list_says_none_for_no_items():
+    assert methods.and_list([]) == "none"
+    assert methods.and_list([], empty="no report") == "no report"
+    assert methods.and_list(["a", "b", "c"]) == "a, b and c"
 
 
 def test_methods_parameter_is_none_or_a_report_of_the_data():
@@ -187,7 +188,7 @@ def test_methods_parameter_is_none_or_a_report_of_the_data():
 
 
 def test_details_escapes_its_summary():
-    out = quality.details("a <b> table", "<table></table>")
+    out = shown.details("a <b> table", "<table></table>")
     assert out.data.startswith("<details><summary><strong>a &lt;b&gt; table</strong>")
     assert "<table></table>" in out.data
 
@@ -390,7 +391,7 @@ def test_country_spellings_per_canonical_country():
             "iso3": ["KOR", "KOR", "KOR", "NPL", None],
         }
     )
-    got = quality.country_spellings(t)
+    got = spellings.country_spellings(t)
     assert got["country"].tolist() == ["South Korea", "Nepal"]  # merged headings left out
     korea = got.iloc[0]
     assert korea["spellings"] == 2
@@ -401,7 +402,7 @@ def test_country_spellings_per_canonical_country():
 
 def test_override_use_counts_the_rows_each_override_resolves():
     t = pd.DataFrame({"country": ["Burma", "Burma", "Nepal", "Indochina"]})
-    got = quality.override_use(t).set_index("normalised name")
+    got = spellings.override_use(t).set_index("normalised name")
     assert set(countries.OVERRIDES) <= set(got.index)
     assert got.loc["burma", "training rows"] == 2
     assert got.loc["burma", "printed in the reports as"] == "Burma"
@@ -411,5 +412,5 @@ def test_override_use_counts_the_rows_each_override_resolves():
 
 def test_last_report_with_a_country():
     t = pd.DataFrame({"report": ["1999-2000", "2002-2003"], "iso3": ["AUS", "AUS"]})
-    assert quality.last_report_with(t, "AUS") == "2002-2003"
-    assert quality.last_report_with(t, "TUR") is None
+    assert spellings.last_report_with(t, "AUS") == "2002-2003"
+    assert spellings.last_report_with(t, "TUR") is None

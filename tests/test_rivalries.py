@@ -18,6 +18,7 @@ import pytest
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import rivalries as rv
 from imetbook.analysis import sources, tiers
+from imetbook.chapters import rivalries as chapter
 from imetbook.data import countries, datasets
 from imetbook.data.parsers import rivalries as parser
 from imetbook.errors import ChecksumError, DataError, ParameterError
@@ -183,14 +184,15 @@ def test_greece_turkey_is_not_checkable(result):
     assert len(gt) == result.query.fy_end - result.query.fy_start + 1
     assert (gt["status"] == "not checkable").all()
     assert (gt["rows_a"] == 0).all() and (gt["rows_b"] == 0).all()
-    assert gt["why"].str.contains("2416(a)(2)", regex=False).all()
-    never = rv.never_met(result).set_index("rivalry")
+    assert (gt["sides"] == "Greece; Turkey").all()
+    never = chapter.never_met(result).set_index("rivalry")
     assert never.loc["Greece-Turkey 2", "reason"].startswith("not checkable: Greece")
+    assert "2416(a)(2)" in never.loc["Greece-Turkey 2", "reason"]
 
 
 def test_a_side_without_rows_is_absent_and_the_rules_naming_it_are_given(result):
     rules = datasets.load("rules")
-    never = rv.never_met(result, rules).set_index("rivalry")
+    never = chapter.never_met(result, rules).set_index("rivalry")
     reason = never.loc["Jordan-Syria", "reason"]
     assert "Syria: no training rows under IMET" in reason
     named = rv.absence_rules(rules, "Syria")["rule_id"].tolist()
@@ -255,7 +257,7 @@ def test_bad_arguments_are_one_clear_error(training, kwargs, message):
 
 
 def test_answer_numbers_are_computed(result):
-    words = rv.answer_numbers(result)
+    words = chapter.answer_numbers(result)
     assert words["n_active"] == f"{len(result.rivalries):,}"
     n_met = int((result.rivalries["years meets"] > 0).sum())
     assert words["n_met"] == f"{n_met:,}"
@@ -338,7 +340,7 @@ def test_cli_csv_and_json_agree_with_the_function(capsys, training):
     first = data["classes"][0]
     assert first["rows"] and all(r["record_id"] and r["report"] for r in first["rows"])
     code, out, _ = run(capsys, "--rivalries", "--fy", "2015-2020", "--tier", "senior")
-    assert code == 0 and out.startswith("rivalries active FY2015-2020")
+    assert code == 0 and out.startswith("rivalries active FY2015\u2013FY2020")
     assert "Greece-Turkey 2" in out
 
 
@@ -368,3 +370,26 @@ def test_rivalries_ranked_by_war_college_classes(result):
     assert war["war-college classes"].sum() == len(senior)
     with pytest.raises(ParameterError, match="by must be one of"):
         rv.top_rivalries(result, by="students")
+
+
+def test_every_mapped_name_cites_a_training_row_that_lists_it(training):
+    """``rivalry_names.csv``: each cited row exists in ``training``, in that report and page,
+    and lists that country as printed; a name without a row says why."""
+    import csv
+
+    path = rv.raw_folder() / rv.NAMES_FILE
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    real = training.set_index("record_id")
+    listed = set(training["country_name"])
+    for row in rows:
+        if not row["record_id"]:
+            assert row["note"] and row["country"] not in listed, row
+            continue
+        got = real.loc[row["record_id"]]
+        assert (got["country_name"], got["country"], got["report"]) == (
+            row["country"],
+            row["printed_as"],
+            row["report"],
+        ), row
+        assert ("" if pd.isna(got["page"]) else str(int(got["page"]))) == row["page"], row

@@ -14,6 +14,7 @@ from chapter_helpers import parameters_cell
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import rivalries as rv
 from imetbook.chapters import params
+from imetbook.chapters import rivalries as chapter
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
 from imetbook.run import execute
@@ -24,7 +25,7 @@ TOC = Path(__file__).parents[1] / "_toc.yml"
 
 def test_committed_notebook_defines_exactly_the_chapter_parameters():
     defaults = parameters_cell(nbformat.read(NOTEBOOK, as_version=4))
-    assert sorted(defaults) == sorted(rv.PARAMS.names)
+    assert sorted(defaults) == sorted(chapter.PARAMS.names)
     assert defaults["programs"] == "IMET" and defaults["tier"] == "all"
     assert defaults["min_classes"] == 1
 
@@ -87,7 +88,7 @@ def test_chapter_executes_and_its_numbers_are_the_functions(tmp_path, values):
     args.update(values)
     result = rv.rivalry_classes(training, **args)
     everything = rv.rivalry_classes(training, **{**args, "programs": "all"})
-    for key, value in rv.answer_numbers(result, everything).items():
+    for key, value in chapter.answer_numbers(result, everything).items():
         assert glued[f"rv_{key}"] == value, key
     # India and Pakistan at every tier: the classmates chapter's count.
     ip = cm.shared_classes_for(

@@ -24,30 +24,66 @@ says where it took place. With
 ignored), a looser view for comparison.
 
 A shared class is a class (or course-year group) holding rows of two or more of the countries.
-Every shared class keeps the rows it rests on (record id, report, page, source URL), so a
-reader can find it in the printed report. Identical repeated rows are kept: the reports print
+Every shared class keeps the rows it rests on (record id, report, page, source URL and the
+original document's URL where the report's notes name one), so a reader can find it in the
+printed report. Identical repeated rows are kept: the reports print
 one row per student in many years, so a country's students in a class are the sum of its rows.
 
 Only rows with status ``actual`` are used: the 1999-2000 and 2000-2001 reports also list the
 next year's planned training, and FY2000 would otherwise be counted twice.
 
-Public entry point for other chapters: :func:`shared_classes_for`.
+Public entry point for other chapters: :func:`shared_classes_for`. The steps of the matching
+are in :mod:`imetbook.analysis.matching`; the chapter's words, roster and glued values in
+:mod:`imetbook.chapters.classmates`.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from imetbook.analysis import courses
-from imetbook.chapters import params
+from imetbook.analysis.matching import (
+    BASES,
+    CLASS_COLUMNS,
+    EVIDENCE_COLUMNS,
+    MATCH_KINDS,
+    NEEDED,
+    OPTIONAL,
+    ROW_COLUMNS,
+    Query,
+    check_columns,
+    coverage,
+    empty_classes,
+    known_sum,
+    match_rows,
+    mode,
+    select_rows,
+    year_coverage,
+)
 from imetbook.data import countries as countries_mod
 from imetbook.errors import DataError, ParameterError
 
-MATCH_KINDS: tuple[str, ...] = ("class", "course-year")
+# The matching engine's names that other modules use through this, the public module.
+__all__ = [
+    "BASES",
+    "CLASS_COLUMNS",
+    "EVIDENCE_COLUMNS",
+    "MATCH_KINDS",
+    "NEEDED",
+    "OPTIONAL",
+    "ROW_COLUMNS",
+    "Query",
+    "SharedClasses",
+    "check_columns",
+    "empty_classes",
+    "match_rows",
+    "select_rows",
+    "shared_classes_for",
+]
+
 SOUTH_ASIA: tuple[str, ...] = (
     "India",
     "Pakistan",
@@ -56,72 +92,6 @@ SOUTH_ASIA: tuple[str, ...] = (
     "Sri Lanka",
     "Afghanistan",
 )
-
-PARAMS = params.Spec(
-    params.Ordered("fy_start", "fy_end"),
-    countries=params.Param(
-        params.Countries(minimum=2), "Countries whose shared classes are listed (two or more)."
-    ),
-    programs=params.Param(
-        params.Program(), '"IMET" (every IMET variant), "all", or one program family.'
-    ),
-    fy_start=params.Param(params.FiscalYear(), "First US fiscal year."),
-    fy_end=params.Param(params.FiscalYear(), "Last US fiscal year."),
-    match=params.Param(
-        params.Choice(MATCH_KINDS),
-        '"class" (same course, place and overlapping dates; course-year where dates are '
-        'missing) or "course-year" (same course and fiscal year only).',
-    ),
-)
-
-# Columns of ``training`` this module reads.
-NEEDED: tuple[str, ...] = (
-    "record_id",
-    "report",
-    "fiscal_year",
-    "status",
-    "country_name",
-    "iso3",
-    "program",
-    "is_imet",
-    "course_title",
-    "course_key",
-    "location",
-    "start_date",
-    "end_date",
-    "students",
-    "page",
-    "source_url",
-)
-# Columns of :attr:`SharedClasses.rows`: the evidence for each class.
-ROW_COLUMNS: tuple[str, ...] = (
-    "class_id",
-    "match",
-    "country_name",
-    "iso3",
-    "record_id",
-    "report",
-    "page",
-    "source_url",
-    "program",
-    "course_title",
-    "location",
-    "start_date",
-    "end_date",
-    "students",
-)
-
-
-@dataclass(frozen=True)
-class Query:
-    """A validated question: which countries, programs, years and kind of match."""
-
-    countries: tuple[str, ...]
-    iso3: tuple[str, ...]
-    programs: str
-    fy_start: int
-    fy_end: int
-    match: str
 
 
 @dataclass(frozen=True)
@@ -143,12 +113,6 @@ class SharedClasses:
 
 
 # --- validation ----------------------------------------------------------------------------
-
-
-def _check_columns(training: pd.DataFrame) -> None:
-    missing = [c for c in NEEDED if c not in training.columns]
-    if missing:
-        raise DataError(f"training table lacks column(s) {', '.join(missing)}")
 
 
 def data_span(training: pd.DataFrame) -> tuple[int, int]:
@@ -188,11 +152,22 @@ def resolve_countries(names: Sequence[str]) -> tuple[tuple[str, ...], tuple[str,
 
 def check_span(fy_start: int, fy_end: int, bounds: tuple[int, int]) -> tuple[int, int]:
     """``(fy_start, fy_end)`` if in order and inside ``bounds``; :class:`ParameterError` if not."""
-    try:
-        first, last = params.FiscalYearSpan(bounds=bounds)([fy_start, fy_end])
-    except params.Invalid as exc:
-        raise ParameterError(f"fiscal years: {exc}") from None
-    return first, last
+    for year in (fy_start, fy_end):
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ParameterError(
+                f"fiscal years: expected a fiscal year (an integer), got "
+                f"{type(year).__name__} {year!r}"
+            )
+    if fy_start > fy_end:
+        raise ParameterError(
+            f"fiscal years: inverted span [{fy_start}, {fy_end}]: the first year is after the last"
+        )
+    lo, hi = bounds
+    if fy_start < lo or fy_end > hi:
+        raise ParameterError(
+            f"fiscal years: span [{fy_start}, {fy_end}] is outside the data's range {lo}-{hi}"
+        )
+    return int(fy_start), int(fy_end)
 
 
 def make_query(
@@ -204,7 +179,7 @@ def make_query(
     match: str = "class",
 ) -> Query:
     """Validate the arguments of :func:`shared_classes_for` against ``training``."""
-    _check_columns(training)
+    check_columns(training)
     names, codes = resolve_countries(countries)
     if match not in MATCH_KINDS:
         raise ParameterError(f"match: {match!r} is not one of {', '.join(MATCH_KINDS)}")
@@ -215,293 +190,6 @@ def make_query(
         lo if fy_start is None else fy_start, hi if fy_end is None else fy_end, (lo, hi)
     )
     return Query(names, codes, programs, first, last, match)
-
-
-# --- selection -----------------------------------------------------------------------------
-
-
-def program_mask(training: pd.DataFrame, programs: str) -> pd.Series:
-    """Rows of ``programs``: ``"IMET"`` (``is_imet``), ``"all"``, or one program family."""
-    if programs.casefold() == "all":
-        return pd.Series(True, index=training.index)
-    if programs.casefold() == "imet":
-        return training["is_imet"].astype(bool)
-    known = set(training["program"].dropna().unique())
-    if programs not in known:
-        raise ParameterError(
-            f"programs: {programs!r} is not IMET, all, or a program in the records "
-            f"({', '.join(sorted(known))})"
-        )
-    return training["program"] == programs
-
-
-def select_rows(training: pd.DataFrame, query: Query) -> pd.DataFrame:
-    """The rows a query matches on, with ``place``, ``family`` and the row's ``basis``.
-
-    Actual training of the query's countries, programs and years. ``basis`` says how a row can
-    be matched under ``match="class"``: ``dated`` (course, place and dates in order),
-    ``undated`` (course, but a date missing or out of order: course-year fallback),
-    ``no place`` (dates but no place: not matched) or ``no course`` (no title: not matched).
-    """
-    t = training
-    mask = (
-        (t["status"] == "actual")
-        & t["iso3"].isin(query.iso3)
-        & t["fiscal_year"].between(query.fy_start, query.fy_end)
-        & program_mask(t, query.programs)
-    )
-    rows = t.loc[mask, list(NEEDED)].copy()
-    rows["place"] = rows["location"].map(courses.place_of).astype("str")
-    rows["family"] = rows["course_title"].map(courses.course_family).astype("str")
-    dates_ok = (
-        rows["start_date"].notna()
-        & rows["end_date"].notna()
-        & (rows["start_date"] <= rows["end_date"])
-    )
-    basis = pd.Series("dated", index=rows.index, dtype="str")
-    basis = basis.mask(dates_ok & rows["place"].isna(), "no place")
-    basis = basis.mask(~dates_ok, "undated")
-    rows["basis"] = basis.mask(rows["course_key"].isna(), "no course")
-    return rows.sort_values(["fiscal_year", "record_id"], kind="stable").reset_index(drop=True)
-
-
-BASES: tuple[str, ...] = ("dated", "undated", "no place", "no course")
-
-
-def coverage(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
-    """Per country: rows considered, by how they can be matched (see :func:`select_rows`)."""
-    out = []
-    for name, iso3 in zip(query.countries, query.iso3, strict=True):
-        r = rows[rows["iso3"] == iso3]
-        counts = r["basis"].value_counts()
-        out.append(
-            {
-                "country": name,
-                "rows": len(r),
-                **{f"rows {b}": int(counts.get(b, 0)) for b in BASES},
-            }
-        )
-    types = {"rows": "int64", **{f"rows {b}": "int64" for b in BASES}}
-    return pd.DataFrame(out).astype(types)
-
-
-def year_coverage(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
-    """Per fiscal year of the query: rows considered and rows of each basis (0 if none)."""
-    years = pd.Index(range(query.fy_start, query.fy_end + 1), name="fiscal_year")
-    counts = rows.groupby(["fiscal_year", "basis"]).size().unstack("basis")
-    counts = counts.reindex(index=years, columns=list(BASES)).fillna(0).astype("int64")
-    counts.columns = [f"rows {b}" for b in BASES]
-    counts.insert(0, "rows", counts.sum(axis=1))
-    return counts.reset_index()
-
-
-# --- matching ------------------------------------------------------------------------------
-
-
-def _class_clusters(dated: pd.DataFrame) -> pd.Series:
-    """Cluster number per dated row: connected runs of overlapping dates within a group."""
-    keys = ["fiscal_year", "course_key", "place"]
-    dated = dated.sort_values([*keys, "start_date", "end_date", "record_id"], kind="stable")
-    running_end = dated.groupby(keys, sort=False)["end_date"].cummax()
-    previous_end = running_end.groupby([dated[k] for k in keys], sort=False).shift()
-    starts_new = previous_end.isna() | (dated["start_date"] > previous_end)
-    return starts_new.cumsum().rename("cluster")
-
-
-def _course_year_groups(rows: pd.DataFrame) -> pd.Series:
-    keys = rows[["fiscal_year", "course_key"]].astype(str).agg("|".join, axis=1)
-    return keys.rename("cluster")
-
-
-def assign_groups(rows: pd.DataFrame, match: str) -> pd.DataFrame:
-    """Matchable ``rows`` plus ``match`` and ``group``: the candidate class of each row."""
-    if match == "course-year":
-        dated = rows.iloc[0:0]
-        undated = rows[rows["basis"] != "no course"]
-    else:
-        dated, undated = rows[rows["basis"] == "dated"], rows[rows["basis"] == "undated"]
-    parts = []
-    if len(dated):
-        parts.append(
-            dated.assign(match="class", group="class|" + _class_clusters(dated).astype(str))
-        )
-    if len(undated):
-        parts.append(
-            undated.assign(match="course-year", group="course-year|" + _course_year_groups(undated))
-        )
-    if not parts:
-        return rows.iloc[0:0].assign(match=pd.Series(dtype="str"), group=pd.Series(dtype="str"))
-    return pd.concat(parts)
-
-
-# The summaries below work on plain Python lists: a few hundred classes of a few rows each,
-# where per-group pandas calls would cost seconds.
-
-
-def _present(values: list) -> list:
-    return [v for v in values if not pd.isna(v)]
-
-
-def _mode(values: list) -> object:
-    """Most frequent non-null value; ties go to the first in sort order (deterministic)."""
-    counts = Counter(str(v) for v in _present(values))
-    if not counts:
-        return pd.NA
-    top = max(counts.values())
-    return min(v for v, n in counts.items() if n == top)
-
-
-def _joined(values: list) -> str:
-    return "; ".join(sorted({str(v) for v in _present(values)}))
-
-
-def _pages(reports: list, pages: list) -> str:
-    """``2008-2009 p. 8, 24; 2009-2010 p. 13``: where a class's rows are printed."""
-    by_report: dict[str, set[int]] = {}
-    for report, page in zip(reports, pages, strict=True):
-        by_report.setdefault(report, set())
-        if not pd.isna(page):
-            by_report[report].add(int(page))
-    return "; ".join(
-        f"{report} p. " + ", ".join(map(str, sorted(found)))
-        if found
-        else f"{report} (no page printed)"
-        for report, found in sorted(by_report.items())
-    )
-
-
-def _known_sum(students) -> object:
-    """Sum of students, or unknown (NA) if any row's number is unknown: never a partial sum."""
-    values = list(students)
-    if any(pd.isna(v) for v in values):
-        return pd.NA
-    return int(sum(values))
-
-
-def _summarise(g: dict[str, list], countries: tuple[str, ...]) -> dict[str, object]:
-    """One class from its rows, given as ``column -> list of values``."""
-    present = [c for c in countries if c in set(g["country_name"])]
-    starts, ends = _present(g["start_date"]), _present(g["end_date"])
-    return {
-        "match": g["match"][0],
-        "fiscal_year": int(g["fiscal_year"][0]),
-        "course_key": g["course_key"][0],
-        "course_title": _mode(g["course_title"]),
-        "family": _mode(g["family"]),
-        "place": _mode(g["place"]),
-        "location": _mode(g["location"]),
-        "start_date": min(starts) if starts else pd.NaT,
-        "end_date": max(ends) if ends else pd.NaT,
-        "countries": "; ".join(present),
-        "n_countries": len(present),
-        "students": _known_sum(g["students"]),
-        "n_rows": len(g["record_id"]),
-        "programs": _joined(g["program"]),
-        "reports": _joined(g["report"]),
-        "pages": _pages(g["report"], g["page"]),
-        "source_urls": _joined(g["source_url"]),
-        "record_ids": _joined(g["record_id"]),
-    }
-
-
-def _by_group(shared: pd.DataFrame) -> dict[str, dict[str, list]]:
-    """``group -> column -> values``, in row order."""
-    columns = list(shared.columns)
-    out: dict[str, dict[str, list]] = {}
-    for values in zip(*(shared[c].tolist() for c in columns), strict=True):
-        row = dict(zip(columns, values, strict=True))
-        g = out.setdefault(row["group"], {c: [] for c in columns})
-        for c in columns:
-            g[c].append(row[c])
-    return out
-
-
-CLASS_COLUMNS: tuple[str, ...] = (
-    "class_id",
-    "match",
-    "fiscal_year",
-    "course_key",
-    "course_title",
-    "family",
-    "place",
-    "location",
-    "start_date",
-    "end_date",
-    "countries",
-    "n_countries",
-    "students",
-    "n_rows",
-    "programs",
-    "reports",
-    "pages",
-    "source_urls",
-    "record_ids",
-)
-
-
-def _empty_classes() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in CLASS_COLUMNS}).pipe(_typed)
-
-
-def _typed(classes: pd.DataFrame) -> pd.DataFrame:
-    types = {
-        "fiscal_year": "int64",
-        "n_countries": "int64",
-        "n_rows": "int64",
-        "students": "Int64",
-        "start_date": "datetime64[us]",
-        "end_date": "datetime64[us]",
-    }
-    out = classes.astype(types)
-    for col in CLASS_COLUMNS:
-        if col not in types:
-            out[col] = out[col].astype("str")
-    return out
-
-
-def _meets_another_country(dated: pd.DataFrame) -> pd.Series:
-    """True for a row whose dates overlap a row of another country in the same class."""
-    cols = ["group", "iso3", "start_date", "end_date", "record_id"]
-    pairs = dated[cols].merge(dated[cols], on="group", suffixes=("", "_other"))
-    hit = (
-        (pairs["iso3"] != pairs["iso3_other"])
-        & (pairs["start_date"] <= pairs["end_date_other"])
-        & (pairs["start_date_other"] <= pairs["end_date"])
-    )
-    return dated["record_id"].isin(set(pairs.loc[hit, "record_id"]))
-
-
-def _shared_rows(grouped: pd.DataFrame) -> pd.DataFrame:
-    """Rows of groups holding two or more countries; in a class, only the rows that overlap a
-    row of another country (a run of one country's sessions chained to the class by its own
-    dates is not shared)."""
-    n_countries = grouped.groupby("group")["iso3"].transform("nunique")
-    candidates = grouped[n_countries >= 2]
-    dated = candidates["match"] == "class"
-    keep = pd.Series(True, index=candidates.index)
-    keep[dated] = _meets_another_country(candidates[dated])
-    return candidates[keep]
-
-
-def match_rows(rows: pd.DataFrame, query: Query) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Shared classes and their evidence rows from selected rows (see :func:`select_rows`)."""
-    shared = _shared_rows(assign_groups(rows, query.match))
-    if shared.empty:
-        return _empty_classes(), pd.DataFrame(columns=list(ROW_COLUMNS))
-    summaries = {g: _summarise(v, query.countries) for g, v in _by_group(shared).items()}
-    classes = pd.DataFrame.from_dict(summaries, orient="index")
-    classes = classes.sort_values(
-        ["fiscal_year", "start_date", "course_title", "place", "record_ids"],
-        na_position="last",
-        kind="stable",
-    )
-    number = classes.groupby("fiscal_year").cumcount() + 1
-    ids = "FY" + classes["fiscal_year"].astype(str) + "-" + number.map("{:03d}".format)
-    classes.insert(0, "class_id", ids)
-    evidence = shared.assign(class_id=shared["group"].map(classes["class_id"]))
-    evidence = evidence.sort_values(["class_id", "country_name", "record_id"], kind="stable")
-    classes = _typed(classes.reset_index(drop=True)[list(CLASS_COLUMNS)])
-    return classes, evidence[list(ROW_COLUMNS)].reset_index(drop=True)
 
 
 def shared_classes_for(
@@ -551,7 +239,7 @@ def students_by_country(result: SharedClasses) -> pd.DataFrame:
     ids = pd.Index(result.classes["class_id"], name="class_id")
     out = pd.DataFrame(0, index=ids, columns=names, dtype="Int64")
     for (class_id, country), g in result.rows.groupby(["class_id", "country_name"]):
-        out.loc[class_id, country] = _known_sum(g["students"])
+        out.loc[class_id, country] = known_sum(g["students"])
     return out
 
 
@@ -567,29 +255,26 @@ def classes_with(result: SharedClasses, country: str) -> SharedClasses:
     return replace(result, classes=classes, rows=rows)
 
 
-def roster(result: SharedClasses) -> pd.DataFrame:
-    """The shared classes as a roster: course, place, dates, students per country, source.
-
-    A place or date the report does not print (course-year matches) reads ``not printed``.
-    """
-    c = result.classes
-    per_country = students_by_country(result).reset_index(drop=True)
-    table = pd.DataFrame(
-        {
-            "class": c["class_id"],
-            "FY": c["fiscal_year"],
-            "match": c["match"],
-            "course (as printed)": c["course_title"],
-            "place": c["place"],
-            "start": c["start_date"].dt.strftime("%Y-%m-%d"),
-            "end": c["end_date"].dt.strftime("%Y-%m-%d"),
-        }
+def class_documents(result: SharedClasses) -> pd.DataFrame:
+    """Where each class's rows are printed: one row per class, report and original document
+    (``document_url``, null where the report's notes name none), with the ``pages`` of its rows
+    in that document (``"8, 24"``; empty where no page is printed). In class order, then by
+    report and document."""
+    rows = result.rows.assign(
+        _doc=result.rows["document_url"].fillna(""), _page=result.rows["page"].astype("Int64")
     )
-    for col in ("place", "start", "end"):
-        table[col] = table[col].fillna("not printed")
-    table = pd.concat([table, per_country], axis=1)
-    table["report and page"] = c["pages"]
-    return table
+    out = []
+    for (class_id, report, doc), g in rows.groupby(["class_id", "report", "_doc"], sort=True):
+        pages = sorted({int(p) for p in g["_page"].dropna()})
+        out.append((class_id, report, doc or None, ", ".join(map(str, pages))))
+    frame = pd.DataFrame(out, columns=["class_id", "report", "document_url", "pages"])
+    order = {c: i for i, c in enumerate(result.classes["class_id"])}
+    frame["_order"] = frame["class_id"].map(order)
+    return (
+        frame.sort_values(["_order", "report", "document_url"], kind="stable", na_position="last")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
 def example_class(result: SharedClasses) -> str | None:
@@ -602,27 +287,6 @@ def example_class(result: SharedClasses) -> str | None:
     c = c[c["course"] == top]
     dated = c[c["match"] == "class"]
     return str((dated if len(dated) else c)["class_id"].iloc[0])
-
-
-def evidence(result: SharedClasses, class_id: str) -> pd.DataFrame:
-    """The report rows behind one class, with dates as text (for display)."""
-    cols = [
-        "class_id",
-        "country_name",
-        "report",
-        "page",
-        "course_title",
-        "location",
-        "start_date",
-        "end_date",
-        "students",
-        "source_url",
-        "record_id",
-    ]
-    rows = result.rows.loc[result.rows["class_id"] == class_id, cols]
-    for col in ("start_date", "end_date"):
-        rows[col] = rows[col].dt.strftime("%Y-%m-%d")
-    return rows.reset_index(drop=True)
 
 
 def classes_per_year(result: SharedClasses) -> pd.DataFrame:
@@ -645,7 +309,7 @@ def classes_per_year(result: SharedClasses) -> pd.DataFrame:
 
 def _course_label(classes: pd.DataFrame) -> pd.Series:
     """The curated family where there is one, else the course's most common printed title."""
-    titles = classes.groupby("course_key")["course_title"].agg(_mode)
+    titles = classes.groupby("course_key")["course_title"].agg(mode)
     fallback = classes["course_key"].map(titles)
     return classes["family"].where(classes["family"].notna(), fallback).astype("str")
 
@@ -830,13 +494,7 @@ def named_as_place(training: pd.DataFrame, country: str) -> pd.DataFrame:
     return training.loc[hit, cols].sort_values("record_id", kind="stable").reset_index(drop=True)
 
 
-# --- words for the chapter ---------------------------------------------------------------------
-
-
-def and_join(names: Sequence[str]) -> str:
-    """``India and Pakistan``; ``India, Nepal and Pakistan``."""
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+# --- labels ---------------------------------------------------------------------------------
 
 
 def program_words(programs: str) -> str:
@@ -846,52 +504,3 @@ def program_words(programs: str) -> str:
     if programs.casefold() == "imet":
         return "under IMET"
     return f"under the {programs} program"
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
-def count_words(n: int, one: str, many: str, zero: str) -> str:
-    """``no rows``, ``1 row``, ``7,026 rows``: a count in words for glued prose."""
-    return zero if n == 0 else _plural(n, one, many)
-
-
-def answer_numbers(result: SharedClasses, all_programs: SharedClasses | None = None) -> dict:
-    """The strings the chapter glues into its answer (numbers formatted, never typed)."""
-    q = result.query
-    kinds = result.classes["match"].value_counts()
-    per_year = classes_per_year(result)
-    met = int((per_year["class"].fillna(0) + per_year["course-year"] > 0).sum())
-    words = {
-        "countries": and_join(q.countries),
-        "programs": program_words(q.programs),
-        "fy_span": f"FY{q.fy_start}-FY{q.fy_end}",
-        "n_classes": _plural(len(result.classes), "shared class", "shared classes"),
-        "n_class": f"{int(kinds.get('class', 0)):,}",
-        "n_course_year": f"{int(kinds.get('course-year', 0)):,}",
-        "years_met": f"{met:,}",
-        "n_years": f"{len(per_year):,}",
-    }
-    top = meeting_courses(result, top=1)
-    words["top_course"] = (
-        f"The course where they met most often is {top['course'][0]} "
-        f"({_plural(int(top['classes'][0]), 'class', 'classes')}, FY{top['first FY'][0]}-"
-        f"FY{top['last FY'][0]})."
-        if len(top)
-        else "They shared no course."
-    )
-    place = meeting_places(result, top=1)
-    words["top_place"] = (
-        f"The place where they met most often is {place['place'][0]} "
-        f"({_plural(int(place['classes'][0]), 'class', 'classes')})."
-        if len(place)
-        else "No shared class has a known place."
-    )
-    words["all_programs"] = "This count covers every program."
-    if all_programs is not None and all_programs.query.programs != q.programs:
-        words["all_programs"] = (
-            f"Counting every program, not only {q.programs}, the records list "
-            f"{_plural(len(all_programs.classes), 'shared class', 'shared classes')}."
-        )
-    return words

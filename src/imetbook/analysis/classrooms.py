@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import tiers
 
@@ -178,13 +179,14 @@ def levels(classes: pd.DataFrame) -> pd.Series:
     return found["tier"].where(~found["preparatory"], PREPARATORY).astype("str")
 
 
-def _example(classes: pd.DataFrame) -> str:
+def latest_example(classes: pd.DataFrame) -> str:
+    """The latest class (a dated match where there is one): course, place, year and pages."""
     if classes.empty:
         return ""
     strong = classes[classes["match"].eq("class")]
     pick = (strong if len(strong) else classes).sort_values(["fiscal_year", "class_id"])
     rec = pick.iloc[-1]
-    return f"{rec['course_title']}, {rec['place']}, FY{int(rec['fiscal_year'])} ({rec['pages']})"
+    return f"{rec['course_title']}, {rec['place']}, {vocab.fy(rec['fiscal_year'])} ({rec['pages']})"
 
 
 def tier_table(classes: pd.DataFrame) -> pd.DataFrame:
@@ -199,23 +201,10 @@ def tier_table(classes: pd.DataFrame) -> pd.DataFrame:
                 "level": LEVEL_LABELS[name],
                 "classes": int(mine["match"].eq("class").sum()),
                 "course-year matches": int(mine["match"].eq("course-year").sum()),
-                "latest example": _example(mine),
+                "latest example": latest_example(mine),
             }
         )
     return pd.DataFrame(rows, columns=TIER_TABLE_COLUMNS)
-
-
-# How the answer names each level after a count ("52 at command and staff colleges").
-LEVEL_PHRASES: dict[str, str] = {
-    "senior": "at the war colleges and the National Defense University",
-    "intermediate": "at command and staff colleges",
-    PREPARATORY: "in preparatory courses of a few weeks",
-    "career": "at career courses",
-    "English language": "in English-language courses",
-    "seminars and mobile teams": "in seminars and mobile teams",
-    "basic and technical": "in basic and technical courses",
-    tiers.UNMAPPED: "in courses outside the professional-military-education tiers",
-}
 
 
 def example_class_id(classes: pd.DataFrame) -> str | None:
@@ -226,21 +215,6 @@ def example_class_id(classes: pd.DataFrame) -> str | None:
     strong = college[college["match"].eq("class")]
     pick = (strong if len(strong) else college).sort_values(["fiscal_year", "class_id"])
     return str(pick["class_id"].iloc[-1])
-
-
-def tier_answer(classes: pd.DataFrame) -> dict[str, str]:
-    """The strings the classmates answer glues: the war-college count first, then the other
-    levels, and the war-college example."""
-    table = tier_table(classes)
-    counts = dict(zip(LEVELS, (table["classes"] + table["course-year matches"]), strict=True))
-    college = classes[levels(classes).eq("senior")] if len(classes) else classes
-    others = [f"{int(counts[n]):,} {LEVEL_PHRASES[n]}" for n in LEVELS[1:] if counts[n]]
-    return {
-        "n_war_college": f"{int(counts['senior']):,}",
-        "war_college_example": _example(college) or "none",
-        "other_levels": "; ".join(others) or "none at any other level",
-        "n_unmapped": f"{int(counts[tiers.UNMAPPED]):,}",
-    }
 
 
 def courses_by_level(result: cm.SharedClasses, per_level: int = 3) -> pd.DataFrame:

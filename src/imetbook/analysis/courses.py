@@ -6,6 +6,13 @@ The training reports print the same course and the same place in many ways acros
 rule listed below or a row of a curated table, and every table row is tested against real
 titles and places printed in the reports.
 
+The curated tables are sourced CSVs in ``data/raw/reference`` (read through their manifest):
+``course_families.csv`` and ``places.csv`` hold the rules (one row each, tried in file order,
+first match wins), ``course_titles.csv`` and ``place_locations.csv`` the titles and locations
+each rule was written for, every one cited by the report, page, record id and original
+document of a training row that prints it (``course_titles.csv`` rows without a family are
+titles that look like a family but are not the course).
+
 Title rules (:func:`normalise_title`), applied in this order:
 
 T1. Unescape HTML entities repeatedly, fold curly quotes, collapse whitespace
@@ -24,7 +31,7 @@ Before T7, the phrases of :data:`TITLE_PHRASES` are rewritten where a word alone
 ``RES`` is "resident" in a war college title but "resources" in ``RES MGT``.
 
 A normalised title is still a title: it is not a course identity. The curated
-:data:`FAMILIES` table groups the titles of the main professional military education (PME)
+:func:`families` table groups the titles of the main professional military education (PME)
 courses, which change wording across the years, into one family each (:func:`course_family`).
 A title outside the table has no family; it is never forced into one.
 
@@ -36,7 +43,7 @@ P2. A value that names no place (``VARIOUS``, ``N/A``, ``MOBILE TRAINING TEAM``,
 P2a. In-country training (``COLOMBIA (IN COUNTRY TRAINING)``, ``Kosovo (In Country Training)``)
     is the place "<Country> (in-country training)", the country as printed in title case: two
     countries' in-country training is never one place.
-P3. A row of :data:`PLACES` whose pattern matches names the place (for the schools where
+P3. A row of :func:`places` whose pattern matches names the place (for the schools where
     international officers study most, and for spellings that are the same place).
 P4. Otherwise: ZIP codes, a trailing ``US``/``USA``/``UNITED STATES`` and punctuation are
     removed, ``FT`` becomes ``FORT``, and whitespace is collapsed; the result is the place.
@@ -48,10 +55,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
+from imetbook import paths
+from imetbook.data import manifest
 from imetbook.data.countries import clean_text
+from imetbook.errors import DataError
 
 # Word-level expansions (rule T7). Only abbreviations seen in the reports' course titles and
 # unambiguous there: COL is always "college" in a title (ranks are never part of a title).
@@ -138,277 +149,152 @@ class CourseFamily:
     pattern: str
     examples: tuple[str, ...]
     note: str = ""
+    sources: tuple[str, ...] = ()  # where each example is printed: "2008-2009 p. 46"
 
 
-FAMILIES: tuple[CourseFamily, ...] = (
-    # Preparatory courses come first: their titles contain the main course's name.
-    CourseFamily(
-        "Army War College international fellows preparation",
-        "US Army War College, Carlisle Barracks, PA",
-        "preparatory",
-        r"(USAWC )?INTERNATIONAL FELLOWS (ORIENTATION|ACADEMIC "
-        r"(PREPARATORY|PREPARATION|PREPERATION)( COURSE)?)",
-        (
-            "INTERNATIONAL FELLOWS ORIENTATION",
-            "INTL FELLOWS ORIENTATION",
-            "INTERNATIONAL FELLOWS ACADEMIC PREP",
-            "USAWC INTERNATIONAL FELLOWS ACADEMIC PREPARATION",
-            "INTERNATIONAL FELLOWS ACADEMIC PREPARATION COURSE",
-        ),
-        "Printed at Carlisle Barracks or 'ARMY WAR COLLEGE' in every report that gives a place.",
-    ),
-    CourseFamily(
-        "National Defense University international fellows preparation",
-        "National Defense University, Fort McNair, DC",
-        "preparatory",
-        r"IF PREPARATORY COURSE",
-        ("IF PREPARATORY COURSE",),
-        "Printed at Fort McNair or 'NATIONAL WAR COLLEGE' in every report that gives a place.",
-    ),
-    CourseFamily(
-        "Air War College preparatory (International Officer School)",
-        "Air University, Maxwell AFB, AL",
-        "preparatory",
-        r"(INTERNATIONAL OFFICER SCHOOL|IOS) FOR AWC|AWC PREPARATORY COURSE",
-        (
-            "INTL OFF SCH (FOR AWC)",
-            "INTERNATIONAL OFF SCHOOL (FOR AWC)",
-            "INTERNATIONAL OFFICER SCHOOL (FOR AWC)",
-            "AWC PREPARATORY COURSE",
-        ),
-    ),
-    CourseFamily(
-        "Air Command and Staff College preparatory (International Officer School)",
-        "Air University, Maxwell AFB, AL",
-        "preparatory",
-        r"(INTERNATIONAL OFFICER SCHOOL|IOS) FOR (ACSC|AC AND SC)|ACSC PREPARATORY COURSE",
-        (
-            "INTL OFF SCH (FOR AC&SC)",
-            "INTL OFF SCHOOL (FOR AC&SC)",
-            "INTERNATIONAL OFF SCHOOL (FOR ACSC)",
-            "INTERNATIONAL OFFICER SCHOOL (FOR ACSC)",
-            "ACSC PREPARATORY COURSE",
-            "IOS FOR ACSC",
-        ),
-    ),
-    CourseFamily(
-        "Army Command and General Staff College preparatory",
-        "US Army Command and General Staff College, Fort Leavenworth, KS",
-        "preparatory",
-        r"COMMAND AND GENERAL STAFF OFFICERS? (COURSE )?PREPARATORY"
-        r"|USA C AND GSC OFFICER PREPARATORY|ILE OFFICER PREPARATORY"
-        r"|INTERNATIONAL OFFICER PREPARATORY",
-        (
-            "COMMAND AND GENERAL STAFF OFFICER'S COURSE PREP",
-            "COMMAND AND GENERAL STAFF OFFICER S COURSE PREP",
-            "CMD & GEN STAFF OFF PREP",
-            "USA C&GSC OFF PREPARATORY",
-            "ILE OFFICER PREP",
-            "INTERNATIONAL OFFICER PREPARATORY",
-            "INTERNATIONAL OFFICER PREP",
-        ),
-        "'INTERNATIONAL OFFICER PREP(ARATORY)' is printed at Fort Leavenworth or 'COMMAND & "
-        "GENERAL STAFF COLLEGE' in every report that gives a place.",
-    ),
-    CourseFamily(
-        "Army captains career course preparatory",
-        "US Army branch schools",
-        "preparatory",
-        r"(?=.*\b(CAPTAINS CAREER|CCC)\b)(?=.*\bPREPARATORY\b).*",
-        (
-            "MANEUVER CCC IMSO PREP",
-            "CAPTAINS CAREER PREPARATORY INTERNATIONAL",
-            "INT'L OFF PREP-INF CCC",
-            "CHEM CCC INT'L STU PREP",
-            "ARMOR CPT CAREER CRS PREP",
-        ),
-    ),
-    # Senior level: the war colleges.
-    CourseFamily(
-        "Army War College",
-        "US Army War College, Carlisle Barracks, PA",
-        "senior",
-        r"ARMY WAR COLLEGE( RESIDENT( COURSE)?)?( CT)?",
-        (
-            "ARMY WAR COLLEGE (RESIDENT COURSE)",
-            "ARMY WAR COLLEGE (RES CRS)",
-            "ARMY WAR COLLEGE (RES COURSE)",
-            "ARMY WAR COLLEGE (RES",
-            "ARMY WAR COL (RES CRS)-CT",
-        ),
-    ),
-    CourseFamily(
-        "Air War College",
-        "Air University, Maxwell AFB, AL",
-        "senior",
-        r"AIR WAR COLLEGE( AWC)?( RESIDENT)?( (PROGRAM|DIPLOMA PROGRAM|MASTERS DEGREE PROGRAM))?",
-        (
-            "AIR WAR COLLEGE",
-            "AIR WAR COLLEGE (AWC) RESIDENT",
-            "AIR WAR COLLEGE (AWC) RESIDENT PROGRAM",
-            "AIR WAR COLLEGE (AWC) RESIDENT DIPLOMA PROGRAM",
-            "AIR WAR COLLEGE(AWC)RESIDENT MASTERS DEGREE PROGRAM",
-        ),
-    ),
-    CourseFamily(
-        "National War College",
-        "National Defense University, Fort McNair, DC",
-        "senior",
-        r"(NWC|NATIONAL WAR COLLEGE) INTERNATIONAL( FELLOWS( PROGRAM)?)?( CT( ONLY)?)?",
-        (
-            "NWC INTERNATIONAL FELLOWS",
-            "NWC INTERNATIONAL",
-            "NWC INTERNATIONAL FELLOWS PROGRAM",
-            "NWC INT'L FELLOWS-CT",
-            "NWC INTL FELLOWS - CT ONLY",
-        ),
-        "NWC here is the National War College: these rows are printed at Fort McNair or "
-        "'NATIONAL WAR COLLEGE'. 'NWC WAR GAME SCENARIO' (Newport) is not this course.",
-    ),
-    CourseFamily(
-        "Eisenhower School (Industrial College of the Armed Forces)",
-        "National Defense University, Fort McNair, DC",
-        "senior",
-        r"ICAF( CT( ONLY)?)?|INDUSTRIAL COLLEGE OF THE ARMED FORCES|EISENHOWER SCHOOL",
-        (
-            "ICAF",
-            "ICAF-CT",
-            "ICAF - CT ONLY",
-            "INDUSTRIAL COLLEGE OF THE ARMED FORCES",
-            "EISENHOWER SCHOOL",
-        ),
-        "The Industrial College of the Armed Forces was renamed the Eisenhower School in 2012.",
-    ),
-    CourseFamily(
-        "Naval Command College",
-        "US Naval War College, Newport, RI",
-        "senior",
-        r"NAVAL COMMAND COLLEGE",
-        ("NAVAL COMMAND COLLEGE",),
-    ),
-    CourseFamily(
-        "Marine Corps War College",
-        "Marine Corps University, Quantico, VA",
-        "senior",
-        r"MARINE CORPS WAR COLLEGE( MCWAR)?",
-        ("MARINE CORPS WAR COLLEGE (MCWAR)",),
-    ),
-    # Intermediate level: the staff colleges.
-    CourseFamily(
-        "Army Command and General Staff College",
-        "US Army Command and General Staff College, Fort Leavenworth, KS",
-        "intermediate",
-        r"COMMAND AND GENERAL STAFF OFFICERS?( COURSE)?"
-        r"|INTERMEDIATE LEVEL (EDUCATION|EDUCATIONATION)( COMMON CORE)?",
-        (
-            "COMMAND & GEN STAFF OFF",
-            "COMMAND AND GENERAL STAFF OFFICER'S COURSE",
-            "COMMAND AND GENERAL STAFF OFFICER S COURSE",
-            "COMMAND & GENERAL STAFF OFFICER'S COURSE",
-            "INTERMEDIATE LEVEL EDUC",
-            "INTERMEDIATE LEVEL EDUCATION",
-            "INTERMEDIATE LEVEL EDUCATIONATION",
-        ),
-        "Intermediate Level Education (ILE) is the course's name from the mid-2000s. A bare "
-        "'COMMAND AND GENERAL STAFF' is left out: it is printed at Fort Benning, not Fort "
-        "Leavenworth.",
-    ),
-    CourseFamily(
-        "Air Command and Staff College",
-        "Air University, Maxwell AFB, AL",
-        "intermediate",
-        r"AIR COMMAND AND STAFF COLLEGE( ACSC)?( RESIDENT)?( COURSE)?( MASTERS)?",
-        (
-            "AIR COMD & STAFF COLLEGE",
-            "AIR COMMAND AND STAFF COLLEGE",
-            "AIR COMMAND & STAFF COLLEGE (ACSC) RESIDENT",
-            "AIR COMMAND & STAFF COLLEGE (ACSC RESIDENT COURSE)",
-            "AIR COMMAND & STAFF COLLEGE (ACSC RESIDENT COURSE) MASTERS",
-        ),
-    ),
-    CourseFamily(
-        "Naval Staff College",
-        "US Naval War College, Newport, RI",
-        "intermediate",
-        r"NAVAL STAFF COLLEGE( (10 MONTH|5 1 2 MONTH))?",
-        (
-            "NAVAL STAFF COLLEGE",
-            "NAVAL STAFF COL - 10 MONTH",
-            "NAVAL STAFF COL - 5 1/2 MO",
-            "NAVAL STAFF COLLEGE - 10 MONTH",
-        ),
-        "The 5 1/2-month and 10-month entries end together with one graduating class.",
-    ),
-    CourseFamily(
-        "Marine Corps Command and Staff College",
-        "Marine Corps University, Quantico, VA",
-        "intermediate",
-        r"(USMC )?COMMAND AND STAFF COLLEGE( USMC)?( USMC CSC)?",
-        (
-            "COMMAND & STAFF COLL USMC",
-            "COMMAND + STAFF COLL USMC",
-            "COMMAND & STAFF COLLEGE (USMC)",
-            "COMMAND AND STAFF COLLEGE USMC",
-            "USMC COMMAND AND STAFF COLLEGE (USMC CSC)",
-            "COMMAND & STAFF COLL",
-        ),
-        "The bare 'COMMAND & STAFF COLL' (2005-2006) is printed at Quantico, VA.",
-    ),
-    CourseFamily(
-        "School of Advanced Military Studies",
-        "US Army Command and General Staff College, Fort Leavenworth, KS",
-        "intermediate",
-        r"ADVANCED MILITARY STUDIES",
-        ("ADVANCED MILITARY STUDIES",),
-    ),
-    # Career level.
-    CourseFamily(
-        "Army captains career course",
-        "US Army branch schools",
-        "career",
-        r"(?=.*\b(CAPTAINS CAREER|CCC)\b)(?!.*\b(PREPARATORY|SPANISH)\b).*",
-        (
-            "MANEUVER CAPTAINS CAREER",
-            "FIELD ARTILLERY CAPTAINS CAREER",
-            "INFANTRY CAPTS CAREER CRS",
-            "AIR DEF ARTY CAPT CAREER",
-            "COMBINED LOG CPT CAREER",
-            "CAPTAINS CAREER COMMON CORE",
-            "CAPTAIN CAREER COMMON CORE (CBRN)",
-        ),
-        "One family for every branch's captains career course (infantry, artillery, ...). "
-        "The Spanish-language course (taught at WHINSEC, Fort Benning) is left out.",
-    ),
-    CourseFamily(
-        "Expeditionary Warfare School",
-        "Marine Corps University, Quantico, VA",
-        "career",
-        r"EXPEDITIONARY WARFARE( SCHOOL)?",
-        ("EXPEDITIONARY WARFARE SCHOOL", "EXPEDITIONARY WARFARE SCH", "EXPEDITIONARY WARFARE"),
-    ),
-)
+# --- the curated tables (data/raw/reference) ---------------------------------------------------
 
-# Titles that look like a family but are not the course: each is pinned by a test.
-NOT_IN_FAMILIES: tuple[str, ...] = (
-    "AIR COMMAND AND STAFF COLLEGE VISIT",
-    "NESA AIR WAR COLLEGE VISIT 2019",
-    "AWC DISTANCE EDUCATION",
-    "NWC WAR GAME SCENARIO",
-    "COMMAND AND GENERAL STAFF",
-    "COMMAND AND STAFF COLLEGE REGIONAL SEMINAR CONUS",
-    "LEBANESE ARMED FORCES STAFF COLLEGE VISIT",
-    "EXPEDITIONARY WARFARE REGIONAL SEMINAR OCONUS",
-    "CAPTAINS CAREER-SPANISH",
-)
+FAMILIES_FILE = "course_families.csv"
+TITLES_FILE = "course_titles.csv"
+PLACES_FILE = "places.csv"
+LOCATIONS_FILE = "place_locations.csv"
+COLUMNS: dict[str, tuple[str, ...]] = {
+    FAMILIES_FILE: ("family", "school", "level", "pattern", "note"),
+    TITLES_FILE: ("title", "family", "report", "page", "record_id", "document_url", "location"),
+    PLACES_FILE: ("place", "pattern", "note"),
+    LOCATIONS_FILE: ("location", "place", "report", "page", "record_id", "document_url"),
+}
+_REPORT = re.compile(r"\d{4}-\d{4}")
 
-_COMPILED = tuple((fam, re.compile(fam.pattern)) for fam in FAMILIES)
+
+def reference_dir() -> Path:
+    return paths.raw_dir() / "reference"
+
+
+def _check_row(name: str, line: int, row: dict[str, str]) -> None:
+    where = f"{name} line {line}"
+    required = [c for c in COLUMNS[name] if c not in ("note", "family", "page", "document_url",
+                                                     "location")]  # fmt: skip
+    empty = [c for c in required if not row[c].strip()]
+    if empty:
+        raise DataError(f"{where}: empty {', '.join(empty)}")
+    if "pattern" in row:
+        try:
+            re.compile(row["pattern"])
+        except re.error as exc:
+            raise DataError(f"{where}: bad regular expression ({exc})") from None
+    if "level" in row and row["level"] not in LEVELS:
+        raise DataError(f"{where}: level {row['level']!r} is not one of {', '.join(LEVELS)}")
+    if "report" in row:
+        if not _REPORT.fullmatch(row["report"]):
+            raise DataError(f"{where}: report {row['report']!r} is not a report label")
+        if row["page"] and not row["page"].isdigit():
+            raise DataError(f"{where}: page {row['page']!r} is not a page number")
+        if row["document_url"] and not row["document_url"].startswith(("http://", "https://")):
+            raise DataError(f"{where}: document_url is not an http(s) address")
+
+
+@cache
+def _read(folder: Path | None = None) -> dict[str, list[dict[str, str]]]:
+    """The four curated files, verified against the manifest and checked row by row."""
+    verified = manifest.read_plain(folder or reference_dir())
+    out = {}
+    for name, columns in COLUMNS.items():
+        if name not in verified:
+            raise DataError(f"reference/MANIFEST.csv does not list {name}")
+        rows = manifest.read_csv(verified[name])
+        if not rows or tuple(rows[0]) != columns:
+            got = ", ".join(rows[0]) if rows else "no rows"
+            raise DataError(f"{name}: expected columns {', '.join(columns)}; got {got}")
+        for line, row in enumerate(rows, start=2):
+            _check_row(name, line, row)
+        out[name] = rows
+    return out
+
+
+def _examples(rows: list[dict[str, str]], key: str, value: str, text: str) -> list[tuple[str, str]]:
+    """``(printed text, "report p. N")`` of the example rows naming ``value`` in ``key``."""
+    return [
+        (r[text], f"{r['report']} p. {r['page']}" if r["page"] else f"{r['report']} (no page)")
+        for r in rows
+        if r[key] == value
+    ]
+
+
+def _linked(name: str, key: str, known: set[str], rows: list[dict[str, str]]) -> None:
+    unknown = sorted({r[key] for r in rows if r[key] and r[key] not in known})
+    if unknown:
+        raise DataError(f"{name}: unknown {key} {', '.join(map(repr, unknown))}")
+
+
+@cache
+def families(folder: Path | None = None) -> tuple[CourseFamily, ...]:
+    """The curated course families, in file order, each with its example titles and where
+    each is printed."""
+    tables = _read(folder)
+    titles = tables[TITLES_FILE]
+    _linked(TITLES_FILE, "family", {r["family"] for r in tables[FAMILIES_FILE]}, titles)
+    out = []
+    for r in tables[FAMILIES_FILE]:
+        found = _examples(titles, "family", r["family"], "title")
+        if not found:
+            raise DataError(f"{TITLES_FILE}: no example title of the family {r['family']!r}")
+        out.append(
+            CourseFamily(
+                r["family"], r["school"], r["level"], r["pattern"],
+                tuple(t for t, _ in found), r["note"], tuple(s for _, s in found),
+            )
+        )  # fmt: skip
+    return tuple(out)
+
+
+@cache
+def not_in_families(folder: Path | None = None) -> tuple[str, ...]:
+    """Titles that look like a family but are not the course (each pinned by a test)."""
+    return tuple(r["title"] for r in _read(folder)[TITLES_FILE] if not r["family"])
+
+
+@cache
+def places(folder: Path | None = None) -> tuple[Place, ...]:
+    """The curated places, in file order, each with its example locations and sources."""
+    tables = _read(folder)
+    locations = tables[LOCATIONS_FILE]
+    _linked(LOCATIONS_FILE, "place", {r["place"] for r in tables[PLACES_FILE]}, locations)
+    out = []
+    for r in tables[PLACES_FILE]:
+        found = _examples(locations, "place", r["place"], "location")
+        if not found:
+            raise DataError(f"{LOCATIONS_FILE}: no example location of the place {r['place']!r}")
+        out.append(
+            Place(r["place"], r["pattern"], tuple(t for t, _ in found), r["note"],
+                  tuple(s for _, s in found))
+        )  # fmt: skip
+    return tuple(out)
+
+
+def __getattr__(name: str) -> object:
+    # The tables are read on first use, never at import (importing must not touch raw files).
+    lazy = {"FAMILIES": families, "PLACES": places, "NOT_IN_FAMILIES": not_in_families}
+    if name in lazy:
+        return lazy[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _compiled() -> tuple[tuple[CourseFamily, re.Pattern], ...]:
+    return tuple((fam, re.compile(fam.pattern)) for fam in families())
+
+
+@cache
+def _places_compiled() -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((p.place, re.compile(p.pattern)) for p in places())
 
 
 @cache
 def family_of(title: str) -> CourseFamily | None:
     """The curated family of a printed course title, or ``None`` (first matching row wins)."""
     norm = normalise_title(title)
-    for fam, pattern in _COMPILED:
+    for fam, pattern in _compiled():
         if pattern.fullmatch(norm):
             return fam
     return None
@@ -422,6 +308,10 @@ def course_family(title: str | None) -> str | None:
     return fam.family if fam else None
 
 
+def _with_sources(examples: tuple[str, ...], sources: tuple[str, ...]) -> str:
+    return "; ".join(f"{e} ({s})" for e, s in zip(examples, sources, strict=True))
+
+
 def families_table() -> pd.DataFrame:
     """The curated families as a table (for the chapter and the methods appendix)."""
     return pd.DataFrame(
@@ -431,10 +321,10 @@ def families_table() -> pd.DataFrame:
                 "level": f.level,
                 "school": f.school,
                 "rule (regular expression on the normalised title)": f.pattern,
-                "titles as printed (examples)": "; ".join(f.examples),
+                "titles as printed (examples, where printed)": _with_sources(f.examples, f.sources),
                 "note": f.note,
             }
-            for f in FAMILIES
+            for f in families()
         ]
     )
 
@@ -453,114 +343,9 @@ class Place:
     pattern: str
     examples: tuple[str, ...]
     note: str = ""
+    sources: tuple[str, ...] = ()  # where each example is printed: "2001-2002 p. 1"
 
 
-PLACES: tuple[Place, ...] = (
-    Place(
-        "Maxwell AFB, AL",
-        r"\bMAXWELL\b",
-        ("MAXWELL AFB, AL 36112-6323", "Maxwell AFB, AL, US", "MAXWELL AFB, AL HELICOPTER"),
-        "A word after the state is text spilled from the student-unit column (2009-2010).",
-    ),
-    Place(
-        "Newport, RI",
-        r"\bNEWPORT\b(?! NEWS)|^NAVAL (STAFF|COMMAND) COLLEGE\b",
-        ("NEWPORT, RI 02841-1207", "Newport, RI, US", "NAVAL STAFF COLLEGE NEWPORT RI"),
-    ),
-    Place(
-        "Fort Leavenworth, KS",
-        r"\bLEA?VENWORTH\b|^COMMAND (AND|&) GENERAL STAFF COLLEGE$",
-        (
-            "FT LEAVENWORTH KS 66027-1352",
-            "FT. LEAVENWORTH, KS, US",
-            "COMMAND & GENERAL STAFF COLLEGE",
-            "FORT LEVENWORTH, KS",
-        ),
-        "The 2008-2011 reports print the college's name where later ones print the post; "
-        "LEVENWORTH is a misspelling in 2006-2007.",
-    ),
-    Place(
-        "Carlisle Barracks, PA",
-        r"\bCARLISL?E\b|^ARMY WAR COLLEGE$",
-        (
-            "CARLISLE PA 17013",
-            "CARLISLE BARRACKS, PA, US",
-            "ARMY WAR COLLEGE",
-            "CARLISE BARRACKS, PA",
-        ),
-        "CARLISE is a misspelling in 2006-2007.",
-    ),
-    Place(
-        "Fort McNair, DC",
-        r"\bMC ?NAIR\b|^NATIONAL WAR COLLEGE\b|^INDUSTRIAL COLLEGE OF THE ARMED FORCES$",
-        (
-            "FT MCNAIR WASH DC 20319-5960",
-            "FT. MCNAIR, NDU, DC, US",
-            "NATIONAL WAR COLLEGE",
-            "INDUSTRIAL COLLEGE OF THE ARMED FORCES",
-        ),
-    ),
-    Place(
-        "Lackland AFB, TX",
-        r"\bLACKLAND\b|\b78236\b",
-        ("DLIELC, LACKLAND AFB TX", "LACKLAND AFB, TX 78236", "SAN ANTONIO TX 78236-5259"),
-        "ZIP code 78236 is Lackland AFB: the same English course is printed either way.",
-    ),
-    Place(
-        "Quantico, VA",
-        r"\bQUANTICO\b",
-        (
-            "QUANTICO, VA 22134",
-            "QUANTICO, VA, US",
-            "COMMANDING GENERAL, EDUCATION COMMAND QUANTICO VA",
-        ),
-    ),
-    Place(
-        "Monterey, CA",
-        r"\bMONTEREY\b|\bMONTERREY,? CA\b",
-        (
-            "MONTEREY, CA 93943-5201",
-            "MONTEREY, CA, US",
-            "IDARM NAVAL POSTGRADUATE SCHOOL MONTEREY CA",
-            "MONTERREY, CA",
-        ),
-        "'MONTERREY, CA' is a misspelling; Monterrey elsewhere is not matched.",
-    ),
-    Place(
-        "Garmisch-Partenkirchen, Germany",
-        r"\b(GARMISCH|GARMISH|GARMSICH)\b|^MARSHALL CENTER\b",
-        (
-            "GARMISCH-PARTENKIRCHEN, GERMANY",
-            "GARMISCH, GY",
-            "GARMSICH, GERMANY",
-            "MARSHALL CENTER",
-            "MARSHALL CENTER GARMISH GE",
-        ),
-        "The George C. Marshall Center is in Garmisch-Partenkirchen.",
-    ),
-    Place(
-        "Fort Benning, GA",
-        r"\b(BENNING|BENNINIG)\b",
-        ("FT BENNING GA 31905-5468", "FT. BENNING, GA, US", "FT BENNINIG, GA"),
-    ),
-    Place(
-        "Wright-Patterson AFB, OH",
-        r"\bWRIGHT\W+PATTERSON\b",
-        ("WRIGHT PATTERSON AFB, OH, US", "WRIGHT PATTERSON AFB , OH - DISAM"),
-    ),
-    Place(
-        "Fort Sill, OK",
-        r"\bSILL\b|^FIELD ARTILLERY SCHOOL\b",
-        ("FT SILL OK 73503", "Ft. Sill, OK, US", "FIELD ARTILLERY SCHOOL", "MARCOREP FT SILL OK"),
-        "Some reports print the school, not the post: the US Army Field Artillery School is "
-        "headquartered at Fort Sill, Oklahoma (US Army Fires Center of Excellence, 'Who we "
-        "are', first paragraph: http://sill-www.army.mil/USAFAS/who-we-are.html). The Air "
-        "Defense Artillery School is left as printed: it moved to Fort Sill during the years "
-        "the reports cover.",
-    ),
-)
-
-_PLACES_COMPILED = tuple((p.place, re.compile(p.pattern)) for p in PLACES)
 _IN_COUNTRY = re.compile(r"^(.+?) IN COUNTRY(?: TRAINING)?$")
 _ZIP = re.compile(r"\b\d{5}(-\d{4})?\b")
 _TRAILING_US = re.compile(r"\s+(US|USA|UNITED STATES)$")
@@ -591,7 +376,7 @@ def place_of(location: str | None) -> str | None:
     in_country = _IN_COUNTRY.match(" ".join(re.sub(r"[^A-Z0-9 ]+", " ", folded).split()))
     if in_country:
         return f"{in_country[1].title()} (in-country training)"
-    for place, pattern in _PLACES_COMPILED:
+    for place, pattern in _places_compiled():
         if pattern.search(folded):
             return place
     return normalise_location(location)
@@ -604,9 +389,11 @@ def places_table() -> pd.DataFrame:
             {
                 "place": p.place,
                 "rule (regular expression on the upper-cased location)": p.pattern,
-                "locations as printed (examples)": "; ".join(p.examples),
+                "locations as printed (examples, where printed)": _with_sources(
+                    p.examples, p.sources
+                ),
                 "note": p.note,
             }
-            for p in PLACES
+            for p in places()
         ]
     )

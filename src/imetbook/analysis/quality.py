@@ -8,14 +8,13 @@ a stable order.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from imetbook.chapters import params
-from imetbook.data import countries, schema
+from imetbook import vocab
+from imetbook.data import schema
 from imetbook.data.parsers.fmtr_fields import FLAG_DOCS
 from imetbook.errors import DataError
 
@@ -179,23 +178,7 @@ def flag_counts(table: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_index()
 
 
-# --- the methods appendix: parameters, display and the pieces it shows ----------------------
-
-
-def _optional_report(value: object) -> str | None:
-    """``None`` (every report) or one report label present in the training table."""
-    if value is None:
-        return None
-    return params.Choice(params.data_values("training", "report"), "a report label")(value)
-
-
-PARAMS = params.Spec(
-    report=params.Param(
-        _optional_report,
-        'Report whose reconciliation mismatches are listed, e.g. "2009-2010"; None: every report',
-    )
-)
-"""The appendix's parameters; defaults live in the notebook's ``parameters`` cell."""
+# --- the pieces the methods appendix shows ---------------------------------------------------
 
 
 def report_year(report: str) -> int:
@@ -204,42 +187,6 @@ def report_year(report: str) -> int:
     if not first.isdigit():
         raise DataError(f"not a report label: {report!r} (expected e.g. '2012-2013')")
     return int(first)
-
-
-def and_list(items: Sequence[str], empty: str = "none") -> str:
-    """``'a'``, ``'a and b'``, ``'a, b and c'``; ``empty`` for no items."""
-    items = list(items)
-    if not items:
-        return empty
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def count_text(n: object) -> str:
-    """A count for prose: ``'1,234'``."""
-    return f"{int(n):,}"
-
-
-def share_text(share: float) -> str:
-    """A share (0-1) as a percentage to one decimal for prose and tables, never rounded up to
-    ``100%`` or down to ``0%``: ``0.96597`` is ``'96.6%'``, ``0.9996`` is ``'99.9%'``,
-    ``0.0004`` is ``'0.1%'``, ``0.5`` is ``'50%'``; null is ``''``."""
-    if pd.isna(share):
-        return ""
-    if share >= 1.0:
-        return "100%"
-    if share <= 0.0:
-        return "0%"
-    tenths = min(max(round(share * 100, 1), 0.1), 99.9)
-    return f"{tenths:.0f}%" if tenths == int(tenths) else f"{tenths:.1f}%"
-
-
-def details(summary: str, body: str):
-    """A collapsed HTML section (``<details>``) for ``display``: ``summary`` is plain text shown
-    in bold, ``body`` is HTML (e.g. a :class:`imetbook.chapters.tables.Table`'s ``html``)."""
-    from IPython.display import HTML
-
-    head = f"<summary><strong>{html.escape(summary)}</strong></summary>"
-    return HTML(f"<details>{head}\n{body}\n</details>")
 
 
 def data_dictionary(contract: schema.Contract) -> pd.DataFrame:
@@ -420,8 +367,8 @@ def _by_report(training_rows: pd.Series, totals_rows: pd.Series) -> str:
     parts = []
     for report in sorted(set(rows.index) | set(totals.index)):
         n_rows, n_totals = int(rows.get(report, 0)), int(totals.get(report, 0))
-        counts = [f"{n_rows:,}"] if n_rows else []
-        counts += [f"{n_totals:,} totals"] if n_totals else []
+        counts = [vocab.count(n_rows)] if n_rows else []
+        counts += [f"{vocab.count(n_totals)} totals"] if n_totals else []
         parts.append(f"{report}: {' + '.join(counts)}")
     return "; ".join(parts) or "none"
 
@@ -575,66 +522,6 @@ def merged_headings(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.
     out.insert(1, "totals rows", totals.groupby(keys).size().reindex(out.index).fillna(0))
     out = out.astype({"totals rows": "int64"}).reset_index()
     return out.rename(columns={"country": "heading as printed", "country_name": "attributed to"})
-
-
-# --- country names ------------------------------------------------------------------------
-
-
-def _span(reports: pd.Series) -> str:
-    found = sorted(set(reports))
-    if len(found) == 1:
-        return found[0]
-    return f"{found[0]} to {found[-1]}, {len(found)} reports"
-
-
-def country_spellings(training: pd.DataFrame) -> pd.DataFrame:
-    """Per canonical country: how many printed spellings map to it, and each spelling with the
-    reports it is printed in; most spellings first, then by name. Merged headings and headings
-    that are not countries (no ISO code) are left out."""
-    named = training[training["iso3"].notna()]
-    per = named.groupby(["country_name", "iso3", "country"], sort=True)["report"].agg(_span)
-    rows = []
-    for (name, iso3), group in per.groupby(level=[0, 1], sort=True):
-        spellings = [f"{c} ({span})" for (_n, _i, c), span in group.items()]
-        rows.append(
-            {
-                "country": name,
-                "iso3": iso3,
-                "spellings": len(spellings),
-                "printed as (reports)": "; ".join(spellings),
-            }
-        )
-    out = pd.DataFrame(rows)
-    return out.sort_values(["spellings", "country"], ascending=[False, True], kind="stable")
-
-
-def override_use(training: pd.DataFrame) -> pd.DataFrame:
-    """The explicit override table (:data:`imetbook.data.countries.OVERRIDES`, and the headings that
-    are not countries) with, for each entry, the printed spellings in ``training`` that it
-    resolves and their rows; entries that only the budget and context sources need have none."""
-    printed = training.groupby("country", sort=True).size()
-    keys = pd.Series([countries.normalise(c) for c in printed.index], index=printed.index)
-    entries = [(k, code, countries.canonical_name(code)) for k, code in countries.OVERRIDES.items()]
-    entries += [(k, "", label) for k, label in countries.NOT_COUNTRIES.items()]
-    rows = []
-    for key, code, name in entries:
-        hits = keys.index[keys.eq(key)]
-        rows.append(
-            {
-                "normalised name": key,
-                "iso3": code,
-                "country": name,
-                "printed in the reports as": "; ".join(hits),
-                "training rows": int(printed[hits].sum()),
-            }
-        )
-    return pd.DataFrame(rows).sort_values("normalised name", kind="stable").reset_index(drop=True)
-
-
-def last_report_with(training: pd.DataFrame, iso3: str) -> str | None:
-    """The last report listing ``iso3`` as a recipient country, or None if none does."""
-    found = training.loc[training["iso3"].eq(iso3), "report"]
-    return None if found.empty else str(found.max())
 
 
 # --- the reports checked against their original documents ----------------------------------

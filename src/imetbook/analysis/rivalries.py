@@ -33,8 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from imetbook import paths
-from imetbook.analysis import classmates, tiers
-from imetbook.chapters import params
+from imetbook.analysis import classmates, matching, tiers
 from imetbook.data import countries as countries_mod
 from imetbook.data import manifest
 from imetbook.data.parsers import rivalries as parser
@@ -47,107 +46,9 @@ LISTED = 300
 # Years the book's rivalry coverage test spans: the training reports' years (and FY2021).
 BOOK_YEARS = (1999, 2021)
 STATUSES = ("meets", "no shared class", "not checkable", "side absent")
-
-# Each short name the list uses for a side of a rivalry active from 1999 to 2021 -> the book's
-# country name(s) for it in the training reports. "Serbia" also stands for its predecessors in
-# the reports ("Yugoslavia" FY2000-FY2002, "Serbia and Montenegro" FY2003-FY2006). Tested to
-# cover every side of every rivalry active in those years.
-RIVALRY_NAMES: dict[str, tuple[str, ...]] = {
-    "Afghanistan": ("Afghanistan",),
-    "Algeria": ("Algeria",),
-    "Angola": ("Angola",),
-    "Argentina": ("Argentina",),
-    "Armenia": ("Armenia",),
-    "Azerbaijan": ("Azerbaijan",),
-    "Bahrain": ("Bahrain",),
-    "Bolivia": ("Bolivia",),
-    "Bosnia": ("Bosnia and Herzegovina",),
-    "Britain": ("United Kingdom",),
-    "Burkina Faso": ("Burkina Faso",),
-    "Burundi": ("Burundi",),
-    "Cambodia": ("Cambodia",),
-    "Cameroon": ("Cameroon",),
-    "Central African Republic": ("Central African Republic",),
-    "Chad": ("Chad",),
-    "Chile": ("Chile",),
-    "China": ("China",),
-    "Colombia": ("Colombia",),
-    "Croatia": ("Croatia",),
-    "Cuba": ("Cuba",),
-    "Cyprus": ("Cyprus",),
-    "DRC": ("Congo (Kinshasa)",),
-    "Djibouti": ("Djibouti",),
-    "Egypt": ("Egypt",),
-    "Eguatorial Guinea": ("Equatorial Guinea",),
-    "Eritrea": ("Eritrea",),
-    "Ethiopia": ("Ethiopia",),
-    "Gabon": ("Gabon",),
-    "Ghana": ("Ghana",),
-    "Greece": ("Greece",),
-    "Guinea": ("Guinea",),
-    "Guyana": ("Guyana",),
-    "India": ("India",),
-    "Iran": ("Iran",),
-    "Iraq": ("Iraq",),
-    "Israel": ("Israel",),
-    "Ivory Coast": ("Cote d'Ivoire",),
-    "Japan": ("Japan",),
-    "Jordan": ("Jordan",),
-    "Kazakhstan": ("Kazakhstan",),
-    "Kenya": ("Kenya",),
-    "Kosovo": ("Kosovo",),
-    "Kuwait": ("Kuwait",),
-    "Kyrgyzstan": ("Kyrgyzstan",),
-    "Lebanon": ("Lebanon",),
-    "Liberia": ("Liberia",),
-    "Libya": ("Libya",),
-    "Malaysia": ("Malaysia",),
-    "Morocco": ("Morocco",),
-    "Namibia": ("Namibia",),
-    "Nigeria": ("Nigeria",),
-    "North Korea": ("North Korea",),
-    "Pakistan": ("Pakistan",),
-    "Qatar": ("Qatar",),
-    "Russia": ("Russia",),
-    "Rwanda": ("Rwanda",),
-    "Saudi Arabia": ("Saudi Arabia",),
-    "Serbia": ("Serbia", "Serbia and Montenegro", "Yugoslavia"),
-    "Sierra Leone": ("Sierra Leone",),
-    "Singapore": ("Singapore",),
-    "Somalia": ("Somalia",),
-    "South Korea": ("South Korea",),
-    "South Sudan": ("South Sudan",),
-    "Sudan": ("Sudan",),
-    "Syria": ("Syria",),
-    "Taiwan": ("Taiwan",),
-    "Thailand": ("Thailand",),
-    "Turkey": ("Turkey",),
-    "UAE": ("United Arab Emirates",),
-    "Uganda": ("Uganda",),
-    "Ukraine": ("Ukraine",),
-    "United States": ("United States",),
-    "Uzbekistan": ("Uzbekistan",),
-    "Venezuela": ("Venezuela",),
-    "Yemen": ("Yemen",),
-    "Zimbabwe": ("Zimbabwe",),
-}
-
-PARAMS = params.Spec(
-    programs=params.Param(
-        params.Program(), '"IMET" (every IMET variant), "all", or one program family.'
-    ),
-    tier=params.Param(
-        params.Choice(("all", *tiers.ALL_TIERS)),
-        'PME tier of the classes counted: "all", or one tier (e.g. "senior": war colleges).',
-    ),
-    fy_start=params.Param(params.FiscalYear(), "First US fiscal year."),
-    fy_end=params.Param(params.FiscalYear(), "Last US fiscal year."),
-    min_classes=params.Param(
-        params.Integer(minimum=1, maximum=1000),
-        "Shared classes a rivalry needs in a year to count as meeting that year.",
-    ),
-)
-
+# The tiers a query may count ("all", or one), and the range of ``min_classes``.
+TIER_CHOICES: tuple[str, ...] = ("all", *tiers.ALL_TIERS)
+MIN_CLASSES: tuple[int, int] = (1, 1000)
 
 # --- the raw list ------------------------------------------------------------------------------
 
@@ -156,15 +57,65 @@ def raw_folder() -> Path:
     return paths.raw_dir() / "rivalries"
 
 
+NAMES_FILE = "rivalry_names.csv"
+NAME_COLUMNS = (
+    "short_name",
+    "country",
+    "iso3",
+    "report",
+    "page",
+    "record_id",
+    "printed_as",
+    "note",
+)
+
+
 @cache
-def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[str, ...]]]:
     verified = manifest.read_plain(folder)
-    for name in ("tss_rivalries.xlsx", "not_in_reports.csv"):
+    for name in ("tss_rivalries.xlsx", "not_in_reports.csv", NAMES_FILE):
         if name not in verified:
             raise DataError(f"rivalries/MANIFEST.csv does not list {name}")
     rows = parser.read_xlsx(verified["tss_rivalries.xlsx"].data)
     listed = pd.DataFrame(manifest.read_csv(verified["not_in_reports.csv"]))
-    return parser.parse(rows), listed
+    return parser.parse(rows), listed, _names(manifest.read_csv(verified[NAMES_FILE]))
+
+
+def _names(rows: list[dict[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Short name -> the book's country names, in file order; each name must be the book's
+    own name of its ISO code, with a cited training row unless the note says why none."""
+    if not rows or tuple(rows[0]) != NAME_COLUMNS:
+        got = ", ".join(rows[0]) if rows else "no rows"
+        raise DataError(f"{NAMES_FILE}: expected columns {', '.join(NAME_COLUMNS)}; got {got}")
+    out: dict[str, list[str]] = {}
+    for line, row in enumerate(rows, start=2):
+        name, iso3 = countries_mod.name_and_code(row["country"])
+        if name != row["country"] or iso3 != row["iso3"]:
+            raise DataError(
+                f"{NAMES_FILE} line {line}: {row['country']!r} is not the book's name of "
+                f"{row['iso3'] or 'a country'} (the book reads {name!r}, {iso3})"
+            )
+        if not row["short_name"] or not (row["record_id"] or row["note"]):
+            raise DataError(f"{NAMES_FILE} line {line}: a short name and a source (record_id "
+                            "or note) are required")  # fmt: skip
+        out.setdefault(row["short_name"], []).append(row["country"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def rivalry_names(folder: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Each short name the list uses for a side of a rivalry active from 1999 to 2021 -> the
+    book's country name(s) for it in the training reports (``rivalry_names.csv``). "Serbia"
+    also stands for its predecessors in the reports ("Yugoslavia" FY2000-FY2002, "Serbia and
+    Montenegro" FY2003-FY2006). Tested to cover every side of every rivalry active in those
+    years."""
+    return _load(folder or raw_folder())[2]
+
+
+def __getattr__(name: str) -> object:
+    # Read on first use, never at import (importing must not touch raw files).
+    if name == "RIVALRY_NAMES":
+        return rivalry_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_rivalries(folder: Path | None = None) -> pd.DataFrame:
@@ -188,7 +139,7 @@ def active_between(rivalries: pd.DataFrame, first: int, last: int) -> pd.DataFra
 def book_names(short: str) -> tuple[str, ...]:
     """The book's country names for a side's short name; :class:`DataError` if unmapped."""
     try:
-        return RIVALRY_NAMES[short]
+        return rivalry_names()[short]
     except KeyError:
         raise DataError(f"rivalries: no mapping for the short name {short!r}") from None
 
@@ -250,13 +201,17 @@ def make_query(
     first, last = classmates.check_span(
         lo if fy_start is None else fy_start, hi if fy_end is None else fy_end, (lo, hi)
     )
-    families = tuple(sorted(set(training["program"].dropna())))
-    try:
-        programs = params.Program(families=families)(programs)
-        tier = params.Choice(("all", *tiers.ALL_TIERS))(tier)
-        min_classes = params.Integer(minimum=1, maximum=1000)(min_classes)
-    except params.Invalid as exc:
-        raise ParameterError(f"rivalries: {exc}") from None
+    programs = matching.resolve_program(training, programs)
+    if tier not in TIER_CHOICES:
+        raise ParameterError(f"rivalries: tier {tier!r} is not one of {', '.join(TIER_CHOICES)}")
+    if isinstance(min_classes, bool) or not isinstance(min_classes, int):
+        raise ParameterError(f"rivalries: min_classes must be a whole number, not {min_classes!r}")
+    if not MIN_CLASSES[0] <= min_classes <= MIN_CLASSES[1]:
+        raise ParameterError(
+            f"rivalries: min_classes {min_classes} is below the minimum {MIN_CLASSES[0]}"
+            if min_classes < MIN_CLASSES[0]
+            else f"rivalries: min_classes {min_classes} is above the maximum {MIN_CLASSES[1]}"
+        )
     return Query(programs, tier, first, last, min_classes)
 
 
@@ -276,7 +231,7 @@ def _pair_classes(rows: pd.DataFrame, base: classmates.Query, rivalry, years: li
     )
     query = replace(base, countries=tuple(names.values()), iso3=tuple(names))
     if pair_rows.empty:
-        return classmates._empty_classes(), pd.DataFrame(columns=list(classmates.ROW_COLUMNS))
+        return matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))
     found, evidence = classmates.match_rows(pair_rows, query)
     if found.empty:
         return found, evidence
@@ -313,7 +268,7 @@ def rivalry_classes(
     folder: Path | None = None,
 ) -> RivalryClasses:
     """Shared classes of every rivalry active in the years asked, with tiers and status."""
-    classmates._check_columns(training)
+    matching.check_columns(training)
     q = make_query(training, programs, tier, fy_start, fy_end, min_classes)
     rivalries = active_between(load_rivalries(folder), q.fy_start, q.fy_end)
     years = rivalry_years(rivalries, q.fy_start, q.fy_end)
@@ -331,9 +286,7 @@ def rivalry_classes(
     classes = _with_tiers(classes, _key_tiers(training, classes["course_key"]), q.tier)
     evidence = pd.concat(found_rows, ignore_index=True)
     status = year_status(years, classes, _side_rows(rows), q, folder)
-    return RivalryClasses(
-        q, classes, evidence, status, summarise(rivalries, status, classes, q.programs)
-    )
+    return RivalryClasses(q, classes, evidence, status, summarise(rivalries, status, classes))
 
 
 def _with_tiers(classes: pd.DataFrame, key_tier: dict, tier: str) -> pd.DataFrame:
@@ -360,7 +313,8 @@ def year_status(
     q: Query,
     folder: Path | None = None,
 ) -> pd.DataFrame:
-    """Per rivalry and active year: rows of each side, classes (counted tier), status, why."""
+    """Per rivalry and active year: rows of each side, classes (counted tier), status, and the
+    ``sides`` behind a ``not checkable`` or ``side absent`` year ("A; B")."""
     listed = not_in_reports(folder).set_index("iso3")
     counted = classes[classes["counted"]].groupby(["rivalry_id", "fiscal_year"]).size()
     out = []
@@ -372,27 +326,20 @@ def year_status(
         if n >= q.min_classes:
             status, why = "meets", ""
         elif excluded:
-            status = "not checkable"
-            why = "; ".join(_excluded_words(s, listed.loc[side_codes(s)[0]]) for s in excluded)
+            status, why = "not checkable", "; ".join(excluded)
         elif rows_a == 0 or rows_b == 0:
             absent = [s for s, n_rows in ((y.side_a, rows_a), (y.side_b, rows_b)) if n_rows == 0]
             status, why = "side absent", "; ".join(absent)
         else:
             status, why = "no shared class", ""
         out.append((*y, rows_a, rows_b, n, status, why))
-    cols = [*years.columns, "rows_a", "rows_b", "classes", "status", "why"]
+    cols = [*years.columns, "rows_a", "rows_b", "classes", "status", "sides"]
     return pd.DataFrame(out, columns=cols).astype(
         {"rows_a": "int64", "rows_b": "int64", "classes": "int64"}
     )
 
 
-def _excluded_words(side: str, listed: pd.Series) -> str:
-    return f"{side}: {listed['reason']} ({listed['law']})"
-
-
-def summarise(
-    rivalries: pd.DataFrame, status: pd.DataFrame, classes: pd.DataFrame, programs: str
-) -> pd.DataFrame:
+def summarise(rivalries: pd.DataFrame, status: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
     """One row per rivalry: active years, years of each status, classes by tier, first/last."""
     out = []
     counted = classes[classes["counted"]]
@@ -415,21 +362,10 @@ def summarise(
                 "staff-college classes": int((main["tier"] == "intermediate").sum()),
                 "first FY met": int(met.min()) if len(met) else pd.NA,
                 "last FY met": int(met.max()) if len(met) else pd.NA,
-                "why": _why(s, classmates.program_words(programs)),
             }
         )
     frame = pd.DataFrame(out)
     return frame.astype({"first FY met": "Int64", "last FY met": "Int64"})
-
-
-def _why(s: pd.DataFrame, program_words: str) -> str:
-    """Why a rivalry's years show no meeting: the law for a side outside the reports, and for a
-    side with no rows, in how many of the active years."""
-    parts = list(dict.fromkeys(s.loc[s["status"] == "not checkable", "why"]))
-    absent = s.loc[s["status"] == "side absent", "why"].str.split("; ").explode()
-    for side, n in absent.value_counts().sort_index().items():
-        parts.append(f"{side}: no training rows {program_words} in {n} of {len(s)} active years")
-    return "; ".join(parts)
 
 
 # --- views for the chapter and the command line ------------------------------------------------
@@ -536,40 +472,6 @@ def class_list(result: RivalryClasses, tier_first: bool = True) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def never_met(result: RivalryClasses, rules: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rivalries with no year meeting, and why where the records say: a side outside the
-    reports by law, a side with no training rows (with the rules of the book's rules table that
-    name it, e.g. sanctions), or both sides present without a shared class."""
-    r = result.rivalries[result.rivalries["years meets"] == 0].copy()
-    r["reason"] = [_never_reason(row, rules) for _, row in r.iterrows()]
-    cols = [
-        "rivalry",
-        "active years",
-        "years no shared class",
-        "years not checkable",
-        "years side absent",
-        "reason",
-    ]
-    return r[cols].reset_index(drop=True)
-
-
-def _never_reason(row: pd.Series, rules: pd.DataFrame | None) -> str:
-    parts = [row["why"]] if row["why"] else []
-    if row["years not checkable"] == row["active years"]:
-        parts[0] = "not checkable: " + parts[0]
-    if row["years no shared class"]:
-        n = row["years no shared class"]
-        parts.append(f"both sides in the records in {n} year{'s' if n != 1 else ''}, no class")
-    if rules is not None:
-        for side in (row["side_a"], row["side_b"]):
-            if f"{side}: no training rows" not in row["why"]:
-                continue
-            found = absence_rules(rules, book_names(side)[0])
-            if len(found):
-                parts.append(f"{side} is named in rule(s) {', '.join(found['rule_id'])}")
-    return "; ".join(parts)
-
-
 def absence_rules(rules: pd.DataFrame, country: str) -> pd.DataFrame:
     """Rules of the book's rules table that name ``country`` among their examples."""
     _, iso3 = countries_mod.name_and_code(country)
@@ -597,7 +499,7 @@ def coverage_of_names(
     sides = sorted(set(active["side_a"]) | set(active["side_b"]))
     out = []
     for s in sides:
-        mapped = RIVALRY_NAMES.get(s)
+        mapped = rivalry_names().get(s)
         codes = [countries_mod.name_and_code(n)[1] for n in mapped] if mapped else []
         out.append(
             {
@@ -607,84 +509,3 @@ def coverage_of_names(
             }
         )
     return pd.DataFrame(out)
-
-
-# --- words for the chapter ---------------------------------------------------------------------
-
-
-def tier_words(tier: str) -> str:
-    """How the chapter names a tier choice in prose."""
-    if tier == "all":
-        return "at any level of schooling"
-    return f"at the {tiers.TIER_LABELS[tier].lower()} tier"
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
-def _all_years(frame: pd.DataFrame, column: str) -> int:
-    """Rivalries whose every active year has the status of ``column``."""
-    return int((frame[column] == frame["active years"]).sum())
-
-
-def answer_numbers(result: RivalryClasses, everything: RivalryClasses | None = None) -> dict:
-    """The strings the chapter glues into its answer (numbers formatted, never typed)."""
-    q = result.query
-    r = result.rivalries
-    counted = result.classes[result.classes["counted"]]
-    war = counted[(counted["tier"] == "senior") & ~counted["preparatory"]]
-    years = per_year(result)
-    met_years = years["meets"]
-    peak = years.sort_values(["meets", "fiscal_year"], ascending=[False, True]).iloc[0]
-    top = top_rivalries(result, top=1)
-    never = r[r["years meets"] == 0]
-    words = {
-        "fy_span": f"FY{q.fy_start}-FY{q.fy_end}",
-        "programs": classmates.program_words(q.programs),
-        "tier": tier_words(q.tier),
-        "min_classes": _plural(q.min_classes, "shared class", "shared classes"),
-        "n_active": f"{len(r):,}",
-        "n_met": f"{int((r['years meets'] > 0).sum()):,}",
-        "n_classes": _plural(len(counted), "shared class", "shared classes"),
-        "n_war": _plural(len(war), "class", "classes"),
-        "n_war_rivalries": _plural(war["rivalry_id"].nunique(), "rivalry", "rivalries"),
-        "meets_range": f"{int(met_years.min()):,} to {int(met_years.max()):,}",
-        "peak_year": f"FY{int(peak['fiscal_year'])}",
-        "peak_meets": f"{int(peak['meets']):,}",
-        "peak_active": f"{int(peak['active']):,}",
-        "n_not_checkable": f"{_all_years(never, 'years not checkable'):,}",
-        "n_absent": f"{_all_years(never, 'years side absent'):,}",
-        "n_never": f"{len(never):,}",
-        "n_list": f"{len(load_rivalries()):,}",
-        "ongoing_until": f"FY{ONGOING_UNTIL}",
-        "mapped_years": f"{BOOK_YEARS[0]} to {BOOK_YEARS[1]}",
-    }
-    if len(top):
-        t = top.iloc[0]
-        words["top"] = (
-            f"{t['rivalry']} meets most: "
-            f"{_plural(int(t['classes']), 'shared class', 'shared classes')} in "
-            f"{_plural(int(t['years meets']), 'year', 'years')}, of them "
-            f"{_plural(int(t['war-college classes']), 'war-college class', 'war-college classes')}."
-        )
-    else:
-        words["top"] = "No rivalry meets in these years."
-    words["all_programs"] = ""
-    if everything is not None and everything.query.programs != q.programs:
-        e = everything.rivalries
-        words["all_programs"] = (
-            f"Counting every program, not only {q.programs}, "
-            f"{int((e['years meets'] > 0).sum()):,} rivalries met in "
-            f"{_plural(int(everything.classes['counted'].sum()), 'shared class', 'shared classes')}"
-            "."
-        )
-    ip = result.classes[result.classes["rivalry"] == "India-Pakistan"]
-    words["india_pakistan"] = _plural(len(ip), "shared class", "shared classes")
-    shown = min(len(counted), LISTED)
-    words["n_listed"] = (
-        f"all {len(counted):,}"
-        if shown == len(counted)
-        else f"the first {shown:,} of {len(counted):,}"
-    )
-    return words

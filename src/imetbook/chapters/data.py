@@ -15,7 +15,6 @@ import pandas as pd
 from IPython.display import HTML
 
 from imetbook import vocab
-from imetbook.analysis import quality
 from imetbook.chapters import params, tables
 from imetbook.data import datasets, publish, schema
 
@@ -74,7 +73,7 @@ class Chapter:
             summary = (
                 f"{name} ({vocab.count(self.rows[name])} rows, {len(contract.columns)} columns)"
             )
-            out.append(quality.details(summary, body))
+            out.append(tables.details(summary, body))
         return out
 
     def country_table(self) -> tables.Table:

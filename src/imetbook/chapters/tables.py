@@ -230,3 +230,12 @@ def _column_widths(styler, df: pd.DataFrame, shown: Mapping, html_set: list[obje
 def _text(df: pd.DataFrame, table_id: str) -> str:
     columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in df.columns]
     return f"[table {table_id}: {len(df):,} rows; columns: {', '.join(columns)}]"
+
+
+def details(summary: str, body: str):
+    """A collapsed HTML section (``<details>``) for ``display``: ``summary`` is plain text shown
+    in bold, ``body`` is HTML the project built (e.g. a :class:`Table`'s ``html``)."""
+    from IPython.display import HTML
+
+    head = f"<summary><strong>{html.escape(summary)}</strong></summary>"
+    return HTML(f"<details>{head}\n{body}\n</details>")

@@ -15,6 +15,7 @@ import sys
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.chapters import params
 from imetbook.data import countries as countries_mod
 from imetbook.errors import ParameterError, UnknownCountryError
@@ -122,7 +123,7 @@ def _warn_absent(result) -> None:
         if row.rows == 0:
             print(
                 f"note: {row.country} has no training rows (program {q.programs}, "
-                f"FY{q.fy_start}-{q.fy_end}) in the records",
+                f"{vocab.fy_span(q.fy_start, q.fy_end)}) in the records",
                 file=sys.stderr,
             )
 
@@ -132,7 +133,7 @@ def headline(result) -> str:
     kinds = result.classes["match"].value_counts()
     parts = ", ".join(f"{int(kinds.get(k, 0)):,} {k}" for k in ("class", "course-year"))
     return (
-        f"{' / '.join(q.countries)}; program {q.programs}; FY{q.fy_start}-{q.fy_end}; "
+        f"{' / '.join(q.countries)}; program {q.programs}; {vocab.fy_span(q.fy_start, q.fy_end)}; "
         f"match {q.match}: {len(result.classes):,} shared classes ({parts})"
     )
 
@@ -149,11 +150,11 @@ def render(result, fmt: str) -> str:
 
 
 def _table(result) -> str:
-    from imetbook.analysis import classmates
+    from imetbook.chapters import classmates as chapter
 
     lines = [headline(result)]
     if not result.classes.empty:
-        table = classmates.roster(result).astype("str").replace({"<NA>": "", "NaT": ""})
+        table = chapter.roster(result, links=False).astype("str").replace({"<NA>": "", "NaT": ""})
         lines += [
             "",
             table.to_string(index=False),
@@ -214,6 +215,7 @@ def to_json(result) -> dict[str, object]:
                         "report": r.report,
                         "page": _int(r.page),
                         "source_url": r.source_url,
+                        "document_url": None if pd.isna(r.document_url) else r.document_url,
                         "program": r.program,
                         "course_title": r.course_title,
                         "location": None if pd.isna(r.location) else r.location,

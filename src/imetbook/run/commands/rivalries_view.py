@@ -14,6 +14,8 @@ import json
 
 import pandas as pd
 
+from imetbook import vocab
+from imetbook.analysis.classmates import EVIDENCE_COLUMNS
 from imetbook.errors import ParameterError
 
 
@@ -64,7 +66,8 @@ def headline(result) -> str:
     q = result.query
     met = int((result.rivalries["years meets"] > 0).sum())
     return (
-        f"rivalries active FY{q.fy_start}-{q.fy_end}: {len(result.rivalries):,}; program "
+        f"rivalries active {vocab.fy_span(q.fy_start, q.fy_end)}: {len(result.rivalries):,}; "
+        f"program "
         f"{q.programs}; tier {q.tier}; at least {q.min_classes} shared class(es) in a year: "
         f"{met:,} rivalries met, {int(result.classes['counted'].sum()):,} shared classes"
     )
@@ -72,6 +75,7 @@ def headline(result) -> str:
 
 def render(result, fmt: str, rules: pd.DataFrame) -> str:
     from imetbook.analysis import rivalries
+    from imetbook.chapters import rivalries as chapter
 
     if fmt == "csv":
         return rivalries.class_list(result).to_csv(index=False, lineterminator="\n")
@@ -80,7 +84,7 @@ def render(result, fmt: str, rules: pd.DataFrame) -> str:
     if fmt != "table":
         raise ParameterError(f"--format: {fmt!r} is not one of table, csv, json")
     top = rivalries.top_rivalries(result, top=None).astype("str").replace({"<NA>": ""})
-    never = rivalries.never_met(result, rules)
+    never = chapter.never_met(result, rules)
     lines = [headline(result), "", "Rivalries that met:"]
     lines.append(top.to_string(index=False) if len(top) else "(none)")
     lines += ["", "Rivalries that never met, and why:"]
@@ -117,19 +121,6 @@ def to_json(result) -> dict[str, object]:
     counted = result.classes[result.classes["counted"]]
     for c in counted.itertuples(index=False):
         evidence = by_class[(c.rivalry_id, c.class_id)]
-        cols = [
-            "record_id",
-            "country_name",
-            "report",
-            "page",
-            "source_url",
-            "program",
-            "course_title",
-            "location",
-            "start_date",
-            "end_date",
-            "students",
-        ]
         classes.append(
             {
                 "rivalry": c.rivalry,
@@ -144,7 +135,7 @@ def to_json(result) -> dict[str, object]:
                 "end_date": _plain(c.end_date),
                 "countries": c.countries.split("; "),
                 "students": _plain(c.students),
-                "rows": _records(evidence[cols]),
+                "rows": _records(evidence[list(EVIDENCE_COLUMNS)]),
             }
         )
     return {

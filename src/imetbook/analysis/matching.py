@@ -1,0 +1,400 @@
+"""The matching engine of shared classes: which rows can be matched, and how they group.
+
+:mod:`imetbook.analysis.classmates` states the rules and is the public entry point
+(:func:`imetbook.analysis.classmates.shared_classes_for`); this module holds the steps: select
+the rows of a query (:func:`select_rows`), put each in a candidate class (:func:`assign_groups`),
+keep the classes holding two or more countries and summarise each (:func:`match_rows`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from imetbook.analysis import courses
+from imetbook.errors import DataError, ParameterError
+
+MATCH_KINDS: tuple[str, ...] = ("class", "course-year")
+
+# Columns of ``training`` this module reads.
+NEEDED: tuple[str, ...] = (
+    "record_id",
+    "report",
+    "fiscal_year",
+    "status",
+    "country_name",
+    "iso3",
+    "program",
+    "is_imet",
+    "course_title",
+    "course_key",
+    "location",
+    "start_date",
+    "end_date",
+    "students",
+    "page",
+    "source_url",
+)
+# Columns read where present: a table without them reads as if every value were missing (a
+# row whose original document is not known is shown as such, never guessed).
+OPTIONAL: tuple[str, ...] = ("document_url",)
+# The report rows behind a class as the book lists them (the chapter's evidence table, the
+# command line's CSV and JSON): which row, where it is printed, and what it says.
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "country_name",
+    "report",
+    "page",
+    "source_url",
+    "document_url",
+    "program",
+    "course_title",
+    "location",
+    "start_date",
+    "end_date",
+    "students",
+)
+# Columns of :attr:`SharedClasses.rows`: the evidence for each class.
+ROW_COLUMNS: tuple[str, ...] = (
+    "class_id",
+    "match",
+    "country_name",
+    "iso3",
+    "record_id",
+    "report",
+    "page",
+    "source_url",
+    "document_url",
+    "program",
+    "course_title",
+    "location",
+    "start_date",
+    "end_date",
+    "students",
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated question: which countries, programs, years and kind of match."""
+
+    countries: tuple[str, ...]
+    iso3: tuple[str, ...]
+    programs: str
+    fy_start: int
+    fy_end: int
+    match: str
+
+
+def check_columns(training: pd.DataFrame) -> None:
+    missing = [c for c in NEEDED if c not in training.columns]
+    if missing:
+        raise DataError(f"training table lacks column(s) {', '.join(missing)}")
+
+
+# --- selection -----------------------------------------------------------------------------
+
+
+def program_mask(training: pd.DataFrame, programs: str) -> pd.Series:
+    """Rows of ``programs``: ``"IMET"`` (``is_imet``), ``"all"``, or one program family."""
+    if programs.casefold() == "all":
+        return pd.Series(True, index=training.index)
+    if programs.casefold() == "imet":
+        return training["is_imet"].astype(bool)
+    known = set(training["program"].dropna().unique())
+    if programs not in known:
+        raise ParameterError(
+            f"programs: {programs!r} is not IMET, all, or a program in the records "
+            f"({', '.join(sorted(known))})"
+        )
+    return training["program"] == programs
+
+
+def resolve_program(training: pd.DataFrame, programs: object) -> str:
+    """``programs`` spelt as the records spell it: ``"IMET"``, ``"all"`` or a program family in
+    ``training`` (matched ignoring case); :class:`ParameterError` with the closest names if not."""
+    families = sorted(set(training["program"].dropna()) - {"IMET", "all"})
+    valid = ["IMET", "all", *families]
+    if not isinstance(programs, str):
+        raise ParameterError(f"programs: expected a program name (text), got {programs!r}")
+    folded = {v.casefold(): v for v in valid}
+    hit = folded.get(programs.strip().casefold())
+    if hit is None:
+        close = difflib.get_close_matches(programs.casefold(), list(folded), n=3, cutoff=0.5)
+        hint = f" (closest: {', '.join(folded[c] for c in close)})" if close else ""
+        raise ParameterError(f"programs: unknown program {programs!r}{hint}")
+    return hit
+
+
+def select_rows(training: pd.DataFrame, query: Query) -> pd.DataFrame:
+    """The rows a query matches on, with ``place``, ``family`` and the row's ``basis``.
+
+    Actual training of the query's countries, programs and years. ``basis`` says how a row can
+    be matched under ``match="class"``: ``dated`` (course, place and dates in order),
+    ``undated`` (course, but a date missing or out of order: course-year fallback),
+    ``no place`` (dates but no place: not matched) or ``no course`` (no title: not matched).
+    """
+    t = training
+    mask = (
+        (t["status"] == "actual")
+        & t["iso3"].isin(query.iso3)
+        & t["fiscal_year"].between(query.fy_start, query.fy_end)
+        & program_mask(t, query.programs)
+    )
+    rows = t.loc[mask, list(NEEDED)].copy()
+    for col in OPTIONAL:
+        rows[col] = t.loc[mask, col] if col in t.columns else pd.Series(pd.NA, index=rows.index)
+    rows["place"] = rows["location"].map(courses.place_of).astype("str")
+    rows["family"] = rows["course_title"].map(courses.course_family).astype("str")
+    dates_ok = (
+        rows["start_date"].notna()
+        & rows["end_date"].notna()
+        & (rows["start_date"] <= rows["end_date"])
+    )
+    basis = pd.Series("dated", index=rows.index, dtype="str")
+    basis = basis.mask(dates_ok & rows["place"].isna(), "no place")
+    basis = basis.mask(~dates_ok, "undated")
+    rows["basis"] = basis.mask(rows["course_key"].isna(), "no course")
+    return rows.sort_values(["fiscal_year", "record_id"], kind="stable").reset_index(drop=True)
+
+
+BASES: tuple[str, ...] = ("dated", "undated", "no place", "no course")
+
+
+def coverage(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
+    """Per country: rows considered, by how they can be matched (see :func:`select_rows`)."""
+    out = []
+    for name, iso3 in zip(query.countries, query.iso3, strict=True):
+        r = rows[rows["iso3"] == iso3]
+        counts = r["basis"].value_counts()
+        out.append(
+            {
+                "country": name,
+                "rows": len(r),
+                **{f"rows {b}": int(counts.get(b, 0)) for b in BASES},
+            }
+        )
+    types = {"rows": "int64", **{f"rows {b}": "int64" for b in BASES}}
+    return pd.DataFrame(out).astype(types)
+
+
+def year_coverage(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
+    """Per fiscal year of the query: rows considered and rows of each basis (0 if none)."""
+    years = pd.Index(range(query.fy_start, query.fy_end + 1), name="fiscal_year")
+    counts = rows.groupby(["fiscal_year", "basis"]).size().unstack("basis")
+    counts = counts.reindex(index=years, columns=list(BASES)).fillna(0).astype("int64")
+    counts.columns = [f"rows {b}" for b in BASES]
+    counts.insert(0, "rows", counts.sum(axis=1))
+    return counts.reset_index()
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def _class_clusters(dated: pd.DataFrame) -> pd.Series:
+    """Cluster number per dated row: connected runs of overlapping dates within a group."""
+    keys = ["fiscal_year", "course_key", "place"]
+    dated = dated.sort_values([*keys, "start_date", "end_date", "record_id"], kind="stable")
+    running_end = dated.groupby(keys, sort=False)["end_date"].cummax()
+    previous_end = running_end.groupby([dated[k] for k in keys], sort=False).shift()
+    starts_new = previous_end.isna() | (dated["start_date"] > previous_end)
+    return starts_new.cumsum().rename("cluster")
+
+
+def _course_year_groups(rows: pd.DataFrame) -> pd.Series:
+    keys = rows[["fiscal_year", "course_key"]].astype(str).agg("|".join, axis=1)
+    return keys.rename("cluster")
+
+
+def assign_groups(rows: pd.DataFrame, match: str) -> pd.DataFrame:
+    """Matchable ``rows`` plus ``match`` and ``group``: the candidate class of each row."""
+    if match == "course-year":
+        dated = rows.iloc[0:0]
+        undated = rows[rows["basis"] != "no course"]
+    else:
+        dated, undated = rows[rows["basis"] == "dated"], rows[rows["basis"] == "undated"]
+    parts = []
+    if len(dated):
+        parts.append(
+            dated.assign(match="class", group="class|" + _class_clusters(dated).astype(str))
+        )
+    if len(undated):
+        parts.append(
+            undated.assign(match="course-year", group="course-year|" + _course_year_groups(undated))
+        )
+    if not parts:
+        return rows.iloc[0:0].assign(match=pd.Series(dtype="str"), group=pd.Series(dtype="str"))
+    return pd.concat(parts)
+
+
+# The summaries below work on plain Python lists: a few hundred classes of a few rows each,
+# where per-group pandas calls would cost seconds.
+
+
+def _present(values: list) -> list:
+    return [v for v in values if not pd.isna(v)]
+
+
+def mode(values: list) -> object:
+    """Most frequent non-null value; ties go to the first in sort order (deterministic)."""
+    counts = Counter(str(v) for v in _present(values))
+    if not counts:
+        return pd.NA
+    top = max(counts.values())
+    return min(v for v, n in counts.items() if n == top)
+
+
+def _joined(values: list) -> str:
+    return "; ".join(sorted({str(v) for v in _present(values)}))
+
+
+def _pages(reports: list, pages: list) -> str:
+    """``2008-2009 p. 8, 24; 2009-2010 p. 13``: where a class's rows are printed."""
+    by_report: dict[str, set[int]] = {}
+    for report, page in zip(reports, pages, strict=True):
+        by_report.setdefault(report, set())
+        if not pd.isna(page):
+            by_report[report].add(int(page))
+    return "; ".join(
+        f"{report} p. " + ", ".join(map(str, sorted(found)))
+        if found
+        else f"{report} (no page printed)"
+        for report, found in sorted(by_report.items())
+    )
+
+
+def known_sum(students) -> object:
+    """Sum of students, or unknown (NA) if any row's number is unknown: never a partial sum."""
+    values = list(students)
+    if any(pd.isna(v) for v in values):
+        return pd.NA
+    return int(sum(values))
+
+
+def _summarise(g: dict[str, list], countries: tuple[str, ...]) -> dict[str, object]:
+    """One class from its rows, given as ``column -> list of values``."""
+    present = [c for c in countries if c in set(g["country_name"])]
+    starts, ends = _present(g["start_date"]), _present(g["end_date"])
+    return {
+        "match": g["match"][0],
+        "fiscal_year": int(g["fiscal_year"][0]),
+        "course_key": g["course_key"][0],
+        "course_title": mode(g["course_title"]),
+        "family": mode(g["family"]),
+        "place": mode(g["place"]),
+        "location": mode(g["location"]),
+        "start_date": min(starts) if starts else pd.NaT,
+        "end_date": max(ends) if ends else pd.NaT,
+        "countries": "; ".join(present),
+        "n_countries": len(present),
+        "students": known_sum(g["students"]),
+        "n_rows": len(g["record_id"]),
+        "programs": _joined(g["program"]),
+        "reports": _joined(g["report"]),
+        "pages": _pages(g["report"], g["page"]),
+        "source_urls": _joined(g["source_url"]),
+        "record_ids": _joined(g["record_id"]),
+    }
+
+
+def _by_group(shared: pd.DataFrame) -> dict[str, dict[str, list]]:
+    """``group -> column -> values``, in row order."""
+    columns = list(shared.columns)
+    out: dict[str, dict[str, list]] = {}
+    for values in zip(*(shared[c].tolist() for c in columns), strict=True):
+        row = dict(zip(columns, values, strict=True))
+        g = out.setdefault(row["group"], {c: [] for c in columns})
+        for c in columns:
+            g[c].append(row[c])
+    return out
+
+
+CLASS_COLUMNS: tuple[str, ...] = (
+    "class_id",
+    "match",
+    "fiscal_year",
+    "course_key",
+    "course_title",
+    "family",
+    "place",
+    "location",
+    "start_date",
+    "end_date",
+    "countries",
+    "n_countries",
+    "students",
+    "n_rows",
+    "programs",
+    "reports",
+    "pages",
+    "source_urls",
+    "record_ids",
+)
+
+
+def empty_classes() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in CLASS_COLUMNS}).pipe(_typed)
+
+
+def _typed(classes: pd.DataFrame) -> pd.DataFrame:
+    types = {
+        "fiscal_year": "int64",
+        "n_countries": "int64",
+        "n_rows": "int64",
+        "students": "Int64",
+        "start_date": "datetime64[us]",
+        "end_date": "datetime64[us]",
+    }
+    out = classes.astype(types)
+    for col in CLASS_COLUMNS:
+        if col not in types:
+            out[col] = out[col].astype("str")
+    return out
+
+
+def _meets_another_country(dated: pd.DataFrame) -> pd.Series:
+    """True for a row whose dates overlap a row of another country in the same class."""
+    cols = ["group", "iso3", "start_date", "end_date", "record_id"]
+    pairs = dated[cols].merge(dated[cols], on="group", suffixes=("", "_other"))
+    hit = (
+        (pairs["iso3"] != pairs["iso3_other"])
+        & (pairs["start_date"] <= pairs["end_date_other"])
+        & (pairs["start_date_other"] <= pairs["end_date"])
+    )
+    return dated["record_id"].isin(set(pairs.loc[hit, "record_id"]))
+
+
+def _shared_rows(grouped: pd.DataFrame) -> pd.DataFrame:
+    """Rows of groups holding two or more countries; in a class, only the rows that overlap a
+    row of another country (a run of one country's sessions chained to the class by its own
+    dates is not shared)."""
+    n_countries = grouped.groupby("group")["iso3"].transform("nunique")
+    candidates = grouped[n_countries >= 2]
+    dated = candidates["match"] == "class"
+    keep = pd.Series(True, index=candidates.index)
+    keep[dated] = _meets_another_country(candidates[dated])
+    return candidates[keep]
+
+
+def match_rows(rows: pd.DataFrame, query: Query) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shared classes and their evidence rows from selected rows (see :func:`select_rows`)."""
+    shared = _shared_rows(assign_groups(rows, query.match))
+    if shared.empty:
+        return empty_classes(), pd.DataFrame(columns=list(ROW_COLUMNS))
+    summaries = {g: _summarise(v, query.countries) for g, v in _by_group(shared).items()}
+    classes = pd.DataFrame.from_dict(summaries, orient="index")
+    classes = classes.sort_values(
+        ["fiscal_year", "start_date", "course_title", "place", "record_ids"],
+        na_position="last",
+        kind="stable",
+    )
+    number = classes.groupby("fiscal_year").cumcount() + 1
+    ids = "FY" + classes["fiscal_year"].astype(str) + "-" + number.map("{:03d}".format)
+    classes.insert(0, "class_id", ids)
+    evidence = shared.assign(class_id=shared["group"].map(classes["class_id"]))
+    evidence = evidence.sort_values(["class_id", "country_name", "record_id"], kind="stable")
+    classes = _typed(classes.reset_index(drop=True)[list(CLASS_COLUMNS)])
+    return classes, evidence[list(ROW_COLUMNS)].reset_index(drop=True)
