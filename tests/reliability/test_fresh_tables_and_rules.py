@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from imetbook.chapters import params
+from imetbook.chapters import pakistan, params
 from imetbook.data import build
 from imetbook.run import cli
 
@@ -81,6 +81,9 @@ def _breaking(chapter: str, rule: params.Rule) -> dict[str, object]:
     if isinstance(rule, params.Ordered):
         lo, hi = params.data_years("training")()
         return {rule.first: hi, rule.last: lo}
+    if isinstance(rule, pakistan.ReachesAPeriod):  # an axis ending before any period
+        lo, _hi = params.data_years("funding")()
+        return {rule.first: lo, rule.last: lo + 1}
     return {rule.b: defaults[rule.a]}
 
 

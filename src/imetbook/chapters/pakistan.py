@@ -58,8 +58,9 @@ class ReachesAPeriod:
             fy_span(a, b) for a, b in zip(periods["fy_first"], periods["fy_last"], strict=True)
         ]
         raise params.Invalid(
-            f"the axis {fy_span(lo, hi)} reaches none of {values[self.country]}'s restriction "
-            f"periods ({', '.join(spans)}); choose fy_start and fy_end that reach one"
+            f"the axis {self.first}–{self.last} ({fy_span(lo, hi)}) reaches none of the "
+            f"restriction periods of {self.country} {values[self.country]} ({', '.join(spans)}); "
+            f"choose {self.first} and {self.last} that reach one"
         )
 
 
