@@ -112,3 +112,24 @@ def test_values_are_yaml_literals_without_dates() -> None:
 def test_a_parameter_given_twice_is_refused(root: Path, capsys) -> None:
     assert cli.main(["run", "sources", "-p", "source", "all", "-p", "source", "fmtr"]) == 2
     assert capsys.readouterr().err.strip() == "error: parameter 'source' given twice"
+
+
+def test_list_prints_each_parameter_and_runs_nothing(root: Path, capsys) -> None:
+    assert cli.main(["run", "span_demo", "--list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("span_demo: parameters (python -m imetbook run span_demo -p NAME")
+    assert (
+        " ".join(out[1].split()) == "years a fiscal-year span [first, last]; default [2001, 2002]"
+    )
+    assert cli.main(["run", "profile", "--list"]) == 0
+    spec = params.spec_for("profile")
+    text = capsys.readouterr().out
+    assert f'country  {spec.params["country"].type}; default "India"' in text
+    assert spec.params["country"].help in text
+    assert not (root / "_build").exists()
+
+
+def test_list_of_an_unknown_chapter_is_one_line(root: Path, capsys) -> None:
+    assert cli.main(["run", "nosuch", "--list"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("error: unknown chapter 'nosuch'")
