@@ -16,12 +16,26 @@ from imetbook.run.commands.execute import parse_values
 REPO = Path(__file__).resolve().parents[1]
 
 
+def link_tree(source: Path, target: Path) -> None:
+    """``target`` mirrors the folders of ``source``, each file a symbolic link to the original."""
+    for path in sorted(source.rglob("*")) if source.is_dir() else []:
+        copy = target / path.relative_to(source)
+        if path.is_dir():
+            copy.mkdir(parents=True, exist_ok=True)
+        else:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.symlink_to(path)
+
+
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_notebook) -> Path:
     """A project root with the real sources chapter and country template, and the raw data."""
     monkeypatch.setenv("IMETBOOK_ROOT", str(tmp_path))
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "raw").symlink_to(REPO / "data" / "raw")
+    # The tables already built from those raw files, file by file: a build that finds them
+    # current writes nothing (else it rebuilds here, replacing the links, never the files).
+    link_tree(REPO / "data" / "processed", tmp_path / "data" / "processed")
     (tmp_path / "chapters" / "country").mkdir(parents=True)
     shutil.copy(REPO / "chapters" / "sources.ipynb", tmp_path / "chapters" / "sources.ipynb")
     shutil.copy(
