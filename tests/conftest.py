@@ -139,14 +139,11 @@ def chapter_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Chapt
     """``chapter_run(chapter, values={})``: the chapter executed once per session for these
     values, into one session folder, and shared by every test that asks for the same run.
 
-    A run with the defaults starts from the committed notebook: ``run_chapter`` executes it
-    again only if its stored input hash is stale (the execution cache's own rule), so an
-    up-to-date chapter is not executed a second time (nbval and ``test_reproducible``
-    re-execute every committed chapter).
+    A run the book itself makes (a chapter with its defaults, a country page) starts from the
+    book's notebook: ``run_chapter`` executes it again only if its stored input hash is stale
+    (the execution cache's own rule), so an up-to-date notebook is not executed a second time
+    (nbval and ``test_reproducible`` re-execute the committed ones).
     """
-    from imetbook import paths
-    from imetbook.run import execute
-
     out_dir = tmp_path_factory.mktemp("runs")
     runs: dict[str, ChapterRun] = {}
 
@@ -154,11 +151,27 @@ def chapter_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Chapt
         values = dict(values or {})
         key = json.dumps([chapter, values], sort_keys=True)
         if key not in runs:
-            if not values:
-                committed = execute.chapter_notebook(chapter, paths.chapters_dir())
-                target = out_dir / f"{chapter}-{execute.parameter_slug({})}.ipynb"
-                shutil.copyfile(committed, target)
+            _seed(out_dir, chapter, values)
             runs[key] = run_chapter_into(out_dir, chapter, values)
         return runs[key]
 
     return run
+
+
+def _seed(out_dir: Path, chapter: str, values: Mapping[str, Any]) -> None:
+    """Put where ``run_chapter`` writes the notebook the book executed for the same values
+    (the committed chapter for its defaults, a built country page for ``profile``), if any:
+    ``run_chapter`` keeps it only if its stored input hash is current."""
+    from imetbook.chapters import params
+    from imetbook.data import countries
+    from imetbook.run import execute
+
+    built = execute.chapter_notebook(chapter)
+    if chapter == "profile" and set(values) == {"country"}:
+        iso3 = countries.to_iso3(params.validate(chapter, values)["country"])
+        built = built.parent / f"{iso3}.ipynb"
+    elif values:
+        return
+    if built.is_file():
+        slug = execute.parameter_slug(params.validate(chapter, values))
+        shutil.copyfile(built, out_dir / f"{chapter}-{slug}.ipynb")
