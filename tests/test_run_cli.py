@@ -10,10 +10,11 @@ import pytest
 
 from imetbook.analysis.sources import source_keys
 from imetbook.chapters import params
-from imetbook.run import cli
+from imetbook.run import cli, execute
 from imetbook.run.commands.execute import parse_values
 
 REPO = Path(__file__).resolve().parents[1]
+PARAMS = "years = [2001, 2002]"  # the parameters cell of the tiny chapters below
 
 
 def link_tree(source: Path, target: Path) -> None:
@@ -43,9 +44,7 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_notebook) -> Pat
         tmp_path / "chapters" / "country" / "profile.ipynb",
     )
     # A chapter with a fiscal-year span, to check spans on the command line.
-    write_notebook(
-        tmp_path / "chapters" / "span_demo.ipynb", "print(years)", parameters="years = [2001, 2002]"
-    )
+    write_notebook(tmp_path / "chapters" / "span_demo.ipynb", "print(years)", parameters=PARAMS)
     monkeypatch.setitem(
         params.SPECS,
         "span_demo",
@@ -147,3 +146,30 @@ def test_list_of_an_unknown_chapter_is_one_line(root: Path, capsys) -> None:
     assert cli.main(["run", "nosuch", "--list"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("error: unknown chapter 'nosuch'")
+
+
+def test_chapter_run_reads_glue_and_stderr_and_shares_runs(root: Path, write_notebook, chapter_run):
+    """The chapter-test harness: what a chapter glued and printed, one execution per values
+    per session, and a run with the defaults taken from the notebook the book executed."""
+    counter = root / "executions.txt"
+    code = (
+        f"open({str(counter)!r}, 'a').write('x')\n"
+        "import sys\nfrom myst_nb import glue\n"
+        "glue('first', years[0], display=False)\nprint('careful', file=sys.stderr)"
+    )
+    notebook = write_notebook(root / "chapters" / "glue_demo.ipynb", code, parameters=PARAMS)
+    params.register("glue_demo", params.SPECS["span_demo"])
+    try:
+        execute.execute_jobs([execute.Job(notebook, notebook)], workers=1, log=lambda _m: None)
+        assert counter.read_text() == "x"
+        run = chapter_run("glue_demo")
+        assert counter.read_text() == "x"  # the book's execution, not a second one
+        assert run.glued == {"first": 2001} and run.stderr == ["careful\n"]
+        assert run.problems == ["careful\n"] and run.html_path.is_file()
+        other = chapter_run("glue_demo", {"years": [2005, 2006]})
+        assert other.glued == {"first": 2005} and counter.read_text() == "xx"
+        assert chapter_run("glue_demo", {"years": [2005, 2006]}) is other
+        assert counter.read_text() == "xx"
+    finally:
+        params.SPECS.pop("glue_demo")
+        params.spec_for.cache_clear()
