@@ -11,9 +11,16 @@ are declared in the spec too (:class:`Ordered`, :class:`Distinct`). For ``run``,
 :func:`validate_run` checks the values given *together with the notebook's defaults*, so that
 ``-p fy_start 2021`` against a default ``fy_end = 2020`` fails before any kernel starts.
 
-Specs live next to the analysis code of their chapter, as a module-level ``PARAMS``; the
-:data:`SPECS` registry maps a chapter name (the notebook's file stem) to that module and is
-resolved lazily, so importing this module never loads the data.
+Each parameter is declared once, as a :class:`Param` of its chapter's spec: its name (the
+keyword), its type (what the validator accepts, :func:`type_of`), its default, its help and
+its rule (the validator, and the spec's rules across parameters). The command line
+(``python -m imetbook run CHAPTER --list`` prints them: :func:`listing`), the run
+(:func:`validate_run`) and the notebook (:func:`bind`) all read it; the notebook's
+parameters cell holds the same defaults (``tests/test_params.py`` checks every chapter).
+
+A chapter's spec is ``imetbook.chapters.<stem>.PARAMS`` (the notebook's file stem); until a
+chapter has that module, the :data:`SPECS` registry maps its name to the module holding
+``PARAMS``. Specs are resolved lazily, so importing this module never loads the data.
 """
 
 from __future__ import annotations
