@@ -10,6 +10,7 @@ import pytest
 
 from imetbook.analysis.sources import source_keys
 from imetbook.chapters import params
+from imetbook.errors import ParameterError
 from imetbook.run import cli, execute
 from imetbook.run.commands.execute import parse_values
 
@@ -172,4 +173,22 @@ def test_chapter_run_reads_glue_and_stderr_and_shares_runs(root: Path, write_not
         assert counter.read_text() == "xx"
     finally:
         params.SPECS.pop("glue_demo")
+        params.spec_for.cache_clear()
+
+
+def test_run_chapter_checks_a_rule_against_the_defaults_before_a_kernel(root: Path) -> None:
+    spec = params.Spec(
+        params.Ordered("fy_start", "fy_end"),
+        fy_start=params.Param(params.FiscalYear(bounds=(2000, 2020)), "", 2001),
+        fy_end=params.Param(params.FiscalYear(bounds=(2000, 2020)), "", 2002),
+    )
+    params.register("order_demo", spec)
+    notebook = root / "chapters" / "order_demo.ipynb"
+    notebook.write_bytes((root / "chapters" / "span_demo.ipynb").read_bytes())
+    try:
+        with pytest.raises(ParameterError, match=r"fy_start \(2010\) is after fy_end \(2002\)"):
+            execute.run_chapter("order_demo", {"fy_start": 2010}, out_dir=root / "runs")
+        assert not (root / "runs").exists()
+    finally:
+        params.SPECS.pop("order_demo")
         params.spec_for.cache_clear()

@@ -1018,7 +1018,7 @@ def run_chapter(
     from imetbook.chapters import params
 
     notebook = chapter_notebook(chapter)
-    valid = params.validate(chapter, values)
+    valid = params.validate_run(chapter, notebook, values)  # each value, then the rules
     out_dir = out_dir or paths.build_dir() / "runs"
     output = out_dir / f"{chapter}-{parameter_slug(valid)}.ipynb"
     execute_jobs([Job(notebook, output, valid)], workers=1, force=force, log=log)
