@@ -100,3 +100,12 @@ def edit(folder: Path, name: str, old: str, new: str, manifest: bool = True) -> 
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def classmates_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """``python -m imetbook classmates ARGV...`` in process: exit code, stdout, stderr."""
+    from imetbook.run.cli import main
+
+    code = main(["classmates", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err

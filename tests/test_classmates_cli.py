@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixture_helpers import classmates_cli as run
 from fixture_helpers import training_rows
 
 from imetbook.analysis import classmates as cm
 from imetbook.data import datasets
-from imetbook.run.cli import main
 from imetbook.run.commands import classmates as cmd
 
 FIXTURE = Path(__file__).parent / "fixtures" / "classmates" / "training_rows.csv"
@@ -32,12 +32,6 @@ def fixture_table(monkeypatch) -> pd.DataFrame:
     table = load_fixture()
     monkeypatch.setattr(datasets, "load", lambda name, *a, **k: table.copy())
     return table
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(["classmates", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --- errors: one clear line, non-zero exit, nothing on stdout ---------------------------------
