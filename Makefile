@@ -42,8 +42,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
 
+# The unit and slow tests run on every core (pytest-xdist); each worker shares its session
+# fixtures (tables loaded once, one run per chapter and values) between its tests.
 unit: $(VENV)/.installed data
-	$(PY) -m pytest -q -m "not slow and not browser" tests
+	$(PY) -m pytest -q -n $(JOBS) -m "not slow and not browser" tests
 
 # Kernels get the inline figure backend, as under `imetbook execute` (the Agg exported above
 # would leave figures as text and the outputs would differ from the committed ones).
@@ -55,7 +57,7 @@ nbval: $(VENV)/.installed data
 	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 book-test: $(VENV)/.installed book
-	$(PY) -m pytest -q -m slow tests
+	$(PY) -m pytest -q -n $(JOBS) -m slow tests
 
 browser: $(VENV)/.installed book
 	bash tests/browser/ensure_chromium.sh

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import re
 import shutil
 from decimal import Decimal
@@ -12,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixture_helpers import edit, line_of, read_rows
 
 from imetbook.data import schema
 from imetbook.data.parsers import budget
@@ -24,40 +22,8 @@ SCA = "South and Central Asia"
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def read_rows(folder: Path, name: str) -> list[dict[str, str]]:
-    text = (folder / name).read_bytes().decode("utf-8")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
-def line_of(folder: Path, name: str, needle: str) -> int:
-    """Physical line number of the only line containing ``needle``."""
-    lines = (folder / name).read_bytes().decode("utf-8").splitlines()
-    hits = [i + 1 for i, line in enumerate(lines) if needle in line]
-    assert len(hits) == 1, f"{needle!r} occurs {len(hits)} times in {name}"
-    return hits[0]
-
-
 def copy_fixture(tmp_path: Path) -> Path:
     return Path(shutil.copytree(FIX, tmp_path / "budget"))
-
-
-def edit(folder: Path, name: str, old: str, new: str, manifest: bool = True) -> None:
-    """Replace the only occurrence of ``old`` in a fixture file (and re-checksum it)."""
-    path = folder / name
-    text = path.read_bytes().decode("utf-8")
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {name}"
-    path.write_bytes(text.replace(old, new).encode("utf-8"))
-    if not manifest:
-        return
-    rows = read_rows(folder, "MANIFEST.csv")
-    for row in rows:
-        if row["file"] == name:
-            row["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-            row["bytes"] = str(path.stat().st_size)
-    with (folder / "MANIFEST.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def training_frame(rows: list[dict]) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+from fixture_helpers import funding_frame as frame
 
 from imetbook.analysis import budget, budget_tables
 from imetbook.analysis import claim_words as words
@@ -38,25 +39,6 @@ def row(name, fy, measure, amount, *, scope="country", region=REGION, total=None
         "source_grade": "primary",
         "source_copy_at": None,
     }
-
-
-def frame(*rows) -> pd.DataFrame:
-    df = pd.DataFrame(list(rows), columns=schema.FUNDING.names)
-    df["fiscal_year"] = df["fiscal_year"].astype("int64")
-    df["is_total"] = df["is_total"].astype(bool)
-    df["students"] = df["students"].astype("Int64")
-    for col in (
-        "iso3",
-        "region",
-        "source_url",
-        "locator",
-        "note",
-        "source_copy_at",
-        "edition",
-        "quality",
-    ):
-        df[col] = df[col].astype("str")
-    return schema.validate(df, schema.FUNDING)
 
 
 # --- one figure per key, sources kept ------------------------------------------------------

@@ -3,10 +3,6 @@ with its defaults and with another region and country set (slow: it runs the rea
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
-import nbformat
 import pytest
 
 from imetbook.analysis import budget
@@ -40,38 +36,10 @@ def test_params_reject_countries_that_are_not_a_list():
     }
 
 
-def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
-    """Every value the chapter glued, by name (as the text papermill recorded)."""
-    found = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                found[name] = ast.literal_eval(
-                    out["data"]["application/papermill.record/text/plain"]
-                )
-    return found
-
-
-def _streams(nb: nbformat.NotebookNode, name: str) -> list[str]:
-    return [
-        out["text"]
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "stream" and out.get("name") == name
-    ]
-
-
-def _run(tmp_path: Path, values: dict) -> nbformat.NotebookNode:
-    notebook, html = execute.run_chapter("budget", values, out_dir=tmp_path, log=lambda _m: None)
-    assert html.is_file()
-    return nbformat.read(notebook, as_version=4)
-
-
 @pytest.mark.slow
-def test_chapter_executes_with_defaults_and_quotes_the_claims(tmp_path):
-    nb = _run(tmp_path, {})
-    glued = _glued(nb)
+def test_chapter_executes_with_defaults_and_quotes_the_claims(chapter_run):
+    run = chapter_run("budget")
+    glued = run.glued
     claims = datasets.load("claims")
     assert glued["region_name"] == "South and Central Asia"
     for key, claim_id in (
@@ -90,24 +58,19 @@ def test_chapter_executes_with_defaults_and_quotes_the_claims(tmp_path):
     # Every money claim's verdict is the claims module's finding, the claims chapter's too.
     for finding in cl.money_findings(claims, funding):
         assert glued[f"verdict_{finding.claim_id}"] == finding.verdict, finding.claim_id
-    assert not _streams(nb, "stderr")
+    assert not run.stderr
 
 
 @pytest.mark.slow
-def test_chapter_executes_for_another_region_and_country_set(tmp_path):
-    nb = _run(tmp_path, NEAR_EAST)
-    glued = _glued(nb)
+def test_chapter_executes_for_another_region_and_country_set(chapter_run):
+    run = chapter_run("budget", NEAR_EAST)
+    glued = run.glued
     assert glued["region_name"] == "Near East"
     assert glued["fy_span"] == "FY2008\u2013FY2017"
     members = budget.region_members(datasets.load("funding"), "Near East")
     assert glued["n_members"] == str(len(members))
-    html = "".join(
-        out.get("data", {}).get("text/html", "")
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-    )
-    assert "Members' shares of Near East" in html
-    assert not _streams(nb, "stderr")
+    assert "Members' shares of Near East" in run.html
+    assert not run.stderr
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from fixture_helpers import funding_frame as funding
 from myst_parser.mdit_to_docutils.base import default_slugify
 
 from imetbook.analysis import budget
@@ -73,25 +74,6 @@ def money(name, fy, measure, amount, *, scope="country", region=SCA):
         "source_grade": "primary",
         "source_copy_at": None,
     }
-
-
-def funding(*rows) -> pd.DataFrame:
-    df = pd.DataFrame(list(rows), columns=schema.FUNDING.names)
-    df["fiscal_year"] = df["fiscal_year"].astype("int64")
-    df["is_total"] = df["is_total"].astype(bool)
-    df["students"] = df["students"].astype("Int64")
-    for col in (
-        "iso3",
-        "region",
-        "source_url",
-        "locator",
-        "note",
-        "source_copy_at",
-        "edition",
-        "quality",
-    ):
-        df[col] = df[col].astype("str")
-    return schema.validate(df, schema.FUNDING)
 
 
 def event(date: str, category: str, eid: str) -> dict[str, object]:

@@ -4,7 +4,6 @@ threshold, gluing exactly what the analysis computes."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import nbformat
@@ -34,54 +33,16 @@ def test_a_bad_parameter_fails_before_any_kernel_starts(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
-    found = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                data = out["data"]
-                markdown = data.get("application/papermill.record/text/markdown")
-                text = data["application/papermill.record/text/plain"]
-                found[name] = markdown if markdown is not None else ast.literal_eval(text)
-    return found
-
-
-def _problems(nb: nbformat.NotebookNode) -> list[str]:
-    return [
-        out.get("text", out.get("ename", ""))
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
-        or (out.get("output_type") == "stream" and out.get("name") == "stderr")
-    ]
-
-
-def _markdown(nb: nbformat.NotebookNode) -> str:
-    return "".join(
-        "".join(out.get("data", {}).get("text/markdown", ""))
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-    )
-
-
 @pytest.fixture(scope="module")
 def tables():
     return {name: datasets.load(name) for name in ("claims", "training", "funding", "events")}
 
 
-def _run(tmp_path: Path, values: dict) -> nbformat.NotebookNode:
-    notebook, html = execute.run_chapter("claims", values, out_dir=tmp_path, log=lambda _m: None)
-    assert html.is_file()
-    nb = nbformat.read(notebook, as_version=4)
-    assert _problems(nb) == []
-    return nb
-
-
 @pytest.mark.slow
-def test_chapter_glues_the_computed_verdicts_and_counts(tmp_path, tables):
-    nb = _run(tmp_path, {})
-    glued = _glued(nb)
+def test_chapter_glues_the_computed_verdicts_and_counts(chapter_run, tables):
+    run = chapter_run("claims")
+    assert run.problems == []
+    glued = run.glued
     findings = cl.compute_all(
         tables["claims"], tables["training"], tables["funding"], tables["events"]
     )
@@ -94,18 +55,20 @@ def test_chapter_glues_the_computed_verdicts_and_counts(tmp_path, tables):
         for key, value in f.facts.items():
             assert glued[f"{f.claim_id}_{key}"] == value
     assert {f.claim_id for f in findings} == set(cl.COMPUTED_CLAIMS)
-    md = _markdown(nb)
+    md = run.markdown
     assert chc.markdown_table(table) in md
     for claim_id in cl.COMPUTED_CLAIMS:
         assert f"(<{cl.EVIDENCE[claim_id].target}>)" in md
-    assert "0x" not in nbformat.writes(nb)  # no memory addresses
+    assert "0x" not in nbformat.writes(run.nb)  # no memory addresses
 
 
 @pytest.mark.slow
-def test_another_threshold_changes_the_india_verdict_as_the_function_does(tmp_path, tables):
+def test_another_threshold_changes_the_india_verdict_as_the_function_does(chapter_run, tables):
     claims, funding = tables["claims"], tables["funding"]
     double = 2 * cl.dollar_amount(cl.claim_text(claims, "C11"))
-    glued = _glued(_run(tmp_path, {"threshold_usd": double}))
+    run = chapter_run("claims", {"threshold_usd": double})
+    assert run.problems == []
+    glued = run.glued
     expected = cl.yearly_amount(claims, funding, threshold_usd=double)
     assert glued["verdict_C11"] == expected.verdict
     assert glued["C11_threshold"] == usd_short(double)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixture_helpers import training_rows
 
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import courses
@@ -23,14 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "classmates"
 
 def load_fixture(name: str = "training_rows.csv") -> pd.DataFrame:
     """A fixture CSV typed as the ``training`` table is (dates, nullable integers, bool)."""
-    df = pd.read_csv(FIXTURES / name, dtype=str, keep_default_na=False, na_values=[""])
-    for col in ("start_date", "end_date"):
-        df[col] = pd.to_datetime(df[col], format="%Y-%m-%d").astype("datetime64[us]")
-    for col in ("students", "page"):
-        df[col] = pd.to_numeric(df[col]).astype("Int64")
-    df["fiscal_year"] = df["fiscal_year"].astype("int64")
-    df["is_imet"] = df["is_imet"].map({"True": True, "False": False}).astype(bool)
-    return df
+    return training_rows(FIXTURES / name)
 
 
 @pytest.fixture(scope="module")

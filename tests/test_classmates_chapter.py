@@ -4,7 +4,6 @@ other parameter sets (slow: it runs the real notebook into tmp_path)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import nbformat
@@ -17,7 +16,6 @@ from imetbook.chapters import classmates as chapter
 from imetbook.chapters import params
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
-from imetbook.run import execute
 
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "classmates.ipynb"
 
@@ -49,38 +47,6 @@ def test_an_inverted_span_is_a_parameter_error():
         cm.check_span(2015, 2005, (1999, 2020))
 
 
-def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
-    found = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                found[name] = ast.literal_eval(
-                    out["data"]["application/papermill.record/text/plain"]
-                )
-    return found
-
-
-def _errors_and_warnings(nb: nbformat.NotebookNode) -> list[str]:
-    return [
-        out.get("text", out.get("ename", ""))
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
-        or (out.get("output_type") == "stream" and out.get("name") == "stderr")
-    ]
-
-
-def _run(tmp_path: Path, values: dict) -> dict[str, str]:
-    notebook, html = execute.run_chapter(
-        "classmates", values, out_dir=tmp_path, log=lambda _m: None
-    )
-    assert html.is_file()
-    nb = nbformat.read(notebook, as_version=4)
-    assert _errors_and_warnings(nb) == []
-    return _glued(nb)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("values", "countries", "programs"),
@@ -90,8 +56,12 @@ def _run(tmp_path: Path, values: dict) -> dict[str, str]:
         ({"countries": ["Israel", "Egypt"], "programs": "all"}, ["Israel", "Egypt"], "all"),
     ],
 )
-def test_chapter_executes_and_its_numbers_are_the_functions(tmp_path, values, countries, programs):
-    glued = _run(tmp_path, values)
+def test_chapter_executes_and_its_numbers_are_the_functions(
+    chapter_run, values, countries, programs
+):
+    run = chapter_run("classmates", values)
+    assert run.problems == []
+    glued = run.glued
     training = datasets.load("training")
     result = cm.shared_classes_for(training, countries, programs)
     expected = chapter.answer_numbers(result, cm.shared_classes_for(training, countries, "all"))

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixture_helpers import classmates_cli as run
+from fixture_helpers import training_rows
 
 from imetbook.analysis import classmates as cm
 from imetbook.data import datasets
-from imetbook.run.cli import main
 from imetbook.run.commands import classmates as cmd
 
 FIXTURE = Path(__file__).parent / "fixtures" / "classmates" / "training_rows.csv"
@@ -23,14 +24,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "classmates" / "training_rows.csv
 
 def load_fixture() -> pd.DataFrame:
     """The fixture rows typed as the ``training`` table is (see test_classmates.py)."""
-    df = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False, na_values=[""])
-    for col in ("start_date", "end_date"):
-        df[col] = pd.to_datetime(df[col], format="%Y-%m-%d").astype("datetime64[us]")
-    for col in ("students", "page"):
-        df[col] = pd.to_numeric(df[col]).astype("Int64")
-    df["fiscal_year"] = df["fiscal_year"].astype("int64")
-    df["is_imet"] = df["is_imet"].map({"True": True, "False": False}).astype(bool)
-    return df
+    return training_rows(FIXTURE)
 
 
 @pytest.fixture
@@ -38,12 +32,6 @@ def fixture_table(monkeypatch) -> pd.DataFrame:
     table = load_fixture()
     monkeypatch.setattr(datasets, "load", lambda name, *a, **k: table.copy())
     return table
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(["classmates", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --- errors: one clear line, non-zero exit, nothing on stdout ---------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixture_helpers import training_rows
 
 from imetbook.analysis import classmates
 from imetbook.analysis import country_pages as cp
@@ -54,14 +55,7 @@ def course_rows(**columns: list) -> pd.DataFrame:
 
 def load_classmates_rows() -> pd.DataFrame:
     """The classmates fixture typed as the training table is."""
-    df = pd.read_csv(CLASSMATES, dtype=str, keep_default_na=False, na_values=[""])
-    for col in ("start_date", "end_date"):
-        df[col] = pd.to_datetime(df[col], format="%Y-%m-%d").astype("datetime64[us]")
-    for col in ("students", "page"):
-        df[col] = pd.to_numeric(df[col]).astype("Int64")
-    df["fiscal_year"] = df["fiscal_year"].astype("int64")
-    df["is_imet"] = df["is_imet"].map({"True": True, "False": False}).astype(bool)
-    return df.drop(columns="case")
+    return training_rows(CLASSMATES).drop(columns="case")
 
 
 # --- which countries, students and dollars by year -------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixture_helpers import no_training
 
 from imetbook.analysis import coverage
 from imetbook.data import schema
@@ -13,23 +14,11 @@ from imetbook.data.parsers import budget
 from imetbook.errors import ParameterError, UnknownCountryError
 
 FIX = Path(__file__).parent / "fixtures" / "budget"
-TRAINING_COLUMNS = {
-    "report": "str",
-    "fiscal_year": "int64",
-    "status": "str",
-    "region": "str",
-    "iso3": "str",
-    "is_imet": "bool",
-    "students": "Int64",
-    "cost_usd": "float64",
-    "source_url": "str",
-}
 
 
 @pytest.fixture(scope="module")
 def funding() -> pd.DataFrame:
-    training = pd.DataFrame(columns=list(TRAINING_COLUMNS)).astype(TRAINING_COLUMNS)
-    return budget.build_funding(FIX, training)
+    return budget.build_funding(FIX, no_training())
 
 
 def test_grid_is_complete_and_gaps_are_rows(funding):

@@ -3,7 +3,6 @@ the real notebook on the real tables), and its glued numbers are those the analy
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -21,44 +20,6 @@ from imetbook.run import execute
 pytestmark = pytest.mark.slow
 
 
-def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
-    found = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                found[name] = ast.literal_eval(
-                    out["data"]["application/papermill.record/text/plain"]
-                )
-    return found
-
-
-def _html(nb: nbformat.NotebookNode) -> str:
-    return "".join(
-        "".join(out.get("data", {}).get("text/html", ""))
-        + "".join(out.get("data", {}).get("text/markdown", ""))
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-    )
-
-
-def _stderr(nb: nbformat.NotebookNode) -> list[str]:
-    return [
-        out["text"]
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "stream" and out.get("name") == "stderr"
-    ]
-
-
-def _run(tmp_path: Path, values: dict) -> nbformat.NotebookNode:
-    notebook, html = execute.run_chapter(
-        "eligibility", values, out_dir=tmp_path, log=lambda _m: None
-    )
-    assert html.is_file()
-    return nbformat.read(notebook, as_version=4)
-
-
 @pytest.fixture(scope="module")
 def tables():
     training = datasets.load("training")
@@ -66,10 +27,10 @@ def tables():
     return training, funding
 
 
-def test_defaults_glue_the_latest_year_and_its_counts(tmp_path, tables):
+def test_defaults_glue_the_latest_year_and_its_counts(chapter_run, tables):
     training, funding = tables
-    nb = _run(tmp_path, {})
-    glued = _glued(nb)
+    run = chapter_run("eligibility")
+    glued = run.glued
     latest = el.latest_year(training)
     assert glued["fy"] == f"FY{latest}"
     train = el.training_participation(training)
@@ -79,10 +40,10 @@ def test_defaults_glue_the_latest_year_and_its_counts(tmp_path, tables):
     # Turkey is never in the course records but has money: the reports' legal exemption.
     assert countries.to_iso3("Turkey") not in set(train["iso3"])
     assert glued["tur_money_years"].split(" of ")[0] != "0"
-    assert "No focus country was chosen" in _html(nb)
-    assert not _stderr(nb)
+    assert "No focus country was chosen" in run.html + run.markdown
+    assert not run.stderr
     # The answer names ASPA with the number of countries whose drop-out it explains.
-    answer = "".join(nb.cells[0].source)
+    answer = "".join(run.nb.cells[0].source)
     assert "American Servicemembers' Protection Act" in answer
     assert "{glue:text}`n_aspa_countries`" in answer
     drops = do.dropouts(train, el.covered_years_training(training))
@@ -108,12 +69,12 @@ def test_defaults_glue_the_latest_year_and_its_counts(tmp_path, tables):
     ("country", "expected"),
     [("India", "India: years in and out"), ("Indonesia", "Indonesia: absences")],
 )
-def test_chapter_runs_for_a_focus_country(tmp_path, country, expected):
-    nb = _run(tmp_path, {"country": country})
-    html = _html(nb)
+def test_chapter_runs_for_a_focus_country(chapter_run, country, expected):
+    run = chapter_run("eligibility", {"country": country})
+    html = run.html + run.markdown
     assert expected in html
     assert "No focus country was chosen" not in html
-    assert not _stderr(nb)
+    assert not run.stderr
 
 
 def test_an_inverted_span_fails_in_one_line_naming_the_problem(tmp_path):

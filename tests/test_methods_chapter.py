@@ -4,7 +4,6 @@ report, gluing the numbers the quality functions compute and listing only that r
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import nbformat
@@ -33,44 +32,15 @@ def test_a_bad_report_fails_before_any_kernel_starts(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
-    found = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                found[name] = ast.literal_eval(
-                    out["data"]["application/papermill.record/text/plain"]
-                )
-    return found
-
-
-def _problems(nb: nbformat.NotebookNode) -> list[str]:
-    return [
-        out.get("text", out.get("ename", ""))
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
-        or (out.get("output_type") == "stream" and out.get("name") == "stderr")
-    ]
-
-
-def _listing(nb: nbformat.NotebookNode) -> list[str]:
+def _listing(run) -> list[str]:
     """The Markdown lines that open each report's list of unmatched groups."""
-    cell = next(c for c in nb.cells if "chapter.mismatch_listing(" in c.source)
+    assert run.problems == []
+    cell = next(c for c in run.nb.cells if "chapter.mismatch_listing(" in c.source)
     return [
         "".join(out["data"]["text/markdown"])
         for out in cell.outputs
         if "text/markdown" in out.get("data", {})
     ]
-
-
-def _run(tmp_path: Path, values: dict) -> nbformat.NotebookNode:
-    notebook, html = execute.run_chapter("methods", values, out_dir=tmp_path, log=lambda _m: None)
-    assert html.is_file()
-    nb = nbformat.read(notebook, as_version=4)
-    assert _problems(nb) == []
-    return nb
 
 
 @pytest.fixture(scope="module")
@@ -82,30 +52,30 @@ def tables() -> dict[str, pd.DataFrame]:
 
 
 @pytest.mark.slow
-def test_focus_on_one_report_lists_only_its_mismatches(tmp_path, tables):
+def test_focus_on_one_report_lists_only_its_mismatches(chapter_run, tables):
     recon, training = tables["reconciliation"], tables["training"]
     mism = q.mismatches(recon, tables["printed_totals"])
     focus = mism["report"].value_counts().idxmax()  # the report with most unmatched groups
-    nb = _run(tmp_path, {"report": focus})
-    glued = _glued(nb)
+    run = chapter_run("methods", {"report": focus})
+    glued = run.glued
     # The opening paragraph's numbers are the functions' (they do not depend on the focus).
     assert glued["n_rows"] == f"{len(training):,}"
     assert glued["match_rate"] == chapter.share_text(q.match_rate(recon))
     assert glued["n_unmatched"] == f"{len(mism):,}"
     assert glued["n_unexplained"] == "0"
-    headers = _listing(nb)
+    headers = _listing(run)
     n_focus = int(mism["report"].eq(focus).sum())
     assert len(headers) == 1 and headers[0].startswith(f"**{focus}**: {n_focus:,} of ")
 
 
 @pytest.mark.slow
-def test_a_report_whose_totals_all_match_says_so(tmp_path, tables):
+def test_a_report_whose_totals_all_match_says_so(chapter_run, tables):
     summary = q.reconciliation_summary(tables["reconciliation"])
     per_report = summary.groupby(level="report")[["compared", "match"]].sum()
     clean = per_report[
         (per_report["compared"] > 0) & per_report["compared"].eq(per_report["match"])
     ]
     rep = clean.index[0]
-    headers = _listing(_run(tmp_path, {"report": rep}))
+    headers = _listing(chapter_run("methods", {"report": rep}))
     compared = int(per_report.loc[rep, "compared"])
     assert headers == [f"**{rep}**: all {compared:,} printed totals match the parsed rows."]

@@ -14,6 +14,7 @@ import zipfile
 
 import pandas as pd
 import pytest
+from fixture_helpers import classmates_cli as run
 
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import rivalries as rv
@@ -23,7 +24,6 @@ from imetbook.data import countries, datasets
 from imetbook.data.parsers import rivalries as parser
 from imetbook.errors import ChecksumError, DataError, ParameterError
 from imetbook.figures import plots
-from imetbook.run.cli import main
 
 XLSX = rv.raw_folder() / "tss_rivalries.xlsx"
 
@@ -299,12 +299,6 @@ def test_pair_years_draws_counts_zeros_and_gaps(result):
 
 
 # --- the command line ------------------------------------------------------------------------
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(["classmates", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ parameter set (slow: it runs the real notebook into tmp_path)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import nbformat
@@ -17,7 +16,6 @@ from imetbook.chapters import params
 from imetbook.chapters import rivalries as chapter
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
-from imetbook.run import execute
 
 NOTEBOOK = Path(__file__).parents[1] / "chapters" / "rivalries.ipynb"
 TOC = Path(__file__).parents[1] / "_toc.yml"
@@ -50,39 +48,15 @@ def test_params_reject_bad_values_before_any_kernel_starts(values, text):
         params.validate("rivalries", values)
 
 
-def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
-    found = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                found[name] = ast.literal_eval(
-                    out["data"]["application/papermill.record/text/plain"]
-                )
-    return found
-
-
-def _errors_and_warnings(nb: nbformat.NotebookNode) -> list[str]:
-    return [
-        out.get("text", out.get("ename", ""))
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
-        or (out.get("output_type") == "stream" and out.get("name") == "stderr")
-    ]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "values",
     [{}, {"programs": "all", "tier": "senior", "fy_start": 2010, "fy_end": 2020, "min_classes": 2}],
 )
-def test_chapter_executes_and_its_numbers_are_the_functions(tmp_path, values):
-    notebook, html = execute.run_chapter("rivalries", values, out_dir=tmp_path, log=lambda _m: None)
-    assert html.is_file()
-    nb = nbformat.read(notebook, as_version=4)
-    assert _errors_and_warnings(nb) == []
-    glued = _glued(nb)
+def test_chapter_executes_and_its_numbers_are_the_functions(chapter_run, values):
+    run = chapter_run("rivalries", values)
+    assert run.problems == []
+    glued = run.glued
     training = datasets.load("training")
     args = {"programs": "IMET", "tier": "all", "fy_start": None, "fy_end": None, "min_classes": 1}
     args.update(values)

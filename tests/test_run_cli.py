@@ -10,10 +10,23 @@ import pytest
 
 from imetbook.analysis.sources import source_keys
 from imetbook.chapters import params
-from imetbook.run import cli
+from imetbook.errors import ParameterError
+from imetbook.run import cli, execute
 from imetbook.run.commands.execute import parse_values
 
 REPO = Path(__file__).resolve().parents[1]
+PARAMS = "years = [2001, 2002]"  # the parameters cell of the tiny chapters below
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """``target`` mirrors the folders of ``source``, each file a symbolic link to the original."""
+    for path in sorted(source.rglob("*")) if source.is_dir() else []:
+        copy = target / path.relative_to(source)
+        if path.is_dir():
+            copy.mkdir(parents=True, exist_ok=True)
+        else:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.symlink_to(path)
 
 
 @pytest.fixture
@@ -22,6 +35,9 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_notebook) -> Pat
     monkeypatch.setenv("IMETBOOK_ROOT", str(tmp_path))
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "raw").symlink_to(REPO / "data" / "raw")
+    # The tables already built from those raw files, file by file: a build that finds them
+    # current writes nothing (else it rebuilds here, replacing the links, never the files).
+    link_tree(REPO / "data" / "processed", tmp_path / "data" / "processed")
     (tmp_path / "chapters" / "country").mkdir(parents=True)
     shutil.copy(REPO / "chapters" / "sources.ipynb", tmp_path / "chapters" / "sources.ipynb")
     shutil.copy(
@@ -29,9 +45,7 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_notebook) -> Pat
         tmp_path / "chapters" / "country" / "profile.ipynb",
     )
     # A chapter with a fiscal-year span, to check spans on the command line.
-    write_notebook(
-        tmp_path / "chapters" / "span_demo.ipynb", "print(years)", parameters="years = [2001, 2002]"
-    )
+    write_notebook(tmp_path / "chapters" / "span_demo.ipynb", "print(years)", parameters=PARAMS)
     monkeypatch.setitem(
         params.SPECS,
         "span_demo",
@@ -112,3 +126,69 @@ def test_values_are_yaml_literals_without_dates() -> None:
 def test_a_parameter_given_twice_is_refused(root: Path, capsys) -> None:
     assert cli.main(["run", "sources", "-p", "source", "all", "-p", "source", "fmtr"]) == 2
     assert capsys.readouterr().err.strip() == "error: parameter 'source' given twice"
+
+
+def test_list_prints_each_parameter_and_runs_nothing(root: Path, capsys) -> None:
+    assert cli.main(["run", "span_demo", "--list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("span_demo: parameters (python -m imetbook run span_demo -p NAME")
+    assert (
+        " ".join(out[1].split()) == "years a fiscal-year span [first, last]; default [2001, 2002]"
+    )
+    assert cli.main(["run", "profile", "--list"]) == 0
+    spec = params.spec_for("profile")
+    text = capsys.readouterr().out
+    assert f'country  {spec.params["country"].type}; default "India"' in text
+    assert spec.params["country"].help in text
+    assert not (root / "_build").exists()
+
+
+def test_list_of_an_unknown_chapter_is_one_line(root: Path, capsys) -> None:
+    assert cli.main(["run", "nosuch", "--list"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("error: unknown chapter 'nosuch'")
+
+
+def test_chapter_run_reads_glue_and_stderr_and_shares_runs(root: Path, write_notebook, chapter_run):
+    """The chapter-test harness: what a chapter glued and printed, one execution per values
+    per session, and a run with the defaults taken from the notebook the book executed."""
+    counter = root / "executions.txt"
+    code = (
+        f"open({str(counter)!r}, 'a').write('x')\n"
+        "import sys\nfrom myst_nb import glue\n"
+        "glue('first', years[0], display=False)\nprint('careful', file=sys.stderr)"
+    )
+    notebook = write_notebook(root / "chapters" / "glue_demo.ipynb", code, parameters=PARAMS)
+    params.register("glue_demo", params.SPECS["span_demo"])
+    try:
+        execute.execute_jobs([execute.Job(notebook, notebook)], workers=1, log=lambda _m: None)
+        assert counter.read_text() == "x"
+        run = chapter_run("glue_demo")
+        assert counter.read_text() == "x"  # the book's execution, not a second one
+        assert run.glued == {"first": 2001} and run.stderr == ["careful\n"]
+        assert run.problems == ["careful\n"] and run.html_path.is_file()
+        other = chapter_run("glue_demo", {"years": [2005, 2006]})
+        assert other.glued == {"first": 2005} and counter.read_text() == "xx"
+        assert chapter_run("glue_demo", {"years": [2005, 2006]}) is other
+        assert counter.read_text() == "xx"
+    finally:
+        params.SPECS.pop("glue_demo")
+        params.spec_for.cache_clear()
+
+
+def test_run_chapter_checks_a_rule_against_the_defaults_before_a_kernel(root: Path) -> None:
+    spec = params.Spec(
+        params.Ordered("fy_start", "fy_end"),
+        fy_start=params.Param(params.FiscalYear(bounds=(2000, 2020)), "", 2001),
+        fy_end=params.Param(params.FiscalYear(bounds=(2000, 2020)), "", 2002),
+    )
+    params.register("order_demo", spec)
+    notebook = root / "chapters" / "order_demo.ipynb"
+    notebook.write_bytes((root / "chapters" / "span_demo.ipynb").read_bytes())
+    try:
+        with pytest.raises(ParameterError, match=r"fy_start \(2010\) is after fy_end \(2002\)"):
+            execute.run_chapter("order_demo", {"fy_start": 2010}, out_dir=root / "runs")
+        assert not (root / "runs").exists()
+    finally:
+        params.SPECS.pop("order_demo")
+        params.spec_for.cache_clear()

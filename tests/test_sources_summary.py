@@ -140,23 +140,11 @@ BUDGET = Path(__file__).parent / "fixtures" / "budget"
 
 @pytest.fixture(scope="module")
 def funding():
-    import pandas as pd
+    from fixture_helpers import no_training
 
     from imetbook.data.parsers import budget
 
-    columns = {
-        "report": "str",
-        "fiscal_year": "int64",
-        "status": "str",
-        "region": "str",
-        "iso3": "str",
-        "is_imet": "bool",
-        "students": "Int64",
-        "cost_usd": "float64",
-        "source_url": "str",
-    }
-    training = pd.DataFrame(columns=list(columns)).astype(columns)
-    return budget.build_funding(BUDGET, training)
+    return budget.build_funding(BUDGET, no_training())
 
 
 def test_funding_sources_count_rows_countries_years_and_measures(funding) -> None:

@@ -1,18 +1,16 @@
 """The Pakistan chapter executes with its defaults and with other countries (slow: real data).
 
-Each run goes through ``execute.run_chapter`` into ``tmp_path``, so ``chapters/`` is never
-written; the checks read the executed notebook: no error, no stderr, and an answer glued from
-the data that fits the country.
+Each run goes through ``execute.run_chapter`` into a temporary folder (``chapter_run`` of
+``conftest.py``), so ``chapters/`` is never written; the checks read the executed notebook: no
+error, no stderr, and an answer glued from the data that fits the country.
 """
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from imetbook import vocab
@@ -22,44 +20,15 @@ from imetbook.run import execute
 
 pytestmark = pytest.mark.slow
 
-GLUE = "application/papermill.record/"
+
+def _figures(run) -> int:
+    return sum("<svg" in o.get("data", {}).get("text/html", "") for o in run.outputs)
 
 
-def _run(tmp_path: Path, **values: object) -> nbformat.NotebookNode:
-    notebook, html = execute.run_chapter("pakistan", values, out_dir=tmp_path, log=lambda _m: None)
-    assert html.is_file()
-    return nbformat.read(str(notebook), as_version=4)
-
-
-def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
-    return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
-
-
-def _glued(nb: nbformat.NotebookNode) -> dict[str, str]:
-    """Glued values by key: the Markdown if one was glued, else the plain text."""
-    out = {}
-    for o in _outputs(nb):
-        data = o.get("data", {})
-        if GLUE + "text/markdown" in data:
-            out[o["metadata"]["scrapbook"]["name"]] = data[GLUE + "text/markdown"]
-        elif GLUE + "text/plain" in data:
-            out[o["metadata"]["scrapbook"]["name"]] = ast.literal_eval(data[GLUE + "text/plain"])
-    return out
-
-
-def _clean(nb: nbformat.NotebookNode) -> None:
-    bad = [o for o in _outputs(nb) if o["output_type"] == "error" or o.get("name") == "stderr"]
-    assert bad == []
-
-
-def _figures(nb: nbformat.NotebookNode) -> int:
-    return sum("<svg" in o.get("data", {}).get("text/html", "") for o in _outputs(nb))
-
-
-def test_defaults_pakistan_against_india(tmp_path: Path) -> None:
-    nb = _run(tmp_path)
-    _clean(nb)
-    glued = _glued(nb)
+def test_defaults_pakistan_against_india(chapter_run) -> None:
+    run = chapter_run("pakistan")
+    assert run.problems == []
+    glued = run.glued
     assert glued["tl_country"] == "Pakistan" and glued["tl_reference"] == "India"
     answer = glued["tl_answer"]
     # The answer reads the sourced restriction periods (issue 16), not pairs of events.
@@ -75,21 +44,21 @@ def test_defaults_pakistan_against_india(tmp_path: Path) -> None:
     )
     assert "FY2017" in answer and "FY2019" in answer and "months" in answer
     assert glued["tl_axis"] == vocab.fy_span(1985, 2021)
-    assert _figures(nb) == 2  # the timeline and the comparison
+    assert _figures(run) == 2  # the timeline and the comparison
 
 
-def test_bangladesh_with_few_events_says_so(tmp_path: Path) -> None:
-    nb = _run(tmp_path, country="Bangladesh", compare_with="India")
-    _clean(nb)
-    assert "holds no period in which IMET was restricted for Bangladesh" in _glued(nb)["tl_answer"]
-    text = " ".join(str(o.get("data", {}).get("text/markdown", "")) for o in _outputs(nb))
-    assert "The restriction-periods table holds no IMET restriction for Bangladesh" in text
+def test_bangladesh_with_few_events_says_so(chapter_run) -> None:
+    run = chapter_run("pakistan", {"country": "Bangladesh", "compare_with": "India"})
+    assert run.problems == []
+    assert "holds no period in which IMET was restricted for Bangladesh" in run.glued["tl_answer"]
+    assert "The restriction-periods table holds no IMET restriction for Bangladesh" in run.markdown
 
 
-def test_india_against_pakistan(tmp_path: Path) -> None:
-    nb = _run(tmp_path, country="India", compare_with="Pakistan", fy_start=1995, fy_end=2020)
-    _clean(nb)
-    glued = _glued(nb)
+def test_india_against_pakistan(chapter_run) -> None:
+    values = {"country": "India", "compare_with": "Pakistan", "fy_start": 1995, "fy_end": 2020}
+    run = chapter_run("pakistan", values)
+    assert run.problems == []
+    glued = run.glued
     assert glued["tl_axis"] == vocab.fy_span(1995, 2020)
     assert "restricted for India" in glued["tl_answer"]
 
@@ -97,20 +66,20 @@ def test_india_against_pakistan(tmp_path: Path) -> None:
 def test_a_backward_axis_fails_in_one_line(tmp_path: Path) -> None:
     # A rule of the chapter's spec: caught before any kernel starts (issue 14).
     with pytest.raises(ParameterError, match="fy_start .* is after fy_end"):
-        _run(tmp_path, fy_start=2015, fy_end=2005)
+        execute.run_chapter("pakistan", {"fy_start": 2015, "fy_end": 2005}, out_dir=tmp_path)
     assert not list(tmp_path.iterdir())
 
 
 def test_an_unknown_country_stops_before_any_kernel(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match="unknown country"):
-        _run(tmp_path, country="Pakistn")
+        execute.run_chapter("pakistan", {"country": "Pakistn"}, out_dir=tmp_path)
     assert not list(tmp_path.iterdir())
 
 
 def test_an_axis_before_every_period_fails_in_one_line(tmp_path: Path) -> None:
     # Was an IndexError in window_years, in the kernel (issue 15).
-    with pytest.raises(ParameterError, match="reaches none of the restriction periods of country Pakistan"):
-        _run(tmp_path, fy_end=1986)
+    with pytest.raises(ParameterError, match="restriction periods of country Pakistan"):
+        execute.run_chapter("pakistan", {"fy_end": 1986}, out_dir=tmp_path)
     assert not list(tmp_path.iterdir())
 
 

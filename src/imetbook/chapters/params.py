@@ -11,9 +11,16 @@ are declared in the spec too (:class:`Ordered`, :class:`Distinct`). For ``run``,
 :func:`validate_run` checks the values given *together with the notebook's defaults*, so that
 ``-p fy_start 2021`` against a default ``fy_end = 2020`` fails before any kernel starts.
 
-Specs live next to the analysis code of their chapter, as a module-level ``PARAMS``; the
-:data:`SPECS` registry maps a chapter name (the notebook's file stem) to that module and is
-resolved lazily, so importing this module never loads the data.
+Each parameter is declared once, as a :class:`Param` of its chapter's spec: its name (the
+keyword), its type (what the validator accepts, :func:`type_of`), its default, its help and
+its rule (the validator, and the spec's rules across parameters). The command line
+(``python -m imetbook run CHAPTER --list`` prints them: :func:`listing`), the run
+(:func:`validate_run`) and the notebook (:func:`bind`) all read it; the notebook's
+parameters cell holds the same defaults (``tests/test_params.py`` checks every chapter).
+
+A chapter's spec is ``imetbook.chapters.<stem>.PARAMS`` (the notebook's file stem); until a
+chapter has that module, the :data:`SPECS` registry maps its name to the module holding
+``PARAMS``. Specs are resolved lazily, so importing this module never loads the data.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import ast
 import difflib
 import importlib
 import importlib.util
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -227,7 +235,7 @@ class Choice:
     """One of a fixed (or lazily computed) set of strings, matched exactly."""
 
     options: Options
-    describe: str = "one of a set of values"
+    describe: str = ""  # empty: "one of " and the options
 
     def __call__(self, value: object) -> str:
         valid = _options(self.options)
@@ -294,15 +302,82 @@ class Integer:
 Validator = Callable[[object], Any]
 
 
+@dataclass(frozen=True)
+class OrNone:
+    """``None`` (meaning ``none``, e.g. "computed from the data") or a value ``validator``
+    accepts."""
+
+    validator: Validator
+    none: str = "computed from the data"
+
+    @property
+    def describe(self) -> str:
+        return f"{type_of(self.validator)}, or None ({self.none})"
+
+    def __call__(self, value: object) -> Any:
+        return None if value is None else self.validator(value)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A positive, finite amount of US dollars (an integer or a float; never a bool)."""
+
+    describe: str = "an amount in US dollars"
+
+    def __call__(self, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Invalid(f"expected an amount in US dollars (a number), got {_type_name(value)}")
+        if not math.isfinite(value) or value <= 0:
+            raise Invalid(f"expected a positive amount in US dollars, got {value!r}")
+        return float(value)
+
+
+def type_of(validator: Validator) -> str:
+    """What a validator accepts, in words: its ``describe``, else its docstring's first line."""
+    if isinstance(validator, Choice) and not validator.describe:
+        return f"one of {', '.join(_options(validator.options))}"
+    described = getattr(validator, "describe", None)
+    if isinstance(described, str):
+        return described
+    # A plain function: its docstring's first line, without reST markup.
+    doc = (getattr(validator, "__doc__", None) or "").strip()
+    return doc.splitlines()[0].rstrip(".").replace("``", "") if doc else "a value"
+
+
+class _NoDefault:
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+# Marks a parameter whose default is not declared (only the notebook's parameters cell has it).
+NO_DEFAULT: Any = _NoDefault()
+
+
 # --- specs ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter: its validator and what it means (shown by ``run --help``-style lists)."""
+    """One parameter, declared once: its rule (``validator``), its help (``doc``) and its
+    ``default``. Its name is its keyword in :class:`Spec`; its type is what the validator
+    accepts (:func:`type_of`). The chapter's parameters cell must hold the same default
+    (``tests/test_params.py`` checks every chapter)."""
 
     validator: Validator
     doc: str = ""
+    default: Any = NO_DEFAULT
+
+    @property
+    def help(self) -> str:
+        return self.doc
+
+    @property
+    def type(self) -> str:
+        return type_of(self.validator)
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not NO_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -323,6 +398,10 @@ class Ordered:
                 f"{self.first} ({a}) is after {self.last} ({b}): the span must run forward"
             )
 
+    @property
+    def describe(self) -> str:
+        return f"{self.first} is not after {self.last}"
+
 
 @dataclass(frozen=True)
 class Distinct:
@@ -338,6 +417,10 @@ class Distinct:
     def __call__(self, values: Mapping[str, Any]) -> None:
         if values[self.a] is not None and values[self.a] == values[self.b]:
             raise Invalid(f"{self.b} is the same as {self.a} ({values[self.a]}); choose another")
+
+    @property
+    def describe(self) -> str:
+        return f"{self.b} differs from {self.a}"
 
 
 Rule = Ordered | Distinct
@@ -358,6 +441,11 @@ class Spec:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self.params)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The declared defaults (parameters without one are left out)."""
+        return {n: p.default for n, p in self.params.items() if p.has_default}
 
     def validate(self, values: Mapping[str, object], chapter: str = "") -> dict[str, Any]:
         """Normalised values; :class:`ParameterError` on the first unknown name, bad value or
@@ -453,9 +541,48 @@ def validate_run(chapter: str, notebook: Path, values: Mapping[str, object]) -> 
     the normalised ``values`` (the defaults are not added)."""
     spec = spec_for(chapter)
     given = spec.validate(values, chapter)
-    defaults = {k: v for k, v in notebook_defaults(notebook).items() if k in spec.params}
-    spec.validate({**defaults, **values}, chapter)
+    spec.validate({**defaults_of(chapter, notebook), **values}, chapter)
     return given
+
+
+def defaults_of(chapter: str, notebook: Path) -> dict[str, object]:
+    """Each parameter's default: the declared one, else (not declared yet) the notebook's."""
+    spec = spec_for(chapter)
+    cell = notebook_defaults(notebook)
+    return {
+        name: param.default if param.has_default else cell[name]
+        for name, param in spec.params.items()
+        if param.has_default or name in cell
+    }
+
+
+def _yaml_literal(value: object) -> str:
+    """``value`` as ``-p NAME VALUE`` takes it (a YAML literal, in JSON's flow style)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def listing(chapter: str, notebook: Path) -> str:
+    """The parameters of ``chapter``, one block each (name, type, default, help), then its
+    rules across parameters: what ``python -m imetbook run CHAPTER --list`` prints."""
+    spec = spec_for(chapter)
+    defaults = defaults_of(chapter, notebook)
+    if not spec.params:
+        return f"{chapter}: no parameters"
+    lines = [
+        f"{chapter}: parameters (python -m imetbook run {chapter} -p NAME VALUE; "
+        "VALUE is a YAML literal, null for None)"
+    ]
+    width = max(len(n) for n in spec.names)
+    for name, param in spec.params.items():
+        default = _yaml_literal(defaults[name]) if name in defaults else "(none)"
+        lines.append(f"  {name:<{width}}  {param.type}; default {default}")
+        if param.help:
+            lines.append(f"  {'':<{width}}  {param.help}")
+    if spec.rules:
+        lines.append("rules: " + "; ".join(rule.describe for rule in spec.rules))
+    return "\n".join(lines)
 
 
 def parameter_like(namespace: Mapping[str, object]) -> dict[str, object]:

@@ -128,7 +128,9 @@ def answer_numbers(
         "n_classes": vocab.plural(len(counted), "shared class", "shared classes"),
         "n_war": vocab.plural(len(war), "class", "classes"),
         "n_war_rivalries": vocab.plural(war["rivalry_id"].nunique(), "rivalry", "rivalries"),
-        "meets_range": f"{vocab.count(years['meets'].min())} to {vocab.count(years['meets'].max())}",
+        "meets_range": (
+            f"{vocab.count(years['meets'].min())} to {vocab.count(years['meets'].max())}"
+        ),
         "peak_year": vocab.fy(peak["fiscal_year"]),
         "peak_meets": vocab.count(peak["meets"]),
         "peak_active": vocab.count(peak["active"]),

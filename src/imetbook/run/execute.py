@@ -1018,8 +1018,7 @@ def run_chapter(
     from imetbook.chapters import params
 
     notebook = chapter_notebook(chapter)
-    # Rules across parameters are checked against the notebook's defaults too (as the CLI does).
-    valid = params.validate_run(chapter, notebook, values)
+    valid = params.validate_run(chapter, notebook, values)  # each value, then the rules
     out_dir = out_dir or paths.build_dir() / "runs"
     output = out_dir / f"{chapter}-{parameter_slug(valid)}.ipynb"
     execute_jobs([Job(notebook, output, valid)], workers=1, force=force, log=log)

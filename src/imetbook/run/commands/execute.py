@@ -71,6 +71,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help='a parameter; VALUE is a YAML literal: 2010, Nepal, \'["India", "Nepal"]\'',
     )
     r.add_argument("--force", action="store_true", help="execute even if an identical run exists")
+    r.add_argument(
+        "--list",
+        action="store_true",
+        help="print the chapter's parameters (type, default, help) and rules; run nothing",
+    )
     r.set_defaults(func=_run)
 
 
@@ -128,6 +133,9 @@ def _run(args: argparse.Namespace) -> int:
 
     values = parse_values(args.parameter)
     notebook = execute.chapter_notebook(args.chapter)
+    if args.list:
+        print(params.listing(args.chapter, notebook))
+        return 0
     params.validate(args.chapter, values)  # names and types first: no build for a typo
     if build.ensure_current().built:
         params.forget_data()  # bounds read from the tables before they were rebuilt
