@@ -864,10 +864,10 @@ def chapter_jobs(chapters: Path | None = None) -> list[Job]:
 
 def profile_jobs(training: Any, template: Path, out_dir: Path | None = None) -> list[Job]:
     """One job per country with training records: ``<out_dir>/<ISO3>.ipynb``."""
-    from imetbook.analysis import country_pages
+    from imetbook.analysis import country_set
 
     out_dir = out_dir or template.parent
-    listed = country_pages.page_list(training)
+    listed = country_set.page_list(training)
     return [
         Job(template, out_dir / f"{row.iso3}.ipynb", {"country": row.country_name})
         for row in listed.itertuples(index=False)
@@ -898,9 +898,9 @@ def remove_stale_pages(out_dir: Path, jobs: Sequence[Job]) -> list[Path]:
 
 def country_index(training: Any, out_dir: Path) -> bool:
     """Write ``<out_dir>/index.md`` (only if it changed); True if written."""
-    from imetbook.analysis import country_pages
+    from imetbook.chapters import country_text
 
-    return write_if_changed(out_dir / "index.md", country_pages.index_page(training))
+    return write_if_changed(out_dir / "index.md", country_text.index_page(training))
 
 
 def select(jobs: Sequence[Job], wanted: Sequence[Path]) -> list[Job]:
