@@ -10,6 +10,7 @@ import pytest
 
 from imetbook import vocab
 from imetbook.analysis import classmates
+from imetbook.analysis import country_classes as cc
 from imetbook.analysis import country_pages as cp
 from imetbook.analysis import country_set as cset
 from imetbook.chapters import country_text as ct
@@ -237,17 +238,17 @@ def classes_frame() -> pd.DataFrame:
 
 def test_neighbours_rank_by_shared_course_years() -> None:
     rows = classes_frame()
-    near = cp.neighbours(rows, "PAK", ["IND", "NPL", "BGD", "LKA"], top=2)
+    near = cc.neighbours(rows, "PAK", ["IND", "NPL", "BGD", "LKA"], top=2)
     assert near["iso3"].tolist()[0] == "IND"
     assert len(near) == 2
     assert near["course_years"].is_monotonic_decreasing
-    assert "BGD" not in cp.neighbours(rows, "PAK", ["BGD"])["iso3"].tolist()  # none shared
+    assert "BGD" not in cc.neighbours(rows, "PAK", ["BGD"])["iso3"].tolist()  # none shared
 
 
 def test_shared_classes_are_those_of_each_pair_alone() -> None:
     rows = classes_frame()
-    near = cp.neighbours(rows, "PAK", ["IND", "NPL"])
-    table = cp.shared_with_neighbours(rows, "Pakistan", "PAK", near).set_index("neighbour")
+    near = cc.neighbours(rows, "PAK", ["IND", "NPL"])
+    table = cc.shared_with_neighbours(rows, "Pakistan", "PAK", near).set_index("neighbour")
     for other in near["country_name"]:
         alone = classmates.shared_classes_for(rows, ["Pakistan", other]).classes
         kinds = alone["match"].value_counts()
@@ -265,9 +266,9 @@ def test_shared_classes_are_those_of_each_pair_alone() -> None:
 
 
 def test_no_neighbours_no_table() -> None:
-    empty = cp.neighbours(classes_frame(), "PAK", [])
+    empty = cc.neighbours(classes_frame(), "PAK", [])
     assert empty.empty
-    assert cp.shared_with_neighbours(classes_frame(), "Pakistan", "PAK", empty).empty
+    assert cc.shared_with_neighbours(classes_frame(), "Pakistan", "PAK", empty).empty
     region = cp.Region("SCA", "funding", ())
     assert "no neighbours to match" in ct.neighbours_text("Pakistan", region, empty, True)
     region = cp.Region("SCA", "funding", ("IND",))
@@ -493,13 +494,12 @@ def test_a_page_on_its_own_rows_shows_what_the_full_tables_give(real, country) -
     )
     region = cp.region_of(training, funding, iso3)
     assert pages.region(iso3) == region
-    near = cp.neighbours(training, iso3, region.members)
+    near = cc.neighbours(training, iso3, region.members)
     assert len(near)
-    pd.testing.assert_frame_equal(cp.neighbours(pages.rows(iso3, *region.members), iso3,
-                                                region.members), near)  # fmt: skip
+    pd.testing.assert_frame_equal(pages.neighbours(iso3, region.members), near)
     pd.testing.assert_frame_equal(
-        cp.shared_with_neighbours(pages.rows(iso3, *near["iso3"]), country, iso3, near),
-        cp.shared_with_neighbours(training, country, iso3, near),
+        cc.shared_with_neighbours(pages.rows(iso3, *near["iso3"]), country, iso3, near),
+        cc.shared_with_neighbours(training, country, iso3, near),
     )
     pd.testing.assert_frame_equal(
         cp.funding_rows(pages.money(iso3), iso3), cp.funding_rows(funding, iso3)

@@ -12,6 +12,7 @@ import pytest
 from imetbook import paths, vocab
 from imetbook.analysis import budget, eligibility
 from imetbook.analysis import classmates as cm
+from imetbook.analysis import country_classes as cc
 from imetbook.analysis import country_pages as cp
 from imetbook.analysis import country_scope as cs
 from imetbook.analysis import country_set as cset
@@ -223,11 +224,29 @@ def test_rank_table_ranks_as_the_budget_chapter(funding, iso3):
 
 def test_israel_page_counts_its_shared_classes_under_every_program(training, funding):
     region = cp.region_of(training, funding, "ISR")
-    table = cs.all_program_pairs(training, "ISR", region.members)
+    table = cc.all_program_pairs(training, "ISR", region.members)
     assert len(table) and table["shared in all"].is_monotonic_decreasing
     first = table.iloc[0]
     result = cm.shared_classes_for(training, ["Israel", first["neighbour"]], programs="all")
     kinds = result.classes["match"].value_counts()
     assert first["classes"] == kinds.get("class", 0) > 0
     assert first["shared in all"] == len(result.classes)
-    assert cs.all_program_pairs(training, "ISR", []).empty
+    assert cc.all_program_pairs(training, "ISR", []).empty
+
+
+def test_all_program_pairs_in_one_run_are_each_pair_matched_on_its_own(training, funding):
+    # One matching run over tagged copies of every pair's rows gives what the classmates
+    # chapter gives for each pair alone (cm.pair_table), for every pair of the region.
+    region = cp.region_of(training, funding, "ISR")
+    table = cc.all_program_pairs(training, "ISR", region.members)
+    names = training.loc[training["iso3"].isin(["ISR", *region.members]), ["iso3", "country_name"]]
+    names = dict(names.drop_duplicates("iso3").itertuples(index=False))
+    others = [names[m] for m in region.members if m in names]
+    pairs = cm.pair_table(training, [names["ISR"], *others], programs="all", first_only=True)
+    pairs = pairs[pairs["total"] > 0].set_index("country_b")
+    assert len(pairs) > 1
+    shown = table.set_index("neighbour")
+    assert sorted(shown.index) == sorted(pairs.index)
+    for column, kind in (("classes", "class"), ("course-year matches", "course-year")):
+        assert shown[column].to_dict() == pairs[kind].to_dict()
+    assert shown["shared in all"].to_dict() == pairs["total"].to_dict()

@@ -31,16 +31,14 @@ only, and every function here gives on them what it gives on the full tables.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from imetbook.analysis import budget, classmates, country_scope, courses, eligibility
 from imetbook.errors import ParameterError
-from imetbook.vocab import MEASURE_LABELS, MEASURE_ORDER, fy, fy_span, usd
+from imetbook.vocab import MEASURE_LABELS, MEASURE_ORDER, fy_span, usd
 
 # Columns each table is read with (``datasets.load(..., columns=...)``).
 INDEX_COLUMNS: tuple[str, ...] = (
@@ -380,137 +378,6 @@ def region_from(
     name = regions[iso3]
     members = tuple(sorted(c for c in listed if c != iso3 and regions.get(c) == name))
     return Region(name, basis, members)
-
-
-def _course_years(training: pd.DataFrame, countries: Sequence[str]) -> pd.DataFrame:
-    mask = training["iso3"].isin(list(countries)) & is_imet_actual(training)
-    mask &= training["course_key"].notna()
-    keys = training.loc[mask, ["iso3", "fiscal_year", "course_key"]]
-    return keys.drop_duplicates()
-
-
-def neighbours(
-    training: pd.DataFrame, iso3: str, members: Sequence[str], top: int = NEIGHBOURS
-) -> pd.DataFrame:
-    """The ``top`` members whose officers took the most of the country's IMET courses in the
-    same fiscal years (a shared class needs both), most first, ties by name.
-
-    Columns ``iso3``, ``country_name``, ``course_years`` (distinct pairs of course and fiscal
-    year both countries have an IMET record of). Members sharing none are left out.
-    """
-    keys = _course_years(training, [iso3, *members])
-    mine = keys.loc[keys["iso3"].eq(iso3), ["fiscal_year", "course_key"]]
-    theirs = keys[keys["iso3"].isin(list(members))].merge(mine, on=["fiscal_year", "course_key"])
-    counts = theirs.groupby("iso3").size().rename("course_years").reset_index()
-    names = countries_with_training(training).set_index("iso3")["country_name"]
-    counts.insert(1, "country_name", counts["iso3"].map(names).astype(str))
-    counts = counts.sort_values(
-        ["course_years", "country_name"], ascending=[False, True], kind="stable"
-    )
-    return counts.head(top).reset_index(drop=True).astype({"course_years": "int64"})
-
-
-_TAG = "\x1f"  # separates a pair's tag from a course key or record id; never in the data
-
-
-def _pair_rows(training: pd.DataFrame, iso3: str, near: pd.DataFrame) -> pd.DataFrame:
-    """The rows of every pair (country, neighbour) that could be in a class they share, one
-    copy per pair, with ``course_key`` and ``record_id`` tagged by the pair.
-
-    A class is formed within one course and fiscal year, so a row can only be in a class of
-    the pair if both countries have a record of its course in its year. Classes are formed
-    within one course key, and a row's overlap with another country's rows is looked up by
-    record id, so tagged copies of different pairs never meet: one matching run over all the
-    copies gives each pair's classes exactly as a run over that pair alone would, at the cost
-    of one run instead of one per pair.
-    """
-    mask = training["iso3"].isin([iso3, *near["iso3"]]) & is_imet_actual(training)
-    rows = training[mask & training["course_key"].notna()]
-    keys = pd.MultiIndex.from_frame(rows[["fiscal_year", "course_key"]])
-    country = rows["iso3"].to_numpy()
-    in_mine = keys.isin(keys[country == iso3])
-    positions, tags = [], []
-    for i, other in enumerate(near["iso3"]):
-        theirs = country == other
-        both = in_mine & keys.isin(keys[theirs]) & (theirs | (country == iso3))
-        found = np.flatnonzero(both)
-        positions.append(found)
-        tags.append(np.full(len(found), f"{i}{_TAG}", dtype=object))
-    pairs = rows.iloc[np.concatenate(positions)].reset_index(drop=True)
-    tag = pd.Series(np.concatenate(tags), dtype="str")
-    return pairs.assign(course_key=tag + pairs["course_key"], record_id=tag + pairs["record_id"])
-
-
-def _most_common(values: Iterable[object]) -> str:
-    """The most frequent value; ties go to the first in sort order (deterministic)."""
-    counts = Counter(str(v) for v in values)
-    top = max(counts.values())
-    return min(v for v, n in counts.items() if n == top)
-
-
-def _pair_summary(classes: pd.DataFrame) -> dict[str, object]:
-    kinds = classes["match"].value_counts()
-    family = classes["family"]
-    label = family.where(family.notna(), classes["course_title"])
-    latest = classes.sort_values(
-        ["fiscal_year", "start_date", "course_title", "pages"], na_position="first", kind="stable"
-    ).iloc[-1]
-    return {
-        "classes": int(kinds.get("class", 0)),
-        "course-year matches": int(kinds.get("course-year", 0)),
-        "fiscal years": fy_span(classes["fiscal_year"].min(), classes["fiscal_year"].max()),
-        "most shared course": _most_common(label.tolist()),
-        "latest shared class": f"{latest['course_title']}, {fy(latest['fiscal_year'])} "
-        f"({latest['pages']})",
-    }
-
-
-SHARED_COLUMNS = [
-    "neighbour",
-    "shared course-years",
-    "classes",
-    "course-year matches",
-    "fiscal years",
-    "most shared course",
-    "latest shared class",
-]
-
-
-def shared_with_neighbours(
-    training: pd.DataFrame, country: str, iso3: str, near: pd.DataFrame
-) -> pd.DataFrame:
-    """Per neighbour of :func:`neighbours`: the IMET classes its officers shared with the
-    country's, each pair matched exactly as
-    :func:`imetbook.analysis.classmates.shared_classes_for` matches two countries.
-
-    ``classes``: same course, place and overlapping dates; ``course-year matches``: same course
-    and fiscal year where the dates are not printed. ``latest shared class`` names its report
-    and pages. Columns: :data:`SHARED_COLUMNS`; a neighbour with no shared class has 0 and
-    empty cells.
-    """
-    if near.empty:
-        return pd.DataFrame(columns=SHARED_COLUMNS)
-    rows = _pair_rows(training, iso3, near)
-    out = [
-        {"neighbour": other, "shared course-years": int(years)}
-        for other, years in zip(near["country_name"], near["course_years"], strict=True)
-    ]
-    if len(rows):
-        lo, hi = classmates.data_span(rows)
-        query = classmates.Query(
-            (country, *near["country_name"]), (iso3, *near["iso3"]), "IMET", lo, hi, "class"
-        )
-        classes, _ = classmates.match_rows(classmates.select_rows(rows, query), query)
-        # Every class holds the rows of one pair: its countries are the country and one
-        # neighbour, named in the query's order.
-        for entry in out:
-            mine = classes[classes["countries"].eq(f"{country}; {entry['neighbour']}")]
-            if len(mine):
-                entry.update(_pair_summary(mine))
-    table = pd.DataFrame(out).reindex(columns=SHARED_COLUMNS)
-    counts = ["classes", "course-year matches"]
-    table[counts] = table[counts].fillna(0).astype("int64")
-    return table
 
 
 # --- funding ---------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from imetbook.analysis import budget, eligibility
-from imetbook.analysis import classmates as cm
 from imetbook.vocab import fy_runs, measure_sorted
 
 # The statute, as read in the US Code (title 22, sec. 2416, subsec. (a), par. (2), "Exception
@@ -117,31 +116,6 @@ def money_measures(funding: pd.DataFrame, iso3: str) -> tuple[list[int], list[st
     ]
     years = sorted(int(y) for y in mine["fiscal_year"].unique())
     return years, measure_sorted(list(set(mine["measure"])))
-
-
-SHARED_ALL_COLUMNS = ["neighbour", "classes", "course-year matches", "shared in all"]
-
-
-def all_program_pairs(training: pd.DataFrame, iso3: str, members: Sequence[str]) -> pd.DataFrame:
-    """For a country with no IMET record: the classes its officers shared with officers of
-    each of ``members`` (ISO codes) under every program, each pair matched on its own as the
-    classmates chapter matches two countries; most shared first, pairs sharing none left out."""
-    names = training.loc[training["iso3"].notna(), ["iso3", "country_name"]].drop_duplicates("iso3")
-    by_code = dict(zip(names["iso3"], names["country_name"], strict=True))
-    others = [by_code[m] for m in members if m in by_code]
-    if iso3 not in by_code or not others:
-        return pd.DataFrame(columns=SHARED_ALL_COLUMNS)
-    pairs = cm.pair_table(training, [by_code[iso3], *others], programs="all", first_only=True)
-    pairs = pairs[pairs["total"] > 0].sort_values(["total", "country_b"], ascending=[False, True])
-    out = pd.DataFrame(
-        {
-            "neighbour": pairs["country_b"].to_numpy(),
-            "classes": pairs["class"].to_numpy(),
-            "course-year matches": pairs["course-year"].to_numpy(),
-            "shared in all": pairs["total"].to_numpy(),
-        }
-    )
-    return out.reset_index(drop=True)
 
 
 # --- the country's rank among all countries, per measure ------------------------------------

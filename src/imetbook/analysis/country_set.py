@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from imetbook.analysis import country_classes, country_scope, dropouts, eligibility
 from imetbook.analysis import country_pages as cp
-from imetbook.analysis import country_scope, dropouts, eligibility
 
 
 def page_list(
@@ -130,6 +130,8 @@ class PageSet:
     sections: Mapping[str, str]
     ranks: pd.DataFrame
     merged: pd.DataFrame
+    course_years: pd.DataFrame
+    names: pd.Series
     by_training: Split = field(repr=False)
     by_funding: Split = field(repr=False)
 
@@ -146,6 +148,8 @@ class PageSet:
             sections=cp.report_sections(training),
             ranks=country_scope.all_ranks(funding),
             merged=dropouts.merged_headings(training),
+            course_years=country_classes.course_years(training),
+            names=cp.countries_with_training(training).set_index("iso3")["country_name"],
             by_training=split,
             by_funding=Split.of(funding),
         )
@@ -161,6 +165,12 @@ class PageSet:
     def money(self, iso3: str) -> pd.DataFrame:
         """Every funding row of the country ``iso3``."""
         return self.by_funding.rows(iso3)
+
+    def neighbours(self, iso3: str, members: tuple[str, ...]) -> pd.DataFrame:
+        """:func:`country_classes.neighbours` of the country, from the shared course-years."""
+        return country_classes.neighbours(
+            self.training, iso3, members, keys=self.course_years, names=self.names
+        )
 
     def region(self, iso3: str) -> cp.Region:
         """:func:`country_pages.region_of` the country, from the shared regions."""

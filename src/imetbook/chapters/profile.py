@@ -13,6 +13,7 @@ shares once per kernel and table version, and each page then works on its own ro
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from imetbook.analysis import country_classes as cc
 from imetbook.analysis import country_pages as cp
 from imetbook.analysis import country_scope as cs
 from imetbook.analysis import dropouts, eligibility
@@ -46,7 +48,7 @@ class CountryWithRecords:
 
     def __call__(self, value: object) -> str:
         name = Country()(value)
-        if cs.page_iso3(page_list(), name) is None:
+        if cs.page_iso3(_pages(_stamp("training"), _stamp("funding")), name) is None:
             raise Invalid(
                 f"{name} has no record in the training reports and no IMET money of its own "
                 "in any funding source, so it has no page"
@@ -84,9 +86,20 @@ def _stamp(name: str) -> int | None:
 
 
 @lru_cache(maxsize=1)
+def _pages(training: int | None, funding: int | None) -> pd.DataFrame:
+    """:func:`page_list`, once per version of the two tables (arguments: their stamps)."""
+    return page_list()
+
+
+@lru_cache(maxsize=1)
 def _inputs(stamps: tuple[tuple[str, int | None], ...]) -> Inputs:
     loaded = {name: datasets.load(name, columns=TABLES[name]) for name, _ in stamps}
-    return Inputs(loaded, PageSet.build(loaded["training"], loaded["funding"]))
+    inputs = Inputs(loaded, PageSet.build(loaded["training"], loaded["funding"]))
+    # The inputs live as long as the kernel: out of the collector's sight, a warm kernel's
+    # reset between two pages (which collects) does not walk them again for every page.
+    gc.collect()
+    gc.freeze()
+    return inputs
 
 
 def page_set() -> Inputs:
@@ -259,17 +272,17 @@ def show_neighbours(p: Page) -> None:
         )
     elif p.imet.empty:
         rows = p.set.rows(p.iso3, *p.region.members)
-        shared = cs.all_program_pairs(rows, p.iso3, p.region.members)
+        shared = cc.all_program_pairs(rows, p.iso3, p.region.members)
         _md(ct.all_programs_text(p.country, p.region))
         if not shared.empty:
             formats: dict[Any, str] = {c: "{:,}" for c in shared.columns[1:]}
             display(tables.show(shared, "cp-shared-all", formats=formats))
     else:
-        near = cp.neighbours(p.set.rows(p.iso3, *p.region.members), p.iso3, p.region.members)
+        near = p.set.neighbours(p.iso3, p.region.members)
         _md(ct.neighbours_text(p.country, p.region, near, has_imet=True))
         if not near.empty:
             rows = p.set.rows(p.iso3, *near["iso3"])
-            shared = cp.shared_with_neighbours(rows, p.country, p.iso3, near)
+            shared = cc.shared_with_neighbours(rows, p.country, p.iso3, near)
             formats = {c: "{:,}" for c in ("shared course-years", "classes", "course-year matches")}
             display(tables.show(shared, "cp-shared", na_rep="no shared class", formats=formats))
 
