@@ -144,6 +144,11 @@ class Page:
         return cp.imet_rows(self.training, self.iso3)
 
     @cached_property
+    def top(self) -> pd.DataFrame:
+        """The country's top IMET courses."""
+        return cp.top_courses(self.imet)
+
+    @cached_property
     def programs(self) -> pd.DataFrame:
         return cs.programs_table(self.training, self.iso3)
 
@@ -181,9 +186,8 @@ class Page:
 
     def opening(self) -> Markdown:
         """The opening paragraph (Markdown: myst-nb would set pasted plain text in bold)."""
-        top = cp.top_courses(self.imet)
         parts = [
-            ct.opening_text(self.country, self.head, top, self.others),
+            ct.opening_text(self.country, self.head, self.top, self.others),
             ""
             if len(self.programs)
             else md(ct.money_sentence(self.country, *cs.money_measures(self.money, self.iso3))),
@@ -249,7 +253,7 @@ def show_courses(p: Page) -> None:
             "above)."
         )
     linked = {"na_rep": NOT_PRINTED, "html_columns": ["latest listing"]}
-    courses = ct.with_listing_links(cp.top_courses(rows))
+    courses = ct.with_listing_links(p.top if imet else cp.top_courses(rows))
     display(tables.show(courses, "cp-courses", formats=COUNTS, **linked))
     places = cp.top_places(rows)
     if not places.empty:
