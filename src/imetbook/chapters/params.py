@@ -492,7 +492,7 @@ def bind(chapter: str, namespace: Mapping[str, object]) -> dict[str, Any]:
 
 
 register("sources", "imetbook.analysis.sources")
-register("profile", "imetbook.chapters.profile")
+register("profile", "imetbook.analysis.country_pages")
 register("methods", "imetbook.analysis.quality")
 register("budget", "imetbook.analysis.budget")
 register("pakistan", "imetbook.analysis.timeline")
