@@ -19,7 +19,7 @@ Rules that hold throughout:
   table places it (:func:`imetbook.analysis.eligibility.bureaus`); a country the funding table
   does not place takes the report section it is printed in most often. Only the few neighbours
   whose officers took the most of the same IMET courses in the same fiscal years are matched
-  (:func:`neighbours`), each pair exactly as
+  (:func:`imetbook.analysis.country_classes.neighbours`), each pair exactly as
   :func:`imetbook.analysis.classmates.shared_classes_for` matches two countries.
 
 Performance matters: ~190 pages run in every cold build, in a few warm kernels
@@ -71,7 +71,7 @@ FUNDING_COLUMNS: tuple[str, ...] = (
     "source_url",
 )
 
-NEIGHBOURS = 5  # neighbours matched per page: each pair costs one matching run
+NEIGHBOURS = 5  # neighbours matched per page (country_classes)
 TOP = 5  # rows of the top courses and top places tables
 MIN_CHART_FIGURES = 3  # a measure with fewer figures on the axis is a row of crosses
 
@@ -335,7 +335,7 @@ def records_without_place(rows: pd.DataFrame) -> int:
     return int(_places(rows).isna().sum())
 
 
-# --- neighbours and shared classes -----------------------------------------------------------
+# --- the region: whose classes are matched ---------------------------------------------------
 
 
 @dataclass(frozen=True)

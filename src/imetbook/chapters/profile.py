@@ -128,16 +128,18 @@ class Page:
     inputs: Inputs
 
     @property
-    def set(self) -> PageSet:
+    def shared(self) -> PageSet:
+        """What every page shares."""
         return self.inputs.pages
 
     def table(self, name: str) -> pd.DataFrame:
-        return self.inputs.tables[name]
+        """A small table of :data:`TABLES`, as a copy: the next page must see it unchanged."""
+        return self.inputs.tables[name].copy()
 
     @cached_property
     def training(self) -> pd.DataFrame:
         """Every training row of the country."""
-        return self.set.rows(self.iso3)
+        return self.shared.rows(self.iso3)
 
     @cached_property
     def imet(self) -> pd.DataFrame:
@@ -154,7 +156,7 @@ class Page:
 
     @cached_property
     def by_year(self) -> pd.DataFrame:
-        return cp.imet_by_year(self.training, self.iso3, self.set.covered)
+        return cp.imet_by_year(self.training, self.iso3, self.shared.covered)
 
     @cached_property
     def head(self) -> cp.Headline:
@@ -170,7 +172,7 @@ class Page:
 
     @cached_property
     def money(self) -> pd.DataFrame:
-        return cp.funding_rows(self.set.money(self.iso3), self.iso3)
+        return cp.funding_rows(self.shared.money(self.iso3), self.iso3)
 
     @cached_property
     def money_by_year(self) -> pd.DataFrame:
@@ -178,11 +180,11 @@ class Page:
 
     @cached_property
     def years(self) -> list[int]:
-        return cp.chart_years(self.set.covered, self.money_by_year)
+        return cp.chart_years(self.shared.covered, self.money_by_year)
 
     @cached_property
     def region(self) -> cp.Region:
-        return self.set.region(self.iso3)
+        return self.shared.region(self.iso3)
 
     def opening(self) -> Markdown:
         """The opening paragraph (Markdown: myst-nb would set pasted plain text in bold)."""
@@ -275,17 +277,17 @@ def show_neighbours(p: Page) -> None:
             "another country can be found in them."
         )
     elif p.imet.empty:
-        rows = p.set.rows(p.iso3, *p.region.members)
+        rows = p.shared.rows(p.iso3, *p.region.members)
         shared = cc.all_program_pairs(rows, p.iso3, p.region.members)
         _md(ct.all_programs_text(p.country, p.region))
         if not shared.empty:
             formats: dict[Any, str] = {c: "{:,}" for c in shared.columns[1:]}
             display(tables.show(shared, "cp-shared-all", formats=formats))
     else:
-        near = p.set.neighbours(p.iso3, p.region.members)
+        near = p.shared.neighbours(p.iso3, p.region.members)
         _md(ct.neighbours_text(p.country, p.region, near, has_imet=True))
         if not near.empty:
-            rows = p.set.rows(p.iso3, *near["iso3"])
+            rows = p.shared.rows(p.iso3, *near["iso3"])
             shared = cc.shared_with_neighbours(rows, p.country, p.iso3, near)
             formats = {c: "{:,}" for c in ("shared course-years", "classes", "course-year matches")}
             display(tables.show(shared, "cp-shared", na_rep="no shared class", formats=formats))
@@ -313,7 +315,7 @@ def show_funding(p: Page) -> None:
 
 def show_ranks(p: Page) -> None:
     """The country's rank among all countries, per money measure."""
-    ranks = cs.rank_table(p.set.money(p.iso3), p.iso3, p.set.ranks)
+    ranks = cs.rank_table(p.shared.money(p.iso3), p.iso3, p.shared.ranks)
     if ranks.empty:
         _md(f"No budget source in the book ranks {md(p.country)} by a money measure.")
     else:
@@ -340,7 +342,7 @@ def show_dropouts(p: Page) -> None:
         p.table("aspa_rules"),
         p.table("aspa_countries"),
         p.table("nato_accessions"),
-        p.set.merged,
+        p.shared.merged,
         p.table("events"),
         p.table("country_restrictions"),
     )
