@@ -9,10 +9,16 @@ import pandas as pd
 import pytest
 from fixture_helpers import training_rows
 
+from imetbook import vocab
 from imetbook.analysis import classmates
+from imetbook.analysis import country_classes as cc
 from imetbook.analysis import country_pages as cp
+from imetbook.analysis import country_set as cset
+from imetbook.chapters import country_text as ct
+from imetbook.chapters import profile
 from imetbook.data import datasets
 from imetbook.errors import DataError, ParameterError
+from imetbook.figures import country as cf
 
 CLASSMATES = Path(__file__).parent / "fixtures" / "classmates" / "training_rows.csv"
 
@@ -95,9 +101,9 @@ def test_planned_rows_are_not_counted() -> None:
 def test_display_tells_a_year_without_records_from_a_number_not_printed() -> None:
     rows = training()
     rows.loc[3, "students"] = pd.NA  # Nepal's one 2002 record prints no students
-    shown = cp.by_year_display(cp.imet_by_year(rows, "NPL"))
-    assert shown["students"].tolist() == [cp.NO_RECORD, cp.NOT_PRINTED]
-    assert shown["dollars (course costs)"].tolist() == [cp.NO_RECORD, "$20"]
+    shown = ct.by_year_display(cp.imet_by_year(rows, "NPL"))
+    assert shown["students"].tolist() == [ct.NO_RECORD, ct.NOT_PRINTED]
+    assert shown["dollars (course costs)"].tolist() == [ct.NO_RECORD, "$20"]
     assert shown["fiscal year"].tolist() == ["FY2001", "FY2002"]
 
 
@@ -109,13 +115,13 @@ def test_headline_and_opening_paragraph() -> None:
     others = cp.other_programs(training(), "IND")
     assert others.to_dict("list") == {"program": ["CTFP"], "records": [1]}
     top = pd.DataFrame({"course": ["Air Command and Staff College"], "students": [3]})
-    text = cp.opening_text("India", head, top, others)
+    text = ct.opening_text("India", head, top, others)
     assert "list 3 IMET students from India in 1 of the 2 fiscal years" in text
     assert "(FY2001–FY2002), in 2 course records whose printed costs add up to $150." in text
     assert "attended most is Air Command and Staff College (3 students)." in text
     assert "1 record prints no number of students and 0 no cost" in text
     odd = pd.DataFrame({"course": ["LOADMASTER/ *"], "students": [1]})
-    assert "attended most is LOADMASTER/ \\* (1 student)." in cp.opening_text(
+    assert "attended most is LOADMASTER/ \\* (1 student)." in ct.opening_text(
         "India", head, odd, others
     )
 
@@ -124,7 +130,7 @@ def test_opening_paragraph_without_imet_names_the_other_programs() -> None:
     rows = training()
     rows["is_imet"] = rows["program"].eq("IMET") & rows["iso3"].ne("IND")
     head = cp.headline(cp.imet_by_year(rows, "IND"))
-    text = cp.opening_text("India", head, pd.DataFrame(), cp.other_programs(rows, "IND"))
+    text = ct.opening_text("India", head, pd.DataFrame(), cp.other_programs(rows, "IND"))
     assert text.startswith("The Foreign Military Training reports list no IMET training for India")
     assert "under other programs: IMET (2), CTFP (1)." in text
 
@@ -201,7 +207,7 @@ def test_region_from_the_funding_bureau_else_the_report_section() -> None:
     # Bhutan has no bureau: it is printed under Europe most often, alone there.
     fallback = cp.region_of(rows, money, "BTN")
     assert (fallback.name, fallback.basis, fallback.members) == ("Europe", "training", ())
-    assert "section of the training reports" in cp.region_words(fallback)
+    assert "section of the training reports" in ct.region_words(fallback)
 
 
 def classes_frame() -> pd.DataFrame:
@@ -226,17 +232,17 @@ def classes_frame() -> pd.DataFrame:
 
 def test_neighbours_rank_by_shared_course_years() -> None:
     rows = classes_frame()
-    near = cp.neighbours(rows, "PAK", ["IND", "NPL", "BGD", "LKA"], top=2)
+    near = cc.neighbours(rows, "PAK", ["IND", "NPL", "BGD", "LKA"], top=2)
     assert near["iso3"].tolist()[0] == "IND"
     assert len(near) == 2
     assert near["course_years"].is_monotonic_decreasing
-    assert "BGD" not in cp.neighbours(rows, "PAK", ["BGD"])["iso3"].tolist()  # none shared
+    assert "BGD" not in cc.neighbours(rows, "PAK", ["BGD"])["iso3"].tolist()  # none shared
 
 
 def test_shared_classes_are_those_of_each_pair_alone() -> None:
     rows = classes_frame()
-    near = cp.neighbours(rows, "PAK", ["IND", "NPL"])
-    table = cp.shared_with_neighbours(rows, "Pakistan", "PAK", near).set_index("neighbour")
+    near = cc.neighbours(rows, "PAK", ["IND", "NPL"])
+    table = cc.shared_with_neighbours(rows, "Pakistan", "PAK", near).set_index("neighbour")
     for other in near["country_name"]:
         alone = classmates.shared_classes_for(rows, ["Pakistan", other]).classes
         kinds = alone["match"].value_counts()
@@ -254,14 +260,14 @@ def test_shared_classes_are_those_of_each_pair_alone() -> None:
 
 
 def test_no_neighbours_no_table() -> None:
-    empty = cp.neighbours(classes_frame(), "PAK", [])
+    empty = cc.neighbours(classes_frame(), "PAK", [])
     assert empty.empty
-    assert cp.shared_with_neighbours(classes_frame(), "Pakistan", "PAK", empty).empty
+    assert cc.shared_with_neighbours(classes_frame(), "Pakistan", "PAK", empty).empty
     region = cp.Region("SCA", "funding", ())
-    assert "no neighbours to match" in cp.neighbours_text("Pakistan", region, empty, True)
+    assert "no neighbours to match" in ct.neighbours_text("Pakistan", region, empty, True)
     region = cp.Region("SCA", "funding", ("IND",))
-    assert "the records show no shared class" in cp.neighbours_text("Pakistan", region, empty, True)
-    assert "has no IMET record" in cp.neighbours_text("Israel", region, empty, False)
+    assert "the records show no shared class" in ct.neighbours_text("Pakistan", region, empty, True)
+    assert "has no IMET record" in ct.neighbours_text("Israel", region, empty, False)
 
 
 # --- funding ---------------------------------------------------------------------------------
@@ -291,7 +297,8 @@ def test_funding_by_year_never_picks_between_disagreeing_sources() -> None:
     request = by_year[by_year["measure"].eq("request")].iloc[0]
     assert pd.isna(request["amount_usd"])
     # Markdown: the source names come from the data, so every markup character is escaped.
-    assert cp.disagreements(by_year) == [r"FY2003 request: \$50 (cbj); \$60 (news)"]
+    label = vocab.measure_label("request")
+    assert ct.disagreements(by_year) == [rf"FY2003 {label}: \$50 (cbj); \$60 (news)"]
 
 
 def test_chart_draws_measures_with_enough_figures_and_lists_the_rest() -> None:
@@ -301,15 +308,18 @@ def test_chart_draws_measures_with_enough_figures_and_lists_the_rest() -> None:
     assert measures == ["obligation"]
     data = cp.chart_data(by_year, years, measures)
     assert data["amount"].tolist() == [100.0, 200.0, 300.0]
-    assert set(data["measure"]) == {"obligation (Greenbook)"}
-    assert cp.table_only(by_year, years, measures) == ""  # the request has no single figure
+    obligation = vocab.measure_label("obligation")
+    assert set(data["measure"]) == {obligation}
+    counts = cp.axis_counts(by_year, years)
+    assert ct.table_only(counts, measures) == ""  # the request has no single figure
     assert cp.chart_measures(by_year, years, limit=8, min_figures=4) == []
-    assert cp.table_only(by_year, years, []) == "obligation (Greenbook) (3 figures)"
+    assert ct.table_only(counts, []) == f"{obligation} (3 figures)"
 
 
 def test_funding_table_one_row_per_measure_and_source() -> None:
-    table = cp.funding_table(cp.funding_rows(money_rows(), "ARM"))
-    assert table["measure"].tolist() == ["request", "request", "obligation (Greenbook)"]
+    table = ct.funding_table(cp.funding_rows(money_rows(), "ARM"))
+    request, obligation = (vocab.measure_label(m) for m in ("request", "obligation"))
+    assert table["measure"].tolist() == [request, request, obligation]
     obligation = table.iloc[2]
     assert obligation["fiscal years"] == "FY1990, FY2001–FY2003"
     assert (obligation["figures"], obligation["latest figure"]) == (4, "FY2003: $300")
@@ -317,18 +327,18 @@ def test_funding_table_one_row_per_measure_and_source() -> None:
 
 
 def test_money_scale() -> None:
-    assert cp.money_scale(1_500_000) == (1_000_000.0, "US$ millions, nominal")
-    assert cp.money_scale(999_999) == (1_000.0, "US$ thousands, nominal")
+    assert cf.money_scale(1_500_000) == (1_000_000.0, "US$ millions, nominal")
+    assert cf.money_scale(999_999) == (1_000.0, "US$ thousands, nominal")
 
 
 def test_record_figure_leaves_out_empty_panels() -> None:
     by_year = cp.imet_by_year(training(), "IND")
     none = pd.DataFrame({"fiscal_year": [], "measure": [], "amount": []})
-    fig, _ = cp.record_figure("India", by_year, none, [2001, 2002])
+    fig, _ = cf.record_figure("India", by_year, none, [2001, 2002])
     assert len(fig.axes) == 1
     nothing = by_year.assign(students=pd.array([None, None], dtype="Int64"))
-    assert cp.record_figure("India", nothing, none, [2001, 2002]) is None
-    alt = cp.students_alt("India", by_year)
+    assert cf.record_figure("India", nothing, none, [2001, 2002]) is None
+    alt = cf.students_alt("India", by_year)
     assert "Most in FY2001 (3)" in alt and "list no IMET training (zero) for FY2002" in alt
     # FY2002 is covered (Nepal's record) and lists nothing for India: a zero, not a gap.
     assert cp.students_chart_data(by_year)["students"].tolist() == [3.0, 0.0]
@@ -353,19 +363,19 @@ def by_year_of(records: dict[int, int]) -> pd.DataFrame:
 def test_exemption_note_follows_the_accession_date() -> None:
     by_year = by_year_of({2001: 2, 2002: 1, 2003: 0})
     joined = {"EST": "2002-03-29", "FIN": "2023-04-04"}
-    note = cp.exemption_note("Estonia", "EST", by_year, joined, ())
+    note = ct.exemption_note("Estonia", "EST", by_year, joined, ())
     assert "joined NATO on 2002-03-29" in note and "its last IMET record in them is FY2002" in note
-    assert "after the last year of these records" in cp.exemption_note(
+    assert "after the last year of these records" in ct.exemption_note(
         "Finland", "FIN", by_year, joined, ()
     )
-    assert "by name" in cp.exemption_note("Japan", "JPN", by_year, {}, ("JPN",))
-    assert cp.exemption_note("Nepal", "NPL", by_year, joined, ("JPN",)) is None
+    assert "by name" in ct.exemption_note("Japan", "JPN", by_year, {}, ("JPN",))
+    assert ct.exemption_note("Nepal", "NPL", by_year, joined, ("JPN",)) is None
 
 
 def test_limits_name_the_gaps_and_the_other_programs() -> None:
     by_year = by_year_of({2001: 2, 2002: 0, 2003: 0, 2004: 1})
     others = pd.DataFrame({"program": ["CTFP"], "records": [4]})
-    text = cp.limits_text("Nepal", "NPL", by_year, others, {}, ())
+    text = ct.limits_text("Nepal", "NPL", by_year, others, {}, ())
     assert "- The course records cover FY2001–FY2004" in text
     assert "no IMET training for Nepal in FY2002–FY2003" in text
     assert "not counted here: CTFP (4)." in text
@@ -376,11 +386,11 @@ def test_limits_name_the_gaps_and_the_other_programs() -> None:
 
 
 def test_headlines_and_index_page() -> None:
-    heads = cp.headlines(training()).set_index("iso3")
+    heads = cset.headlines(training()).set_index("iso3")
     assert heads.loc["IND", ["first_year", "last_year", "imet_records"]].tolist() == [2001, 2002, 2]
     assert heads.loc["NPL", "last_year"] == 2003  # years with any record, planned included
     assert (heads.loc["IND", "imet_years"], heads.loc["IND", "last_imet_year"]) == (1, 2001)
-    page = cp.index_page(training(), money_rows().iloc[:0].assign(country_name=[]))
+    page = ct.index_page(training(), money_rows().iloc[:0].assign(country_name=[]))
     assert page.startswith("# Countries\n")
     assert "| {doc}`India <IND>` | IND | 2001–2002 | 1 of 2 | 2001 | 2 | 3 | 150 |" in page
     assert "each of the 2 countries with training records" in page
@@ -390,7 +400,7 @@ def test_headlines_and_index_page() -> None:
     )
     # A NATO member has a page from its money alone, listed as such.
     turkey_money = money_rows().assign(iso3="TUR", country_name="Turkey")
-    with_turkey = cp.index_page(training(), turkey_money)
+    with_turkey = ct.index_page(training(), turkey_money)
     assert "each of the 3 countries" in with_turkey
     assert "| {doc}`Turkey <TUR>` | TUR | none (IMET money only) | 0 of 2 | — | 0 | — | — |" in (
         with_turkey
@@ -400,9 +410,9 @@ def test_headlines_and_index_page() -> None:
 def test_missing_sums_show_as_a_dash() -> None:
     rows = training()
     rows["students"] = pd.array([None] * len(rows), dtype="Int64")
-    page = cp.index_markdown(cp.headlines(rows))
+    page = ct.index_markdown(cset.headlines(rows))
     assert "| {doc}`Nepal <NPL>` | NPL | 2002–2003 | 1 | 2002 | 1 | — | 20 |" in page
-    one_year = cp.index_markdown(cp.headlines(rows[rows["fiscal_year"].eq(2002)]))
+    one_year = ct.index_markdown(cset.headlines(rows[rows["fiscal_year"].eq(2002)]))
     assert "| {doc}`Nepal <NPL>` | NPL | 2002 | 1 | 2002 | 1 | — | 20 |" in one_year
 
 
@@ -419,10 +429,10 @@ def test_load_reads_only_the_columns_asked_for(processed: Path) -> None:
 def test_a_country_without_records_is_refused_before_any_kernel(processed: Path) -> None:
     training().to_parquet(processed / "training.parquet")
     money_rows().to_parquet(processed / "funding.parquet")
-    assert cp.PARAMS.validate({"country": "nepal"}, "profile") == {"country": "Nepal"}
-    assert cp.PARAMS.validate({"country": "Armenia"}, "profile") == {"country": "Armenia"}
+    assert profile.PARAMS.validate({"country": "nepal"}, "profile") == {"country": "Nepal"}
+    assert profile.PARAMS.validate({"country": "Armenia"}, "profile") == {"country": "Armenia"}
     with pytest.raises(ParameterError, match="'country' of chapter 'profile': Turkey has no rec"):
-        cp.PARAMS.validate({"country": "Turkey"}, "profile")
+        profile.PARAMS.validate({"country": "Turkey"}, "profile")
 
 
 def test_record_figure_draws_gaps_outside_the_data_area() -> None:
@@ -436,11 +446,64 @@ def test_record_figure_draws_gaps_outside_the_data_area() -> None:
     money = pd.DataFrame(
         {
             "fiscal_year": [2001, 2003],
-            "measure": [cp.MEASURE_LABELS["request"]] * 2,
+            "measure": [vocab.MEASURE_LABELS["request"]] * 2,
             "amount": [1.0, 2.0],
         }
     )
-    fig, _ = cp.record_figure("India", by_year, money, [2001, 2002, 2003])
+    fig, _ = cf.record_figure("India", by_year, money, [2001, 2002, 2003])
     marks = gap_marks(fig)
     assert [2001.0] in marks.values()  # the uncounted students
     assert [2002.0] in marks.values()  # the year with no money figure
+
+
+# --- the page set: what every page shares, computed once ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real() -> tuple[pd.DataFrame, pd.DataFrame, cset.PageSet]:
+    training = datasets.load("training", columns=cp.TRAINING_COLUMNS)
+    funding = datasets.load("funding", columns=cp.FUNDING_COLUMNS)
+    return training, funding, cset.PageSet.build(training, funding)
+
+
+@pytest.mark.parametrize("codes", [("IND",), ("PAK", "IND", "NPL"), ("NPL", "AFG", "NPL"), ("??",)])
+def test_page_set_rows_are_what_a_selection_of_the_full_table_gives(real, codes) -> None:
+    training, funding, pages = real
+    pd.testing.assert_frame_equal(pages.rows(*codes), training[training["iso3"].isin(codes)])
+    pd.testing.assert_frame_equal(pages.money(codes[0]), funding[funding["iso3"].eq(codes[0])])
+
+
+@pytest.mark.parametrize("country", ["Pakistan", "Nepal", "Armenia"])
+def test_a_page_on_its_own_rows_shows_what_the_full_tables_give(real, country) -> None:
+    training, funding, pages = real
+    iso3 = cp.iso3_of(training, country, funding)
+    assert pages.iso3(country) == iso3
+    assert pages.covered == tuple(cp.covered_years(training))
+    own = pages.rows(iso3)
+    pd.testing.assert_frame_equal(
+        cp.imet_by_year(own, iso3, pages.covered), cp.imet_by_year(training, iso3)
+    )
+    pd.testing.assert_frame_equal(
+        cp.top_courses(cp.imet_rows(own, iso3)), cp.top_courses(cp.imet_rows(training, iso3))
+    )
+    region = cp.region_of(training, funding, iso3)
+    assert pages.region(iso3) == region
+    near = cc.neighbours(training, iso3, region.members)
+    assert len(near)
+    pd.testing.assert_frame_equal(pages.neighbours(iso3, region.members), near)
+    pd.testing.assert_frame_equal(
+        cc.shared_with_neighbours(pages.rows(iso3, *near["iso3"]), country, iso3, near),
+        cc.shared_with_neighbours(training, country, iso3, near),
+    )
+    pd.testing.assert_frame_equal(
+        cp.funding_rows(pages.money(iso3), iso3), cp.funding_rows(funding, iso3)
+    )
+
+
+def test_a_page_reads_the_shared_inputs_once_and_records_its_tables() -> None:
+    first = profile.page("Nepal")
+    datasets.TABLES_READ.clear()
+    second = profile.page("India")
+    assert second.inputs is first.inputs  # computed once per process and table version
+    assert set(profile.TABLES) <= datasets.TABLES_READ  # the execution cache still sees them
+    assert (first.iso3, second.iso3) == ("NPL", "IND")

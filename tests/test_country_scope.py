@@ -8,12 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imetbook import paths
+from imetbook import paths, vocab
 from imetbook.analysis import budget, eligibility
 from imetbook.analysis import classmates as cm
+from imetbook.analysis import country_classes as cc
 from imetbook.analysis import country_pages as cp
 from imetbook.analysis import country_scope as cs
-from imetbook.data import datasets
+from imetbook.analysis import country_set as cset
+from imetbook.chapters import country_text as ct
+from imetbook.data import countries, datasets
 from imetbook.data.parsers import budget as sources_budget
 from imetbook.run import execute
 
@@ -54,10 +57,10 @@ def test_turkey_page_names_the_law_and_ranks_its_money(training, funding, access
     iso3 = cp.iso3_of(training, "Turkey", funding)
     assert iso3 == "TUR"
     assert cs.programs_table(training, iso3).empty
-    law = cp.law_markdown("Turkey", iso3, False, accessions)
+    law = ct.law_markdown("Turkey", iso3, False, accessions)
     assert "22 U.S.C. 2416(a)(2)" in law and cs.STATUTE_URL in law
     assert accessions["TUR"] in law
-    ranks = cs.rank_table(funding, "Turkey").set_index("measure")
+    ranks = ct.rank_display(cs.rank_table(funding, iso3)).set_index("measure")
     obligation = budget.country_rank(
         budget.evidence_rows(funding),
         "Turkey",
@@ -66,7 +69,7 @@ def test_turkey_page_names_the_law_and_ranks_its_money(training, funding, access
         measures=["obligation"],
     )
     last = obligation[obligation["rank"].notna()].iloc[-1]
-    assert ranks.loc[budget.label("obligation"), "latest rank"] == (
+    assert ranks.loc[vocab.measure_label("obligation"), "latest rank"] == (
         f"{int(last['rank'])} of {int(last['n_ranked'])} (FY{int(last['fiscal_year'])})"
     )
 
@@ -79,7 +82,7 @@ def test_israel_page_lists_its_programs_plainly(training):
     assert programs["program"].iloc[0] == counts.index[0] == "FMF"
     assert dict(zip(programs["program"], programs["records"], strict=True)) == counts.to_dict()
     assert set(programs["IMET"]) == {"no"}
-    sentence = cs.programs_sentence("Israel", programs)
+    sentence = ct.programs_sentence("Israel", programs)
     assert sentence.startswith("The training reports list no IMET training for Israel")
     assert f"FMF ({counts['FMF']:,} records)" in sentence
 
@@ -101,7 +104,7 @@ def test_every_funding_row_has_a_grade_and_mirror_copies_are_named(funding):
     assert set(copies["source_copy_at"]) <= set(sources_budget.MIRROR_HOSTS)
     assert "fdocuments.in" in set(copies["source_copy_at"])
     cbj = funding[funding["source"].eq("cbj")].iloc[0]
-    assert cp.cited_title(cbj["source_title"], cbj["source_copy_at"]) == (
+    assert ct.cited_title(cbj["source_title"], cbj["source_copy_at"]) == (
         f"{cbj['source_title']} (copy at fdocuments.in)"
     )
 
@@ -111,7 +114,7 @@ def test_tertiary_rows_are_listed_but_never_charted_or_ranked(funding):
     assert len(tertiary)  # the encyclopedia page is in the table ...
     iso3 = tertiary["iso3"].iloc[0]
     rows = cp.funding_rows(funding, iso3)
-    table = cp.funding_table(rows)
+    table = ct.funding_table(rows)
     assert "tertiary" in set(table["grade"])  # ... listed on the page ...
     charted = cp.funding_by_year(rows)
     year, measure = int(tertiary["fiscal_year"].iloc[0]), tertiary["measure"].iloc[0]
@@ -134,7 +137,7 @@ def test_the_book_makes_a_page_for_turkey_and_israel(training):
         for j in execute.profile_jobs(training, template)
     }
     assert jobs["TUR"] == "Turkey" and jobs["ISR"] == "Israel"
-    assert len(jobs) == len(cp.page_list(training))
+    assert len(jobs) == len(cset.page_list(training))
 
 
 def _outputs(nb) -> str:
@@ -156,14 +159,14 @@ def _outputs(nb) -> str:
 def test_turkey_and_israel_pages_have_content(chapter_run, country, training, funding):
     text = _outputs(chapter_run("profile", {"country": country}).nb)
     iso3 = cp.iso3_of(training, country, funding)
-    ranks = cs.rank_table(funding, country)
+    ranks = ct.rank_display(cs.rank_table(funding, iso3))
     for latest in ranks["latest rank"]:
         assert latest in text  # the rank table, every measure
     if country == "Turkey":
         assert "22 U.S.C. 2416(a)(2)" in text and cs.STATUTE_URL in text
     else:
         programs = cs.programs_table(training, iso3)
-        assert cs.programs_sentence(country, programs) in text
+        assert ct.programs_sentence(country, programs) in text
         assert f"{programs['records'].iloc[0]:,}" in text  # FMF's records, first row
 
 
@@ -176,22 +179,69 @@ def test_courses_of_a_country_without_imet_come_from_every_program(training):
 
 
 def test_a_money_only_page_says_which_years_and_measures_it_rests_on(funding):
-    sentence = cs.money_sentence(funding, "TUR", "Turkey")
+    sentence = ct.money_sentence("Turkey", *cs.money_measures(funding, "TUR"))
     own = budget.evidence_rows(funding)
     own = own[own["iso3"].eq("TUR") & ~own["measure"].eq("training_value")]
-    assert budget.year_ranges(own["fiscal_year"], "FY") in sentence
+    assert vocab.fy_runs(own["fiscal_year"]) in sentence
     for measure in set(own["measure"]):
-        assert budget.label(measure) in sentence
-    assert cs.money_sentence(funding.iloc[:0], "TUR", "Turkey") == ""
+        assert vocab.measure_label(measure) in sentence
+    assert ct.money_sentence("Turkey", *cs.money_measures(funding.iloc[:0], "TUR")) == ""
+
+
+@pytest.mark.parametrize("iso3", ["TUR", "IND", "PAK", "NPL", "ARM", "ISR", "EGY"])
+def test_rank_table_ranks_as_the_budget_chapter(funding, iso3):
+    # The page ranks from the global ranks computed once for all pages and the country's
+    # rows only; the budget chapter ranks one country against the full table.
+    table = cs.rank_table(funding, iso3).set_index("measure")
+    shared = cs.rank_table(funding[funding["iso3"].eq(iso3)], iso3, cs.all_ranks(funding))
+    pd.testing.assert_frame_equal(shared.set_index("measure"), table)
+    usable = budget.evidence_rows(funding)
+    mine = usable[usable["iso3"].eq(iso3) & ~usable["measure"].eq("training_value")]
+    first, last = int(mine["fiscal_year"].min()), int(mine["fiscal_year"].max())
+    name = countries.canonical_name(iso3)
+    expected = budget.country_rank(usable, name, first, last, measures=list(table.index))
+    assert len(table)
+    for measure, grp in expected.groupby("measure"):
+        ranked = grp[grp["rank"].notna()].sort_values("fiscal_year")
+        row = table.loc[measure]
+        assert row["ranked"] == ranked["fiscal_year"].tolist()
+        assert row["without"] == grp.loc[grp["rank"].isna(), "fiscal_year"].tolist()
+        if len(ranked):
+            last_rank = ranked.iloc[-1]
+            assert row["latest"] == (
+                last_rank["rank"],
+                last_rank["n_ranked"],
+                last_rank["fiscal_year"],
+            )
+            best = ranked.sort_values(["rank", "fiscal_year"], kind="stable").iloc[0]
+            assert row["best"] == (best["rank"], best["n_ranked"], best["fiscal_year"])
 
 
 def test_israel_page_counts_its_shared_classes_under_every_program(training, funding):
     region = cp.region_of(training, funding, "ISR")
-    table = cs.all_program_pairs(training, "ISR", region.members)
+    table = cc.all_program_pairs(training, "ISR", region.members)
     assert len(table) and table["shared in all"].is_monotonic_decreasing
     first = table.iloc[0]
     result = cm.shared_classes_for(training, ["Israel", first["neighbour"]], programs="all")
     kinds = result.classes["match"].value_counts()
     assert first["classes"] == kinds.get("class", 0) > 0
     assert first["shared in all"] == len(result.classes)
-    assert cs.all_program_pairs(training, "ISR", []).empty
+    assert cc.all_program_pairs(training, "ISR", []).empty
+
+
+def test_all_program_pairs_in_one_run_are_each_pair_matched_on_its_own(training, funding):
+    # One matching run over tagged copies of every pair's rows gives what the classmates
+    # chapter gives for each pair alone (cm.pair_table), for every pair of the region.
+    region = cp.region_of(training, funding, "ISR")
+    table = cc.all_program_pairs(training, "ISR", region.members)
+    names = training.loc[training["iso3"].isin(["ISR", *region.members]), ["iso3", "country_name"]]
+    names = dict(names.drop_duplicates("iso3").itertuples(index=False))
+    others = [names[m] for m in region.members if m in names]
+    pairs = cm.pair_table(training, [names["ISR"], *others], programs="all", first_only=True)
+    pairs = pairs[pairs["total"] > 0].set_index("country_b")
+    assert len(pairs) > 1
+    shown = table.set_index("neighbour")
+    assert sorted(shown.index) == sorted(pairs.index)
+    for column, kind in (("classes", "class"), ("course-year matches", "course-year")):
+        assert shown[column].to_dict() == pairs[kind].to_dict()
+    assert shown["shared in all"].to_dict() == pairs["total"].to_dict()

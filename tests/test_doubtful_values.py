@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from imetbook import vocab
 from imetbook.analysis import budget, budget_tables
 from imetbook.analysis import country_pages as cp
 from imetbook.chapters import budget as chapter
@@ -67,4 +68,4 @@ def test_country_page_rings_the_doubtful_training_value(funding):
     money = cp.chart_data(by_year, years, ["training_value", "obligation"])
     ringed = cp.doubtful_points(rows, money)
     assert set(ringed["fiscal_year"].astype(int)) == _flagged(funding, "IND") & set(years)
-    assert set(ringed["measure"]) == {cp.MEASURE_LABELS["training_value"]}
+    assert set(ringed["measure"]) == {vocab.MEASURE_LABELS["training_value"]}

@@ -21,8 +21,9 @@ import pandas as pd
 import pytest
 from conftest import notebook
 
+from imetbook.data import schema
 from imetbook.errors import ExecutionError
-from imetbook.run import cli, execute
+from imetbook.run import cache, cli, execute
 
 REPO = Path(__file__).resolve().parents[1]
 _real_code_files = execute.code_files
@@ -50,7 +51,7 @@ def fixed_code_files(*args, **kwargs) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def _stable_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(execute, "code_files", fixed_code_files)
+    monkeypatch.setattr(cache, "code_files", fixed_code_files)
 
 
 def write_book(root: Path) -> Path:
@@ -75,7 +76,7 @@ def executed_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, execu
     root = write_book(tmp_path_factory.mktemp("book"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("IMETBOOK_PROCESSED", str(root / "processed"))
-        mp.setattr(execute, "code_files", fixed_code_files)
+        mp.setattr(cache, "code_files", fixed_code_files)
         return root, run(root / "chapters")
 
 
@@ -341,7 +342,7 @@ def test_data_inputs_are_found_from_the_source(tmp_path: Path) -> None:
         "processed/training.parquet",
     ]
     assert names("x = 1") == []
-    assert len(names("for t in tables:\n    load(t)")) == len(execute.schema.CONTRACTS)
+    assert len(names("for t in tables:\n    load(t)")) == len(schema.CONTRACTS)
     assert names("src.read_raw_sources()") == ["raw/fmtr/MANIFEST.csv"]
     assert names('budget.funding_gaps(paths.raw_dir() / "budget")') == ["raw/fmtr/MANIFEST.csv"]
 
@@ -379,7 +380,7 @@ def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "pkg"
     shutil.copytree(REPO / "src" / "imetbook", copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(execute.paths, "package_dir", lambda: copy)
-    monkeypatch.setattr(execute, "code_files", _real_code_files)
+    monkeypatch.setattr(cache, "code_files", _real_code_files)
     return copy
 
 

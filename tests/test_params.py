@@ -171,7 +171,7 @@ def test_spec_errors_are_one_line(values, expected) -> None:
 
 
 def test_registry_resolves_modules_lazily_and_by_default_name(monkeypatch) -> None:
-    monkeypatch.setattr(params, "SPECS", {"pages": "imetbook.analysis.country_pages"})
+    monkeypatch.setattr(params, "SPECS", {"pages": "imetbook.chapters.profile"})
     params.spec_for.cache_clear()
     try:
         assert params.spec_for("pages").names == ("country",)

@@ -120,3 +120,23 @@ def test_html_rebuild_is_byte_identical(tmp_path):
         if first[rel].read_bytes() != second[rel].read_bytes()
     ]
     assert not differ, f"{len(differ)} files differ:\n" + "\n\n".join(differ[:10])
+
+
+def test_country_pages_in_a_warm_kernel_are_the_bytes_of_fresh_kernels(tmp_path):
+    # A warm kernel keeps what the pages share (imetbook.chapters.profile.page_set) from one
+    # page to the next; the pages must not show it. Israel first (its classes under every
+    # program), then pages that reuse what the first one computed.
+    from imetbook.analysis import country_pages
+    from imetbook.data import datasets
+
+    training = datasets.load("training", columns=country_pages.INDEX_COLUMNS)
+    template = paths.chapters_dir() / execute.PROFILE_TEMPLATE
+    wanted = {"ISR", "NPL", "PAK", "TUR"}
+    out = {}
+    for kind, warm in (("fresh", False), ("warm", True)):
+        jobs = execute.profile_jobs(training, template, tmp_path / kind)
+        jobs = [j for j in jobs if Path(j.output).stem in wanted]
+        execute.execute_jobs(jobs, workers=1, warm=warm, force=True, log=lambda _line: None)
+        out[kind] = {Path(j.output).name: Path(j.output).read_bytes() for j in jobs}
+    assert len(out["warm"]) == len(wanted)
+    assert out["warm"] == out["fresh"]

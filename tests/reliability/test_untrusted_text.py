@@ -28,6 +28,7 @@ from imetbook.analysis import courses
 from imetbook.analysis import timeline as tl
 from imetbook.analysis import timeline_yearly as ty
 from imetbook.chapters import claims as chc
+from imetbook.chapters import country_text as ct
 from imetbook.chapters import pakistan as pk
 from imetbook.chapters import tables
 from imetbook.data import datasets
@@ -136,7 +137,7 @@ def _funding_payload(funding: pd.DataFrame, iso3: str) -> pd.DataFrame:
 
 def test_country_page_funding_table_is_text(real):
     funding = _funding_payload(real["funding"], "PAK")
-    table = cp.funding_table(cp.funding_rows(funding, "PAK"))
+    table = ct.funding_table(cp.funding_rows(funding, "PAK"))
     table["source"] = [
         tables.link(t, u) for t, u in zip(table["source"], table["address"], strict=True)
     ]
@@ -150,7 +151,7 @@ def test_country_page_disagreements_are_text(real):
     rows["fiscal_year"], rows["measure"] = rows["fiscal_year"].iloc[0], rows["measure"].iloc[0]
     rows["amount_usd"] = [1.0, 2.0]
     rows["source"] = [PAYLOAD, "other"]
-    clashes = cp.disagreements(cp.funding_by_year(rows))
+    clashes = ct.disagreements(cp.funding_by_year(rows))
     assert clashes, "no disagreement built: nothing is tested"
     assert_only_text(myst_html("Sources disagree: " + "; ".join(clashes) + "."), "disagreements")
 
@@ -187,7 +188,7 @@ def test_country_page_opening_from_a_course_title_is_text(real):
     training.loc[mine, "course_key"] = "probe course"
     rows = cp.imet_rows(training, "PAK")
     by_year = cp.imet_by_year(training, "PAK")
-    text = cp.opening_text(
+    text = ct.opening_text(
         "Pakistan", cp.headline(by_year), cp.top_courses(rows), cp.other_programs(training, "PAK")
     )
     assert "onerror" in text, "the payload did not reach the opening: nothing is tested"
@@ -239,7 +240,7 @@ def test_a_built_page_holds_the_payloads_only_as_text(real, tmp_path):
     claims.loc[sourced, "source_url"] = JS
     claims_md = chc.markdown_table(cl.verdict_table(claims, []))
     funding = _funding_payload(real["funding"], "PAK")
-    table = cp.funding_table(cp.funding_rows(funding, "PAK"))
+    table = ct.funding_table(cp.funding_rows(funding, "PAK"))
     table["source"] = [
         tables.link(t, u) for t, u in zip(table["source"], table["address"], strict=True)
     ]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from imetbook.analysis import budget, eligibility
-from imetbook.analysis import classmates as cm
+from imetbook.vocab import fy_runs, measure_sorted
 
 # The statute, as read in the US Code (title 22, sec. 2416, subsec. (a), par. (2), "Exception
 # for certain countries"): the annual training report "does not apply to any NATO member,
@@ -41,13 +41,7 @@ PROGRAM_COLUMNS = [
     "course costs (US$)",
     "fiscal years",
 ]
-RANK_TABLE_COLUMNS = [
-    "measure",
-    "fiscal years ranked",
-    "best rank",
-    "latest rank",
-    "fiscal years without a figure",
-]
+RANK_COLUMNS = ["measure", "ranked", "best", "latest", "without"]
 
 
 # --- which countries get a page -----------------------------------------------------------------
@@ -94,33 +88,12 @@ def programs_table(training: pd.DataFrame, iso3: str) -> pd.DataFrame:
             "records": grouped.size().astype("int64"),
             "students": grouped["students"].sum(min_count=1).astype("Int64"),
             "course costs (US$)": grouped["cost_usd"].sum(min_count=1),
-            "fiscal years": grouped["fiscal_year"].agg(lambda s: budget.year_ranges(s, "FY")),
+            "fiscal years": grouped["fiscal_year"].agg(fy_runs),
         }
     ).reset_index()
     out = out.sort_values(["IMET", "records", "program"], ascending=[False, False, True])
     out["IMET"] = out["IMET"].map({True: "yes", False: "no"})
     return out[PROGRAM_COLUMNS].reset_index(drop=True)
-
-
-def programs_sentence(country: str, programs: pd.DataFrame) -> str:
-    """Which programs paid for the country's training, plainly (plain text, no markup)."""
-    if programs.empty:
-        return f"The training reports list no training for {country} under any program."
-    imet = programs[programs["IMET"].eq("yes")]
-    others = programs[programs["IMET"].eq("no")]
-    parts = [
-        f"{p} ({n:,} record{'' if n == 1 else 's'})"
-        for p, n in zip(others["program"], others["records"], strict=True)
-    ]
-    if imet.empty:
-        return (
-            f"The training reports list no IMET training for {country}: every one of its "
-            f"{int(programs['records'].sum()):,} records is paid by another program: "
-            + ", ".join(parts)
-            + "."
-        )
-    text = f"IMET paid for {int(imet['records'].sum()):,} of {country}'s records"
-    return text + (f"; other programs for the rest: {', '.join(parts)}." if parts else ".")
 
 
 def course_rows(training: pd.DataFrame, iso3: str) -> tuple[pd.DataFrame, bool]:
@@ -134,85 +107,64 @@ def course_rows(training: pd.DataFrame, iso3: str) -> tuple[pd.DataFrame, bool]:
     return training[actual], False
 
 
-def money_sentence(funding: pd.DataFrame, iso3: str, country: str) -> str:
-    """For a page without training records: the fiscal years and measures of the country's own
-    IMET money in the budget sources (plain text; empty if none)."""
+def money_measures(funding: pd.DataFrame, iso3: str) -> tuple[list[int], list[str]]:
+    """For a page without training records: the fiscal years and the measures (in the book's
+    order) of the country's own IMET money in the budget sources (empty if none)."""
     mine = budget.evidence_rows(funding)
     mine = mine[
         mine["iso3"].eq(iso3) & mine["scope"].eq("country") & ~mine["measure"].eq("training_value")
     ]
-    if mine.empty:
-        return ""
-    measures = [budget.label(m) for m in budget.CHAIN if m in set(mine["measure"])]
-    return (
-        f"Its page rests on the budget sources, which give IMET money for {country} in "
-        f"{budget.year_ranges(mine['fiscal_year'], 'FY')} ({', '.join(measures)})."
-    )
-
-
-SHARED_ALL_COLUMNS = ["neighbour", "classes", "course-year matches", "shared in all"]
-
-
-def all_program_pairs(training: pd.DataFrame, iso3: str, members: Sequence[str]) -> pd.DataFrame:
-    """For a country with no IMET record: the classes its officers shared with officers of
-    each of ``members`` (ISO codes) under every program, each pair matched on its own as the
-    classmates chapter matches two countries; most shared first, pairs sharing none left out."""
-    names = training.loc[training["iso3"].notna(), ["iso3", "country_name"]].drop_duplicates("iso3")
-    by_code = dict(zip(names["iso3"], names["country_name"], strict=True))
-    others = [by_code[m] for m in members if m in by_code]
-    if iso3 not in by_code or not others:
-        return pd.DataFrame(columns=SHARED_ALL_COLUMNS)
-    pairs = cm.pair_table(training, [by_code[iso3], *others], programs="all", first_only=True)
-    pairs = pairs[pairs["total"] > 0].sort_values(["total", "country_b"], ascending=[False, True])
-    out = pd.DataFrame(
-        {
-            "neighbour": pairs["country_b"].to_numpy(),
-            "classes": pairs["class"].to_numpy(),
-            "course-year matches": pairs["course-year"].to_numpy(),
-            "shared in all": pairs["total"].to_numpy(),
-        }
-    )
-    return out.reset_index(drop=True)
+    years = sorted(int(y) for y in mine["fiscal_year"].unique())
+    return years, measure_sorted(list(set(mine["measure"])))
 
 
 # --- the country's rank among all countries, per measure ------------------------------------
 
 
-def _rank_text(rec: pd.Series | None) -> str:
-    if rec is None:
-        return "none"
-    return f"{int(rec['rank'])} of {int(rec['n_ranked'])} (FY{int(rec['fiscal_year'])})"
-
-
-def rank_table(funding: pd.DataFrame, country: str) -> pd.DataFrame:
-    """Per money measure with a figure for the country (never the training value, which is not
-    money): the years it is ranked among all countries, its best and latest rank, and the
-    years it has no figure (:func:`imetbook.analysis.budget.country_rank`). Tertiary sources
-    are never ranked."""
+def all_ranks(funding: pd.DataFrame) -> pd.DataFrame:
+    """Every country's global rank per money measure and fiscal year
+    (:func:`imetbook.analysis.budget.global_ranks`), tertiary sources and the training value
+    (which is not money) left out: computed once for all the pages."""
     usable = budget.evidence_rows(funding)
-    code = budget.country_code(country)
-    mine = usable[usable["iso3"].eq(code) & ~usable["measure"].eq("training_value")]
+    return budget.global_ranks(usable[~usable["measure"].eq("training_value")])
+
+
+def rank_table(funding: pd.DataFrame, iso3: str, ranks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per money measure with a figure for the country: the years it is ranked among all
+    countries, its best and latest rank (``rank``, ``n_ranked``, ``fiscal_year``), and the years
+    of its span it has no figure, as :func:`imetbook.analysis.budget.country_rank` ranks them.
+
+    ``funding`` needs only the country's rows when ``ranks`` (:func:`all_ranks` of the full
+    table) is given. Ranks and years are values here; the page words them."""
+    usable = budget.evidence_rows(funding)
+    mine = usable[usable["iso3"].eq(iso3) & ~usable["measure"].eq("training_value")]
     if mine.empty:
-        return pd.DataFrame(columns=RANK_TABLE_COLUMNS)
+        return pd.DataFrame(columns=RANK_COLUMNS)
+    ranks = all_ranks(funding) if ranks is None else ranks
     first, last = int(mine["fiscal_year"].min()), int(mine["fiscal_year"].max())
-    measures = [m for m in budget.CHAIN if m in set(mine["measure"])]
-    ranks = budget.country_rank(usable, country, first, last, measures=measures)
+    span = ranks[ranks["fiscal_year"].between(first, last)]
     rows = []
-    for measure, grp in ranks.groupby("measure", sort=False):
-        ranked = grp[grp["rank"].notna()].sort_values("fiscal_year")
-        best = ranked.sort_values(["rank", "fiscal_year"], kind="stable")
+    for measure in [m for m in budget.CHAIN if m in set(mine["measure"])]:
+        of = span[span["measure"].eq(measure)]
+        counts = of.groupby("fiscal_year").size()
+        own = of[of["iso3"].eq(iso3)].sort_values("fiscal_year")
+        best = own.sort_values(["rank", "fiscal_year"], kind="stable")
         rows.append(
             {
-                "measure": budget.label(measure),
-                "fiscal years ranked": budget.year_ranges(ranked["fiscal_year"], "FY"),
-                "best rank": _rank_text(best.iloc[0] if len(best) else None),
-                "latest rank": _rank_text(ranked.iloc[-1] if len(ranked) else None),
-                "fiscal years without a figure": budget.year_ranges(
-                    grp.loc[grp["rank"].isna(), "fiscal_year"], "FY"
-                ),
+                "measure": measure,
+                "ranked": [int(y) for y in own["fiscal_year"]],
+                "best": _rank(best.iloc[0], counts) if len(best) else None,
+                "latest": _rank(own.iloc[-1], counts) if len(own) else None,
+                "without": sorted(set(range(first, last + 1)) - set(own["fiscal_year"])),
             }
         )
-    return pd.DataFrame(rows, columns=RANK_TABLE_COLUMNS)
+    return pd.DataFrame(rows, columns=RANK_COLUMNS)
+
+
+def _rank(row: pd.Series, counts: pd.Series) -> tuple[int, int, int]:
+    """``(rank, countries ranked, fiscal year)``."""
+    year = int(row["fiscal_year"])
+    return int(row["rank"]), int(counts[year]), year
 
 
 # --- the law that keeps a country out of the reports ----------------------------------------
@@ -240,27 +192,3 @@ def exemption(
     if iso3 in by_name:
         return Exemption("named in the statute", None)
     return None
-
-
-def exemption_sentence(
-    country: str, iso3: str, has_records: bool, accessions: Mapping[str, str]
-) -> str | None:
-    """One plain sentence naming the law (the page links the citation), or None."""
-    found = exemption(iso3, accessions)
-    if found is None:
-        return None
-    head = (
-        f"{country} is a NATO member (since {found.since})"
-        if found.since
-        else f"{country} is one of the three countries the statute names"
-    )
-    tail = (
-        "so the reports are not a full record of its training"
-        if has_records
-        else "so the reports hold no training record for it, and whether its officers sat in "
-        "a class with any other country's cannot be checked from them"
-    )
-    return (
-        f"{head}: {STATUTE} exempts it from the annual Foreign Military Training report "
-        f"unless a congressional committee asks for it in writing, {tail}."
-    )

@@ -1,21 +1,9 @@
 """Execute notebooks with papermill: only when what they used changed, in parallel, atomically.
 
-A notebook's inputs are hashed by :func:`input_hash`: its source cells (type, source, tags;
-never outputs or volatile metadata), its parameters, the pinned requirements, and what its
-last execution actually used, as its kernel recorded it after the last cell: the ``imetbook``
-modules it imported and the tables it read (:data:`imetbook.data.datasets.TABLES_READ`), plus the
-tables and raw files its source names (see :func:`data_inputs`). The record and the hash are
-stored in the executed notebook (``metadata.imetbook``: ``input_hash``, ``modules``,
-``tables``); nothing else is added, no cell and no output. A notebook whose stored hash
-matches is up to date and is not executed: a fresh clone with unchanged data and code
-executes nothing, and a change to one analysis module re-executes only the notebooks that
-imported it.
-
-Pages of a page set (one template run with many parameter values: the country pages) run in
-a warm kernel per worker process: started once, and between two pages reset to a fresh
-namespace (:data:`_RESET`) while imported modules and their caches stay. The pages are
-byte-identical to fresh-kernel runs (``tests/test_execute.py``, ``tests/test_reproducible.py``).
-Chapters always get a kernel of their own.
+The parts: :mod:`imetbook.run.jobs` (what a job is), :mod:`imetbook.run.cache` (the input hash
+that decides whether a notebook is up to date), :mod:`imetbook.run.kernel` (kernels, warm ones
+for page sets, and the papermill engine that runs on them). This module runs jobs and the
+book; its names, and those of the parts, are importable from here.
 
 An execution writes nothing until it has succeeded: papermill runs the notebook in memory,
 volatile metadata (papermill and nbclient timings, papermill's record of paths) is stripped so
@@ -31,308 +19,76 @@ replaced by the value of parameter ``name`` (markdown cannot be parameterised ot
 
 from __future__ import annotations
 
-import ast
-import atexit
 import fcntl
 import hashlib
 import json
 import multiprocessing
 import os
 import re
-import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from functools import lru_cache
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
 from imetbook import atomic, paths
-from imetbook.data import schema
 from imetbook.errors import ExecutionError, ParameterError
+from imetbook.run import cache
+from imetbook.run.cache import (  # noqa: F401 (the executor's public names, importable here)
+    HASH_VERSION,
+    RECORD_KEYS,
+    code_digest,
+    code_files,
+    current_hash,
+    data_inputs,
+    file_digest,
+    input_hash,
+    module_file,
+    source_cells,
+    stale_jobs,
+    stored_hash,
+    stored_record,
+)
+from imetbook.run.jobs import (  # noqa: F401
+    EXECUTED,
+    FAILED,
+    INJECTED_TAG,
+    KERNEL,
+    PROFILE_PAGE,
+    PROFILE_TEMPLATE,
+    UP_TO_DATE,
+    Job,
+    Outcome,
+    Summary,
+    is_page,
+    read_notebook,
+    say,
+)
+from imetbook.run.jobs import label as _label
+from imetbook.run.kernel import (  # noqa: F401
+    CELL_TIMEOUT_S,
+    KERNEL_ENV,
+    Kernel,
+    close_warm,
+    discard_warm,
+    kernel_for,
+    papermill_run,
+    warm_kernel,
+)
 
-KERNEL = "python3"
-# Bump when what the hash covers changes, so every stored hash goes stale at once.
-HASH_VERSION = "imetbook-execute-2"
-# What a kernel records during a run, stored in the notebook's metadata.imetbook.
-RECORD_KEYS = ("modules", "tables")
-CELL_TIMEOUT_S = 600  # as execute.timeout in _config.yml
-# Environment of every kernel: stable hashing of str, stable warning file names
-# (``<IPY-INPUT>`` instead of a temp path), inline figures even when the caller exported
-# MPLBACKEND=Agg (ipykernel keeps an MPLBACKEND it inherits), no debugger noise.
-KERNEL_ENV = {
-    "PYTHONHASHSEED": "0",
-    "IPYKERNEL_CELL_NAME": "<IPY-INPUT>",
-    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-}
-INJECTED_TAG = "injected-parameters"
 # Jupyter Book's cell display tags.
 DISPLAY_TAGS = frozenset(
     f"{verb}-{what}" for verb in ("remove", "hide") for what in ("cell", "input", "output")
 )
-_NOT_SOURCE_TAGS = {INJECTED_TAG, "papermill-error-cell-tag"}
-PROFILE_TEMPLATE = Path("country") / "profile.ipynb"
-PROFILE_PAGE = re.compile(r"^[A-Z0-9]{3}\.ipynb$")
-
-EXECUTED, UP_TO_DATE, FAILED = "executed", "up to date", "failed"
-
-# A call that reads a processed table by literal name: datasets.load("training"), load('funding')
-_TABLE_CALL = re.compile(
-    r"(?:\bdatasets\.|(?<![\w.]))load\(\s*(?:name\s*=\s*)?(?P<q>[\"'])(?P<name>\w+)(?P=q)"
-)
-# Any such call; one without a literal name may read any table.
-_ANY_TABLE_CALL = re.compile(r"(?:\bdatasets\.|(?<![\w.]))load\(")
-# Code that reads data/raw directly: sources.read_raw_sources(), anything under paths.raw_dir().
-_RAW_CALL = re.compile(r"\b(?:read_raw_sources|raw_dir)\(")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
-@dataclass(frozen=True)
-class Job:
-    """Execute ``source`` with ``parameters`` into ``output`` (the same file for chapters)."""
-
-    source: Path
-    output: Path
-    parameters: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return _label(self.output)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    job: Job
-    status: str
-    seconds: float = 0.0
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class Summary:
-    outcomes: tuple[Outcome, ...]
-    seconds: float
-
-    def count(self, status: str) -> int:
-        return sum(o.status == status for o in self.outcomes)
-
-    @property
-    def executed(self) -> list[str]:
-        return sorted(o.job.label for o in self.outcomes if o.status == EXECUTED)
-
-    def line(self) -> str:
-        ran = [o for o in self.outcomes if o.status != UP_TO_DATE]
-        if not ran:
-            return (
-                f"execute: nothing to execute, all {len(self.outcomes)} notebooks up to date "
-                f"({self.seconds:.1f}s)"
-            )
-        mean = sum(o.seconds for o in ran) / len(ran)
-        slowest = max(ran, key=lambda o: o.seconds)
-        return (
-            f"execute: {self.count(EXECUTED)} executed, {self.count(UP_TO_DATE)} up to date, "
-            f"{self.count(FAILED)} failed in {self.seconds:.1f}s ({mean:.1f}s per notebook run; "
-            f"slowest {slowest.job.label} {slowest.seconds:.1f}s)"
-        )
-
-
-def _label(path: Path) -> str:
-    path = Path(path).resolve()
-    root = paths.project_root()
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-
-def say(line: str) -> None:
-    """Print a progress line now, also when stdout is a pipe (make, tee, CI logs)."""
-    print(line, flush=True)
-
-
-# --- hashing ---------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _file_digest(path: Path, mtime_ns: int, size: int) -> str:
-    # Keyed on mtime and size so that 150 country pages hash the same table once per run.
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes, or ``missing``."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return "missing"
-    return _file_digest(path, st.st_mtime_ns, st.st_size)
-
-
-def code_files(package: Path | None = None, root: Path | None = None) -> dict[str, str]:
-    """Digest of every file a kernel's imports may use: ``imetbook/<module>.py`` and
-    ``requirements.txt`` (the pinned stack). Taken once before a run, so an edit made while
-    notebooks execute makes them stale rather than being recorded as what they used."""
-    package = package or paths.package_dir()
-    root = root or paths.project_root()
-    files = {f"imetbook/{f.relative_to(package).as_posix()}": file_digest(f)
-             for f in sorted(package.rglob("*.py"))}  # fmt: skip
-    files["requirements.txt"] = file_digest(root / "requirements.txt")
-    return files
-
-
-def module_file(name: str, files: Mapping[str, str]) -> str:
-    """The key in ``files`` of module ``name`` (``imetbook.a.b``: a package or a module)."""
-    rel = "/".join(["imetbook", *name.split(".")[1:]])
-    package = f"{rel}/__init__.py"
-    return package if package in files else f"{rel}.py"
-
-
-def code_digest(modules: Sequence[str] | None, files: Mapping[str, str]) -> str:
-    """Hash of the imetbook ``modules`` a kernel imported (every file when None) and
-    ``requirements.txt``. The executor (this module) is not in it: a change to what it writes
-    bumps :data:`HASH_VERSION`."""
-    if modules is None:
-        keys = set(files)
-    else:
-        keys = {module_file(m, files) for m in modules} | {"requirements.txt"}
-    h = hashlib.sha256()
-    for key in sorted(keys):
-        h.update(f"{key}\0{files.get(key, 'missing')}\0".encode())
-    return h.hexdigest()
-
-
-def source_cells(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
-    """What a notebook's result depends on, cell by cell: type, source and tags."""
-    out = []
-    for cell in nb.cells:
-        tags = sorted(cell.get("metadata", {}).get("tags", []))
-        if _NOT_SOURCE_TAGS & set(tags):
-            continue
-        out.append({"cell_type": cell.cell_type, "source": cell.source, "tags": tags})
-    return out
-
-
-def data_inputs(
-    nb: nbformat.NotebookNode,
-    processed: Path | None = None,
-    raw: Path | None = None,
-    tables_read: Sequence[str] = (),
-) -> list[tuple[str, Path]]:
-    """``(name, path)`` of every data file the notebook's code reads.
-
-    ``tables_read`` are the tables its last execution read (recorded in the kernel); to them
-    the notebook's source adds: ``load("table")`` reads ``<processed>/table.parquet``; a
-    ``load(...)`` without a literal name may read any table, so it depends on all of them;
-    code that reads ``data/raw`` (``read_raw_sources(...)``, ``paths.raw_dir()``) depends on
-    the raw manifests, which carry every raw file's checksum, and the READMEs.
-    """
-    processed = processed or paths.processed_dir()
-    raw = raw or paths.raw_dir()
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    tables = {m["name"] for m in _TABLE_CALL.finditer(code)} | set(tables_read)
-    if len(_ANY_TABLE_CALL.findall(code)) > len(_TABLE_CALL.findall(code)):
-        tables |= set(schema.CONTRACTS)
-    found = [(f"processed/{t}.parquet", processed / f"{t}.parquet") for t in sorted(tables)]
-    if _RAW_CALL.search(code):
-        for pattern in ("*/MANIFEST.csv", "*/README.md"):
-            found += [
-                (f"raw/{p.relative_to(raw).as_posix()}", p) for p in sorted(raw.glob(pattern))
-            ]
-    return found
-
-
-def input_hash(
-    notebook: Path | nbformat.NotebookNode,
-    parameters: Mapping[str, Any] | None = None,
-    *,
-    record: Mapping[str, Sequence[str]] | None = None,
-    processed: Path | None = None,
-    raw: Path | None = None,
-    files: Mapping[str, str] | None = None,
-) -> str:
-    """Content hash of everything an execution of ``notebook`` used.
-
-    ``record`` is what the kernel of that execution recorded (:func:`stored_record`): the
-    imetbook modules it imported and the tables it read. Without a record (never executed)
-    the hash matches no stored one. ``files`` is :func:`code_files` (taken now if None).
-    """
-    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else _read(notebook)
-    h = hashlib.sha256(HASH_VERSION.encode())
-    kernel = nb.metadata.get("kernelspec", {}).get("name", KERNEL)
-    h.update(json.dumps([kernel, source_cells(nb)], sort_keys=True).encode())
-    h.update(json.dumps(dict(parameters or {}), sort_keys=True, default=str).encode())
-    if record is None:
-        h.update(b"\0not executed\0")
-        record = {}
-    for name, path in data_inputs(nb, processed, raw, record.get("tables", ())):
-        h.update(f"{name}\0{file_digest(path)}\0".encode())
-    modules = list(record.get("modules", ()))
-    h.update(code_digest(modules, code_files() if files is None else files).encode())
-    return h.hexdigest()
-
-
-def _stored_meta(path: Path) -> dict[str, Any]:
-    try:
-        meta = json.loads(Path(path).read_text(encoding="utf-8"))["metadata"]["imetbook"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def stored_hash(path: Path) -> str | None:
-    """The input hash recorded in an executed notebook, or None (missing or unreadable)."""
-    value = _stored_meta(path).get("input_hash")
-    return value if isinstance(value, str) else None
-
-
-def stored_record(path: Path) -> dict[str, list[str]] | None:
-    """The modules and tables recorded in an executed notebook, or None."""
-    meta = _stored_meta(path)
-    record = {k: meta.get(k) for k in RECORD_KEYS}
-    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in record.values()):
-        return None
-    return record
-
-
-def stale_jobs(
-    jobs: Sequence[Job],
-    processed: Path | None = None,
-    raw: Path | None = None,
-    files: Mapping[str, str] | None = None,
-) -> list[Job]:
-    """The jobs whose stored input hash is not the current one (they would be executed)."""
-    files = code_files() if files is None else files
-    return [j for j in jobs if stored_hash(j.output) != current_hash(j, processed, raw, files)]
-
-
-def current_hash(
-    job: Job,
-    processed: Path | None = None,
-    raw: Path | None = None,
-    files: Mapping[str, str] | None = None,
-) -> str:
-    """The input hash of ``job`` now, for the modules and tables its last run recorded."""
-    record = stored_record(job.output)
-    return input_hash(
-        job.source, job.parameters, record=record, processed=processed, raw=raw, files=files
-    )
-
-
 # --- one execution ---------------------------------------------------------------------------
-
-
-def _read(path: Path) -> nbformat.NotebookNode:
-    try:
-        return nbformat.read(str(path), as_version=4)
-    except FileNotFoundError:
-        raise ExecutionError(f"{_label(path)}: notebook not found") from None
-    except Exception as exc:  # nbformat raises several unrelated types for a corrupt file
-        raise ExecutionError(f"{_label(path)}: not a readable notebook ({exc})") from None
 
 
 def _display(value: Any) -> str:
@@ -410,236 +166,6 @@ def failure_message(job: Job, source_nb: nbformat.NotebookNode, err: Any) -> str
     return f"{job.label}: {where} failed: {err.ename}: {evalue}"
 
 
-@contextmanager
-def _kernel_env() -> Iterator[None]:
-    """Set :data:`KERNEL_ENV` for kernels started inside."""
-    saved = {k: os.environ.get(k) for k in KERNEL_ENV}
-    os.environ.update(KERNEL_ENV)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-# Run silently in the kernel between two pages of a page set, in a private namespace: a fresh
-# user namespace, In/Out and execution count 1 (as in a new kernel), no open figures, warnings
-# shown again, and the record of tables read emptied. Imported modules and their caches stay:
-# that is what makes a warm kernel cheap.
-_RESET = """
-import sys, warnings
-get_ipython().reset(new_session=True)
-if "matplotlib.pyplot" in sys.modules:
-    sys.modules["matplotlib.pyplot"].close("all")
-warnings.onceregistry.clear()
-warnings._filters_mutated()
-if "imetbook.data.datasets" in sys.modules:
-    sys.modules["imetbook.data.datasets"].TABLES_READ.clear()
-"""
-# Evaluated silently after the last cell: the imetbook modules the kernel imported and the
-# tables it read (see :func:`imetbook.data.datasets.load`).
-_RECORD = (
-    "__import__('json').dumps({"
-    "'modules': sorted(n for n in __import__('sys').modules"
-    " if n == 'imetbook' or n.startswith('imetbook.')),"
-    "'tables': sorted(getattr(__import__('sys').modules.get('imetbook.data.datasets'),"
-    " 'TABLES_READ', ()))})"
-)
-
-
-class Kernel:
-    """A started kernel with its client: for one notebook, or reused for a page set.
-
-    Kernels talk over IPC sockets in a private temporary folder: ipykernel warns on every
-    start over unencrypted TCP, and IPC keeps the traffic off the network. A kernel exits by
-    itself when its parent process dies (ipykernel polls its parent).
-    """
-
-    def __init__(self, cwd: Path) -> None:
-        from nbclient import NotebookClient
-        from traitlets.config import Config
-
-        self.cwd = Path(cwd)
-        self.used = 0
-        self.sockets = tempfile.mkdtemp(prefix="imetbook-kernel-")
-        config = Config({"KernelManager": {"transport": "ipc", "ip": f"{self.sockets}/kernel"}})
-        self.client = NotebookClient(
-            nbformat.v4.new_notebook(),
-            kernel_name=KERNEL,
-            config=config,
-            timeout=CELL_TIMEOUT_S,
-            startup_timeout=60,
-            # jupyter_client interrupts a kernel before shutting it down, and ipykernel logs
-            # that as an error when it races a reply; kernel logs are never notebook output.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            # Every output is in once the last cell has replied; a graceful shutdown only
-            # adds up to a second of polling per notebook.
-            shutdown_kernel="immediate",
-        )
-        self.client.km = self.client.create_kernel_manager()
-        try:
-            with _kernel_env():
-                self.client.start_new_kernel(cwd=str(self.cwd))
-            self.client.start_new_kernel_client()
-        except BaseException:
-            self.close()
-            raise
-
-    @property
-    def km(self) -> Any:
-        return self.client.km
-
-    @property
-    def kc(self) -> Any:
-        return self.client.kc
-
-    def alive(self) -> bool:
-        if self.km is None or self.kc is None:
-            return False
-        from jupyter_core.utils import ensure_async, run_sync
-
-        async def is_alive() -> bool:
-            return bool(await ensure_async(self.km.is_alive()))
-
-        return run_sync(is_alive)()
-
-    def silent(self, code: str, expressions: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """Run ``code`` without outputs or history; the values of ``expressions``."""
-        msg_id = self.kc.execute(
-            code, silent=True, store_history=False, user_expressions=dict(expressions or {})
-        )
-        reply = self.client.wait_for_reply(msg_id)
-        content = reply["content"] if reply else {}
-        if content.get("status") != "ok":
-            raise RuntimeError(f"kernel: {content.get('ename')}: {content.get('evalue')}")
-        return content.get("user_expressions", {})
-
-    def reset(self) -> None:
-        self.silent(f"exec({_RESET!r}, {{'get_ipython': get_ipython}})")
-
-    def record(self) -> dict[str, list[str]]:
-        """The imetbook modules imported and tables read since the kernel (re)started."""
-        value = self.silent("", {"r": _RECORD})["r"]
-        if value.get("status") != "ok":
-            raise RuntimeError(f"kernel: cannot record imports: {value.get('evalue')}")
-        return json.loads(ast.literal_eval(value["data"]["text/plain"]))
-
-    def close(self) -> None:
-        try:
-            if self.client.km is not None:
-                self.client._cleanup_kernel()
-        finally:
-            shutil.rmtree(self.sockets, ignore_errors=True)
-
-
-# Warm kernels of this process, one per folder (a page set's template folder).
-_WARM: dict[Path, Kernel] = {}
-
-
-def _close_warm() -> None:
-    while _WARM:
-        _, kernel = _WARM.popitem()
-        with suppress(Exception):  # exiting anyway; the kernel dies with us
-            kernel.close()
-
-
-atexit.register(_close_warm)
-
-
-def warm_kernel(cwd: Path) -> Kernel:
-    """This process's kernel for ``cwd``, reset to a fresh namespace (started if needed)."""
-    cwd = Path(cwd).resolve()
-    kernel = _WARM.get(cwd)
-    if kernel is not None and not kernel.alive():
-        _WARM.pop(cwd).close()
-        kernel = None
-    if kernel is None:
-        kernel = _WARM[cwd] = Kernel(cwd)
-    elif kernel.used:
-        kernel.reset()
-    return kernel
-
-
-def discard_warm(cwd: Path) -> None:
-    """Shut down the warm kernel of ``cwd`` (after a failure its state is unknown)."""
-    kernel = _WARM.pop(Path(cwd).resolve(), None)
-    if kernel is not None:
-        kernel.close()
-
-
-def _engine() -> str:
-    """Register (once) and name the papermill engine that runs on a given :class:`Kernel`."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    class KernelEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(
-            cls, nb_man, kernel_name, log_output=False, start_timeout=60,
-            execution_timeout=None, kernel: Kernel | None = None, **_kwargs,
-        ):  # fmt: skip
-            client = PapermillNotebookClient(
-                nb_man,
-                km=kernel.km,
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log_output=log_output,
-            )
-            client.kc = kernel.kc  # the kernel's own client: nbclient then leaves both running
-            return client.execute()
-
-    if "imetbook" not in papermill_engines._engines:
-        papermill_engines.register("imetbook", KernelEngine)
-    return "imetbook"
-
-
-def _papermill(nb: nbformat.NotebookNode, job: Job, kernel: Kernel) -> nbformat.NotebookNode:
-    import papermill
-
-    executed = papermill.execute_notebook(
-        nb,
-        None,  # papermill writes nothing; we write once, atomically, after success
-        parameters=dict(job.parameters) or None,
-        kernel_name=KERNEL,
-        engine_name=_engine(),
-        progress_bar=False,
-        request_save_on_cell_execute=False,
-        execution_timeout=CELL_TIMEOUT_S,
-        record_timing=False,
-        kernel=kernel,
-    )
-    kernel.used += 1
-    return executed
-
-
-def is_page(job: Job) -> bool:
-    """A template run (one page of a page set): executed in a warm kernel."""
-    return Path(job.output).resolve() != Path(job.source).resolve()
-
-
-@contextmanager
-def _kernel_for(job: Job, warm: bool) -> Iterator[Kernel]:
-    """A fresh kernel (closed after use) or, for a page with ``warm``, this process's warm one."""
-    cwd = Path(job.source).parent
-    if not warm:
-        kernel = Kernel(cwd)
-        try:
-            yield kernel
-        finally:
-            kernel.close()
-        return
-    kernel = warm_kernel(cwd)
-    try:
-        yield kernel
-    except BaseException:
-        discard_warm(cwd)
-        raise
-
-
 def render(
     job: Job,
     *,
@@ -658,11 +184,11 @@ def render(
     """
     from papermill.exceptions import PapermillExecutionError
 
-    unprepared = _read(job.source)  # what the hash covers: the template, not the filled page
+    unprepared = read_notebook(job.source)  # what the hash covers: the template, not the page
     source_nb = prepare(nbformat.from_dict(unprepared), job)
     try:
-        with _kernel_for(job, warm and is_page(job)) as kernel:
-            nb = _papermill(nbformat.from_dict(source_nb), job, kernel)
+        with kernel_for(job, warm and is_page(job)) as kernel:
+            nb = papermill_run(nbformat.from_dict(source_nb), job, kernel)
             record = kernel.record()
     except PapermillExecutionError as err:
         raise ExecutionError(failure_message(job, source_nb, err)) from None
@@ -686,7 +212,7 @@ def render(
 
 def _cells_of(path: Path) -> list[dict[str, Any]] | None:
     try:
-        return source_cells(_read(path))
+        return source_cells(read_notebook(path))
     except ExecutionError:
         return None
 
@@ -823,7 +349,7 @@ def execute_jobs(
     has finished) if any notebook failed; failed outputs are left untouched.
     """
     t0 = time.perf_counter()
-    where = {"processed": processed, "raw": raw, "files": code_files()}
+    where = {"processed": processed, "raw": raw, "files": cache.code_files()}
     stale_now = {id(j) for j in stale_jobs(jobs, **where)}
     stale = [force or id(job) in stale_now for job in jobs]
     todo = [job for job, run in zip(jobs, stale, strict=True) if run]
@@ -841,7 +367,7 @@ def execute_jobs(
             for job in todo:
                 report(run_job(job, warm, **where))
         finally:
-            _close_warm()
+            close_warm()
     else:
         _run_parallel(todo, workers, report, warm, **where)
     summary = Summary(tuple(sorted(outcomes, key=lambda o: o.job.label)), time.perf_counter() - t0)
@@ -864,10 +390,10 @@ def chapter_jobs(chapters: Path | None = None) -> list[Job]:
 
 def profile_jobs(training: Any, template: Path, out_dir: Path | None = None) -> list[Job]:
     """One job per country with training records: ``<out_dir>/<ISO3>.ipynb``."""
-    from imetbook.analysis import country_pages
+    from imetbook.analysis import country_set
 
     out_dir = out_dir or template.parent
-    listed = country_pages.page_list(training)
+    listed = country_set.page_list(training)
     return [
         Job(template, out_dir / f"{row.iso3}.ipynb", {"country": row.country_name})
         for row in listed.itertuples(index=False)
@@ -898,9 +424,9 @@ def remove_stale_pages(out_dir: Path, jobs: Sequence[Job]) -> list[Path]:
 
 def country_index(training: Any, out_dir: Path) -> bool:
     """Write ``<out_dir>/index.md`` (only if it changed); True if written."""
-    from imetbook.analysis import country_pages
+    from imetbook.chapters import country_text
 
-    return write_if_changed(out_dir / "index.md", country_pages.index_page(training))
+    return write_if_changed(out_dir / "index.md", country_text.index_page(training))
 
 
 def select(jobs: Sequence[Job], wanted: Sequence[Path]) -> list[Job]:
