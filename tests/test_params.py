@@ -175,7 +175,7 @@ def test_registry_resolves_modules_lazily_and_by_default_name(monkeypatch) -> No
     params.spec_for.cache_clear()
     try:
         assert params.spec_for("pages").names == ("country",)
-        assert params.spec_for("sources").names[0] == "source"  # imetbook.analysis.sources
+        assert params.spec_for("sources").names[0] == "source"  # imetbook.chapters.sources.PARAMS
         with pytest.raises(ParameterError, match="no parameter spec for chapter 'nosuch'"):
             params.spec_for("nosuch")
     finally:
@@ -228,22 +228,6 @@ def test_parameters_cell_matches_the_chapter_spec(path: Path) -> None:
 # --- each parameter declared once: type, default, help, rule ---------------------------------
 
 CHAPTERS = {p.stem: p for p in NOTEBOOKS if p.is_file()}
-
-# Chapters whose specs (still in ``imetbook.analysis``) do not declare their defaults yet: the
-# defaults are read from the notebook's parameters cell until the spec moves to
-# ``imetbook.chapters.<stem>`` with ``Param(..., default=...)`` (issue 15). Strict: once a
-# chapter declares every default, its entry here fails and must go.
-UNDECLARED = {
-    "budget",
-    "claims",
-    "classmates",
-    "eligibility",
-    "methods",
-    "pakistan",
-    "profile",
-    "rivalries",
-    "sources",
-}
 
 
 def test_param_type_default_and_help() -> None:
@@ -301,16 +285,7 @@ def test_declared_defaults_are_the_notebook_defaults_and_valid(chapter: str) -> 
     params.validate(chapter, defaults)
 
 
-@pytest.mark.parametrize(
-    "chapter",
-    [
-        pytest.param(
-            c,
-            marks=pytest.mark.xfail(c in UNDECLARED, reason="spec not moved yet", strict=True),
-        )
-        for c in sorted(CHAPTERS)
-    ],
-)
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
 def test_every_parameter_declares_its_default(chapter: str) -> None:
     spec = params.spec_for(chapter)
     assert [n for n, p in spec.params.items() if not p.has_default] == []

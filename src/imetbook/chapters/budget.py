@@ -39,21 +39,27 @@ PARAMS = params.Spec(
     region=params.Param(
         params.Region(params.data_values("funding", "region")),
         "Region whose IMET money the chapter follows (a region of the funding table)",
+        default="South and Central Asia",
     ),
     countries=params.Param(
-        _optional_countries, 'Members to show, e.g. ["India", "Nepal"]; None: every member'
+        _optional_countries,
+        'Members to show, e.g. ["India", "Nepal"]; None: every member',
+        default=None,
     ),
     fy_start=params.Param(
-        params.FiscalYear(params.data_years("funding")), "First US fiscal year shown"
+        params.FiscalYear(params.data_years("funding")), "First US fiscal year shown", default=1999
     ),
     fy_end=params.Param(
-        params.FiscalYear(params.data_years("funding")), "Last US fiscal year shown"
+        params.FiscalYear(params.data_years("funding")), "Last US fiscal year shown", default=2022
     ),
     measure=params.Param(
-        params.Choice(budget.CHAIN), "Measure of the country shares (see vocab.MEASURE_DOCS)"
+        params.Choice(budget.CHAIN),
+        "Measure of the country shares (see vocab.MEASURE_DOCS)",
+        default="obligation",
     ),
 )
-"""The chapter's parameters; defaults live in the notebook's ``parameters`` cell."""
+"""The chapter's parameters, each with its default (the notebook's ``parameters`` cell holds
+the same values: tests/test_params.py checks every chapter)."""
 
 
 def _cell(value: float, fmt=None) -> str:

@@ -44,13 +44,16 @@ PARAMS = params.Spec(
     threshold_usd=params.Param(
         _optional(_amount),
         "Yearly amount (US dollars) India's IMET money is held against; None: the claim's own",
+        default=None,
     ),
     since_fy=params.Param(
         _optional(params.FiscalYear(params.data_years("funding"))),
         "First fiscal year of that check; None: the year the claim names",
+        default=None,
     ),
 )
-"""The chapter's parameters; defaults live in the notebook's ``parameters`` cell."""
+"""The chapter's parameters, each with its default (the notebook's ``parameters`` cell holds
+the same values: tests/test_params.py checks every chapter)."""
 
 
 # --- Markdown for the chapter --------------------------------------------------------------

@@ -25,17 +25,22 @@ from imetbook.data import datasets
 PARAMS = params.Spec(
     params.Ordered("fy_start", "fy_end"),
     countries=params.Param(
-        params.Countries(minimum=2), "Countries whose shared classes are listed (two or more)."
+        params.Countries(minimum=2),
+        "Countries whose shared classes are listed (two or more).",
+        default=["India", "Pakistan"],
     ),
     programs=params.Param(
-        params.Program(), '"IMET" (every IMET variant), "all", or one program family.'
+        params.Program(),
+        '"IMET" (every IMET variant), "all", or one program family.',
+        default="IMET",
     ),
-    fy_start=params.Param(params.FiscalYear(), "First US fiscal year."),
-    fy_end=params.Param(params.FiscalYear(), "Last US fiscal year."),
+    fy_start=params.Param(params.FiscalYear(), "First US fiscal year.", default=1999),
+    fy_end=params.Param(params.FiscalYear(), "Last US fiscal year.", default=2020),
     match=params.Param(
         params.Choice(cm.MATCH_KINDS),
         '"class" (same course, place and overlapping dates; course-year where dates are '
         'missing) or "course-year" (same course and fiscal year only).',
+        default="class",
     ),
 )
 

@@ -43,21 +43,26 @@ PARAMS = params.Spec(
     fy=params.Param(
         _optional(params.FiscalYear(params.data_years("training"))),
         "Focus US fiscal year of the regional snapshot; None: the latest year with course records",
+        default=None,
     ),
     country=params.Param(
         _optional(params.Country()),
         "Focus country whose years in and out are shown; None: no focus country",
+        default=None,
     ),
     fy_start=params.Param(
         _optional(params.FiscalYear(params.data_years("funding"))),
         "First fiscal year shown; None: the first year with course records",
+        default=None,
     ),
     fy_end=params.Param(
         _optional(params.FiscalYear(params.data_years("funding"))),
         "Last fiscal year shown; None: the last year with course records",
+        default=None,
     ),
 )
-"""The chapter's parameters; defaults live in the notebook's ``parameters`` cell."""
+"""The chapter's parameters, each with its default (the notebook's ``parameters`` cell holds
+the same values: tests/test_params.py checks every chapter)."""
 
 TABLES = (
     "training",

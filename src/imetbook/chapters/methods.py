@@ -36,9 +36,11 @@ PARAMS = params.Spec(
     report=params.Param(
         _optional_report,
         'Report whose reconciliation mismatches are listed, e.g. "2009-2010"; None: every report',
+        default=None,
     )
 )
-"""The appendix's parameters; defaults live in the notebook's ``parameters`` cell."""
+"""The appendix's parameters, each with its default (the notebook's ``parameters`` cell holds
+the same values: tests/test_params.py checks every chapter)."""
 
 FOCUS = "2009-2010"  # the report with the most column damage, described in its own section
 

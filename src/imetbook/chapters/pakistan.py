@@ -49,6 +49,10 @@ class ReachesAPeriod:
     def names(self) -> tuple[str, ...]:
         return (self.country, self.first, self.last)
 
+    @property
+    def describe(self) -> str:
+        return f"{self.first}-{self.last} reaches a restriction period of {self.country}, if any"
+
     def __call__(self, values: dict[str, Any]) -> None:
         periods = _country_periods(values[self.country])
         lo, hi = values[self.first], values[self.last]
@@ -71,16 +75,22 @@ PARAMS = params.Spec(
     params.Distinct("country", "compare_with"),
     ReachesAPeriod(),
     country=params.Param(
-        params.Country(), "Country whose events and IMET record the chapter follows"
+        params.Country(),
+        "Country whose events and IMET record the chapter follows",
+        default="Pakistan",
     ),
     compare_with=params.Param(
-        params.Country(), "Reference country drawn on the same fiscal-year axes"
+        params.Country(), "Reference country drawn on the same fiscal-year axes", default="India"
     ),
     fy_start=params.Param(
-        params.FiscalYear(params.data_years("funding")), "First US fiscal year on the axis"
+        params.FiscalYear(params.data_years("funding")),
+        "First US fiscal year on the axis",
+        default=1985,
     ),
     fy_end=params.Param(
-        params.FiscalYear(params.data_years("funding")), "Last US fiscal year on the axis"
+        params.FiscalYear(params.data_years("funding")),
+        "Last US fiscal year on the axis",
+        default=2021,
     ),
 )
 MEASURES = ("students", "courses", "training_value", *ty.FUNDING_MEASURES)

@@ -493,9 +493,6 @@ def spec_for(chapter: str) -> Spec:
         if importlib.util.find_spec(own) and hasattr(importlib.import_module(own), "PARAMS"):
             target = own
     target = target or SPECS.get(chapter)
-    if target is None and re.fullmatch(r"[a-z_][a-z0-9_]*", chapter):
-        default = f"imetbook.analysis.{chapter}"
-        target = default if importlib.util.find_spec(default) else None
     if target is None:
         raise ParameterError(
             f"no parameter spec for chapter {chapter!r}{_closest(chapter, SPECS)}; "
@@ -616,15 +613,3 @@ def bind(chapter: str, namespace: Mapping[str, object]) -> dict[str, Any]:
             f"chapter {chapter!r}: the parameters cell does not define {', '.join(missing)}"
         )
     return spec.validate(found, chapter)
-
-
-register("sources", "imetbook.analysis.sources")
-register("profile", "imetbook.analysis.country_pages")
-register("methods", "imetbook.analysis.quality")
-register("budget", "imetbook.analysis.budget")
-register("pakistan", "imetbook.analysis.timeline")
-register("classmates", "imetbook.analysis.classmates")
-register("eligibility", "imetbook.analysis.eligibility")
-register("claims", "imetbook.analysis.claims")
-# The Data appendix lists every table; it takes no parameters (its parameters cell is empty).
-register("data", Spec())

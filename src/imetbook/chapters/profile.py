@@ -28,7 +28,7 @@ from imetbook.analysis import dropouts, eligibility
 from imetbook.analysis import timeline as tl
 from imetbook.analysis.country_set import PageSet, page_list
 from imetbook.chapters import country_text as ct
-from imetbook.chapters import tables
+from imetbook.chapters import evidence, pakistan, tables
 from imetbook.chapters.country_text import NOT_PRINTED, md
 from imetbook.chapters.params import Country, Invalid, Param, Spec
 from imetbook.data import datasets, publish
@@ -57,7 +57,9 @@ class CountryWithRecords:
 
 
 PARAMS = Spec(
-    country=Param(CountryWithRecords(), "The country the page is about (any known spelling).")
+    country=Param(
+        CountryWithRecords(), "The country the page is about (any known spelling).", default="India"
+    )
 )
 
 # The tables a page reads, with the columns it needs (None: all of them).
@@ -328,8 +330,8 @@ def show_events(p: Page) -> None:
     if events.empty:
         _md(f"The book's timelines hold no event concerning {md(p.country)}.")
     else:
-        shown = tl.events_html(events)
-        display(tables.show(shown, "cp-events", html_columns=[tl.EVENTS_HTML_COLUMN]))
+        shown = pakistan.events_html(events)
+        display(tables.show(shown, "cp-events", html_columns=[pakistan.EVENTS_HTML_COLUMN]))
 
 
 def show_dropouts(p: Page) -> None:
@@ -352,7 +354,7 @@ def show_dropouts(p: Page) -> None:
             "that listed it."
         )
     else:
-        display(tables.show(dropouts.causes_table(left), "cp-dropouts", html_columns=["Source"]))
+        display(tables.show(evidence.causes_table(left), "cp-dropouts", html_columns=["Source"]))
 
 
 def show_limits(p: Page) -> None:

@@ -22,17 +22,21 @@ from imetbook.data import datasets
 
 PARAMS = params.Spec(
     programs=params.Param(
-        params.Program(), '"IMET" (every IMET variant), "all", or one program family.'
+        params.Program(),
+        '"IMET" (every IMET variant), "all", or one program family.',
+        default="IMET",
     ),
     tier=params.Param(
         params.Choice(rv.TIER_CHOICES),
         'PME tier of the classes counted: "all", or one tier (e.g. "senior": war colleges).',
+        default="all",
     ),
-    fy_start=params.Param(params.FiscalYear(), "First US fiscal year."),
-    fy_end=params.Param(params.FiscalYear(), "Last US fiscal year."),
+    fy_start=params.Param(params.FiscalYear(), "First US fiscal year.", default=1999),
+    fy_end=params.Param(params.FiscalYear(), "Last US fiscal year.", default=2020),
     min_classes=params.Param(
         params.Integer(minimum=rv.MIN_CLASSES[0], maximum=rv.MIN_CLASSES[1]),
         "Shared classes a rivalry needs in a year to count as meeting that year.",
+        default=1,
     ),
 )
 

@@ -62,22 +62,30 @@ PARAMS = Spec(
     source=Param(
         Choice(lambda: ("all", *sources.source_keys()), describe="a raw source folder or all"),
         "Which raw source to show: a folder under data/raw, or all of them.",
+        default="all",
     ),
     region=Param(
         Region(data_values("funding", "region")),
         "Region whose members the coverage matrix shows (a region of the funding table).",
+        default="South and Central Asia",
     ),
     countries=Param(
         _optional_countries,
         'Countries of the coverage matrix, e.g. ["India", "Nepal"]; None: the region\'s '
         "members, then Turkey and Israel.",
+        default=None,
     ),
-    fy_start=Param(FiscalYear(data_years("funding")), "First US fiscal year of the matrix."),
-    fy_end=Param(FiscalYear(data_years("funding")), "Last US fiscal year of the matrix."),
+    fy_start=Param(
+        FiscalYear(data_years("funding")), "First US fiscal year of the matrix.", default=1999
+    ),
+    fy_end=Param(
+        FiscalYear(data_years("funding")), "Last US fiscal year of the matrix.", default=2022
+    ),
 )
 
 
-"""The chapter's parameters; defaults live in the notebook's ``parameters`` cell."""
+"""The chapter's parameters, each with its default (the notebook's ``parameters`` cell holds
+the same values: tests/test_params.py checks every chapter)."""
 
 
 def _names(values: list[str]) -> str:
