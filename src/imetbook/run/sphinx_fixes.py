@@ -44,8 +44,42 @@ def _declare_parallel_safe(app: Any) -> None:
             ext.parallel_read_safe = True
 
 
+def _mystnb_css_before_writing(app: Any, env: Any) -> None:
+    # MyST-NB copies its stylesheet only when the build has finished, so a fresh build links it
+    # without the ``?v=`` checksum that an incremental build (the file then exists) adds: two
+    # builds of the same sources differed in every page. Copied before the pages are written,
+    # every build links it the same way.
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    if app.builder is not None and app.builder.format == "html":
+        (Path(app.builder.outdir) / "_static").mkdir(parents=True, exist_ok=True)
+        add_global_html_resources(app, None)
+
+
+def _prune_drops_empty_words() -> None:
+    # An incremental build loads the old search index and prunes the pages it rewrites; a word
+    # that no page holds any more stays behind as an empty entry, so the index of a rebuild
+    # differed from a fresh build's. Dropping the empty entries makes the two the same bytes.
+    from sphinx.search import IndexBuilder
+
+    if getattr(IndexBuilder.prune, "_imetbook", False):
+        return
+    original = IndexBuilder.prune
+
+    def prune(self: Any, docnames: Any) -> None:
+        original(self, docnames)
+        for mapping in (self._mapping, self._title_mapping):
+            for word in [w for w, names in mapping.items() if not names]:
+                del mapping[word]
+
+    prune._imetbook = True  # type: ignore[attr-defined]
+    IndexBuilder.prune = prune  # type: ignore[method-assign]
+
+
 def setup(app: Any) -> dict[str, Any]:
+    _prune_drops_empty_words()
     app.connect("env-updated", _drop_inline_registry_scripts)
+    app.connect("env-updated", _mystnb_css_before_writing)
     app.connect("config-inited", _add_static)
     app.add_js_file("search_snippets.js")
     app.connect("builder-inited", _declare_parallel_safe)
