@@ -15,7 +15,7 @@ from imetbook.data import schema
 from imetbook.data.parsers import context
 from imetbook.errors import ChecksumError, DataError, UnknownCountryError
 
-FIX = Path(__file__).parent / "fixtures" / "context"
+FIX = Path(__file__).parents[1] / "fixtures" / "context"
 PAK, IND = "pakistan_timeline.csv", "india_timeline.csv"
 
 

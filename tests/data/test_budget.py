@@ -15,7 +15,7 @@ from imetbook.data import schema
 from imetbook.data.parsers import budget
 from imetbook.errors import ChecksumError, DataError, UnknownCountryError
 
-FIX = Path(__file__).parent / "fixtures" / "budget"
+FIX = Path(__file__).parents[1] / "fixtures" / "budget"
 SCA = "South and Central Asia"
 
 

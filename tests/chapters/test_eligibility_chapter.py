@@ -89,7 +89,7 @@ def test_an_inverted_span_fails_in_one_line_naming_the_problem(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "eligibility.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "chapters" / "eligibility.ipynb"
 
 
 def test_the_chapter_module_gives_every_value_the_prose_glues():

@@ -13,7 +13,7 @@ from imetbook.data.parsers import fmtr
 from imetbook.errors import DataError
 from imetbook.run import info
 
-FIXTURE = Path(__file__).parent / "fixtures" / "fmtr"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "fmtr"
 
 
 @pytest.fixture(scope="module")

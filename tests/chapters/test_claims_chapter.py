@@ -17,7 +17,7 @@ from imetbook.errors import ParameterError
 from imetbook.run import execute
 from imetbook.vocab import usd_short
 
-NOTEBOOK = Path(__file__).parents[1] / "chapters" / "claims.ipynb"
+NOTEBOOK = Path(__file__).parents[2] / "chapters" / "claims.ipynb"
 
 
 def test_committed_notebook_defines_exactly_the_chapter_parameters():

@@ -13,7 +13,7 @@ from imetbook.data import schema
 from imetbook.data.parsers import budget
 from imetbook.errors import ParameterError, UnknownCountryError
 
-FIX = Path(__file__).parent / "fixtures" / "budget"
+FIX = Path(__file__).parents[1] / "fixtures" / "budget"
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from imetbook.data import datasets
 from imetbook.errors import ParameterError
 from imetbook.run import execute
 
-NOTEBOOK = Path(__file__).parents[1] / "chapters" / "methods.ipynb"
+NOTEBOOK = Path(__file__).parents[2] / "chapters" / "methods.ipynb"
 
 
 def test_committed_notebook_defines_exactly_the_chapter_parameters():

@@ -17,7 +17,7 @@ from imetbook.chapters import params
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
 
-NOTEBOOK = Path(__file__).parents[1] / "chapters" / "classmates.ipynb"
+NOTEBOOK = Path(__file__).parents[2] / "chapters" / "classmates.ipynb"
 
 
 def test_committed_notebook_defines_exactly_the_chapter_parameters():

@@ -27,8 +27,8 @@ from imetbook.data import schema
 from imetbook.errors import DataError, ParameterError
 from imetbook.vocab import usd
 
-FIXTURES = Path(__file__).parent / "fixtures"
-CHAPTERS = Path(__file__).parents[1] / "chapters"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+CHAPTERS = Path(__file__).parents[2] / "chapters"
 ISO = {
     "India": "IND",
     "Pakistan": "PAK",

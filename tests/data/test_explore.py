@@ -182,7 +182,7 @@ def test_data_sqlite_command_writes_the_file_and_metadata(tmp_path, monkeypatch,
 
 # --- the canned queries, run on a small SQLite of real rows (tests/fixtures/explore) ---------
 
-FIXTURES = Path(__file__).parent / "fixtures" / "explore"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "explore"
 FIXTURE_TABLES = ("training", "funding", "fmtr_documents")
 WAR_COLLEGE_WORDS = ("WAR COL",)
 

@@ -17,8 +17,8 @@ from imetbook.chapters import rivalries as chapter
 from imetbook.data import datasets
 from imetbook.errors import ParameterError
 
-NOTEBOOK = Path(__file__).parents[1] / "chapters" / "rivalries.ipynb"
-TOC = Path(__file__).parents[1] / "_toc.yml"
+NOTEBOOK = Path(__file__).parents[2] / "chapters" / "rivalries.ipynb"
+TOC = Path(__file__).parents[2] / "_toc.yml"
 
 
 def test_committed_notebook_defines_exactly_the_chapter_parameters():

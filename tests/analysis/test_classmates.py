@@ -19,7 +19,7 @@ from imetbook.analysis import courses
 from imetbook.chapters import classmates as chapter
 from imetbook.errors import DataError, ParameterError, UnknownCountryError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "classmates"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "classmates"
 
 
 def load_fixture(name: str = "training_rows.csv") -> pd.DataFrame:

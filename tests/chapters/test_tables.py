@@ -185,7 +185,7 @@ def test_every_table_in_the_committed_chapters_has_a_caption():
     from pathlib import Path
 
     uncaptioned = []
-    for nb in sorted((Path(__file__).parents[1] / "chapters").glob("*.ipynb")):
+    for nb in sorted((Path(__file__).parents[2] / "chapters").glob("*.ipynb")):
         for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
             for out in cell.get("outputs", []):
                 page = "".join(out.get("data", {}).get("text/html", ""))

@@ -18,7 +18,7 @@ from imetbook.data.parsers import fmtr
 from imetbook.data.parsers.fmtr_fields import FLAG_DOCS
 from imetbook.errors import DataError, ParameterError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "fmtr"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "fmtr"
 
 
 @pytest.fixture(scope="module")

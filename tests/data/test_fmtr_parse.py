@@ -18,7 +18,7 @@ from imetbook.data.manifest import read_manifest
 from imetbook.data.parsers import fmtr, fmtr_html, fmtr_xml
 from imetbook.errors import ChecksumError, DataError, UnknownCountryError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "fmtr"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "fmtr"
 
 
 @pytest.fixture(scope="module")

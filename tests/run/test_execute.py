@@ -25,7 +25,7 @@ from imetbook.data import schema
 from imetbook.errors import ExecutionError
 from imetbook.run import cache, cli, execute
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 _real_code_files = execute.code_files
 READS_TRAINING = 'from imetbook.data import datasets\nprint(len(datasets.load("training")))'
 READS_FUNDING = 'from imetbook.data.datasets import load\nprint(len(load("funding")))'

@@ -23,7 +23,7 @@ from imetbook.data.parsers import context
 from imetbook.errors import DataError, ParameterError
 from imetbook.figures import timeline as ft
 
-FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "timeline"
 
 
 # --- builders -----------------------------------------------------------------------------

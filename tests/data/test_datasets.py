@@ -14,7 +14,7 @@ from imetbook.data import build, datasets, stamp
 from imetbook.data.parsers import fmtr
 from imetbook.errors import DataError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "fmtr"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "fmtr"
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from imetbook.data import datasets
 from imetbook.errors import DataError, ParameterError
 from imetbook.figures import country as cf
 
-CLASSMATES = Path(__file__).parent / "fixtures" / "classmates" / "training_rows.csv"
+CLASSMATES = Path(__file__).parents[1] / "fixtures" / "classmates" / "training_rows.csv"
 
 
 def training() -> pd.DataFrame:

@@ -14,7 +14,7 @@ from imetbook.errors import ParameterError
 from imetbook.run import cli, execute
 from imetbook.run.commands.execute import parse_values
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PARAMS = "years = [2001, 2002]"  # the parameters cell of the tiny chapters below
 
 

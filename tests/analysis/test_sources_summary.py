@@ -17,7 +17,7 @@ from imetbook.analysis import sources as src
 from imetbook.chapters import sources as cs
 from imetbook.errors import ChecksumError, DataError, ParameterError
 
-RAW = Path(__file__).parent / "fixtures" / "sources" / "raw"
+RAW = Path(__file__).parents[1] / "fixtures" / "sources" / "raw"
 
 
 def timeline_years() -> tuple[int, int]:
@@ -135,7 +135,7 @@ def test_year_coverage_counts_rows_without_a_year() -> None:
 
 # --- the funding table's sources and the coverage matrix's countries ------------------------
 
-BUDGET = Path(__file__).parent / "fixtures" / "budget"
+BUDGET = Path(__file__).parents[1] / "fixtures" / "budget"
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +226,7 @@ def test_the_chapter_module_gives_every_value_the_prose_glues() -> None:
 
     from imetbook.chapters import params
 
-    path = Path(__file__).resolve().parents[1] / "chapters" / "sources.ipynb"
+    path = Path(__file__).resolve().parents[2] / "chapters" / "sources.ipynb"
     nb = nbformat.read(path, as_version=4)
     prose = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))

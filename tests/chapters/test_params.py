@@ -13,7 +13,7 @@ from imetbook.chapters.params import Invalid
 from imetbook.data import countries
 from imetbook.errors import ParameterError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def one_line(exc: pytest.ExceptionInfo) -> str:

@@ -142,7 +142,7 @@ def test_c14_is_partly_supported_with_both_news_sources(claims, funding):
 
 # --- the committed chapters glue these values ------------------------------------------------
 
-CHAPTERS = Path(__file__).parents[1] / "chapters"
+CHAPTERS = Path(__file__).parents[2] / "chapters"
 
 
 def _committed_glue(name: str) -> dict[str, str]:

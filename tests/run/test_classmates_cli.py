@@ -19,7 +19,7 @@ from imetbook.analysis import classmates as cm
 from imetbook.data import datasets
 from imetbook.run.commands import classmates as cmd
 
-FIXTURE = Path(__file__).parent / "fixtures" / "classmates" / "training_rows.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "classmates" / "training_rows.csv"
 
 
 def load_fixture() -> pd.DataFrame:
