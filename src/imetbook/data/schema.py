@@ -269,6 +269,15 @@ def _sourced(*columns: Column) -> tuple[Column, ...]:
     )
 
 
+def _country() -> tuple[Column, ...]:
+    """A country as the source names it, with its code and canonical name."""
+    return (
+        _c("country", "str", "Country as the source names it", nullable=False),
+        _c("iso3", "str", "ISO alpha-3", nullable=False),
+        _c("country_name", "str", "Canonical country name", nullable=False),
+    )
+
+
 def _dated(name: str) -> tuple[Column, ...]:
     return (
         _c(name, "str", "Date as the source gives it (YYYY, YYYY-MM or YYYY-MM-DD; null: undated)"),
@@ -281,6 +290,16 @@ def _dated(name: str) -> tuple[Column, ...]:
         ),
         _c("date_start", "date", "First day the date can mean (null: undated)"),
         _c("date_end", "date", "Last day the date can mean (null: undated)"),
+    )
+
+
+def _country_event(kind: Column) -> tuple[Column, ...]:
+    """A dated event of one ``kind`` concerning a country, sourced, in our words."""
+    return _sourced(
+        *_country(),
+        kind,
+        *_dated("date"),
+        _c("detail", "str", "What the source says (our words)", nullable=False),
     )
 
 
@@ -303,13 +322,8 @@ ASPA_COUNTRIES = Contract(
     "aspa_countries",
     "Countries whose US military assistance was suspended under ASPA, and their waivers, one "
     "row per country and event as a source names it.",
-    _sourced(
-        _c("country", "str", "Country as the source names it", nullable=False),
-        _c("iso3", "str", "ISO alpha-3", nullable=False),
-        _c("country_name", "str", "Canonical country name", nullable=False),
-        _c("event", "str", "suspended or a kind of waiver", nullable=False, allowed=ASPA_EVENTS),
-        *_dated("date"),
-        _c("detail", "str", "What the source says (our words)", nullable=False),
+    _country_event(
+        _c("event", "str", "suspended or a kind of waiver", nullable=False, allowed=ASPA_EVENTS)
     ),
     key=("iso3", "event", "source_url"),
 )
@@ -318,9 +332,7 @@ NATO_ACCESSIONS = Contract(
     "nato_accessions",
     "NATO members and their date of accession (the reports leave members out by law).",
     _sourced(
-        _c("country", "str", "Country as the source names it", nullable=False),
-        _c("iso3", "str", "ISO alpha-3", nullable=False),
-        _c("country_name", "str", "Canonical country name", nullable=False),
+        *_country(),
         *_dated("accession_date"),
     ),
     key=("iso3",),
@@ -330,13 +342,8 @@ COUNTRY_RESTRICTIONS = Contract(
     "country_restrictions",
     "Dated suspensions of a country's US military aid for a cause other than ASPA (today: "
     "after a military coup), one source and locator each.",
-    _sourced(
-        _c("country", "str", "Country as the source names it", nullable=False),
-        _c("iso3", "str", "ISO alpha-3", nullable=False),
-        _c("country_name", "str", "Canonical country name", nullable=False),
-        _c("cause", "str", "Why aid was suspended", nullable=False, allowed=RESTRICTION_CAUSES),
-        *_dated("date"),
-        _c("detail", "str", "What the source says (our words)", nullable=False),
+    _country_event(
+        _c("cause", "str", "Why aid was suspended", nullable=False, allowed=RESTRICTION_CAUSES)
     ),
     key=("iso3", "cause", "date"),
 )
