@@ -184,6 +184,28 @@ PRINTED_TOTALS = Contract(
 
 RECONCILIATION_STATUS = ("match", "mismatch", "no_printed_total", "no_parsed_rows")
 
+
+def _compared(measure: str, kind: str, label: str, unit: str, suffix: str) -> tuple:
+    """The printed total, the parsed sum and their difference of one measure."""
+    return (
+        _c(
+            f"printed_{measure}",
+            kind,
+            f"{label} on the printed totals row(s){suffix}",
+            bounds=COUNT,
+            unit=unit,
+        ),
+        _c(
+            f"parsed_{measure}",
+            kind,
+            f"Sum of {measure} over parsed rows{suffix}",
+            bounds=COUNT,
+            unit=unit,
+        ),
+        _c(f"diff_{measure}", kind, f"parsed minus printed{suffix}", bounds=ANY, unit=unit),
+    )
+
+
 RECONCILIATION = Contract(
     "reconciliation",
     "Printed totals against the sums of the parsed training rows, per region file, country "
@@ -222,36 +244,8 @@ RECONCILIATION = Contract(
             bounds=COUNT,
             unit="rows",
         ),
-        _c(
-            "printed_students",
-            "int",
-            "Students on the printed totals row(s)",
-            bounds=COUNT,
-            unit="students",
-        ),
-        _c(
-            "parsed_students",
-            "int",
-            "Sum of students over parsed rows",
-            bounds=COUNT,
-            unit="students",
-        ),
-        _c("diff_students", "int", "parsed minus printed", bounds=ANY, unit="students"),
-        _c(
-            "printed_cost",
-            "float",
-            "Cost on the printed totals row(s), US dollars",
-            bounds=COUNT,
-            unit=USD,
-        ),
-        _c(
-            "parsed_cost",
-            "float",
-            "Sum of cost over parsed rows, US dollars",
-            bounds=COUNT,
-            unit=USD,
-        ),
-        _c("diff_cost", "float", "parsed minus printed, US dollars", bounds=ANY, unit=USD),
+        *_compared("students", "int", "Students", "students", ""),
+        *_compared("cost", "float", "Cost", USD, ", US dollars"),
         _c(
             "status",
             "str",
