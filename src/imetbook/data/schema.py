@@ -40,6 +40,11 @@ from imetbook.data.schema_fmtr import (  # noqa: F401 (the FMTR tables, declared
 from imetbook.vocab import MEASURE_DOCS, MEASURES  # noqa: F401 (the one list, worded once)
 
 SOURCE_GRADES = ("primary", "secondary", "tertiary")
+# The source columns of the tables whose rows cite one source each.
+_CITED = (
+    _c("source_title", "str", "Source title", nullable=False),
+    _c("source_url", "str", "Source address"),
+)
 
 FUNDING = Contract(
     "funding",
@@ -222,8 +227,7 @@ RULES = Contract(
         _c("effect_on_imet", "str", "What it does to IMET", nullable=False),
         _c("example_countries", "str", "Countries a source names, ';'-separated as given"),
         _c("example_iso3", "str", "ISO alpha-3 codes of example_countries, ';'-separated"),
-        _c("source_title", "str", "Source title", nullable=False),
-        _c("source_url", "str", "Source address"),
+        *_CITED,
     ),
     key=("rule_id",),
 )
@@ -246,8 +250,7 @@ CLAIMS = Contract(
         _c("what_would_verify_it", "str", "Evidence that would settle it", nullable=False),
         _c("evidence_found", "str", "Evidence found in sources", nullable=False),
         _c("verdict", "str", "Sourced verdict", nullable=False, allowed=VERDICTS),
-        _c("source_title", "str", "Source title", nullable=False),
-        _c("source_url", "str", "Source address"),
+        *_CITED,
     ),
     key=("claim_id",),
 )
