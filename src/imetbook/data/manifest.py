@@ -21,11 +21,12 @@ import hashlib
 import io
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from imetbook.errors import ChecksumError, DataError
+from imetbook.errors import ChecksumError, DataError, ImetbookError
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,37 @@ def read_csv(raw: RawFile) -> list[dict[str, str]]:
         return list(csv.DictReader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise DataError(f"{raw.relpath}: not a readable CSV file ({exc})") from None
+
+
+def csv_rows(
+    raw: RawFile, columns: Sequence[str], *, strip: bool = False
+) -> list[tuple[str, dict[str, str]]]:
+    """The CSV file's rows, each with ``"<file> line <n>"`` (physical line of the row's start);
+    a file without rows, missing one of ``columns`` or with a row of the wrong number of fields
+    is a :class:`DataError`. ``strip`` trims the white space around every cell."""
+    rows = read_csv(raw)
+    if not rows:
+        raise DataError(f"{raw.relpath}: no data rows")
+    missing = [c for c in columns if c not in rows[0]]
+    if missing:
+        raise DataError(f"{raw.relpath}: missing column(s) {', '.join(missing)}")
+    out, line = [], 2
+    for row in rows:
+        where = f"{raw.relpath} line {line}"
+        if None in row or any(v is None for v in row.values()):
+            raise DataError(f"{where}: wrong number of fields")
+        out.append((where, {k: v.strip() for k, v in row.items()} if strip else row))
+        line += 1 + sum(v.count("\n") for v in row.values())
+    return out
+
+
+@contextmanager
+def located(where: str) -> Iterator[None]:
+    """Prefix any ImetbookError raised inside with the file and line it concerns."""
+    try:
+        yield
+    except ImetbookError as exc:
+        raise type(exc)(f"{where}: {exc}") from None
 
 
 def read_documents(reports_dir: Path) -> list[RawFile]:

@@ -40,6 +40,11 @@ from imetbook.data.schema_fmtr import (  # noqa: F401 (the FMTR tables, declared
 from imetbook.vocab import MEASURE_DOCS, MEASURES  # noqa: F401 (the one list, worded once)
 
 SOURCE_GRADES = ("primary", "secondary", "tertiary")
+# The source columns of the tables whose rows cite one source each.
+_CITED = (
+    _c("source_title", "str", "Source title", nullable=False),
+    _c("source_url", "str", "Source address"),
+)
 
 FUNDING = Contract(
     "funding",
@@ -222,8 +227,7 @@ RULES = Contract(
         _c("effect_on_imet", "str", "What it does to IMET", nullable=False),
         _c("example_countries", "str", "Countries a source names, ';'-separated as given"),
         _c("example_iso3", "str", "ISO alpha-3 codes of example_countries, ';'-separated"),
-        _c("source_title", "str", "Source title", nullable=False),
-        _c("source_url", "str", "Source address"),
+        *_CITED,
     ),
     key=("rule_id",),
 )
@@ -246,8 +250,7 @@ CLAIMS = Contract(
         _c("what_would_verify_it", "str", "Evidence that would settle it", nullable=False),
         _c("evidence_found", "str", "Evidence found in sources", nullable=False),
         _c("verdict", "str", "Sourced verdict", nullable=False, allowed=VERDICTS),
-        _c("source_title", "str", "Source title", nullable=False),
-        _c("source_url", "str", "Source address"),
+        *_CITED,
     ),
     key=("claim_id",),
 )
@@ -269,6 +272,15 @@ def _sourced(*columns: Column) -> tuple[Column, ...]:
     )
 
 
+def _country() -> tuple[Column, ...]:
+    """A country as the source names it, with its code and canonical name."""
+    return (
+        _c("country", "str", "Country as the source names it", nullable=False),
+        _c("iso3", "str", "ISO alpha-3", nullable=False),
+        _c("country_name", "str", "Canonical country name", nullable=False),
+    )
+
+
 def _dated(name: str) -> tuple[Column, ...]:
     return (
         _c(name, "str", "Date as the source gives it (YYYY, YYYY-MM or YYYY-MM-DD; null: undated)"),
@@ -281,6 +293,16 @@ def _dated(name: str) -> tuple[Column, ...]:
         ),
         _c("date_start", "date", "First day the date can mean (null: undated)"),
         _c("date_end", "date", "Last day the date can mean (null: undated)"),
+    )
+
+
+def _country_event(kind: Column) -> tuple[Column, ...]:
+    """A dated event of one ``kind`` concerning a country, sourced, in our words."""
+    return _sourced(
+        *_country(),
+        kind,
+        *_dated("date"),
+        _c("detail", "str", "What the source says (our words)", nullable=False),
     )
 
 
@@ -303,13 +325,8 @@ ASPA_COUNTRIES = Contract(
     "aspa_countries",
     "Countries whose US military assistance was suspended under ASPA, and their waivers, one "
     "row per country and event as a source names it.",
-    _sourced(
-        _c("country", "str", "Country as the source names it", nullable=False),
-        _c("iso3", "str", "ISO alpha-3", nullable=False),
-        _c("country_name", "str", "Canonical country name", nullable=False),
-        _c("event", "str", "suspended or a kind of waiver", nullable=False, allowed=ASPA_EVENTS),
-        *_dated("date"),
-        _c("detail", "str", "What the source says (our words)", nullable=False),
+    _country_event(
+        _c("event", "str", "suspended or a kind of waiver", nullable=False, allowed=ASPA_EVENTS)
     ),
     key=("iso3", "event", "source_url"),
 )
@@ -318,9 +335,7 @@ NATO_ACCESSIONS = Contract(
     "nato_accessions",
     "NATO members and their date of accession (the reports leave members out by law).",
     _sourced(
-        _c("country", "str", "Country as the source names it", nullable=False),
-        _c("iso3", "str", "ISO alpha-3", nullable=False),
-        _c("country_name", "str", "Canonical country name", nullable=False),
+        *_country(),
         *_dated("accession_date"),
     ),
     key=("iso3",),
@@ -330,13 +345,8 @@ COUNTRY_RESTRICTIONS = Contract(
     "country_restrictions",
     "Dated suspensions of a country's US military aid for a cause other than ASPA (today: "
     "after a military coup), one source and locator each.",
-    _sourced(
-        _c("country", "str", "Country as the source names it", nullable=False),
-        _c("iso3", "str", "ISO alpha-3", nullable=False),
-        _c("country_name", "str", "Canonical country name", nullable=False),
-        _c("cause", "str", "Why aid was suspended", nullable=False, allowed=RESTRICTION_CAUSES),
-        *_dated("date"),
-        _c("detail", "str", "What the source says (our words)", nullable=False),
+    _country_event(
+        _c("cause", "str", "Why aid was suspended", nullable=False, allowed=RESTRICTION_CAUSES)
     ),
     key=("iso3", "cause", "date"),
 )

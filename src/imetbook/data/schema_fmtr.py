@@ -28,6 +28,14 @@ FLAGS_DOC = (
     "documented in imetbook.data.parsers.fmtr_fields.FLAG_DOCS"
 )
 
+# Columns several FMTR tables share, word for word.
+_REPORT = _c("report", "str", "Report label", nullable=False)
+_REGION = _c("region", "str", "Report section", nullable=False, allowed=FMTR_REGIONS)
+_PAGE = _c("page", "int", "Page of the printed report", bounds=PAGE)
+_SOURCE_FILE = _c("source_file", "str", "Vendored raw file", nullable=False)
+_FLAGS = _c("flags", "str", FLAGS_DOC, nullable=False, blank=True)
+
+
 TRAINING = Contract(
     "training",
     "One row per training activity printed in Section IV of the Foreign Military Training "
@@ -131,7 +139,7 @@ TRAINING = Contract(
             "2017-2018 reports, whose notes name no document. With page, where to read the row",
         ),
         _c("source_file", "str", "Vendored raw file (data/raw/fmtr/...)", nullable=False),
-        _c("flags", "str", FLAGS_DOC, nullable=False, blank=True),
+        _FLAGS,
     ),
     key=("record_id",),
     where=("source_file",),
@@ -147,7 +155,7 @@ PRINTED_TOTALS = Contract(
     "documents (flag totals_from_document).",
     (
         _c("record_id", "str", "Stable id of the totals row", nullable=False),
-        _c("report", "str", "Report label", nullable=False),
+        _REPORT,
         _c("fiscal_year", "int", "US fiscal year", nullable=False, bounds=FMTR_YEARS),
         _c(
             "level",
@@ -156,7 +164,7 @@ PRINTED_TOTALS = Contract(
             nullable=False,
             allowed=LEVELS,
         ),
-        _c("region", "str", "Report section", nullable=False, allowed=FMTR_REGIONS),
+        _REGION,
         _c("country", "str", "Country as printed, cleaned", nullable=False),
         _c(
             "country_name",
@@ -174,15 +182,37 @@ PRINTED_TOTALS = Contract(
         ),
         _c("students", "int", "Printed total students", bounds=COUNT, unit="students"),
         _c("cost_usd", "float", "Printed total cost, US dollars", bounds=COUNT, unit=USD),
-        _c("page", "int", "Page of the printed report", bounds=PAGE),
-        _c("source_file", "str", "Vendored raw file", nullable=False),
-        _c("flags", "str", FLAGS_DOC, nullable=False, blank=True),
+        _PAGE,
+        _SOURCE_FILE,
+        _FLAGS,
     ),
     key=("record_id",),
     where=("source_file",),
 )
 
 RECONCILIATION_STATUS = ("match", "mismatch", "no_printed_total", "no_parsed_rows")
+
+
+def _compared(measure: str, kind: str, label: str, unit: str, suffix: str) -> tuple:
+    """The printed total, the parsed sum and their difference of one measure."""
+    return (
+        _c(
+            f"printed_{measure}",
+            kind,
+            f"{label} on the printed totals row(s){suffix}",
+            bounds=COUNT,
+            unit=unit,
+        ),
+        _c(
+            f"parsed_{measure}",
+            kind,
+            f"Sum of {measure} over parsed rows{suffix}",
+            bounds=COUNT,
+            unit=unit,
+        ),
+        _c(f"diff_{measure}", kind, f"parsed minus printed{suffix}", bounds=ANY, unit=unit),
+    )
+
 
 RECONCILIATION = Contract(
     "reconciliation",
@@ -192,8 +222,8 @@ RECONCILIATION = Contract(
     "2005-2006: totals read from the original documents, grouped per document, country and "
     "program heading (the label carries the fiscal year) and per country.",
     (
-        _c("report", "str", "Report label", nullable=False),
-        _c("region", "str", "Report section", nullable=False, allowed=FMTR_REGIONS),
+        _REPORT,
+        _REGION,
         _c("source_file", "str", "Region file (vendored raw file)", nullable=False),
         _c("level", "str", "program or country", nullable=False, allowed=LEVELS),
         _c("country_name", "str", "Canonical country name", nullable=False),
@@ -222,36 +252,8 @@ RECONCILIATION = Contract(
             bounds=COUNT,
             unit="rows",
         ),
-        _c(
-            "printed_students",
-            "int",
-            "Students on the printed totals row(s)",
-            bounds=COUNT,
-            unit="students",
-        ),
-        _c(
-            "parsed_students",
-            "int",
-            "Sum of students over parsed rows",
-            bounds=COUNT,
-            unit="students",
-        ),
-        _c("diff_students", "int", "parsed minus printed", bounds=ANY, unit="students"),
-        _c(
-            "printed_cost",
-            "float",
-            "Cost on the printed totals row(s), US dollars",
-            bounds=COUNT,
-            unit=USD,
-        ),
-        _c(
-            "parsed_cost",
-            "float",
-            "Sum of cost over parsed rows, US dollars",
-            bounds=COUNT,
-            unit=USD,
-        ),
-        _c("diff_cost", "float", "parsed minus printed, US dollars", bounds=ANY, unit=USD),
+        *_compared("students", "int", "Students", "students", ""),
+        *_compared("cost", "float", "Cost", USD, ", US dollars"),
         _c(
             "status",
             "str",
@@ -279,7 +281,7 @@ FMTR_EXCLUDED = Contract(
     "in_manifest_count true.",
     (
         _c("record_id", "str", "Stable id (as in training)", nullable=False),
-        _c("report", "str", "Report label", nullable=False),
+        _REPORT,
         _c("region", "str", "Report section"),
         _c("country", "str", "Country as printed, cleaned"),
         _c("program_raw", "str", "Program heading as printed"),
@@ -288,7 +290,7 @@ FMTR_EXCLUDED = Contract(
             "str",
             "Title text of the element, cleaned (the fragment itself for orphan fragments)",
         ),
-        _c("page", "int", "Page of the printed report", bounds=PAGE),
+        _PAGE,
         _c(
             "reason",
             "str",
@@ -307,7 +309,7 @@ FMTR_EXCLUDED = Contract(
             nullable=False,
         ),
         _c("detail", "str", "Where the element went or what it duplicates"),
-        _c("source_file", "str", "Vendored raw file", nullable=False),
+        _SOURCE_FILE,
     ),
     key=("record_id",),
     where=("source_file",),
@@ -321,7 +323,7 @@ FMTR_DOCUMENTS = Contract(
     "documents (data/raw/fmtr_notes/report_documents.csv). A report with no document in its "
     "notes is a gap (no document_url), not a guess.",
     (
-        _c("report", "str", "Report label", nullable=False),
+        _REPORT,
         _c("source_file", "str", "Vendored raw FMTR file", nullable=False),
         _c(
             "file_region", "str", "Region of the file as the FMTR manifest gives it", nullable=False

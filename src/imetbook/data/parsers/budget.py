@@ -76,7 +76,6 @@ from imetbook.data.parsers.budget_sources import (  # noqa: F401 (importable fro
     WORLD_LINES,
     Entity,
     _amount,
-    _at,
     _count,
     _Fig,
     _Gap,
@@ -85,7 +84,6 @@ from imetbook.data.parsers.budget_sources import (  # noqa: F401 (importable fro
     _parse_fmtr_s3,
     _parse_greenbook,
     _parse_state,
-    _rows,
     _year,
     resolve_label,
 )
@@ -196,8 +194,8 @@ def _parse_master(
         "note",
     )
     figs = []
-    for where, row in _rows(raw, cols):
-        with _at(where):
+    for where, row in manifest.csv_rows(raw, cols):
+        with manifest.located(where):
             source = _source_key(row["source_title"])
             ent = resolve_label(row["country"], bases)
             fy, measure = _year(row["fiscal_year"]), _measure(row["measure"])

@@ -9,13 +9,12 @@ returning the figures (and, for CRS, the gaps) it prints.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from imetbook.data import countries, manifest, schema
-from imetbook.errors import DataError, ImetbookError
+from imetbook.errors import DataError
 
 # State regional bureaus as the State tables print their subtotal rows.
 STATE_REGIONS: tuple[str, ...] = (
@@ -48,33 +47,6 @@ _ASTERISK = re.compile(r"^\*(\s|$)")
 
 
 # --- small helpers -------------------------------------------------------------------------
-
-
-@contextmanager
-def _at(where: str) -> Iterator[None]:
-    """Prefix any ImetbookError raised inside with the file and line it concerns."""
-    try:
-        yield
-    except ImetbookError as exc:
-        raise type(exc)(f"{where}: {exc}") from None
-
-
-def _rows(raw: manifest.RawFile, required: Sequence[str]) -> list[tuple[str, dict[str, str]]]:
-    """The file's rows, each with ``"<file> line <n>"`` (physical line of the row's start)."""
-    rows = manifest.read_csv(raw)
-    if not rows:
-        raise DataError(f"{raw.relpath}: no data rows")
-    missing = [c for c in required if c not in rows[0]]
-    if missing:
-        raise DataError(f"{raw.relpath}: missing column(s) {', '.join(missing)}")
-    out, line = [], 2
-    for row in rows:
-        where = f"{raw.relpath} line {line}"
-        if None in row or any(v is None for v in row.values()):
-            raise DataError(f"{where}: wrong number of fields")
-        out.append((where, row))
-        line += 1 + sum(v.count("\n") for v in row.values())
-    return out
 
 
 def _amount(text: str, scale: int, column: str) -> float:
@@ -203,12 +175,12 @@ class _Gap:
 
 def _parse_greenbook(raw: manifest.RawFile) -> tuple[list[_Fig], frozenset[str]]:
     cols = ("fiscal_year", "region", "country", "country_as_printed", "obligations_historical_usd")
-    rows = _rows(raw, cols)
+    rows = manifest.csv_rows(raw, cols)
     # The regions Greenbook groups countries in; "<region> (not specified)" must name one.
     bases = frozenset(row["region"] for _, row in rows)
     figs = []
     for where, row in rows:
-        with _at(where):
+        with manifest.located(where):
             ent = _entity(row["country"], row["country_as_printed"], bases)
             fy = _year(row["fiscal_year"])
             amount = _amount(row["obligations_historical_usd"], 1, "obligations_historical_usd")
@@ -229,8 +201,8 @@ def _parse_state(raw: manifest.RawFile) -> list[_Fig]:
         "csv_line",
     )
     figs = []
-    for where, row in _rows(raw, cols):
-        with _at(where):
+    for where, row in manifest.csv_rows(raw, cols):
+        with manifest.located(where):
             ent = _entity(row["country"], row["country_as_printed"], ())
             fy, measure = _year(row["fiscal_year"]), _measure(row["measure"])
             amount = _amount(row["imet_thousands"], 1000, "imet_thousands")  # $ thousands
@@ -294,8 +266,8 @@ def _crs_cell(cell: str) -> str:
 def _parse_crs(raw: manifest.RawFile) -> tuple[list[_Fig], list[_Gap]]:
     cols = ("source", "url", "fiscal_year", "column", "measure", "imet_usd_millions")
     figs, gaps = [], []
-    for where, row in _rows(raw, cols):
-        with _at(where):
+    for where, row in manifest.csv_rows(raw, cols):
+        with manifest.located(where):
             ent = _crs_country(row["source"])
             years = _YEARS.match(row["fiscal_year"].strip())
             if not years:
@@ -335,8 +307,8 @@ def _parse_crs(raw: manifest.RawFile) -> tuple[list[_Fig], list[_Gap]]:
 def _parse_fmtr_s3(raw: manifest.RawFile) -> list[_Fig]:
     cols = ("report", "country", "program", "fiscal_year", "measure", "students", "amount_usd")
     figs = []
-    for where, row in _rows(raw, cols):
-        with _at(where):
+    for where, row in manifest.csv_rows(raw, cols):
+        with manifest.located(where):
             ent = resolve_label(row["country"])
             fy, measure = _year(row["fiscal_year"]), _measure(row["measure"])
             amount = _amount(row["amount_usd"], 1, "amount_usd")

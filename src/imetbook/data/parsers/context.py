@@ -32,15 +32,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from imetbook.data import countries, manifest, schema
-from imetbook.errors import DataError, ImetbookError
+from imetbook.errors import DataError
 from imetbook.vocab import fiscal_year
 
 RULES_FILE = "eligibility_rules.csv"
@@ -60,47 +59,13 @@ TIMELINE_COLUMNS = (
     "source_date",
     "quote",
 )
-TIMELINE_REQUIRED = (
-    "date",
-    "date_precision",
-    "event",
-    "category",
-    "countries",
-    "source_title",
-    "source_url",
-)
+TIMELINE_OPTIONAL = ("source_date", "quote")
+TIMELINE_REQUIRED = tuple(c for c in TIMELINE_COLUMNS if c not in TIMELINE_OPTIONAL)
 DATE_FORMS = {
     "day": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
     "month": re.compile(r"^\d{4}-\d{2}$"),
     "year": re.compile(r"^\d{4}$"),
 }
-
-
-@contextmanager
-def _at(where: str) -> Iterator[None]:
-    """Prefix any ImetbookError raised inside with the file and line it concerns."""
-    try:
-        yield
-    except ImetbookError as exc:
-        raise type(exc)(f"{where}: {exc}") from None
-
-
-def _rows(raw: manifest.RawFile, columns: Sequence[str]) -> list[tuple[str, dict[str, str]]]:
-    """The file's rows, each with ``"<file> line <n>"`` (physical line of the row's start)."""
-    rows = manifest.read_csv(raw)
-    if not rows:
-        raise DataError(f"{raw.relpath}: no data rows")
-    missing = [c for c in columns if c not in rows[0]]
-    if missing:
-        raise DataError(f"{raw.relpath}: missing column(s) {', '.join(missing)}")
-    out, line = [], 2
-    for row in rows:
-        where = f"{raw.relpath} line {line}"
-        if None in row or any(v is None for v in row.values()):
-            raise DataError(f"{where}: wrong number of fields")
-        out.append((where, {k: v.strip() for k, v in row.items()}))
-        line += 1 + sum(v.count("\n") for v in row.values())
-    return out
 
 
 def _required(row: dict[str, str], columns: Sequence[str]) -> None:
@@ -179,8 +144,8 @@ def _parse_timeline(raw: manifest.RawFile) -> list[_Event]:
     own = _timeline_country(raw.relpath)
     stem = Path(raw.relpath).stem
     events = []
-    for n, (where, row) in enumerate(_rows(raw, TIMELINE_COLUMNS), start=1):
-        with _at(where):
+    for n, (where, row) in enumerate(manifest.csv_rows(raw, TIMELINE_COLUMNS, strip=True), start=1):
+        with manifest.located(where):
             _required(row, TIMELINE_REQUIRED)
             start, end = date_range(row["date"], row["date_precision"])
             _choice(row["category"], schema.CATEGORIES, "category")
@@ -275,8 +240,9 @@ def build_rules(raw: manifest.RawFile) -> pd.DataFrame:
     """The ``rules`` table; example countries are checked and coded."""
     required = ("rule_id", "name", "legal_citation", "effect_on_imet", "source_title")
     rows = []
-    for where, row in _rows(raw, [c for c in schema.RULES.names if c != "example_iso3"]):
-        with _at(where):
+    columns = [c for c in schema.RULES.names if c != "example_iso3"]
+    for where, row in manifest.csv_rows(raw, columns, strip=True):
+        with manifest.located(where):
             _required(row, required)
             out = {c: row[c] or None for c in schema.RULES.names if c in row}
             out["year_enacted"] = _year_enacted(row["year_enacted"])
@@ -291,8 +257,8 @@ def build_claims(raw: manifest.RawFile) -> pd.DataFrame:
     required = [c.name for c in schema.CLAIMS.columns if not c.nullable]
     kinds = next(c.allowed for c in schema.CLAIMS.columns if c.name == "kind")
     rows = []
-    for where, row in _rows(raw, schema.CLAIMS.names):
-        with _at(where):
+    for where, row in manifest.csv_rows(raw, schema.CLAIMS.names, strip=True):
+        with manifest.located(where):
             _required(row, required)
             _choice(row["kind"], kinds, "claim kind")
             _choice(row["verdict"], schema.VERDICTS, "verdict")

@@ -44,17 +44,9 @@ HEADER = (
     "Start Date",
     "End Date",
 )
-# Table columns, in HTML order, mapped to the raw field names shared with the XML.
-COLUMNS = (
-    "course_title",
-    "quantity",
-    "location",
-    "student_unit",
-    "us_unit",
-    "total_cost",
-    "start_date",
-    "end_date",
-)
+# Table columns, in HTML order, mapped to the raw field names shared with the XML: every
+# field but the page number, which the HTML reports do not print.
+COLUMNS = tuple(f for f in F.FIELDS if f != "page_number")
 _PROGRAM = re.compile(r" - FY \d{4} .*Training$")
 
 

@@ -67,12 +67,17 @@ def _url(value: str) -> str:
 
 
 def _parse(
-    raw: manifest.RawFile, columns: tuple[str, ...], date_col: str, choices: dict[str, tuple]
+    raw: manifest.RawFile,
+    columns: tuple[str, ...],
+    date_col: str,
+    choices: dict[str, tuple],
+    order: list[str],
 ) -> pd.DataFrame:
-    """Rows of one reference file, checked, with ``date_start``/``date_end`` added."""
+    """Rows of one reference file, checked, with ``date_start``/``date_end`` added, sorted by
+    ``order``."""
     out = []
-    for where, row in context._rows(raw, columns):
-        with context._at(where):
+    for where, row in manifest.csv_rows(raw, columns, strip=True):
+        with manifest.located(where):
             context._required(row, [c for c in columns if c != date_col])
             for col, allowed in choices.items():
                 context._choice(row[col], allowed, col.replace("_", " "))
@@ -87,44 +92,30 @@ def _parse(
     df[date_col] = df[date_col].replace("", None)
     for col in ("date_start", "date_end"):
         df[col] = pd.to_datetime(df[col])
-    return df
+    return df.sort_values(order, ignore_index=True)
 
 
 def build_aspa_rules(raw: manifest.RawFile) -> pd.DataFrame:
-    df = _parse(
-        raw,
-        RULE_COLUMNS,
-        "date",
-        {"milestone": schema.ASPA_MILESTONES, "date_precision": schema.REF_PRECISIONS},
-    )
-    return df.sort_values("rule_id", ignore_index=True)
+    choices = {"milestone": schema.ASPA_MILESTONES, "date_precision": schema.REF_PRECISIONS}
+    return _parse(raw, RULE_COLUMNS, "date", choices, ["rule_id"])
 
 
 def build_aspa_countries(raw: manifest.RawFile) -> pd.DataFrame:
-    df = _parse(
-        raw,
-        COUNTRY_COLUMNS,
-        "date",
-        {"event": schema.ASPA_EVENTS, "date_precision": schema.REF_PRECISIONS},
-    )
-    return df.sort_values(["country_name", "event", "date_start"], ignore_index=True)
+    choices = {"event": schema.ASPA_EVENTS, "date_precision": schema.REF_PRECISIONS}
+    return _parse(raw, COUNTRY_COLUMNS, "date", choices, ["country_name", "event", "date_start"])
 
 
 def build_nato_accessions(raw: manifest.RawFile) -> pd.DataFrame:
-    df = _parse(raw, NATO_COLUMNS, "accession_date", {"date_precision": schema.REF_PRECISIONS[:-1]})
+    choices = {"date_precision": schema.REF_PRECISIONS[:-1]}
+    df = _parse(raw, NATO_COLUMNS, "accession_date", choices, ["date_start", "iso3"])
     if df["accession_date"].isna().any():
         raise DataError(f"{raw.relpath}: every NATO member needs an accession date")
-    return df.sort_values(["date_start", "iso3"], ignore_index=True)
+    return df
 
 
 def build_country_restrictions(raw: manifest.RawFile) -> pd.DataFrame:
-    df = _parse(
-        raw,
-        RESTRICTION_COLUMNS,
-        "date",
-        {"cause": schema.RESTRICTION_CAUSES, "date_precision": schema.REF_PRECISIONS[:-1]},
-    )
-    return df.sort_values(["date_start", "iso3"], ignore_index=True)
+    choices = {"cause": schema.RESTRICTION_CAUSES, "date_precision": schema.REF_PRECISIONS[:-1]}
+    return _parse(raw, RESTRICTION_COLUMNS, "date", choices, ["date_start", "iso3"])
 
 
 def build_tables(reference_dir: Path) -> dict[str, pd.DataFrame]:
