@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
 from imetbook.vocab import fy_runs, measure_label, usd
@@ -65,8 +66,7 @@ def _check_measure(measure: str) -> str:
 
 def check_span(fy_start: int | None, fy_end: int | None) -> None:
     """Raise :class:`ParameterError` when ``fy_start`` is after ``fy_end``."""
-    if fy_start is not None and fy_end is not None and fy_start > fy_end:
-        raise ParameterError(f"fy_start {fy_start} is after fy_end {fy_end}")
+    vocab.check_order(fy_start, fy_end)
 
 
 def _in_years(df: pd.DataFrame, fy_start: int | None, fy_end: int | None) -> pd.DataFrame:

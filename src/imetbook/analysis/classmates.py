@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.analysis import courses
 from imetbook.analysis.matching import (
     BASES,
@@ -158,10 +159,7 @@ def check_span(fy_start: int, fy_end: int, bounds: tuple[int, int]) -> tuple[int
                 f"fiscal years: expected a fiscal year (an integer), got "
                 f"{type(year).__name__} {year!r}"
             )
-    if fy_start > fy_end:
-        raise ParameterError(
-            f"fiscal years: inverted span [{fy_start}, {fy_end}]: the first year is after the last"
-        )
+    vocab.check_order(fy_start, fy_end)
     lo, hi = bounds
     if fy_start < lo or fy_end > hi:
         raise ParameterError(

@@ -30,8 +30,7 @@ def _check(funding: pd.DataFrame, codes: Sequence[str], fy_start: int, fy_end: i
         raise DataError(f"funding: missing column(s) {', '.join(missing)}")
     if isinstance(codes, str) or not codes:
         raise ParameterError("countries must be a non-empty list of ISO alpha-3 codes")
-    if fy_start > fy_end:
-        raise ParameterError(f"fy_start {fy_start} is after fy_end {fy_end}")
+    vocab.check_order(fy_start, fy_end)
 
 
 def coverage_matrix(
