@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from imetbook import vocab
+from imetbook.analysis.budget import CHAIN
 from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
 
@@ -109,18 +110,8 @@ ABSENT_MARK = "\u00b7"  # a middle dot: "no figure", distinct from the CRS dash 
 # Kinds of evidence the chart shows as one stripe each: what budget documents plan or report,
 # what was legally committed, and what training was delivered. Every measure is in one kind.
 EVIDENCE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "budget documents",
-        (
-            "request",
-            "estimate",
-            "appropriation",
-            "allocation",
-            "actual",
-            "fmtr_planned_dollars",
-            "fmtr_actual_dollars",
-        ),
-    ),
+    # The money chain up to the first measure that is not in a budget document.
+    ("budget documents", CHAIN[: CHAIN.index("obligation")]),
     ("obligation (Greenbook)", ("obligation",)),
     ("training delivered (FMTR)", ("training_value",)),
 )

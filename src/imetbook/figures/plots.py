@@ -65,6 +65,7 @@ __all__ = [
     "SHADE_GREY",
     "TEXT_GREY",
     "ZERO_LABEL",
+    "count_bars",
     "figure",
     "finish",
     "html_figure",
@@ -178,6 +179,17 @@ def yearly(
     if legend:
         _legend(ax, wide, zeroed)
     return wide
+
+
+def count_bars(
+    title: str, wide: pd.DataFrame, *, series: Sequence[str], by: str, y: str, years: Sequence[int]
+) -> tuple[Figure, Axes]:
+    """A new figure of yearly bars from ``wide`` (a ``fiscal_year`` column and one count column
+    per name in ``series``), one bar per series in that order, drawn by :func:`yearly`."""
+    tidy = wide.melt(id_vars="fiscal_year", value_vars=list(series), var_name=by, value_name=y)
+    fig, ax = figure(title)
+    yearly(ax, tidy, x="fiscal_year", y=y, by=by, kind="bar", years=years, order=list(series))
+    return fig, ax
 
 
 def small_multiples(

@@ -4,16 +4,6 @@ The chart helpers (:func:`imetbook.figures.plots.yearly` and the others) live in
 :mod:`imetbook.figures.plots`, which also re-exports every name of this module that callers use
 as ``plots.X``.
 
-A chapter draws a chart in four steps::
-
-    from imetbook.figures import plots
-
-    fig, ax = plots.figure("IMET students trained, Pakistan")
-    plots.yearly(ax, df, x="fiscal_year", y="students", by="program")
-    plots.finish(fig, ax, xlabel="US fiscal year", ylabel="Students (people)",
-                 source="FMTR reports, Section IV", alt="Line chart: ...")
-    plots.show(fig)
-
 Why it looks like this:
 
 * Figures are plain :class:`matplotlib.figure.Figure` objects with an Agg canvas, never pyplot
