@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from imetbook.figures import plots
+from imetbook.figures import plots, style
 
 
 def gap_marks(fig) -> dict[str, list[float]]:
     """Per axes index and series: the years marked as gaps, after checking every mark lies
     below its axes (outside the data area)."""
-    if plots._INFO[fig].source is not None:
+    if style._INFO[fig].source is not None:
         plots.svg(fig)
     else:
         fig.draw_without_rendering()

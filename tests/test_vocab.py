@@ -9,6 +9,7 @@ import pytest
 
 from imetbook import vocab
 from imetbook.data import schema
+from imetbook.errors import ParameterError
 
 
 @pytest.mark.parametrize(
@@ -64,3 +65,34 @@ def test_every_measure_of_the_contract_has_one_label_and_a_definition():
     assert vocab.measure_sorted(list(reversed(schema.MEASURES))) == list(schema.MEASURES)
     with pytest.raises(KeyError):
         vocab.measure_label("budget")
+
+
+# --- a span that runs backwards: one check, one message ----------------------------------------
+
+
+def test_a_backwards_span_is_one_parameter_error():
+    with pytest.raises(ParameterError, match=r"^fy_start \(2010\) is after fy_end \(2002\)"):
+        vocab.check_order(2010, 2002)
+    vocab.check_order(2002, 2002)  # one year is a span
+    vocab.check_order(None, 2002)  # an open end is no error
+
+
+def test_analysis_and_chapter_parameters_word_a_backwards_span_alike():
+    from imetbook.analysis import classmates, coverage
+    from imetbook.chapters import params
+
+    funding = pd.DataFrame(columns=["scope", "iso3", "fiscal_year", "measure", "source"])
+
+    with pytest.raises(params.Invalid) as rule:
+        params.Ordered("fy_start", "fy_end")({"fy_start": 2010, "fy_end": 2002})
+    for check in (
+        lambda: classmates.check_span(2010, 2002, (1999, 2020)),
+        lambda: coverage.coverage_matrix(funding, ["IND"], 2010, 2002),
+    ):
+        with pytest.raises(ParameterError) as raised:
+            check()
+        assert (
+            str(raised.value)
+            == str(rule.value)
+            == vocab.span_backwards(2010, 2002, ("fy_start", "fy_end"))
+        )

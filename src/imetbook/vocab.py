@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from imetbook.errors import ParameterError
+
 NO_FIGURE = "no figure"
 EN_DASH = "\u2013"
 
@@ -91,6 +93,24 @@ def and_join(items: Iterable[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def span_backwards(first: object, last: object, names: tuple[str, str]) -> str | None:
+    """The one wording of a span that runs backwards (``None`` when it does not): ``fy_start
+    (2010) is after fy_end (2002): the span must run forward``. A missing end is no error."""
+    if first is None or last is None or not first > last:
+        return None
+    return f"{names[0]} ({first}) is after {names[1]} ({last}): the span must run forward"
+
+
+def check_order(
+    fy_start: object, fy_end: object, names: tuple[str, str] = ("fy_start", "fy_end")
+) -> None:
+    """Raise :class:`ParameterError` when ``fy_start`` is after ``fy_end`` (see
+    :func:`span_backwards`)."""
+    problem = span_backwards(fy_start, fy_end, names)
+    if problem:
+        raise ParameterError(problem)
 
 
 # --- budget measures -------------------------------------------------------------------------

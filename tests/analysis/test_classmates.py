@@ -302,7 +302,7 @@ def test_rows_with_dates_but_no_place_are_not_matched_as_classes():
         ({"countries": ["India", "Pakistn"]}, UnknownCountryError, "Pakistan"),
         ({"countries": ["India", "Indochina"]}, ParameterError, "not a country"),
         ({"match": "room"}, ParameterError, "class, course-year"),
-        ({"fy_start": 2009, "fy_end": 2008}, ParameterError, "inverted"),
+        ({"fy_start": 2009, "fy_end": 2008}, ParameterError, r"fy_start \(2009\) is after"),
         ({"fy_start": 1990}, ParameterError, "outside"),
         ({"programs": "NOPE"}, ParameterError, "not IMET, all"),
     ],

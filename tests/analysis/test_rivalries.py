@@ -247,7 +247,7 @@ def test_war_colleges_come_first_in_the_class_list(result):
     [
         ({"tier": "war"}, "'war' is not one of"),
         ({"min_classes": 0}, "below the minimum 1"),
-        ({"fy_start": 2015, "fy_end": 2005}, "inverted span"),
+        ({"fy_start": 2015, "fy_end": 2005}, r"fy_start \(2015\) is after fy_end \(2005\)"),
         ({"programs": "IMTE"}, "closest: IMET"),
     ],
 )
@@ -307,7 +307,7 @@ def test_pair_years_draws_counts_zeros_and_gaps(result):
         (["India", "--rivalries"], "give no country names with it"),
         (["--rivalries", "--tier", "war"], "'war' is not one of"),
         (["--rivalries", "--min-classes", "x"], "--min-classes: expected a whole number"),
-        (["--rivalries", "--fy", "2019-2010"], "inverted span"),
+        (["--rivalries", "--fy", "2019-2010"], "fy_start (2019) is after fy_end (2010)"),
         (["--rivalries", "--match", "course-year"], "matches classes only"),
     ],
 )

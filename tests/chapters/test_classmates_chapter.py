@@ -43,7 +43,7 @@ def test_params_reject_bad_values_before_any_kernel_starts(values, text):
 
 
 def test_an_inverted_span_is_a_parameter_error():
-    with pytest.raises(ParameterError, match="inverted span"):
+    with pytest.raises(ParameterError, match=r"fy_start \(2015\) is after fy_end \(2005\)"):
         cm.check_span(2015, 2005, (1999, 2020))
 
 

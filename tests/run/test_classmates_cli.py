@@ -41,7 +41,7 @@ def fixture_table(monkeypatch) -> pd.DataFrame:
     ("argv", "message"),
     [
         (["Pakistn", "India"], "unknown country 'Pakistn'; closest names in the records: Pakistan"),
-        (["India", "Pakistan", "--fy", "2008-2002"], "inverted span [2008, 2002]"),
+        (["India", "Pakistan", "--fy", "2008-2002"], "fy_start (2008) is after fy_end (2002)"),
         (["India", "Pakistan", "--fy", "1990-2002"], "outside the data's range"),
         (["India", "Pakistan", "--fy", "2002:2008"], "--fy: expected a year or a span"),
         (["India"], "at least two countries"),

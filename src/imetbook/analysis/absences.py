@@ -10,7 +10,7 @@ time; the records alone cannot show that a rule caused a gap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -70,6 +70,16 @@ PRESENCE_COLUMNS = [
 ]
 
 
+def _present_years(
+    participation: pd.DataFrame, cov: Sequence[int]
+) -> Iterator[tuple[str, str, list[int]]]:
+    """Each country (by code) with the covered years it is present in, if any."""
+    for (iso3, name), grp in participation.groupby(["iso3", "country_name"], sort=True):
+        have = sorted(int(y) for y in grp["fiscal_year"].unique() if y in set(cov))
+        if have:
+            yield iso3, name, have
+
+
 def presence(participation: pd.DataFrame, covered: Sequence[int]) -> pd.DataFrame:
     """Per country: first and last year, years present and missing, and the gaps.
 
@@ -79,10 +89,7 @@ def presence(participation: pd.DataFrame, covered: Sequence[int]) -> pd.DataFram
     """
     cov = sorted(covered)
     rows = []
-    for (iso3, name), grp in participation.groupby(["iso3", "country_name"], sort=True):
-        have = sorted(int(y) for y in grp["fiscal_year"].unique() if y in set(cov))
-        if not have:
-            continue
+    for iso3, name, have in _present_years(participation, cov):
         gaps = country_gaps(have, cov)
         rows.append(
             {
@@ -137,10 +144,7 @@ def gaps_table(
     """
     cov = sorted(covered)
     rows = []
-    for (iso3, name), grp in participation.groupby(["iso3", "country_name"], sort=True):
-        have = sorted(int(y) for y in grp["fiscal_year"].unique() if y in set(cov))
-        if not have:
-            continue
+    for iso3, name, have in _present_years(participation, cov):
         runs = [("gap", a, b) for a, b in country_gaps(have, cov)]
         runs += _edge_runs(have, cov) if edges else []
         for kind, a, b in runs:

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
 from imetbook.vocab import fy_runs, measure_label, usd
@@ -63,14 +64,8 @@ def _check_measure(measure: str) -> str:
     return measure
 
 
-def check_span(fy_start: int | None, fy_end: int | None) -> None:
-    """Raise :class:`ParameterError` when ``fy_start`` is after ``fy_end``."""
-    if fy_start is not None and fy_end is not None and fy_start > fy_end:
-        raise ParameterError(f"fy_start {fy_start} is after fy_end {fy_end}")
-
-
 def _in_years(df: pd.DataFrame, fy_start: int | None, fy_end: int | None) -> pd.DataFrame:
-    check_span(fy_start, fy_end)
+    vocab.check_order(fy_start, fy_end)
     keep = pd.Series(True, index=df.index)
     if fy_start is not None:
         keep &= df["fiscal_year"] >= fy_start
@@ -290,7 +285,7 @@ def coverage(totals: pd.DataFrame, fy_start: int, fy_end: int) -> pd.DataFrame:
     One row per measure that has any figure: the years with a region row, the years with at
     least one member figure, and the years with neither (as compact ranges, e.g. "2003-2005").
     """
-    check_span(fy_start, fy_end)
+    vocab.check_order(fy_start, fy_end)
     span = range(fy_start, fy_end + 1)
     rows = []
     for measure, grp in totals.groupby("measure", sort=False):
@@ -429,7 +424,7 @@ def country_rank(
     year" or "sources disagree".
     """
     code = country_code(country)
-    check_span(fy_start, fy_end)
+    vocab.check_order(fy_start, fy_end)
     mine = consolidate(_in_years(funding[funding["iso3"] == code], fy_start, fy_end))
     mine = mine[_is_country(mine)]
     if measures is None:
@@ -489,7 +484,7 @@ def chain_wide(chain: pd.DataFrame, fy_start: int, fy_end: int) -> pd.DataFrame:
     A year without a figure for a measure is missing (NaN), and a year with no figure at all
     still has its row, so gaps stay visible.
     """
-    check_span(fy_start, fy_end)
+    vocab.check_order(fy_start, fy_end)
     present = [m for m in CHAIN if m in set(chain["measure"])]
     wide = chain.pivot(index="fiscal_year", columns="measure", values="amount_usd")
     wide = wide.reindex(index=range(fy_start, fy_end + 1), columns=present)

@@ -17,14 +17,8 @@ reusing the other chapters' analysis functions rather than repeating them:
 
 Numbers a claim states (an amount, a year, a rank, a month) are read from its own words in the
 claims table, never typed here. Every computed verdict is on the one scale
-:data:`imetbook.data.schema.VERDICTS`, read the same way for every claim:
-
-- **supported**: the records show what the claim says, in every respect they can check;
-- **partly supported**: they bear out part of it (some years, some measures, a weaker kind of
-  match) but not all of it, or a gap in the records leaves part of it unchecked;
-- **contradicted**: the records show something else;
-- **unverified**: the records hold nothing that bears on it (absence from incomplete records
-  is never read as a contradiction).
+:data:`imetbook.data.schema.VERDICTS` (supported, partly supported, contradicted, unverified), read
+the same way for every claim as :mod:`.verdicts` defines them.
 
 Each comes with a one-sentence reason built from the figures (plain text: the chapters escape
 it). The claim functions live in :mod:`.claims_records` and :mod:`.claims_money`, the verdict

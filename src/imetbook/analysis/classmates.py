@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.analysis import courses
 from imetbook.analysis.matching import (
     BASES,
@@ -158,10 +159,7 @@ def check_span(fy_start: int, fy_end: int, bounds: tuple[int, int]) -> tuple[int
                 f"fiscal years: expected a fiscal year (an integer), got "
                 f"{type(year).__name__} {year!r}"
             )
-    if fy_start > fy_end:
-        raise ParameterError(
-            f"fiscal years: inverted span [{fy_start}, {fy_end}]: the first year is after the last"
-        )
+    vocab.check_order(fy_start, fy_end)
     lo, hi = bounds
     if fy_start < lo or fy_end > hi:
         raise ParameterError(
@@ -314,6 +312,18 @@ def _course_label(classes: pd.DataFrame) -> pd.Series:
     return classes["family"].where(classes["family"].notna(), fallback).astype("str")
 
 
+def _first_last(
+    rows: pd.DataFrame,
+    by: str,
+    counts: dict[str, tuple[str, str]],
+    then: dict[str, tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """One row per ``by`` value: the ``counts`` aggregates, its first and last fiscal year
+    (``first FY``, ``last FY``), then the ``then`` aggregates."""
+    spans = {"first FY": ("fiscal_year", "min"), "last FY": ("fiscal_year", "max")}
+    return rows.groupby(by).agg(**counts, **spans, **(then or {})).reset_index()
+
+
 def meeting_courses(result: SharedClasses, top: int | None = 10) -> pd.DataFrame:
     """The courses (families where curated) with the most shared classes, first and last year."""
     c = result.classes
@@ -323,20 +333,14 @@ def meeting_courses(result: SharedClasses, top: int | None = 10) -> pd.DataFrame
         )
     c = c.assign(course=_course_label(c))
     levels = {f.family: f.level for f in courses.FAMILIES}
-    out = (
-        c.groupby("course")
-        .agg(
-            classes=("class_id", "size"),
-            students=("students", "sum"),
-            first_fy=("fiscal_year", "min"),
-            last_fy=("fiscal_year", "max"),
-            years=("fiscal_year", "nunique"),
-        )
-        .reset_index()
+    out = _first_last(
+        c,
+        "course",
+        {"classes": ("class_id", "size"), "students": ("students", "sum")},
+        {"years": ("fiscal_year", "nunique")},
     )
     out.insert(1, "level", out["course"].map(levels).fillna("(no curated family)"))
     out = out.sort_values(["classes", "course"], ascending=[False, True], kind="stable")
-    out = out.rename(columns={"first_fy": "first FY", "last_fy": "last FY"})
     return (out.head(top) if top else out).reset_index(drop=True)
 
 
@@ -459,18 +463,15 @@ def programs_of(training: pd.DataFrame, country: str) -> pd.DataFrame:
     t = training[(training["iso3"] == iso3) & (training["status"] == "actual")]
     if t.empty:
         return pd.DataFrame(columns=["program", "IMET", "rows", "students", "first FY", "last FY"])
-    out = (
-        t.groupby("program")
-        .agg(
-            IMET=("is_imet", "any"),
-            rows=("record_id", "size"),
-            students=("students", "sum"),
-            first_fy=("fiscal_year", "min"),
-            last_fy=("fiscal_year", "max"),
-        )
-        .reset_index()
+    out = _first_last(
+        t,
+        "program",
+        {
+            "IMET": ("is_imet", "any"),
+            "rows": ("record_id", "size"),
+            "students": ("students", "sum"),
+        },
     )
-    out = out.rename(columns={"first_fy": "first FY", "last_fy": "last FY"})
     return out.sort_values(["rows", "program"], ascending=[False, True], kind="stable").reset_index(
         drop=True
     )

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -227,25 +228,30 @@ def _linked(name: str, key: str, known: set[str], rows: list[dict[str, str]]) ->
         raise DataError(f"{name}: unknown {key} {', '.join(map(repr, unknown))}")
 
 
+def _with_examples(
+    tables: dict[str, list[dict[str, str]]], main: str, examples: str, key: str, text: str
+) -> Iterator[tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]]:
+    """Each row of ``main`` with the printed ``text`` of its rows in ``examples`` and where
+    each is printed; a row with no example, or an example of no row, is a :class:`DataError`."""
+    rows = tables[examples]
+    _linked(examples, key, {r[key] for r in tables[main]}, rows)
+    for r in tables[main]:
+        found = _examples(rows, key, r[key], text)
+        if not found:
+            raise DataError(f"{examples}: no example {text} of the {key} {r[key]!r}")
+        yield r, tuple(t for t, _ in found), tuple(s for _, s in found)
+
+
 @cache
 def families(folder: Path | None = None) -> tuple[CourseFamily, ...]:
     """The curated course families, in file order, each with its example titles and where
     each is printed."""
-    tables = _read(folder)
-    titles = tables[TITLES_FILE]
-    _linked(TITLES_FILE, "family", {r["family"] for r in tables[FAMILIES_FILE]}, titles)
-    out = []
-    for r in tables[FAMILIES_FILE]:
-        found = _examples(titles, "family", r["family"], "title")
-        if not found:
-            raise DataError(f"{TITLES_FILE}: no example title of the family {r['family']!r}")
-        out.append(
-            CourseFamily(
-                r["family"], r["school"], r["level"], r["pattern"],
-                tuple(t for t, _ in found), r["note"], tuple(s for _, s in found),
-            )
-        )  # fmt: skip
-    return tuple(out)
+    return tuple(
+        CourseFamily(r["family"], r["school"], r["level"], r["pattern"], titles, r["note"], seen)
+        for r, titles, seen in _with_examples(
+            _read(folder), FAMILIES_FILE, TITLES_FILE, "family", "title"
+        )
+    )
 
 
 @cache
@@ -257,19 +263,12 @@ def not_in_families(folder: Path | None = None) -> tuple[str, ...]:
 @cache
 def places(folder: Path | None = None) -> tuple[Place, ...]:
     """The curated places, in file order, each with its example locations and sources."""
-    tables = _read(folder)
-    locations = tables[LOCATIONS_FILE]
-    _linked(LOCATIONS_FILE, "place", {r["place"] for r in tables[PLACES_FILE]}, locations)
-    out = []
-    for r in tables[PLACES_FILE]:
-        found = _examples(locations, "place", r["place"], "location")
-        if not found:
-            raise DataError(f"{LOCATIONS_FILE}: no example location of the place {r['place']!r}")
-        out.append(
-            Place(r["place"], r["pattern"], tuple(t for t, _ in found), r["note"],
-                  tuple(s for _, s in found))
-        )  # fmt: skip
-    return tuple(out)
+    return tuple(
+        Place(r["place"], r["pattern"], locations, r["note"], seen)
+        for r, locations, seen in _with_examples(
+            _read(folder), PLACES_FILE, LOCATIONS_FILE, "place", "location"
+        )
+    )
 
 
 def __getattr__(name: str) -> object:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from imetbook import vocab
+from imetbook.analysis.budget import CHAIN
 from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
 
@@ -30,8 +31,7 @@ def _check(funding: pd.DataFrame, codes: Sequence[str], fy_start: int, fy_end: i
         raise DataError(f"funding: missing column(s) {', '.join(missing)}")
     if isinstance(codes, str) or not codes:
         raise ParameterError("countries must be a non-empty list of ISO alpha-3 codes")
-    if fy_start > fy_end:
-        raise ParameterError(f"fy_start {fy_start} is after fy_end {fy_end}")
+    vocab.check_order(fy_start, fy_end)
 
 
 def coverage_matrix(
@@ -110,18 +110,8 @@ ABSENT_MARK = "\u00b7"  # a middle dot: "no figure", distinct from the CRS dash 
 # Kinds of evidence the chart shows as one stripe each: what budget documents plan or report,
 # what was legally committed, and what training was delivered. Every measure is in one kind.
 EVIDENCE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "budget documents",
-        (
-            "request",
-            "estimate",
-            "appropriation",
-            "allocation",
-            "actual",
-            "fmtr_planned_dollars",
-            "fmtr_actual_dollars",
-        ),
-    ),
+    # The money chain up to the first measure that is not in a budget document.
+    ("budget documents", CHAIN[: CHAIN.index("obligation")]),
     ("obligation (Greenbook)", ("obligation",)),
     ("training delivered (FMTR)", ("training_value",)),
 )

@@ -241,8 +241,7 @@ def resolve_years(
                 f"{name}={value} is outside the years any source covers "
                 f"({vocab.fy_span(first, last)})"
             )
-    if fy_start > fy_end:
-        raise ParameterError(f"fy_start ({fy_start}) is after fy_end ({fy_end})")
+    vocab.check_order(fy_start, fy_end)
     return YearSpan(fy=int(fy), fy_start=int(fy_start), fy_end=int(fy_end))
 
 

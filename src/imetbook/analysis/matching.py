@@ -64,16 +64,7 @@ ROW_COLUMNS: tuple[str, ...] = (
     "country_name",
     "iso3",
     "record_id",
-    "report",
-    "page",
-    "source_url",
-    "document_url",
-    "program",
-    "course_title",
-    "location",
-    "start_date",
-    "end_date",
-    "students",
+    *EVIDENCE_COLUMNS[2:],
 )
 
 

@@ -14,7 +14,7 @@ notebook as reading the raw manifests and READMEs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,22 +125,37 @@ def country_count(rows: list[dict[str, str]]) -> int | None:
     return None
 
 
-def _fmtr(folder: Path, readme: str) -> SourceSummary:
-    verified = manifest.read_fmtr(folder)
+def _report_files(
+    folder: Path,
+    verified: list[manifest.RawFile],
+    rows: Callable[[manifest.RawFile], int],
+    region: Callable[[manifest.RawFile], str],
+) -> tuple[tuple[FileSummary, ...], str]:
+    """The summaries of a folder of report files, and the upstream commits they came from."""
     files = tuple(
         FileSummary(
             source=folder.name,
             file=f.relpath,
             sha256=f.meta["sha256"],
             bytes=len(f.data),
-            rows=int(f.meta["n_training_elements"]),
+            rows=rows(f),
             report=f.meta["report_fy"],
-            region=f.meta["region"],
+            region=region(f),
         )
         for f in verified
     )
     origin = _joined(
         f"{f.meta['upstream_repo']} @ {f.meta['upstream_commit'][:7]}" for f in verified
+    )
+    return files, origin
+
+
+def _fmtr(folder: Path, readme: str) -> SourceSummary:
+    files, origin = _report_files(
+        folder,
+        manifest.read_fmtr(folder),
+        lambda f: int(f.meta["n_training_elements"]),
+        lambda f: f.meta["region"],
     )
     return SourceSummary(folder.name, readme_title(readme), origin, readme_licence(readme), files)
 
@@ -148,21 +163,7 @@ def _fmtr(folder: Path, readme: str) -> SourceSummary:
 def _documents(folder: Path, readme: str) -> SourceSummary:
     """Original report documents (``fmtr_reports``): files, not tables, so no rows."""
     verified = manifest.read_documents(folder)
-    files = tuple(
-        FileSummary(
-            source=folder.name,
-            file=f.relpath,
-            sha256=f.meta["sha256"],
-            bytes=len(f.data),
-            rows=0,
-            report=f.meta["report_fy"],
-            region="original document",
-        )
-        for f in verified
-    )
-    origin = _joined(
-        f"{f.meta['upstream_repo']} @ {f.meta['upstream_commit'][:7]}" for f in verified
-    )
+    files, origin = _report_files(folder, verified, lambda f: 0, lambda f: "original document")
     licence = _joined(f.meta.get("licence", "") for f in verified)
     return SourceSummary(folder.name, readme_title(readme), origin, licence, files)
 

@@ -221,21 +221,7 @@ def derive_periods(
     one closing event. With no such event the period is open-ended and, if ``axis_end`` is
     given, ends there. Columns: :data:`PERIOD_COLUMNS`; sorted by country, then start.
     """
-    _require(
-        events,
-        (
-            "event_id",
-            "date",
-            "date_precision",
-            "date_start",
-            "date_end",
-            "category",
-            "event",
-            "iso3",
-            "country_name",
-        ),
-        "events",
-    )
+    _require(events, EVENT_COLUMNS[: EVENT_COLUMNS.index("country_name") + 1], "events")
     axis_end = None if axis_end is None else pd.Timestamp(axis_end)
     rows = []
     ordered = events.sort_values(["iso3", "date_start", "date_end", "event_id"], kind="stable")

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.analysis.timeline import Episode, _require, phases
-from imetbook.errors import DataError, ParameterError
+from imetbook.errors import DataError
 from imetbook.vocab import fy, fy_runs, measure_label
 
 FUNDING_MEASURES: tuple[str, ...] = (
@@ -117,8 +118,7 @@ def yearly_measures(
 
     Three states: a value; 0 for the training measures of a year a report covers (see
     :func:`report_years`) but lists nothing for the country; null where no source covers it."""
-    if fy_start > fy_end:
-        raise ParameterError(f"fy_start ({fy_start}) is after fy_end ({fy_end})")
+    vocab.check_order(fy_start, fy_end)
     years = pd.Index(range(fy_start, fy_end + 1), name="fiscal_year")
     listed = training_yearly(training, iso3)
     train = listed.reindex(years)

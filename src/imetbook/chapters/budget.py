@@ -15,6 +15,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 from matplotlib.figure import Figure
 
+from imetbook import vocab
 from imetbook.analysis import budget, budget_tables
 from imetbook.analysis import claims as cl
 from imetbook.chapters import params, tables
@@ -240,7 +241,7 @@ def compute(
 ) -> Chapter:
     """Load the tables, check the region and countries, compute the region's totals and the
     money claims' findings (once, by :mod:`imetbook.analysis.claims`)."""
-    budget.check_span(fy_start, fy_end)
+    vocab.check_order(fy_start, fy_end)
     listed = datasets.load("funding")
     funding = budget.evidence_rows(listed)
     claims = datasets.load("claims")

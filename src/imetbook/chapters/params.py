@@ -37,6 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from imetbook import vocab
 from imetbook.data import countries
 from imetbook.errors import ParameterError, UnknownCountryError
 
@@ -392,11 +393,11 @@ class Ordered:
         return (self.first, self.last)
 
     def __call__(self, values: Mapping[str, Any]) -> None:
-        a, b = values[self.first], values[self.last]
-        if a is not None and b is not None and a > b:
-            raise Invalid(
-                f"{self.first} ({a}) is after {self.last} ({b}): the span must run forward"
-            )
+        problem = vocab.span_backwards(
+            values[self.first], values[self.last], (self.first, self.last)
+        )
+        if problem:
+            raise Invalid(problem)
 
     @property
     def describe(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, StrMethodFormatter
 
@@ -110,6 +111,11 @@ def country_chain(
     )
 
 
+def _article_line(ax: Axes, value: float, label: str) -> None:
+    """The article's figure as a dashed grey line across the chart (named in the legend)."""
+    ax.axhline(value, color=plots.GAP_GREY, linestyle="--", linewidth=1.2, label=label)
+
+
 def against_amount(table: pd.DataFrame, threshold: float) -> Figure:
     """A :func:`.analysis.budget.yearly_vs_threshold` table: the country's yearly figures per
     measure, and the amount as a dashed line."""
@@ -119,13 +125,7 @@ def against_amount(table: pd.DataFrame, threshold: float) -> Figure:
     fig, ax = plots.figure(
         f"{country}: yearly IMET and the article's {said}, {fy_span(first, last)}", width=WIDTH
     )
-    ax.axhline(
-        threshold,
-        color=plots.GAP_GREY,
-        linestyle="--",
-        linewidth=1.2,
-        label=f"The article's {said}",
-    )
+    _article_line(ax, threshold, f"The article's {said}")
     present = _present(table["measure"])
     drawn = table.assign(series=_labels(table["measure"]))
     plots.yearly(ax, drawn, x="fiscal_year", y="amount_usd", by="series", order=present)
@@ -156,13 +156,7 @@ def global_rank(ranks: pd.DataFrame, target: int, years: Sequence[int]) -> Figur
     fig, ax = plots.figure(
         f"{country}'s rank among countries, {fy_span(years[0], years[-1])}", width=WIDTH
     )
-    ax.axhline(
-        target,
-        color=plots.GAP_GREY,
-        linestyle="--",
-        linewidth=1.2,
-        label=f"The article's rank {target}",
-    )
+    _article_line(ax, target, f"The article's rank {target}")
     present = _present(ranked["measure"])
     plots.yearly(ax, ranked, x="fiscal_year", y="rank_f", by="series", years=years, order=present)
     ax.set_yscale("log")

@@ -20,22 +20,13 @@ def per_year(result: cm.SharedClasses) -> Figure:
     whose records print no dates is a gap (a cross), not a zero."""
     q = result.query
     names = vocab.and_join(q.countries)
-    tidy = cm.classes_per_year(result).melt(
-        id_vars="fiscal_year",
-        value_vars=list(cm.MATCH_KINDS),
-        var_name="match",
-        value_name="classes",
-    )
-    fig, ax = plots.figure(f"Classes shared by officers of {names}")
-    plots.yearly(
-        ax,
-        tidy,
-        x="fiscal_year",
-        y="classes",
+    fig, ax = plots.count_bars(
+        f"Classes shared by officers of {names}",
+        cm.classes_per_year(result),
+        series=cm.MATCH_KINDS,
         by="match",
-        kind="bar",
+        y="classes",
         years=_years(result),
-        order=list(cm.MATCH_KINDS),
     )
     return plots.finish(
         fig, ax,

@@ -20,22 +20,13 @@ def _years(result: rv.RivalryClasses) -> range:
 def per_year(result: rv.RivalryClasses) -> Figure:
     """Bars of the active rivalries each year by what the records show (:data:`rv.STATUSES`)."""
     q = result.query
-    tidy = rv.per_year(result).melt(
-        id_vars="fiscal_year",
-        value_vars=list(rv.STATUSES),
-        var_name="status",
-        value_name="rivalries",
-    )
-    fig, ax = plots.figure("Active rivalries by what the records show, each year")
-    plots.yearly(
-        ax,
-        tidy,
-        x="fiscal_year",
-        y="rivalries",
+    fig, ax = plots.count_bars(
+        "Active rivalries by what the records show, each year",
+        rv.per_year(result),
+        series=rv.STATUSES,
         by="status",
-        kind="bar",
+        y="rivalries",
         years=_years(result),
-        order=list(rv.STATUSES),
     )
     return plots.finish(
         fig, ax,
