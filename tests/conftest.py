@@ -15,6 +15,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from fixture_helpers import notebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -26,24 +27,6 @@ def processed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("IMETBOOK_PROCESSED", str(folder))
     return folder
-
-
-def notebook(*code: str, markdown: str = "# A tiny notebook", parameters: str | None = None):
-    """A notebook: a markdown cell, an optional ``parameters`` cell, then the code cells."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    cells = [nbformat.v4.new_markdown_cell(markdown)]
-    if parameters is not None:
-        cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
-    cells += [nbformat.v4.new_code_cell(src) for src in code]
-    for i, cell in enumerate(cells):
-        cell.id = f"c{i}"  # stable ids: tests compare bytes
-    nb.cells = cells
-    return nb
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ import hashlib
 import io
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 
+from imetbook.analysis import timeline as tl
 from imetbook.data import schema
 
 # Columns (and dtypes) of an empty training table, for analyses that take one but whose
@@ -67,6 +69,34 @@ def training_rows(path: Path) -> pd.DataFrame:
     return df
 
 
+# --- timeline events ------------------------------------------------------------------------
+
+
+def event(
+    date: str, category: str, iso3: str = "PAK", name: str = "Pakistan", eid: str | None = None
+) -> dict[str, object]:
+    """One row of the ``events`` table, its date bounds and precision read from ``date``."""
+    first, last, precision = tl.date_bounds(date)
+    return {
+        "event_id": eid or f"t:{date}:{category}:{iso3}",
+        "timeline": "pakistan_timeline",
+        "date": date,
+        "date_precision": precision,
+        "date_start": first,
+        "date_end": last,
+        "category": category,
+        "event": f"{category} on {date}",
+        "iso3": iso3,
+        "country_name": name,
+        "source_title": "a source",
+        "source_url": "https://example.org/",
+    }
+
+
+def events(*rows: dict[str, object]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows))
+
+
 # --- editing a copy of a fixture folder (with its MANIFEST.csv) ------------------------------
 
 
@@ -100,6 +130,49 @@ def edit(folder: Path, name: str, old: str, new: str, manifest: bool = True) -> 
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def set_amount(folder: Path, name: str, country: str, measure: str, amount: str) -> int:
+    """Print ``amount`` as the figure of the first ``country`` row of ``measure`` in the budget
+    CSV ``name`` (re-checksummed); returns that row's physical line, which errors must name."""
+    row = next(
+        r for r in read_rows(folder, name) if r["country"] == country and r["measure"] == measure
+    )
+    old = f"{country},{row['fiscal_year']},{measure},{row['amount_usd']},"
+    line = line_of(folder, name, old)
+    edit(folder, name, old, old.replace(row["amount_usd"], amount))
+    return line
+
+
+def notebook(*code: str, markdown: str = "# A tiny notebook", parameters: str | None = None):
+    """A notebook: a markdown cell, an optional ``parameters`` cell, then the code cells."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    cells = [nbformat.v4.new_markdown_cell(markdown)]
+    if parameters is not None:
+        cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    cells += [nbformat.v4.new_code_cell(src) for src in code]
+    for i, cell in enumerate(cells):
+        cell.id = f"c{i}"  # stable ids: tests compare bytes
+    nb.cells = cells
+    return nb
+
+
+def built_page(book: Path, nb: nbformat.NotebookNode, stem: str) -> str:
+    """Write ``nb`` as ``book/STEM.ipynb``, execute it as the chapters are (papermill, same
+    kernel environment), build ``book`` strictly: the HTML of the page."""
+    from imetbook.run import execute
+    from imetbook.run.commands.execute import build_html
+
+    source = book / f"{stem}.ipynb"
+    nbformat.write(nb, source)
+    source.write_bytes(execute.render(execute.Job(source, source)))
+    build_html(book)
+    return (book / "_build" / "html" / f"{stem}.html").read_text(encoding="utf-8")
 
 
 def classmates_cli(capsys, *argv: str) -> tuple[int, str, str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from fixture_helpers import event, events
 from fixture_helpers import funding_frame as funding
 from myst_parser.mdit_to_docutils.base import default_slugify
 
@@ -74,28 +75,6 @@ def money(name, fy, measure, amount, *, scope="country", region=SCA):
         "source_grade": "primary",
         "source_copy_at": None,
     }
-
-
-def event(date: str, category: str, eid: str) -> dict[str, object]:
-    first, last, precision = tl.date_bounds(date)
-    return {
-        "event_id": eid,
-        "timeline": "pakistan_timeline",
-        "date": date,
-        "date_precision": precision,
-        "date_start": first,
-        "date_end": last,
-        "category": category,
-        "event": f"{category} on {date}",
-        "iso3": "PAK",
-        "country_name": "Pakistan",
-        "source_title": "a source",
-        "source_url": "https://example.org/",
-    }
-
-
-def events(*rows) -> pd.DataFrame:
-    return pd.DataFrame(list(rows))
 
 
 def course(country: str, fy: int, title: str, *, start=None, end=None, place="MAXWELL AFB, AL"):
@@ -309,8 +288,8 @@ def test_no_request_of_the_amount_is_partly_supported_and_none_at_all_unverified
 
 
 def pakistan(suspension: str = "2018-08-10", resumption: str = "2019-12-19", earlier=True):
-    rows = [event("2018-01-04", "suspension", "p:1")] if earlier else []
-    rows += [event(suspension, "suspension", "p:2"), event(resumption, "resumption", "p:3")]
+    rows = [event("2018-01-04", "suspension", eid="p:1")] if earlier else []
+    rows += [event(suspension, "suspension", eid="p:2"), event(resumption, "resumption", eid="p:3")]
     return events(*rows)
 
 
@@ -331,7 +310,7 @@ def test_without_an_earlier_suspension_the_months_after_are_unchecked(claims):
 
 
 def test_no_resumption_leaves_both_claims_unverified(claims):
-    only = events(event("2018-08-10", "suspension", "p:2"))
+    only = events(event("2018-08-10", "suspension", eid="p:2"))
     assert cl.suspension_month(claims, only).verdict == cl.UNVERIFIED
     assert cl.resumption_delay(claims, only).verdict == cl.UNVERIFIED
 
@@ -348,7 +327,7 @@ def test_a_resumption_dated_only_to_a_year_straddling_a_year_is_partly_supported
 
 
 def test_a_later_resumption_is_reported_beside_the_first(claims):
-    table = pd.concat([pakistan(), events(event("2020-01", "resumption", "p:4"))])
+    table = pd.concat([pakistan(), events(event("2020-01", "resumption", eid="p:4"))])
     found = cl.resumption_delay(claims, table)
     assert "2020-01" in found.reason
     assert found.facts["resumption"] == "2019-12-19"
@@ -359,22 +338,25 @@ def test_a_later_resumption_is_reported_beside_the_first(claims):
 TITLE = "AIR COMD & STAFF COLLEGE"
 
 
-def test_a_shared_dated_class_supports_the_classmates_claim(claims):
+def rivals_in_fy2008(claims, india: tuple[str, str], pakistan: tuple[str, str]):
+    """India and Pakistan each in one FY2008 class of :data:`TITLE`, with (start, end)
+    dates: the rows and the classmates claim's finding on them."""
     rows = training(
-        course("India", 2008, TITLE, start="2007-08-08", end="2008-06-09"),
-        course("Pakistan", 2008, TITLE, start="2007-08-08", end="2008-06-09"),
+        course("India", 2008, TITLE, start=india[0], end=india[1]),
+        course("Pakistan", 2008, TITLE, start=pakistan[0], end=pakistan[1]),
     )
-    found = cl.rivals_share_classes(claims, rows)
+    return rows, cl.rivals_share_classes(claims, rows)
+
+
+def test_a_shared_dated_class_supports_the_classmates_claim(claims):
+    same = ("2007-08-08", "2008-06-09")
+    rows, found = rivals_in_fy2008(claims, same, same)
     assert found.verdict == cl.SUPPORTED
     assert found.facts["n_class"] == f"{len(cm.shared_classes_for(rows, cl.RIVALS).classes):,}"
 
 
 def test_classes_at_different_times_leave_the_classmates_claim_unverified(claims):
-    rows = training(
-        course("India", 2008, TITLE, start="2007-08-08", end="2008-01-09"),
-        course("Pakistan", 2008, TITLE, start="2008-02-08", end="2008-06-09"),
-    )
-    found = cl.rivals_share_classes(claims, rows)
+    _, found = rivals_in_fy2008(claims, ("2007-08-08", "2008-01-09"), ("2008-02-08", "2008-06-09"))
     assert found.verdict == cl.UNVERIFIED
     assert "cannot show that none took place" in found.reason
 

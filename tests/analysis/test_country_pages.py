@@ -507,3 +507,56 @@ def test_a_page_reads_the_shared_inputs_once_and_records_its_tables() -> None:
     assert second.inputs is first.inputs  # computed once per process and table version
     assert set(profile.TABLES) <= datasets.TABLES_READ  # the execution cache still sees them
     assert (first.iso3, second.iso3) == ("NPL", "IND")
+
+
+# --- three states on the page's chart: a value, a reported zero, no report ------------------
+
+
+def test_training_value_is_a_reported_zero_in_a_covered_year_without_records(real) -> None:
+    """Pakistan FY1999-FY2001: the reports exist and list no Pakistani IMET training, so the
+    training value is 0 there; a year no report covers stays a gap, and a budget measure is
+    never given a zero its sources do not print."""
+    training, funding, pages = real
+    by_year = cp.imet_by_year(training, "PAK")
+    money = cp.funding_by_year(cp.funding_rows(funding, "PAK"))
+    years = cp.chart_years(pages.covered, money)
+    zeros = cp.reported_zero_years(by_year)
+    sanctioned = {1999, 2000, 2001}
+    assert sanctioned <= set(zeros) <= set(pages.covered)
+    assert not cp.imet_rows(training, "PAK")["fiscal_year"].isin(zeros).any()
+    measures = sorted(set(money["measure"]))
+    data = cp.chart_data(money, years, measures, zeros)
+    plain = cp.chart_data(money, years, measures)
+    value = vocab.MEASURE_LABELS["training_value"]
+    mine = data[data["measure"].eq(value)].set_index("fiscal_year")["amount"]
+    assert (mine.loc[sorted(sanctioned)] == 0).all()
+    assert set(mine.index) == set(plain.loc[plain["measure"].eq(value), "fiscal_year"]) | set(zeros)
+    uncovered = [y for y in years if y not in pages.covered]
+    assert uncovered and not set(uncovered) & set(mine.index)  # no report: a gap
+    # Budget measures are those of the plain chart data, row for row: no zero added.
+    budget = data[~data["measure"].eq(value)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(budget, plain[~plain["measure"].eq(value)].reset_index(drop=True))
+    obligation = vocab.MEASURE_LABELS["obligation"]
+    unprinted = set(zeros) - set(data.loc[data["measure"].eq(obligation), "fiscal_year"])
+    assert unprinted  # Pakistan has no obligation figure for some of those years: still gaps
+
+
+def test_the_page_chart_shows_value_reported_zero_and_gap_apart() -> None:
+    from figure_checks import assert_three_states_distinct
+
+    from imetbook.figures import plots
+
+    page = profile.page("Pakistan")
+    zeros = [y for y in cp.reported_zero_years(page.by_year) if y in page.years]
+    uncovered = [y for y in page.years if y not in page.shared.covered]
+    text = plots.svg(page.record_chart())
+    students, money = assert_three_states_distinct(text, plots.ZERO_LABEL)
+    slug = plots._slug(vocab.MEASURE_LABELS["training_value"])
+    value = money["states"][slug]
+    assert (len(value["zero"]), len(value["gap"])) == (len(zeros), len(uncovered))
+    assert value["value"], "a training value is drawn"
+    # The money panel's zeros stand in the same years as the students panel's.
+    at = sorted(m.x for m in value["zero"])
+    assert at == sorted(m.x for m in students["states"]["students"]["zero"])
+    assert plots.ZERO_LABEL in dict(money["legend"])
+    assert f"zero (diamonds on the axis) for {vocab.fy_runs(zeros)}" in text  # the alt text

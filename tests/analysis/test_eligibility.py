@@ -34,6 +34,13 @@ def funding_rows(*rows: tuple) -> pd.DataFrame:
     return df
 
 
+def obligated(*rows: tuple) -> pd.DataFrame:
+    """Funding participation from country obligation figures, each (fiscal_year, iso3,
+    country_name, region[, amount_usd]); the amount is 1.0 unless given."""
+    full = [(y, c, n, "country", r, "obligation", *(a or [1.0])) for y, c, n, r, *a in rows]
+    return el.funding_participation(funding_rows(*full))
+
+
 def participation_of(pairs: list[tuple[int, str]]) -> pd.DataFrame:
     """A participation frame from (year, iso3) pairs; names are the codes."""
     return training_rows(*[(y, c, c, "R", "IMET", "actual") for y, c in pairs]).pipe(
@@ -126,12 +133,10 @@ def test_uncovered_year_is_a_gap_not_zero():
 
 def test_side_by_side_overlap_only_where_both_sources_cover_the_year():
     train = participation_of([(2001, "IND"), (2001, "NPL"), (2002, "IND")])
-    fund = el.funding_participation(
-        funding_rows(
-            (2001, "IND", "IND", "country", "Asia", "obligation", 1.0),
-            (2001, "TUR", "TUR", "country", "Europe", "obligation", 1.0),
-            (2000, "TUR", "TUR", "country", "Europe", "obligation", 1.0),
-        )
+    fund = obligated(
+        (2001, "IND", "IND", "Asia"),
+        (2001, "TUR", "TUR", "Europe"),
+        (2000, "TUR", "TUR", "Europe"),
     )
     out = el.side_by_side(train, fund, [2001, 2002], [2000, 2001], [2000, 2001, 2002])
     row = out.set_index("fiscal_year").loc[2001]
@@ -297,9 +302,7 @@ def test_resolve_years_rejects_bad_values(fy, start, end, message):
 
 def test_country_years_distinguishes_absent_from_not_covered():
     train = participation_of([(2000, "IND")])
-    fund = el.funding_participation(
-        funding_rows((2001, "IND", "IND", "country", "Asia", "obligation", 5.0))
-    )
+    fund = obligated((2001, "IND", "IND", "Asia", 5.0))
     out = el.country_years("IND", train, fund, [2000, 2001], [2001], [2000, 2001]).set_index(
         "fiscal_year"
     )
@@ -310,13 +313,11 @@ def test_country_years_distinguishes_absent_from_not_covered():
 
 def test_money_without_records_lists_funded_countries_missing_from_the_reports():
     train = participation_of([(2000, "IND"), (2001, "IND")])
-    fund = el.funding_participation(
-        funding_rows(
-            (2000, "IND", "India", "country", "Asia", "obligation", 1.0),
-            (2000, "TUR", "Turkey", "country", "Europe", "obligation", 1.0),
-            (2001, "TUR", "Turkey", "country", "Europe", "obligation", 1.0),
-            (1990, "TUR", "Turkey", "country", "Europe", "obligation", 1.0),
-        )
+    fund = obligated(
+        (2000, "IND", "India", "Asia"),
+        (2000, "TUR", "Turkey", "Europe"),
+        (2001, "TUR", "Turkey", "Europe"),
+        (1990, "TUR", "Turkey", "Europe"),
     )
     out = el.money_without_records(train, fund, [2000, 2001], [1990, 2000, 2001])
     assert out[["iso3", "years_with_money_no_records", "first_year", "ever_in_records"]].to_dict(
@@ -333,13 +334,11 @@ def test_money_without_records_lists_funded_countries_missing_from_the_reports()
 
 def test_exempt_countries_read_the_last_year_from_the_records():
     train = participation_of([(2002, "EST"), (2003, "EST"), (2002, "AUS")])
-    fund = el.funding_participation(
-        funding_rows(
-            (2004, "EST", "Estonia", "country", "Europe", "obligation", 1.0),
-            (2005, "EST", "Estonia", "country", "Europe", "obligation", 1.0),
-            (2003, "EST", "Estonia", "country", "Europe", "obligation", 1.0),
-            (2005, "TUR", "Turkey", "country", "Europe", "obligation", 1.0),
-        )
+    fund = obligated(
+        (2004, "EST", "Estonia", "Europe"),
+        (2005, "EST", "Estonia", "Europe"),
+        (2003, "EST", "Estonia", "Europe"),
+        (2005, "TUR", "Turkey", "Europe"),
     )
     accessions = {"EST": "2004-03-29", "TUR": "1952-02-18", "LUX": "1949-04-04"}
     out = el.exempt_countries(train, fund, [2002, 2003, 2004, 2005], range(2002, 2006), accessions)
@@ -430,12 +429,13 @@ def test_bureaus_take_the_region_most_rows_give_and_fill_the_rest():
 
 
 def test_record_citations_give_report_and_page_range_per_year():
+    india = ("IND", "India", "South Asia")
     t = training_rows(
-        (2003, "IND", "India", "South Asia", "IMET", "actual"),
-        (2003, "IND", "India", "South Asia", "IMET", "actual"),
-        (2003, "IND", "India", "South Asia", "FMF", "actual"),
-        (1999, "IND", "India", "South Asia", "IMET", "actual"),
-        (2000, "IND", "India", "South Asia", "IMET", "planned"),
+        (2003, *india, "IMET", "actual"),
+        (2003, *india, "IMET", "actual"),
+        (2003, *india, "FMF", "actual"),
+        (1999, *india, "IMET", "actual"),
+        (2000, *india, "IMET", "planned"),
     ).assign(report=["2003-2004", "2003-2004", "2003-2004", "1999-2000", "1999-2000"])
     t["page"] = pd.array([215, 213, 400, None, None], dtype="Int64")
     cites = sources.record_citations(t, "IND", [1999, 2000, 2003])
@@ -500,9 +500,7 @@ def test_sources_are_grouped_by_source_key_with_the_earliest_document_named():
 
 def test_country_summary_counts_years_against_coverage():
     train = participation_of([(2002, "PAK"), (2004, "PAK")])
-    fund = el.funding_participation(
-        funding_rows((2003, "PAK", "PAK", "country", "Asia", "obligation", 1.0))
-    )
+    fund = obligated((2003, "PAK", "PAK", "Asia"))
     out = el.country_summary(
         ["PAK", "ISR"], train, fund, range(2000, 2005), [2003], range(2001, 2006)
     ).set_index("iso3")
@@ -561,11 +559,9 @@ def test_regions_keep_one_order_and_a_region_missing_from_one_source_is_zero_not
         participation_of([(2001, "KAZ"), (2002, "KAZ"), (2002, "NPL")]),
         {"KAZ": "South and Central Asia"},
     )
-    fund = el.funding_participation(
-        funding_rows(
-            (2002, "TUR", "Turkey", "country", "Europe", "obligation", 5.0),
-            (2003, "TUR", "Turkey", "country", "Europe", "obligation", 5.0),
-        )
+    fund = obligated(
+        (2002, "TUR", "Turkey", "Europe", 5.0),
+        (2003, "TUR", "Turkey", "Europe", 5.0),
     )
     records, money, regions = el.regions_by_source(
         train, fund, [2001, 2002], [2002, 2003], [2001, 2002, 2003]
@@ -581,9 +577,7 @@ def test_regions_keep_one_order_and_a_region_missing_from_one_source_is_zero_not
 
 def test_snapshot_counts_each_source_and_both_and_leaves_uncovered_money_empty():
     train = el.with_regions(participation_of([(2002, "KAZ"), (2002, "NPL")]), {})
-    fund = el.funding_participation(
-        funding_rows((2002, "KAZ", "Kazakhstan", "country", None, "obligation", 5.0))
-    )
+    fund = obligated((2002, "KAZ", "Kazakhstan", None, 5.0))
     snap = el.regional_snapshot(train, fund, 2002, [2002]).set_index("region")
     assert snap.loc[el.NO_REGION].tolist() == [2, 1, 1]
     uncovered = el.regional_snapshot(train, fund, 2002, [2003])
@@ -592,13 +586,11 @@ def test_snapshot_counts_each_source_and_both_and_leaves_uncovered_money_empty()
 
 def test_never_in_records_says_why_the_reports_may_leave_a_country_out():
     train = participation_of([(2002, "IND")])
-    fund = el.funding_participation(
-        funding_rows(
-            (2002, "TUR", "Turkey", "country", "Europe", "obligation", 5.0),
-            (2002, "JPN", "Japan", "country", "Asia", "obligation", 5.0),
-            (2002, "NPL", "Nepal", "country", "Asia", "obligation", 5.0),
-            (2002, "IND", "India", "country", "Asia", "obligation", 5.0),
-        )
+    fund = obligated(
+        (2002, "TUR", "Turkey", "Europe", 5.0),
+        (2002, "JPN", "Japan", "Asia", 5.0),
+        (2002, "NPL", "Nepal", "Asia", 5.0),
+        (2002, "IND", "India", "Asia", 5.0),
     )
     out = el.never_in_records(train, fund, [2002], [2002], {"TUR": "1952-02-18"})
     assert dict(zip(out["iso3"], out["exempt_as"], strict=True)) == {
@@ -640,9 +632,7 @@ def test_rules_name_countries_by_code_and_context_refs_are_listed_once():
 
 def test_a_countrys_years_read_yes_no_or_not_covered_with_where_they_are_printed():
     train = participation_of([(2003, "IND")])
-    fund = el.funding_participation(
-        funding_rows((2004, "IND", "India", "country", "Asia", "obligation", 5.0))
-    )
+    fund = obligated((2004, "IND", "India", "Asia", 5.0))
     years = el.country_years("IND", train, fund, [2003, 2004], [2004, 2005], [2003, 2004, 2005])
     cites = pd.DataFrame(
         {

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from fixture_helpers import event, events
 
 from imetbook import paths, vocab
 from imetbook.analysis import timeline as tl
@@ -27,30 +28,6 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "timeline"
 
 
 # --- builders -----------------------------------------------------------------------------
-
-
-def event(
-    date: str, category: str, iso3: str = "PAK", name: str = "Pakistan", eid: str | None = None
-) -> dict[str, object]:
-    first, last, precision = tl.date_bounds(date)
-    return {
-        "event_id": eid or f"t:{date}:{category}:{iso3}",
-        "timeline": "pakistan_timeline",
-        "date": date,
-        "date_precision": precision,
-        "date_start": first,
-        "date_end": last,
-        "category": category,
-        "event": f"{category} on {date}",
-        "iso3": iso3,
-        "country_name": name,
-        "source_title": "a source",
-        "source_url": "https://example.org/",
-    }
-
-
-def events(*rows: dict[str, object]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows))
 
 
 def training(rows: list[tuple[int, int | None, float | None, str]]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fixture_helpers import edit, line_of, read_rows
+from fixture_helpers import edit, line_of, read_rows, set_amount
 
 from imetbook.data import schema
 from imetbook.data.parsers import budget
@@ -350,14 +350,7 @@ def test_checksum_mismatch(tmp_path):
 
 def test_unparsable_amount_names_file_and_line(tmp_path):
     folder = copy_fixture(tmp_path)
-    nepal = next(
-        r
-        for r in read_rows(folder, budget.MASTER)
-        if r["country"] == "Nepal" and r["measure"] == "allocation"
-    )
-    old = f"Nepal,{nepal['fiscal_year']},allocation,{nepal['amount_usd']},"
-    line = line_of(folder, budget.MASTER, old)
-    edit(folder, budget.MASTER, old, old.replace(nepal["amount_usd"], "220 000"))
+    line = set_amount(folder, budget.MASTER, "Nepal", "allocation", "220 000")
     with pytest.raises(DataError, match=rf"{budget.MASTER} line {line}: unparsable amount"):
         budget.build_funding(folder, NO_TRAINING)
 

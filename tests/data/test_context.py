@@ -134,18 +134,24 @@ def test_checksum_mismatch(folder):
         context.build_tables(folder)
 
 
-def test_bad_date_names_file_and_line(folder):
-    line = line_of(folder, PAK, "1990-10,month")
-    edit(folder, PAK, "1990-10,month", "1990-13,month")
-    with pytest.raises(DataError, match=rf"{PAK} line {line}: bad date '1990-13'"):
+def fails_at_line(folder, name: str, at: str, old: str, new: str, error, message: str) -> None:
+    """Replace ``old`` with ``new`` in the fixture file ``name``: the build must fail with
+    ``error`` naming the file, the line holding ``at`` and ``message`` (a pattern)."""
+    line = line_of(folder, name, at)
+    edit(folder, name, old, new)
+    with pytest.raises(error, match=rf"{name} line {line}: {message}"):
         context.build_tables(folder)
+
+
+def test_bad_date_names_file_and_line(folder):
+    month = "1990-10,month"
+    fails_at_line(folder, PAK, month, month, "1990-13,month", DataError, "bad date '1990-13'")
 
 
 def test_precision_mismatch_names_file_and_line(folder):
-    line = line_of(folder, PAK, "1990-10,month")
-    edit(folder, PAK, "1990-10,month", "1990-10,day")
-    with pytest.raises(DataError, match=rf"{PAK} line {line}: date '1990-10' does not have"):
-        context.build_tables(folder)
+    month = "1990-10,month"
+    message = "date '1990-10' does not have"
+    fails_at_line(folder, PAK, month, month, "1990-10,day", DataError, message)
 
 
 def test_unknown_precision(folder):
@@ -155,18 +161,15 @@ def test_unknown_precision(folder):
 
 
 def test_unknown_category(folder):
-    line = line_of(folder, IND, "2020-02,month")
     row = next(r for r in read_rows(folder, IND) if r["date"] == "2020-02")
-    edit(folder, IND, f",{row['category']},United States;India", ",rumour,United States;India")
-    with pytest.raises(DataError, match=rf"{IND} line {line}: unknown category 'rumour'"):
-        context.build_tables(folder)
+    old = f",{row['category']},United States;India"
+    new = ",rumour,United States;India"
+    fails_at_line(folder, IND, "2020-02,month", old, new, DataError, "unknown category 'rumour'")
 
 
 def test_unknown_country_names_file_and_line(folder):
-    line = line_of(folder, PAK, "2018-08-07")
-    edit(folder, PAK, "Pakistan;Russia", "Pakistan;Ruritania")
-    with pytest.raises(UnknownCountryError, match=rf"{PAK} line {line}: .*'Ruritania'"):
-        context.build_tables(folder)
+    old, new = "Pakistan;Russia", "Pakistan;Ruritania"
+    fails_at_line(folder, PAK, "2018-08-07", old, new, UnknownCountryError, ".*'Ruritania'")
 
 
 def test_bad_rule_year_and_unknown_verdict(folder, tmp_path):

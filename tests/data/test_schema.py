@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_budget import NO_TRAINING, copy_fixture, edit, line_of, read_rows
+from fixture_helpers import set_amount
+from test_budget import NO_TRAINING, copy_fixture
 
 from imetbook.data import datasets, schema
 from imetbook.data.parsers import budget
@@ -48,14 +49,7 @@ def test_negative_amount_names_table_column_value_and_source(tables):
 
 def test_negative_amount_in_a_raw_file_names_file_and_line(tmp_path):
     folder = copy_fixture(tmp_path)
-    nepal = next(
-        r
-        for r in read_rows(folder, budget.MASTER)
-        if r["country"] == "Nepal" and r["measure"] == "allocation"
-    )
-    old = f"Nepal,{nepal['fiscal_year']},allocation,{nepal['amount_usd']},"
-    line = line_of(folder, budget.MASTER, old)
-    edit(folder, budget.MASTER, old, old.replace(nepal["amount_usd"], "-3500000"))
+    line = set_amount(folder, budget.MASTER, "Nepal", "allocation", "-3500000")
     with pytest.raises(ContractError, match=rf"{budget.MASTER} line {line}: amount_usd -3.5e\+06"):
         budget.build_funding(folder, NO_TRAINING)
 

@@ -26,30 +26,27 @@ CHAPTERS = sorted(
 )
 
 
-def _corrupt(project: Project) -> str:
+def _run_on_a_corrupt_raw_file(project: Project, *argv: str):
+    """Truncate a raw FMTR file, run ``argv``: it must fail with one line naming the file and
+    leave every table as it was. Returns the finished run."""
     path = project.first_fmtr()
     path.write_bytes(path.read_bytes()[:1000])
-    return path.name
+    before = project.state()
+    done = project.run(*argv)
+    line = one_error_line(done)
+    assert path.name in line and "truncated" in line, line
+    assert project.state() == before
+    return done
 
 
 def test_classmates_stops_on_a_corrupt_raw_file_instead_of_using_old_tables(project: Project):
-    name = _corrupt(project)
-    before = project.state()
-    done = project.run("classmates", "India", "Pakistan", "--format", "csv")
-    line = one_error_line(done)
-    assert name in line and "truncated" in line, line
+    done = _run_on_a_corrupt_raw_file(project, "classmates", "India", "Pakistan", "--format", "csv")
     assert done.stdout == ""
-    assert project.state() == before
 
 
 def test_run_stops_on_a_corrupt_raw_file_before_any_kernel(project: Project):
-    name = _corrupt(project)
-    before = project.state()
-    done = project.run("run", "sources", "-p", "source", "budget")
-    line = one_error_line(done)
-    assert name in line and "truncated" in line, line
+    _run_on_a_corrupt_raw_file(project, "run", "sources", "-p", "source", "budget")
     assert not (project.root / "_build").exists(), "a run started"
-    assert project.state() == before
 
 
 @pytest.mark.slow

@@ -222,12 +222,10 @@ class _Live(HTMLParser):
 def test_a_built_page_holds_the_payloads_only_as_text(real, tmp_path):
     """The fragments above, glued (``{glue:md}``) and displayed as the chapters do, in a
     notebook executed like the chapters and built by Jupyter Book with the book's config."""
-    import nbformat
     import yaml
+    from fixture_helpers import built_page, notebook
 
     from imetbook import paths
-    from imetbook.run import execute
-    from imetbook.run.commands.execute import build_html
 
     result = cm.shared_classes_for(real["training"], list(cl.RIVALS))
     title = result.classes.set_index("class_id").loc[cm.example_class(result), "course_title"]
@@ -256,26 +254,13 @@ def test_a_built_page_holds_the_payloads_only_as_text(real, tmp_path):
     (book / "intro.md").write_text("# Probe\n\nPages with data text that holds markup.\n")
     # The config ships the downloads folder the data build writes (html_extra_path).
     (book / "data" / "processed" / "site").mkdir(parents=True)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Data text\n\nThe reason: {glue:md}`reason`"),
-        nbformat.v4.new_code_cell(
-            "from IPython.display import HTML, Markdown, display\nfrom myst_nb import glue\n"
-            f"glue('reason', Markdown({reason!r}), display=False)\n"
-            f"display(Markdown({claims_md!r}))\ndisplay(HTML({funding_html!r}))"
-        ),
-    ]
-    source = book / "page.ipynb"
-    nbformat.write(nb, source)
-    source.write_bytes(execute.render(execute.Job(source, source)))
-    build_html(book)
-
-    page = (book / "_build" / "html" / "page.html").read_text(encoding="utf-8")
+    nb = notebook(
+        "from IPython.display import HTML, Markdown, display\nfrom myst_nb import glue\n"
+        f"glue('reason', Markdown({reason!r}), display=False)\n"
+        f"display(Markdown({claims_md!r}))\ndisplay(HTML({funding_html!r}))",
+        markdown="# Data text\n\nThe reason: {glue:md}`reason`",
+    )
+    page = built_page(book, nb, "page")
     live = _Live()
     live.feed(page)
     assert not live.live, f"live markup on the built page: {live.live}"

@@ -30,9 +30,9 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
-import nbformat
 import pytest
 import yaml
+from fixture_helpers import built_page, notebook
 
 from imetbook import paths
 from imetbook.data import schema
@@ -299,26 +299,9 @@ def tiny_book(root: Path) -> Path:
 
 @pytest.mark.slow
 def test_html_in_data_strings_is_escaped_in_the_pages(tmp_path):
-    from imetbook.run import execute
-    from imetbook.run.commands.execute import build_html
-
     book = tiny_book(tmp_path / "book")
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    code = [SETUP, *DISPLAY_PATHS.values()]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Data with HTML in it")]
-    nb.cells += [nbformat.v4.new_code_cell(c) for c in code]
-    source = book / "data.ipynb"
-    nbformat.write(nb, source)
-    # Executed as the chapters are (papermill, same kernel environment), then built strictly.
-    source.write_bytes(execute.render(execute.Job(source, source)))
-    build_html(book)
-
-    page = (book / "_build" / "html" / "data.html").read_text(encoding="utf-8")
+    nb = notebook(SETUP, *DISPLAY_PATHS.values(), markdown="# Data with HTML in it")
+    page = built_page(book, nb, "data")
     live = _Live()
     live.feed(page)
     assert not live.tags, f"data strings reached the page as live HTML via: {sorted(live.tags)}"

@@ -11,7 +11,11 @@ Rules that hold throughout:
   list the next year's planned training, which would count FY2000 twice. Records under other
   programs (CTFP, FMF, ...) are counted apart.
 - Sums skip records where the report printed no number; the counts of such records are kept
-  next to them. A fiscal year with no record stays visible as a gap, never a zero.
+  next to them. Three states for every yearly number: a value; a reported zero for the
+  training-derived series (students, training value) in a fiscal year a report covers
+  (:func:`covered_years`) and lists no IMET record for the country; a gap where no report
+  covers the year or the records print no number. Budget measures (request, obligation, ...)
+  are never zero-filled: only a source that prints 0 gives a zero.
 - Funding measures answer different questions and are never added together. Where sources
   print different figures for the same country, year and measure, that year has no single
   figure: it is a gap in the chart and the figures are listed.
@@ -37,6 +41,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from imetbook.analysis import budget, classmates, country_scope, courses, eligibility
+from imetbook.analysis import timeline_yearly as ty
 from imetbook.errors import ParameterError
 from imetbook.vocab import MEASURE_LABELS, MEASURE_ORDER, fy_span, usd
 
@@ -120,9 +125,9 @@ def page_code(pages: pd.DataFrame, country: str) -> str:
 
 
 def covered_years(training: pd.DataFrame) -> list[int]:
-    """Fiscal years with any actual training record: the years the reports cover."""
-    years = training.loc[training["status"].eq("actual"), "fiscal_year"].unique()
-    return sorted(int(y) for y in years)
+    """Fiscal years with any actual training record: the years the reports cover, as the
+    Pakistan chapter decides them (:func:`imetbook.analysis.timeline_yearly.report_years`)."""
+    return sorted(ty.report_years(training))
 
 
 def imet_rows(training: pd.DataFrame, iso3: str) -> pd.DataFrame:
@@ -163,7 +168,8 @@ def imet_by_year(
 
     Every fiscal year the reports cover (``covered``; by default :func:`covered_years` of
     ``training``) appears; a year with no record for this country shows 0 records and empty
-    sums (a gap, not a zero).
+    sums here (the charts read 0 records as a reported zero: :func:`students_chart_data`,
+    :func:`reported_zero_years`).
     """
     rows = training.loc[
         training["iso3"].eq(iso3) & is_imet_actual(training),
@@ -188,6 +194,13 @@ def students_chart_data(by_year: pd.DataFrame) -> pd.DataFrame:
             "students": students.mask(by_year["records"].eq(0), 0.0).to_numpy(),
         }
     )
+
+
+def reported_zero_years(by_year: pd.DataFrame) -> list[int]:
+    """The fiscal years a report covers and lists no IMET record for the country
+    (``by_year``: :func:`imet_by_year`, whose years are the covered ones): the years its
+    training-derived series are a reported zero."""
+    return [int(y) for y in by_year.loc[by_year["records"].eq(0), "fiscal_year"]]
 
 
 @dataclass(frozen=True)
@@ -443,16 +456,43 @@ def chart_measures(
     return list(counts[counts >= min_figures].index[:limit])
 
 
+# Money measures computed from the training reports: 0 in a covered year that lists nothing.
+TRAINING_MONEY: tuple[str, ...] = ("training_value",)
+
+
 def chart_data(
-    by_year: pd.DataFrame, years: Sequence[int], measures: Sequence[str]
+    by_year: pd.DataFrame,
+    years: Sequence[int],
+    measures: Sequence[str],
+    zeros: Iterable[int] = (),
 ) -> pd.DataFrame:
-    """Tidy ``fiscal_year, measure, amount`` of ``measures`` (labelled) for the chart. A year
-    without a single figure has no row: the chart shows it as a gap."""
+    """Tidy ``fiscal_year, measure, amount`` of ``measures`` (labelled) for the chart.
+
+    ``zeros`` are the fiscal years a report covers and lists nothing for the country
+    (:func:`reported_zero_years`): there the measures of :data:`TRAINING_MONEY` are 0, a
+    reported zero. Any other year without a single figure has no row: the chart shows it as
+    a gap. Budget measures are never given a zero they do not print."""
     on_axis = by_year[by_year["fiscal_year"].between(years[0], years[-1])]
     kept = on_axis[on_axis["amount_usd"].notna() & on_axis["measure"].isin(list(measures))]
+    kept = kept[["fiscal_year", "measure", "amount_usd"]]
+    listed = set(zip(on_axis["fiscal_year"], on_axis["measure"], strict=True))
+    silent = sorted({int(y) for y in zeros if years[0] <= y <= years[-1]})
+    extra = pd.DataFrame(
+        [
+            (y, m, 0.0)
+            for m in TRAINING_MONEY
+            if m in measures
+            for y in silent
+            if (y, m) not in listed
+        ],
+        columns=["fiscal_year", "measure", "amount_usd"],
+    )
+    if len(extra):
+        kept = pd.concat([kept, extra], ignore_index=True)
+        kept = kept.sort_values(["measure", "fiscal_year"], kind="stable")
     return pd.DataFrame(
         {
-            "fiscal_year": kept["fiscal_year"].to_numpy(),
+            "fiscal_year": kept["fiscal_year"].to_numpy(dtype="int64"),
             "measure": kept["measure"].map(MEASURE_LABELS).to_numpy(),
             "amount": kept["amount_usd"].to_numpy(dtype="float64"),
         }

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
+from matplotlib.figure import Figure
 
 from imetbook.analysis import country_classes as cc
 from imetbook.analysis import country_pages as cp
@@ -185,6 +186,25 @@ class Page:
         return cp.chart_years(self.shared.covered, self.money_by_year)
 
     @cached_property
+    def drawn(self) -> list[str]:
+        """The money measures the chart draws (one colour each)."""
+        return cp.chart_measures(self.money_by_year, self.years, limit=len(plots.COLORS))
+
+    @cached_property
+    def lines(self) -> pd.DataFrame:
+        """The money chart's points: single figures, and a reported zero of the training value
+        in each covered year that lists no IMET record for the country."""
+        zeros = cp.reported_zero_years(self.by_year)
+        return cp.chart_data(self.money_by_year, self.years, self.drawn, zeros)
+
+    def record_chart(self) -> Figure | None:
+        """The chart of students and money by year (None when there is nothing to draw)."""
+        doubtful = cp.doubtful_points(self.money, self.lines)
+        return country_figure.record_chart(
+            self.country, self.by_year, self.lines, self.years, doubtful
+        )
+
+    @cached_property
     def region(self) -> cp.Region:
         return self.shared.region(self.iso3)
 
@@ -217,10 +237,7 @@ def show_programs(p: Page) -> None:
 
 def show_record(p: Page) -> None:
     """The chart of students and money by year, and the table of records by year."""
-    drawn = cp.chart_measures(p.money_by_year, p.years, limit=len(plots.COLORS))
-    lines = cp.chart_data(p.money_by_year, p.years, drawn)
-    doubtful = cp.doubtful_points(p.money, lines)
-    fig = country_figure.record_chart(p.country, p.by_year, lines, p.years, doubtful)
+    fig = p.record_chart()
     span = fy_span(p.years[0], p.years[-1])
     if fig is None:
         _md(
@@ -229,7 +246,7 @@ def show_record(p: Page) -> None:
         )
     else:
         plots.show(fig)
-        undrawn = ct.table_only(cp.axis_counts(p.money_by_year, p.years), drawn)
+        undrawn = ct.table_only(cp.axis_counts(p.money_by_year, p.years), p.drawn)
         if undrawn:
             _md(
                 f"Measures with fewer than {cp.MIN_CHART_FIGURES} figures in {span} are in "

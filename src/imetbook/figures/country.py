@@ -55,16 +55,22 @@ def students_alt(country: str, by_year: pd.DataFrame) -> str:
 
 
 def funding_alt(country: str, data: pd.DataFrame, years: Sequence[int]) -> str:
-    """Alt text of the money panel: which measures, in how many years each."""
+    """Alt text of the money panel: which measures, in how many years each, and which years
+    are a reported zero (diamonds on the axis)."""
     counts = data.groupby("measure").size()
     parts = [
         f"{label} ({plural(int(counts[label]), 'year', 'years')})" for label in chart_order(data)
     ]
-    return (
+    text = (
         f"Lines: IMET money for {country} per US fiscal year, "
         f"{fy_span(years[0], years[-1])}, one line per measure, never added together: "
-        f"{', '.join(parts)}. Crosses mark years with no figure."
+        f"{', '.join(parts)}."
     )
+    zero = data[data["amount"].eq(0)]
+    for label in chart_order(zero):
+        runs = fy_runs(zero.loc[zero["measure"].eq(label), "fiscal_year"])
+        text += f" {label}: zero (diamonds on the axis) for {runs}."
+    return text + " Crosses mark years with no figure."
 
 
 def record_alt(
