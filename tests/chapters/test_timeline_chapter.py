@@ -15,6 +15,7 @@ import pytest
 
 from imetbook import vocab
 from imetbook.analysis import timeline_periods as tp
+from imetbook.chapters import params
 from imetbook.errors import ParameterError
 from imetbook.run import execute
 
@@ -42,8 +43,11 @@ def test_defaults_pakistan_against_india(chapter_run) -> None:
         )
         in answer
     )
-    assert "FY2017" in answer and "FY2019" in answer and "months" in answer
-    assert glued["tl_axis"] == vocab.fy_span(1985, 2021)
+    # The year before the latest period, and its first whole year (it starts mid-year).
+    before, inside = vocab.fy(latest["fy_first"] - 1), vocab.fy(latest["fy_first"] + 1)
+    assert before in answer and inside in answer and "months" in answer
+    defaults = params.spec_for("pakistan").defaults
+    assert glued["tl_axis"] == vocab.fy_span(defaults["fy_start"], defaults["fy_end"])
     assert _figures(run) == 2  # the timeline and the comparison
 
 

@@ -50,3 +50,22 @@ def test_a_missing_itables_is_one_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "itables", None)
     with pytest.raises(sphinx_tables.TablesAssetError, match="itables is not installed"):
         sphinx_tables.bundle_dir()
+
+
+def test_an_incremental_search_index_keeps_no_word_of_a_rewritten_page():
+    # Sphinx prunes the pages it rewrites from the loaded index; a word only they held must go,
+    # or an incremental build's searchindex.js differs from a fresh build's.
+    from sphinx.search import IndexBuilder
+
+    from imetbook.run import sphinx_fixes
+
+    sphinx_fixes.setup_search_index()
+    index = IndexBuilder.__new__(IndexBuilder)
+    index._titles = {"kept": "Kept", "gone": "Gone"}
+    index._all_titles = {"kept": [], "gone": []}
+    index._filenames = {"kept": "kept.md", "gone": "gone.md"}
+    index._mapping = {"shared": {"kept", "gone"}, "onlygone": {"gone"}}
+    index._title_mapping = {"gone": {"gone"}}
+    index.prune({"kept"})
+    assert index._mapping == {"shared": {"kept"}}
+    assert index._title_mapping == {}

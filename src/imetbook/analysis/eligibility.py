@@ -25,6 +25,7 @@ import pandas as pd
 
 from imetbook import vocab
 from imetbook.analysis.absences import country_gaps, spans
+from imetbook.analysis.timeline_yearly import report_years
 from imetbook.data import countries
 from imetbook.errors import DataError, ParameterError
 
@@ -176,9 +177,9 @@ def with_regions(participation: pd.DataFrame, regions: dict[str, str]) -> pd.Dat
 
 
 def covered_years_training(training: pd.DataFrame) -> list[int]:
-    """Fiscal years for which the course records hold any actual row (any program)."""
-    years = training.loc[training["status"] == "actual", "fiscal_year"]
-    return sorted(int(y) for y in years.unique())
+    """Fiscal years for which the course records hold any actual row (any program): the years
+    the reports cover, decided once by :func:`timeline_yearly.report_years`."""
+    return sorted(report_years(training))
 
 
 def covered_years_funding(

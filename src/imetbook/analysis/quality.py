@@ -15,21 +15,11 @@ import pandas as pd
 
 from imetbook import vocab
 from imetbook.data import schema
-from imetbook.data.parsers.fmtr_fields import FLAG_DOCS
+from imetbook.data.parsers.fmtr_fields import FLAG_DOCS, PRINTED_FIELDS
 from imetbook.errors import DataError
 
-# Fields whose coverage (share of rows with a value) differs by report era.
-COVERAGE_FIELDS = (
-    "course_title",
-    "students",
-    "cost_usd",
-    "start_date",
-    "end_date",
-    "location",
-    "student_unit",
-    "us_unit",
-    "page",
-)
+# Fields whose coverage (share of rows with a value) differs by report era: the printed ones.
+COVERAGE_FIELDS = PRINTED_FIELDS
 # Groups that have a printed total to compare with (the denominator of the match rate).
 COMPARED = ("match", "mismatch", "no_parsed_rows")
 

@@ -56,7 +56,7 @@ def _mystnb_css_before_writing(app: Any, env: Any) -> None:
         add_global_html_resources(app, None)
 
 
-def _prune_drops_empty_words() -> None:
+def setup_search_index() -> None:
     # An incremental build loads the old search index and prunes the pages it rewrites; a word
     # that no page holds any more stays behind as an empty entry, so the index of a rebuild
     # differed from a fresh build's. Dropping the empty entries makes the two the same bytes.
@@ -77,7 +77,7 @@ def _prune_drops_empty_words() -> None:
 
 
 def setup(app: Any) -> dict[str, Any]:
-    _prune_drops_empty_words()
+    setup_search_index()
     app.connect("env-updated", _drop_inline_registry_scripts)
     app.connect("env-updated", _mystnb_css_before_writing)
     app.connect("config-inited", _add_static)

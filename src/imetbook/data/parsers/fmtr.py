@@ -381,21 +381,7 @@ def attach_countries(el: pd.DataFrame) -> pd.DataFrame:
 
 # --- regions --------------------------------------------------------------------------------
 
-_SAME_ROW = (
-    "report",
-    "country",
-    "program_name",
-    "fiscal_year",
-    "course_title",
-    "students",
-    "cost_usd",
-    "start_date",
-    "end_date",
-    "location",
-    "student_unit",
-    "us_unit",
-    "page",
-)
+_SAME_ROW = ("report", "country", "program_name", "fiscal_year", *F.PRINTED_FIELDS)
 
 
 def _as_text(values: pd.Series) -> np.ndarray:

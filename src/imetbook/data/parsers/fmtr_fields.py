@@ -484,3 +484,17 @@ def program_family(name: str) -> str:
 FAMILIES: tuple[str, ...] = tuple(
     sorted({"IMET", *CODED_FAMILIES, *(fam for _, fam in PROGRAM_FAMILIES)})
 )
+
+
+# What a report prints for each course row (beside its country, program and year).
+PRINTED_FIELDS = (
+    "course_title",
+    "students",
+    "cost_usd",
+    "start_date",
+    "end_date",
+    "location",
+    "student_unit",
+    "us_unit",
+    "page",
+)
