@@ -1,11 +1,14 @@
-"""The book's Sphinx extensions: country pages in name order, the table bundle shipped once."""
+"""The book's Sphinx extensions: country pages in name order, the table bundle shipped once,
+sibling sidebars derived from one the theme wrote."""
 
 import json
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from imetbook.data import countries
-from imetbook.run import sphinx_tables, sphinx_toc_order
+from imetbook.run import sphinx_sidebar, sphinx_tables, sphinx_toc_order
 
 CODES = ["HND", "HRV", "HTI", "LIE", "LKA"]  # ISO order reads Honduras, Croatia, Haiti, ...
 
@@ -69,3 +72,45 @@ def test_an_incremental_search_index_keeps_no_word_of_a_rewritten_page():
     index.prune({"kept"})
     assert index._mapping == {"shared": {"kept"}}
     assert index._title_mapping == {}
+
+
+SIDEBARS = Path(__file__).parents[1] / "fixtures" / "sidebar"
+
+
+def _sidebar(code: str) -> str:
+    return (SIDEBARS / f"{code}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("first", "page"), [("AFG", "ALB"), ("ALB", "ZWE"), ("ZWE", "AFG")])
+def test_a_sibling_sidebar_is_the_theme_s_own(first, page):
+    # The themes wrote all three sidebars; each is derived from another one.
+    derived = sphinx_sidebar.swap_current(_sidebar(first), f"{first}.html", f"{page}.html")
+    assert derived == _sidebar(page)
+
+
+def test_a_sidebar_it_cannot_derive_is_left_to_the_theme():
+    afg = _sidebar("AFG")
+    assert sphinx_sidebar.swap_current(afg, "AFG.html", "XXX.html") is None  # no such entry
+    twice = afg.replace('href="ALB.html"', 'href="DZA.html"')  # Algeria's link twice
+    assert sphinx_sidebar.swap_current(twice, "AFG.html", "DZA.html") is None
+    no_current = sphinx_sidebar.swap_current(afg, "AFG.html", "ALB.html")
+    assert sphinx_sidebar.swap_current(no_current.replace("current active", ""), "x", "y") is None
+
+
+def test_the_shortcut_wraps_the_theme_s_handler_unless_switched_off(monkeypatch):
+    from pydata_sphinx_theme import toctree
+    from sphinx.events import EventListener
+
+    def app_with_theme():
+        listeners = {"html-page-context": [EventListener(0, toctree.add_toctree_functions, 500)]}
+        return SimpleNamespace(events=SimpleNamespace(listeners=listeners))
+
+    app = app_with_theme()
+    sphinx_sidebar._wrap_theme_listener(app)
+    (listener,) = app.events.listeners["html-page-context"]
+    assert listener.handler is not toctree.add_toctree_functions and listener.priority == 500
+
+    monkeypatch.setenv(sphinx_sidebar.ENV_SWITCH, "0")
+    app = app_with_theme()
+    sphinx_sidebar._wrap_theme_listener(app)
+    assert app.events.listeners["html-page-context"][0].handler is toctree.add_toctree_functions

@@ -159,6 +159,14 @@ main()
 """
 
 
+def html_command(root: Path, jobs: int, path_output: Path | None = None) -> list[str]:
+    """The command line of the strict HTML build of ``root`` with ``jobs`` Sphinx processes
+    (into ``path_output``/_build/html if given, else ``root``/_build/html)."""
+    out = ["--path-output", str(path_output)] if path_output is not None else []
+    return [sys.executable, "-c", _JUPYTER_BOOK_WITH_JOBS, str(jobs), "build", str(root), *out,
+            "--warningiserror", "--keep-going", "--builder", "html"]  # fmt: skip
+
+
 def build_html(root: Path | None = None, jobs: int | None = None) -> None:
     """``jupyter-book build . --warningiserror --keep-going --builder html`` in ``root``,
     with ``jobs`` Sphinx processes (default: one per core).
@@ -174,9 +182,7 @@ def build_html(root: Path | None = None, jobs: int | None = None) -> None:
         import jupyter_book  # noqa: F401
     except ImportError:
         raise ImetbookError("jupyter-book not found; run `make venv`") from None
-    cmd = [sys.executable, "-c", _JUPYTER_BOOK_WITH_JOBS, str(jobs), "build", str(root),
-           "--warningiserror", "--keep-going", "--builder", "html"]  # fmt: skip
-    code = subprocess.call(cmd, cwd=root)
+    code = subprocess.call(html_command(root, jobs), cwd=root)
     if code != 0:
         shutil.rmtree(root / "_build" / ".doctrees", ignore_errors=True)
         raise ImetbookError(
