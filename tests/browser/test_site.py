@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from .browser_support import site_dir, site_pages
-from .conftest import CHROMIUM_ARGS, chromium_executable, open_tab
+from .conftest import CHROMIUM_ARGS, chromium_executable, local_server, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -162,12 +162,14 @@ async def check_search(page, log, base_url: str) -> list[str]:
 SEARCH = "(search)"
 
 
-async def check_site(base_url: str, site: Path, pages: list[str]) -> dict[str, list[str]]:
-    """Every page and the search, :data:`TABS` at a time in one browser."""
+async def check_site(
+    base_url: str, site: Path, pages: list[str], search: bool = True
+) -> dict[str, list[str]]:
+    """Every page and (``search``) the search, :data:`TABS` at a time in one browser."""
     from playwright.async_api import async_playwright
 
     queue: asyncio.Queue[str] = asyncio.Queue()
-    for rel in [SEARCH, *pages]:
+    for rel in [SEARCH, *pages] if search else pages:
         queue.put_nowait(rel)
     report: dict[str, list[str]] = {}
 
@@ -256,3 +258,30 @@ def test_search_for_a_country_finds_its_page_first_with_a_readable_snippet(
     text = snippet.inner_text()
     assert "Turkey" in text and ".ipynb" not in text, text
     assert not log.problems(), log.problems()
+
+
+PLANTED = """<!doctype html><html><head><title>planted</title></head><body><article>
+<p>A page that needs the network, with a broken image and a script error.</p>
+<img src="https://example.org/chart.png" alt="A chart">
+<img src="missing.svg" alt="">
+<script>undefinedFunction();</script>
+</article></body></html>"""
+
+
+def test_the_sweep_reports_what_a_planted_page_gets_wrong(tmp_path):
+    # The sweep's own checks, on a page made to fail each: the network, images, scripts.
+    (tmp_path / "planted.html").write_text(PLANTED, encoding="utf-8")
+    server = local_server(tmp_path)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            sweep = check_site(url, tmp_path, ["planted.html"], search=False)
+            report = pool.submit(asyncio.run, sweep).result()
+    finally:
+        server.shutdown()
+        server.server_close()
+    problems = "\n".join(report["planted.html"])
+    assert "needs the network: https://example.org/chart.png" in problems
+    assert "image does not load: " in problems and "missing.svg" in problems
+    assert "image without alt text: " in problems
+    assert "console error: " in problems and "undefinedFunction" in problems
