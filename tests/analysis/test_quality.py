@@ -335,8 +335,10 @@ def test_program_code_and_mismatch_view():
 
 
 def test_has_flag_matches_whole_flags_only():
-    t = pd.DataFrame({"flags": ["dates_split", "dates_split_more;x", ""]})
-    assert quality.has_flag(t, "dates_split").tolist() == [True, False, False]
+    t = pd.DataFrame({"flags": ["dates_split", "dates_split_more;x", "", "x;dates_split"]})
+    t.index = [7, 3, 5, 1]  # a filtered frame: the mask keeps its index
+    got = quality.has_flag(t, "dates_split")
+    assert got.tolist() == [True, False, False, True] and got.index.tolist() == [7, 3, 5, 1]
 
 
 def test_flag_summary_lists_every_documented_flag(tables):
