@@ -38,6 +38,10 @@ Then the per-notebook overhead: the mean time the executor takes for an empty no
 (kernel start, papermill, cleaning, atomic write) and for one that only imports what every page
 imports (pandas, matplotlib through :mod:`imetbook.figures.plots`), one at a time.
 
+``--test`` also times ``make test`` in the copy, step by step, right after the cold build:
+the cold build plus those steps is what ``make test`` costs on a fresh clone once the installs
+are done (figure next to its target).
+
 ``--pages-only`` times the page set alone (the same country pages in fresh and in warm
 kernels). ``--quick`` skips the cold build: the copy then also gets this tree's processed tables and
 generated country pages, and is brought up to date (execute and HTML, not timed) before the two
@@ -385,6 +389,33 @@ def page_set_speed(pages: int, jobs: int) -> dict[str, float]:
     return out
 
 
+# The steps of `make test` after `make book` (see the Makefile), in its order.
+TEST_STEPS = ("lint", "unit", "nbval", "book-test", "browser")
+
+
+def make_test(root: Path, cold: Build) -> None:
+    """``make test`` in the copy after its cold build, step by step, with this ``.venv`` (never
+    reinstalled: ``-o`` marks it up to date) and the figure of issue 21: the cold book plus
+    the tests, what ``make test`` costs on a fresh clone once the installs are done."""
+    venv = Path(sys.executable).parent.parent
+    seconds = {}
+    for step in TEST_STEPS:
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            ["make", f"VENV={venv}", "-o", f"{venv}/.installed", step],
+            cwd=root, env=copy_env(root), capture_output=True, text=True,
+        )  # fmt: skip
+        seconds[step] = time.perf_counter() - t0
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
+            raise SystemExit(f"bench: `make {step}` failed in {root}:\n{tail}")
+    print("        make test: " + "  ".join(f"{k} {v:6.1f} s" for k, v in seconds.items()),
+          flush=True)  # fmt: skip
+    total = cold.total + sum(seconds.values())
+    figure("make test on a fresh clone (cold book + tests, after installs)", f"{total:.0f} s",
+           "<= 240 s", total <= 240)  # fmt: skip
+
+
 def timed_builds(root: Path, args: argparse.Namespace) -> list[Build]:
     """The cold build (unless ``--quick``), the rebuild with nothing changed and the rebuild
     after changing one chapter, in the copy at ``root``; each printed as it ends."""
@@ -395,6 +426,8 @@ def timed_builds(root: Path, args: argparse.Namespace) -> list[Build]:
     else:
         builds.append(build_book("cold", root, args.jobs, force=args.force))
         print(builds[-1].line(), flush=True)
+        if args.test:
+            make_test(root, builds[-1])
     builds.append(build_book("no change", root, args.jobs))
     print(builds[-1].line(), flush=True)
     touch_markdown(root / args.touch)
@@ -520,6 +553,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--overhead-repeat", type=int, default=3, metavar="N")
     parser.add_argument("--keep", action="store_true", help="keep a copy of the built tree")
+    parser.add_argument(
+        "--test",
+        action="store_true",
+        help="after the cold build, time each step of `make test` in the copy (about 10 min)",
+    )
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
