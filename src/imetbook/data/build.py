@@ -1,11 +1,13 @@
 """``python -m imetbook data build``: raw snapshots to validated tidy tables, atomically.
 
-Steps: verify every raw file against its manifest; parse the FMTR reports into
-``training``, ``printed_totals`` and ``reconciliation``; parse the budget and context
-sources into ``funding``, ``events``, ``rules`` and ``claims``; validate every table against
-its contract; then swap the whole ``data/processed`` folder in one atomic step
-(:func:`imetbook.atomic.replace_dir`). A failure at any step leaves the previous tables as
-they were.
+Steps: check that ``data/processed`` can be written; verify every raw file against its
+manifest and parse the small sources (context, reference, budget) into ``events``, ``rules``,
+``claims`` and the reference tables; parse the FMTR reports into ``training``,
+``printed_totals`` and ``reconciliation``; join the budget figures with ``training`` into
+``funding``; validate every table against its contract; then swap the whole
+``data/processed`` folder in one atomic step (:func:`imetbook.atomic.replace_dir`). The
+cheap checks come first, so a bad input or a read-only folder fails in a second, not after
+the FMTR parse. A failure at any step leaves the previous tables as they were.
 
 The build is skipped when a stamp of the raw files themselves (every file, by content), the
 manifests and the data code matches the one stored with the tables (:mod:`imetbook.data.stamp`),
