@@ -96,6 +96,14 @@ def replace_dir(target: Path, fill: Callable[[Path], None]) -> None:
                 _rmtree(leftover)
 
 
+def check_writable(target: Path) -> None:
+    """Create and remove the temporary sibling :func:`replace_dir` would fill: the
+    :class:`OSError` it would meet (a read-only folder), before any work is done for it."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.rmdir(tempfile.mkdtemp(prefix=f"{target.name}.tmp-", dir=target.parent))
+
+
 def stale(target: Path) -> list[Path]:
     """Temporary siblings of ``target`` that :func:`replace_dir` leaves when killed."""
     target = Path(target)

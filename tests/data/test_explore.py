@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -22,13 +27,34 @@ from imetbook.data import datasets, explore, schema
 DATASETTE = Path(sys.executable).with_name("datasette")
 
 
+@dataclass(frozen=True)
+class Written:
+    """What ``python -m imetbook data sqlite`` wrote (into a linked copy of the tables)."""
+
+    processed: Path
+    code: int
+    stdout: list[str]
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("sqlite")
-    explore.write_sqlite(out=folder / explore.DB_FILE)
-    meta = folder / explore.METADATA_FILE
-    meta.write_text(json.dumps(explore.metadata()), encoding="utf-8")
-    return folder
+def written(tmp_path_factory) -> Written:
+    """The command run once for the module: writing every table into SQLite takes seconds."""
+    from imetbook import paths
+    from imetbook.run import cli
+
+    processed = tmp_path_factory.mktemp("sqlite") / "processed"
+    skip = shutil.ignore_patterns(explore.DB_FILE, explore.METADATA_FILE)
+    shutil.copytree(paths.processed_dir(), processed, copy_function=os.link, ignore=skip)
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+        mp.setenv("IMETBOOK_PROCESSED", str(processed))
+        code = cli.main(["data", "sqlite"])
+    return Written(processed, code, out.getvalue().strip().splitlines())
+
+
+@pytest.fixture(scope="module")
+def built(written) -> Path:
+    return written.processed
 
 
 @pytest.fixture(scope="module")
@@ -153,20 +179,10 @@ def test_courses_by_year_canned_query(server, con):
     assert years == sorted(years)
 
 
-def test_data_sqlite_command_writes_the_file_and_metadata(tmp_path, monkeypatch, capsys):
-    import os
-    import shutil
-
-    from imetbook import paths
-    from imetbook.run import cli
-
-    processed = tmp_path / "processed"
-    skip = shutil.ignore_patterns(explore.DB_FILE, explore.METADATA_FILE)
-    shutil.copytree(paths.processed_dir(), processed, copy_function=os.link, ignore=skip)
-    monkeypatch.setenv("IMETBOOK_PROCESSED", str(processed))
-    assert cli.main(["data", "sqlite"]) == 0
-    out = capsys.readouterr().out.strip().splitlines()
-    assert out == [
+def test_data_sqlite_command_writes_the_file_and_metadata(written):
+    processed = written.processed
+    assert written.code == 0
+    assert written.stdout == [
         f"data: wrote {processed / explore.DB_FILE} and {explore.METADATA_FILE}; "
         "explore it with `make explore`"
     ]

@@ -85,3 +85,22 @@ def test_links_are_escaped_and_download():
     link = publish.download_link('a"<b>', "../downloads/x.csv")
     assert link == '<a href="../downloads/x.csv" download>a&quot;&lt;b&gt;</a>'
     assert publish.country_csv_href("IND") == "../../downloads/country/IND.csv"
+
+
+@pytest.mark.parametrize("break_a_line", [False, True])
+def test_country_csvs_are_cut_from_the_whole_csv_as_write_csv_writes_them(tmp_path, break_a_line):
+    """Byte for byte what :func:`publish.write_csv` writes of each country's rows, with a cell
+    holding a line break too (the rows are then formatted per country)."""
+    training = datasets.load("training").iloc[::997].reset_index(drop=True)
+    if break_a_line:
+        training.loc[3, "course_title"] = f"{training.loc[3, 'course_title']}\nsecond line"
+    publish.write_csv(training, tmp_path / "training.csv")
+    (tmp_path / "cut").mkdir()
+    rendered = (tmp_path / "training.csv").read_bytes().decode("utf-8")
+    publish.write_country_csvs(training, rendered, tmp_path / "cut")
+    (tmp_path / "want").mkdir()
+    for iso3, rows in training.groupby("iso3"):
+        publish.write_csv(rows, tmp_path / "want" / f"{iso3}.csv")
+    want = {p.name: p.read_bytes() for p in (tmp_path / "want").iterdir()}
+    assert len(want) > 20
+    assert {p.name: p.read_bytes() for p in (tmp_path / "cut").iterdir()} == want

@@ -17,12 +17,27 @@ REPO = paths.project_root()
 RAW = paths.raw_dir()
 
 
+# sha256 by file identity and change time: a file's bytes cannot change without its ctime
+# changing (the kernel sets it on every write, and on any utime that would hide one), so a
+# digest is reused only for the very same unchanged file. The tables of every project copy
+# are hard links to one build: hashed once per session, not twice per test.
+_DIGESTS: dict[tuple[int, ...], str] = {}
+
+
+def digest(path: Path) -> str:
+    st = path.stat()
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
+
+
 def snapshot(folder: Path, pattern: str = "*") -> dict[str, str]:
     """sha256 of every file under ``folder`` (relative path -> digest)."""
     if not folder.is_dir():
         return {}
     return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        p.relative_to(folder).as_posix(): digest(p)
         for p in sorted(folder.rglob(pattern))
         if p.is_file()
     }

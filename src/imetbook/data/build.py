@@ -1,11 +1,13 @@
 """``python -m imetbook data build``: raw snapshots to validated tidy tables, atomically.
 
-Steps: verify every raw file against its manifest; parse the FMTR reports into
-``training``, ``printed_totals`` and ``reconciliation``; parse the budget and context
-sources into ``funding``, ``events``, ``rules`` and ``claims``; validate every table against
-its contract; then swap the whole ``data/processed`` folder in one atomic step
-(:func:`imetbook.atomic.replace_dir`). A failure at any step leaves the previous tables as
-they were.
+Steps: check that ``data/processed`` can be written; verify every raw file against its
+manifest and parse the small sources (context, reference, budget) into ``events``, ``rules``,
+``claims`` and the reference tables; parse the FMTR reports into ``training``,
+``printed_totals`` and ``reconciliation``; join the budget figures with ``training`` into
+``funding``; validate every table against its contract; then swap the whole
+``data/processed`` folder in one atomic step (:func:`imetbook.atomic.replace_dir`). The
+cheap checks come first, so a bad input or a read-only folder fails in a second, not after
+the FMTR parse. A failure at any step leaves the previous tables as they were.
 
 The build is skipped when a stamp of the raw files themselves (every file, by content), the
 manifests and the data code matches the one stored with the tables (:mod:`imetbook.data.stamp`),
@@ -84,14 +86,23 @@ def is_current(out: Path, stamp: str) -> bool:
 
 
 def parse_all(raw: Path) -> dict[str, pd.DataFrame]:
-    """Parse every source into the tidy tables (not yet validated or written)."""
+    """Parse every source into the tidy tables (not yet validated or written).
+
+    The small sources are verified and parsed first, so that a bad one stops the build in a
+    second, not after the FMTR parse (seconds of CPU); that parse verifies its own files before
+    it starts. Only the funding tables wait for it (they need ``training``)."""
     from imetbook.data.parsers import budget, context, fmtr, reference
 
-    tables = fmtr.build_tables(raw / "fmtr", raw / "fmtr_reports", paths.cache_dir())
-    tables.update(context.build_tables(raw / "context"))
+    manifest.read_documents(raw / "fmtr_reports")
+    manifest.read_plain(raw / "fmtr_notes")
+    tables = context.build_tables(raw / "context")
     tables.update(reference.build_tables(raw / "reference"))
+    sources = budget.read_sources(raw / "budget")
+    tables.update(fmtr.build_tables(raw / "fmtr", raw / "fmtr_reports", paths.cache_dir()))
     tables.update(
-        budget.funding_tables(raw / "budget", tables["training"], tables["reconciliation"])
+        budget.funding_tables(
+            raw / "budget", tables["training"], tables["reconciliation"], sources=sources
+        )
     )
     return tables
 
@@ -151,6 +162,10 @@ def build(
             log(f"data: removed {left.name}, left by an interrupted build")
         if not force and is_current(out, stamp):  # another build just made them
             return _up_to_date(out, stamp, t0, log)
+        try:  # a folder that cannot be written fails now, not after the parse
+            atomic.check_writable(out)
+        except OSError as exc:
+            raise _output_error(out, exc) from None
         tables = parse_all(raw)
         write_tables(out, tables, stamp, inputs_stamp(raw))
     rows = {n: len(df) for n, df in sorted(tables.items())}

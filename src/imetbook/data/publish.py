@@ -47,9 +47,12 @@ def downloads_dir(processed: Path | None = None) -> Path:
     return (processed or paths.processed_dir()) / SITE / DOWNLOADS
 
 
+_CSV = {"index": False, "lineterminator": "\n", "date_format": "%Y-%m-%d"}
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """UTF-8 CSV, ``\\n`` line ends, dates as YYYY-MM-DD, empty cells for nulls."""
-    df.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    df.to_csv(path, **_CSV)
 
 
 def _resource(name: str) -> dict[str, object]:
@@ -101,13 +104,29 @@ def write_downloads(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     (out / COUNTRIES).mkdir(parents=True)
     for name, df in sorted(tables.items()):
         df = df[schema.CONTRACTS[name].names]
-        write_csv(df, out / f"{name}.csv")
+        if name != "training":
+            write_csv(df, out / f"{name}.csv")
         _link_or_copy(folder / f"{name}.parquet", out / f"{name}.parquet")
     training = tables["training"][schema.TRAINING.names]
-    for iso3, rows in training.groupby("iso3", sort=True):
-        write_csv(rows, out / COUNTRIES / f"{iso3}.csv")
+    rendered = training.to_csv(**_CSV)  # once: the country files are cut from it
+    (out / "training.csv").write_bytes(rendered.encode("utf-8"))
+    write_country_csvs(training, rendered, out / COUNTRIES)
     text = json.dumps(descriptor(list(tables)), indent=1, ensure_ascii=False) + "\n"
     (out / DESCRIPTOR).write_text(text, encoding="utf-8")
+
+
+def write_country_csvs(training: pd.DataFrame, rendered: str, folder: Path) -> None:
+    """``folder/ISO3.csv``: each country's rows of ``training``, as :func:`write_csv` writes
+    them, cut from ``rendered`` (the whole table's CSV) instead of formatted a second time."""
+    lines = rendered.split("\n")
+    groups = training.groupby("iso3", sort=True)
+    if len(lines) != len(training) + 2:  # a cell holds a line break: format each country
+        for iso3, rows in groups:
+            write_csv(rows, folder / f"{iso3}.csv")
+        return
+    for iso3, positions in groups.indices.items():
+        body = "".join(lines[i + 1] + "\n" for i in positions)
+        (folder / f"{iso3}.csv").write_bytes(f"{lines[0]}\n{body}".encode())
 
 
 # --- the Data page ----------------------------------------------------------------------------

@@ -406,15 +406,25 @@ def _finish(df: pd.DataFrame) -> pd.DataFrame:
     return df[schema.FUNDING_EDITIONS.names]
 
 
+def read_sources(budget_dir: Path) -> _Parsed:
+    """Every budget source, verified against its manifest and parsed: what
+    :func:`funding_tables` reads, without the training table (a bad file fails here)."""
+    return _parse(budget_dir)
+
+
 def funding_tables(
-    budget_dir: Path, training: pd.DataFrame, reconciliation: pd.DataFrame | None = None
+    budget_dir: Path,
+    training: pd.DataFrame,
+    reconciliation: pd.DataFrame | None = None,
+    sources: _Parsed | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``funding_editions`` (every source figure, every edition) and ``funding`` (the default
     view: one edition per source figure, so a plain group-and-sum cannot count a figure
-    twice), validated, from the vendored budget files, ``training`` and, for the quality of
-    training values, ``reconciliation``."""
+    twice), validated, from the vendored budget files (``sources``: already
+    :func:`read_sources`), ``training`` and, for the quality of training values,
+    ``reconciliation``."""
     _check_training(training)
-    parsed = _parse(budget_dir)
+    parsed = sources or _parse(budget_dir)
     regions_df = derive_regions(_state_regions(parsed.figures), training)
     regions = dict(zip(regions_df["iso3"], regions_df["region"], strict=True))
     value = training_value(training, reconciliation)
