@@ -166,7 +166,9 @@ class _Distinct:
     """A cleaner run once per distinct raw value; its results spread back to every row."""
 
     def __init__(self, values: pd.Series | np.ndarray, func: Callable) -> None:
-        self.codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        # A categorical column (the XML fields) is factorised from its codes, without hashing.
+        values = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+        self.codes, uniques = pd.factorize(values, use_na_sentinel=True)
         self.results = [func(u) for u in uniques] + [func(None)]
 
     def part(self, i: int, convert: Callable | None = None) -> np.ndarray:
