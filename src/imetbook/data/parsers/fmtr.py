@@ -317,10 +317,12 @@ def attach_programs(el: pd.DataFrame) -> pd.DataFrame:
 
 def _program_restarts(el: pd.DataFrame) -> set[tuple[str, str]]:
     """(report, country) of country blocks whose program names stop being in order."""
-    sub = el[~el["is_html"] & el["report_first"].ge(PROGRAMS_SORTED_FROM)]
-    sub = sub[sub["program_name"].notna()].drop_duplicates(["source_file", "program_block"])
-    found = set()
     keys = ["report", "country", "source_file", "country_block"]
+    mask = ~el["is_html"] & el["report_first"].ge(PROGRAMS_SORTED_FROM) & el["program_name"].notna()
+    # Only the columns used: selecting rows of the whole frame would copy every column.
+    sub = el.loc[mask, [*keys, "program_block", "program_name"]]
+    sub = sub.drop_duplicates(["source_file", "program_block"])
+    found = set()
     for (report, country, _f, _b), names in sub.groupby(keys, sort=False)["program_name"]:
         low = [n.lower() for n in names]
         if any(b < a for a, b in zip(low, low[1:], strict=False)):
@@ -420,8 +422,11 @@ def _mark_region_copies(el: pd.DataFrame) -> None:
         return
     reports = el.loc[cand, "report"].unique()
     others = el["kind"].eq("row") & ~cand & el["report"].isin(reports)
-    c = el[cand].assign(_key=_row_keys(el[cand]), _region=el.loc[cand, "label_region"])
-    o = el[others].assign(_key=_row_keys(el[others]), _region=el.loc[others, "file_region"])
+    cols = [*_SAME_ROW, "record_id"]  # not the whole frame: its other columns are not used
+    c = el.loc[cand, cols]
+    c = c.assign(_key=_row_keys(c), _region=el.loc[cand, "label_region"])
+    o = el.loc[others, cols]
+    o = o.assign(_key=_row_keys(o), _region=el.loc[others, "file_region"])
     c["_n"] = c.groupby(["_key", "_region"]).cumcount()
     o["_n"] = o.groupby(["_key", "_region"]).cumcount()
     pairs = c.reset_index().merge(
@@ -435,7 +440,11 @@ def _mark_region_copies(el: pd.DataFrame) -> None:
 
 
 def _neighbour_region(
-    regions: pd.Series, reports: list[str], report: str, iso3: str, candidates: set[str]
+    regions: dict[tuple[str, str], list[str]],
+    reports: list[str],
+    report: str,
+    iso3: str,
+    candidates: set[str],
 ) -> str | None:
     i = reports.index(report)
     seen = set()
@@ -451,10 +460,14 @@ def _resolve_split_regions(el: pd.DataFrame) -> None:
     """A country printed in two region files of one report (2000-2001 Albania in East Asia
     and Pacific and Europe; Bangladesh in the NIS and South Asia) gets the region it has in
     the neighbouring reports; if they do not decide, the region holding most of its rows."""
-    rows = el[el["kind"].eq("row") & el["iso3"].notna()]
-    regions = rows.groupby(["report", "iso3"])["region"].unique()
+    rows = el.loc[el["kind"].eq("row") & el["iso3"].notna(), ["report", "iso3", "region"]]
+    regions: dict[tuple[str, str], list[str]] = {}  # regions of each (report, iso3), in order
+    for report, iso3, region in rows.drop_duplicates().itertuples(index=False, name=None):
+        regions.setdefault((report, iso3), []).append(region)
     reports = sorted(el["report"].unique())
-    for (report, iso3), regs in regions[regions.map(len) > 1].items():
+    for (report, iso3), regs in sorted(regions.items()):
+        if len(regs) < 2:
+            continue
         mask = el["report"].eq(report) & el["iso3"].eq(iso3)
         chosen = _neighbour_region(regions, reports, report, iso3, set(regs))
         if chosen is None:
