@@ -585,7 +585,9 @@ def _parse_chunks(files: list[RawFile], where: str | Path, workers: int) -> list
     first run (in file order) that has one."""
     bounds = _chunks(files)
     workers = min(workers, len(bounds))
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # A daemonic process (a worker of some pool) may not start processes of its own.
+    daemon = multiprocessing.current_process().daemon
+    if workers < 2 or daemon or "fork" not in multiprocessing.get_all_start_methods():
         return [_parse_chunk(files[a:b], where) for a, b in bounds]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(files, where)) as pool:
