@@ -72,6 +72,18 @@ def test_parse_is_deterministic_and_ids_are_stable(tables):
     assert tables["training"]["record_id"].str.fullmatch(r"[\w]+#\d+").all()
 
 
+def test_tables_do_not_depend_on_workers_or_runs(tables, monkeypatch):
+    # The default parse splits the files into several runs parsed by two processes; one run
+    # in this process must give the same tables.
+    assert len(fmtr._chunks(fmtr.manifest.read_fmtr(FIXTURE))) > 1
+    in_two = fmtr.build_tables(FIXTURE, workers=2)
+    monkeypatch.setattr(fmtr, "CHUNKS", 1)
+    in_one = fmtr.build_tables(FIXTURE, workers=1)
+    for name, df in tables.items():
+        pd.testing.assert_frame_equal(in_two[name], df)
+        pd.testing.assert_frame_equal(in_one[name], df)
+
+
 def test_source_url_points_at_the_upstream_blob(training):
     row = training.iloc[0]
     meta = {r["staged_file"]: r for r in read_manifest(FIXTURE / "MANIFEST.csv")}

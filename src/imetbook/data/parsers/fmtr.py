@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import gc
 import itertools
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -164,7 +166,9 @@ class _Distinct:
     """A cleaner run once per distinct raw value; its results spread back to every row."""
 
     def __init__(self, values: pd.Series | np.ndarray, func: Callable) -> None:
-        self.codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        # A categorical column (the XML fields) is factorised from its codes, without hashing.
+        values = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+        self.codes, uniques = pd.factorize(values, use_na_sentinel=True)
         self.results = [func(u) for u in uniques] + [func(None)]
 
     def part(self, i: int, convert: Callable | None = None) -> np.ndarray:
@@ -313,10 +317,12 @@ def attach_programs(el: pd.DataFrame) -> pd.DataFrame:
 
 def _program_restarts(el: pd.DataFrame) -> set[tuple[str, str]]:
     """(report, country) of country blocks whose program names stop being in order."""
-    sub = el[~el["is_html"] & el["report_first"].ge(PROGRAMS_SORTED_FROM)]
-    sub = sub[sub["program_name"].notna()].drop_duplicates(["source_file", "program_block"])
-    found = set()
     keys = ["report", "country", "source_file", "country_block"]
+    mask = ~el["is_html"] & el["report_first"].ge(PROGRAMS_SORTED_FROM) & el["program_name"].notna()
+    # Only the columns used: selecting rows of the whole frame would copy every column.
+    sub = el.loc[mask, [*keys, "program_block", "program_name"]]
+    sub = sub.drop_duplicates(["source_file", "program_block"])
+    found = set()
     for (report, country, _f, _b), names in sub.groupby(keys, sort=False)["program_name"]:
         low = [n.lower() for n in names]
         if any(b < a for a, b in zip(low, low[1:], strict=False)):
@@ -416,8 +422,11 @@ def _mark_region_copies(el: pd.DataFrame) -> None:
         return
     reports = el.loc[cand, "report"].unique()
     others = el["kind"].eq("row") & ~cand & el["report"].isin(reports)
-    c = el[cand].assign(_key=_row_keys(el[cand]), _region=el.loc[cand, "label_region"])
-    o = el[others].assign(_key=_row_keys(el[others]), _region=el.loc[others, "file_region"])
+    cols = [*_SAME_ROW, "record_id"]  # not the whole frame: its other columns are not used
+    c = el.loc[cand, cols]
+    c = c.assign(_key=_row_keys(c), _region=el.loc[cand, "label_region"])
+    o = el.loc[others, cols]
+    o = o.assign(_key=_row_keys(o), _region=el.loc[others, "file_region"])
     c["_n"] = c.groupby(["_key", "_region"]).cumcount()
     o["_n"] = o.groupby(["_key", "_region"]).cumcount()
     pairs = c.reset_index().merge(
@@ -431,7 +440,11 @@ def _mark_region_copies(el: pd.DataFrame) -> None:
 
 
 def _neighbour_region(
-    regions: pd.Series, reports: list[str], report: str, iso3: str, candidates: set[str]
+    regions: dict[tuple[str, str], list[str]],
+    reports: list[str],
+    report: str,
+    iso3: str,
+    candidates: set[str],
 ) -> str | None:
     i = reports.index(report)
     seen = set()
@@ -447,10 +460,14 @@ def _resolve_split_regions(el: pd.DataFrame) -> None:
     """A country printed in two region files of one report (2000-2001 Albania in East Asia
     and Pacific and Europe; Bangladesh in the NIS and South Asia) gets the region it has in
     the neighbouring reports; if they do not decide, the region holding most of its rows."""
-    rows = el[el["kind"].eq("row") & el["iso3"].notna()]
-    regions = rows.groupby(["report", "iso3"])["region"].unique()
+    rows = el.loc[el["kind"].eq("row") & el["iso3"].notna(), ["report", "iso3", "region"]]
+    regions: dict[tuple[str, str], list[str]] = {}  # regions of each (report, iso3), in order
+    for report, iso3, region in rows.drop_duplicates().itertuples(index=False, name=None):
+        regions.setdefault((report, iso3), []).append(region)
     reports = sorted(el["report"].unique())
-    for (report, iso3), regs in regions[regions.map(len) > 1].items():
+    for (report, iso3), regs in sorted(regions.items()):
+        if len(regs) < 2:
+            continue
         mask = el["report"].eq(report) & el["iso3"].eq(iso3)
         chosen = _neighbour_region(regions, reports, report, iso3, set(regs))
         if chosen is None:
@@ -519,28 +536,99 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_elements(files: Iterable[RawFile], where: str | Path = RAW_PREFIX) -> pd.DataFrame:
-    """All raw elements, cleaned and classified, before they are split into tables."""
+# The files are parsed in this many runs of consecutive files, of about equal size, whatever
+# the number of workers: everything done per run depends on its own rows only, and the runs
+# are joined in file order, so the tables do not depend on how many processes parsed them.
+CHUNKS = 8
+
+
+def _chunks(files: list[RawFile]) -> list[tuple[int, int]]:
+    """``(start, stop)`` of :data:`CHUNKS` runs of consecutive files of about equal size."""
+    ends = np.cumsum([len(f.data) for f in files])
+    cuts = np.searchsorted(ends, ends[-1] * np.arange(1, CHUNKS) / CHUNKS) + 1
+    bounds = sorted({0, len(files), *(c for c in cuts.tolist() if c < len(files))})
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
+def _parse_chunk(files: list[RawFile], where: str | Path) -> pd.DataFrame:
+    """Read, count, clean and label the elements of one run of files (all per-row work)."""
+    el = read_elements(files, where)
+    check_counts(el)
+    return attach_programs(clean_values(el))
+
+
+_WORKER_FILES: tuple[list[RawFile], str | Path] = ([], "")
+
+
+def _init_worker(files: list[RawFile], where: str | Path) -> None:
+    # Forked workers inherit these arguments: the decompressed files are not pickled.
+    global _WORKER_FILES
+    _WORKER_FILES = (files, where)
+
+
+def _chunk_job(bounds: tuple[int, int]) -> pd.DataFrame:
+    files, where = _WORKER_FILES
     with _gc_paused():
-        el = read_elements(files, where)
-        check_counts(el)
-        el = clean_values(el)
-        el = attach_programs(el)
+        return _parse_chunk(files[bounds[0] : bounds[1]], where)
+
+
+def _default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _parse_chunks(files: list[RawFile], where: str | Path, workers: int) -> list[pd.DataFrame]:
+    """:func:`_parse_chunk` of every run, in file order; in ``workers`` forked processes
+    when there are two or more (and the platform can fork). An error is raised for the
+    first run (in file order) that has one."""
+    bounds = _chunks(files)
+    workers = min(workers, len(bounds))
+    # A daemonic process (a worker of some pool) may not start processes of its own.
+    daemon = multiprocessing.current_process().daemon
+    if workers < 2 or daemon or "fork" not in multiprocessing.get_all_start_methods():
+        return [_parse_chunk(files[a:b], where) for a, b in bounds]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(files, where)) as pool:
+        return list(pool.imap(_chunk_job, bounds))
+
+
+def _join(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    # A run has a flag column only where one of its rows has the flag.
+    flags = sorted({c for p in parts for c in p.columns if c.startswith(_FLAG)})
+    parts = [p.assign(**{c: False for c in flags if c not in p.columns}) for p in parts]
+    return pd.concat(parts, ignore_index=True)
+
+
+def parse_elements(
+    files: Iterable[RawFile], where: str | Path = RAW_PREFIX, workers: int | None = None
+) -> pd.DataFrame:
+    """All raw elements, cleaned and classified, before they are split into tables. The
+    per-row work runs in ``workers`` processes (default: one per available core)."""
+    files = list(files)
+    if not files:
+        raise DataError("fmtr: MANIFEST.csv lists no files")
+    with _gc_paused():
+        el = _join(_parse_chunks(files, where, workers or _default_workers()))
         el = attach_countries(el)
         return assign_regions(el)
 
 
 def build_tables(
-    fmtr_dir: Path, reports_dir: Path | None = None, cache_dir: Path | None = None
+    fmtr_dir: Path,
+    reports_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``training``, ``printed_totals``, ``reconciliation`` and ``fmtr_excluded`` from the
     vendored FMTR files (checksums verified first). With ``reports_dir`` (the original
     documents of 1999-2000 to 2005-2006, :mod:`fmtr_reports`), their printed totals join
     ``printed_totals``, values they print that the extraction lost are recovered (flagged)
     and those reports are reconciled too. Every row names its original document
-    (:func:`attach_documents`)."""
+    (:func:`attach_documents`). ``workers``: see :func:`parse_elements`."""
     files = manifest.read_fmtr(Path(fmtr_dir))
-    el = recover_merged_columns(parse_elements(files, fmtr_dir))
+    el = recover_merged_columns(parse_elements(files, fmtr_dir, workers))
     doc_totals = None
     if reports_dir is not None:
         el, doc_totals = apply_documents(el, Path(reports_dir), cache_dir)

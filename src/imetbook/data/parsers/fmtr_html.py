@@ -47,6 +47,7 @@ HEADER = (
 # Table columns, in HTML order, mapped to the raw field names shared with the XML: every
 # field but the page number, which the HTML reports do not print.
 COLUMNS = tuple(f for f in F.FIELDS if f != "page_number")
+_CELLS = ("td", "th")
 _PROGRAM = re.compile(r" - FY \d{4} .*Training$")
 
 
@@ -140,7 +141,7 @@ def parse(data: bytes, name: str) -> pd.DataFrame:
         raise DataError(f"{name}: unreadable HTML ({exc})") from None
     page = _Page(name)
     for ordinal, tr in enumerate(doc.iter("tr"), start=1):
-        cells = tr.xpath("./td|./th")
+        cells = [c for c in tr if c.tag in _CELLS]  # as ./td|./th, without an XPath per row
         if len(cells) == 1 and _heading_name(cells[0]):
             page.heading(cells[0])
         elif len(cells) == len(COLUMNS):

@@ -20,6 +20,9 @@ COST_TOLERANCE = 1.0
 _RECON_KEY = ["report", "source_file", "level", "country_name", "program_raw"]
 
 
+_SUMMED = ["region", "program", "iso3", "fiscal_year", "students", "cost_usd"]  # read by _sums
+
+
 def _sums(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
     # Country-level groups have no program: group them under "" and restore null after.
     df = df.assign(
@@ -55,7 +58,9 @@ def reconcile(training: pd.DataFrame, printed_totals: pd.DataFrame) -> pd.DataFr
     """Printed totals against the sums of parsed rows, per region file, country and program
     (and, for 2006-2007, per country). Null students or costs count as zero in the sums, so a
     row whose value was not printed shows up as a difference."""
-    rows = training.assign(level="program")
+    # Only the columns summed or grouped on: the concatenation below copies what it is given.
+    used = [c for c in _RECON_KEY if c != "level"] + [c for c in _SUMMED if c not in _RECON_KEY]
+    rows = training[used].assign(level="program")
     country_rows = rows[
         rows["source_file"].isin(
             printed_totals.loc[printed_totals["level"].eq("country"), "source_file"]

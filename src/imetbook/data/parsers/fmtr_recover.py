@@ -56,7 +56,7 @@ def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
     location); flag ``cost_from_unit``. A row without a number of students whose title ends in
     a number takes it as its students (flag ``students_from_title_end``). The number is removed
     from the text it was found in."""
-    el = el.copy()
+    el = el.copy(deep=False)  # copy-on-write: only the columns changed here are copied
     in_report = el["kind"].eq("row") & el["report"].isin(COLUMN_MERGE_REPORTS)
     cost = _cost_from(el, in_report, "student_unit", _TRAILING_COST)
     cost |= _cost_from(el, in_report, "student_unit", _NUMBER_THEN_DATES)

@@ -138,53 +138,90 @@ def _parse_tree(data: bytes, name: str) -> etree._Element:
 _FIELD_INDEX = {f: i for i, f in enumerate(F.FIELDS)}
 
 
-def _walk(root: etree._Element, rows: list[list], context: list[tuple]) -> None:
+class _Walk:
+    """What :func:`_walk` collects from several files: each field's value as a code into
+    that field's distinct values (-1: absent), and the country and program of each program
+    element with its number of ``<training>`` elements (expanded to rows later)."""
+
+    def __init__(self) -> None:
+        self.codes: list[list[int]] = []
+        self.values: list[dict[str, int]] = [{} for _ in F.FIELDS]
+        self.programs: list[tuple[int, int, str | None, str | None, int]] = []
+
+    def columns(self) -> dict[str, pd.Categorical]:
+        """Each field as a categorical. Coding the values while walking costs less than
+        factorising the columns afterwards, and every later step (blanks, classification,
+        cleaning) then works on the codes instead of hashing the same strings again."""
+        codes = np.array(self.codes, dtype=np.int64).reshape(-1, len(F.FIELDS))
+        return {
+            f: pd.Categorical.from_codes(codes[:, i], pd.Index(list(self.values[i]), dtype=object))
+            for i, f in enumerate(F.FIELDS)
+        }
+
+
+def _walk(root: etree._Element, into: _Walk) -> int:
+    """Walk one file's ``<country><program><training>`` elements into ``into``; the number
+    of ``<training>`` elements read. A field printed twice keeps its last value."""
+    rows, values, index = into.codes, into.values, _FIELD_INDEX
+    before = len(rows)
     program_block = 0
     for country_block, country in enumerate(root.iterchildren("country"), start=1):
         cname = country.get("name")
         for program in country.iterchildren("program"):
             program_block += 1
-            here = (country_block, program_block, cname, program.get("name"))
+            start = len(rows)
             for training in program.iterchildren("training"):
-                values: list[str | None] = [None] * len(F.FIELDS)
+                codes = [-1] * len(index)
                 for child in training:
-                    i = _FIELD_INDEX.get(child.tag)
+                    i = index.get(child.tag)
                     if i is not None:
-                        values[i] = child.text
-                rows.append(values)
-                context.append(here)
+                        text = child.text
+                        seen = values[i]
+                        codes[i] = -1 if text is None else seen.setdefault(text, len(seen))
+                rows.append(codes)
+            here = (country_block, program_block, cname, program.get("name"), len(rows) - start)
+            into.programs.append(here)
+    return len(rows) - before
+
+
+def _frame(into: _Walk, sizes: list[int]) -> pd.DataFrame:
+    """The walked elements as a frame: the context columns and one categorical column per
+    field; ``program_block`` is made unique across files (``file`` * 1,000,000 + block)."""
+    n = np.array([p[4] for p in into.programs], dtype=np.int64)
+
+    def context(i: int, dtype: type) -> np.ndarray:
+        return np.repeat(np.array([p[i] for p in into.programs], dtype=dtype), n)
+
+    file = np.repeat(np.arange(len(sizes)), sizes)
+    df = pd.DataFrame(
+        {
+            "country_block": context(0, np.int64),
+            "program_block": file * 1_000_000 + context(1, np.int64),
+            "country": context(2, object),
+            "program": context(3, object),
+        }
+    )
+    df = df.assign(**into.columns(), file=file)
+    df["ordinal"] = np.concatenate([np.arange(1, k + 1) for k in sizes] or [[]]).astype(int)
+    return df
 
 
 def parse_many(files: list[tuple[bytes, str]]) -> pd.DataFrame:
     """Every ``<training>`` element of several XML files, in file and document order, with a
-    ``file`` column (position in ``files``) and the columns :data:`COLUMNS`. Classification
-    runs once for all files (per-file pandas work would dominate the parse time)."""
-    rows: list[list] = []
-    context: list[tuple] = []
+    ``file`` column (position in ``files``) and the columns :data:`COLUMNS` (the fields as
+    categoricals). Classification runs once for all files (per-file pandas work would
+    dominate the parse time)."""
+    into = _Walk()
     sizes = []
     for data, name in files:
         root = _parse_tree(data, name)
-        before = len(rows)
-        _walk(root, rows, context)
+        sizes.append(_walk(root, into))
         total = int(root.xpath("count(//training)"))
-        if total != len(rows) - before:
+        if total != sizes[-1]:
             raise DataError(
-                f"{name}: {total - len(rows) + before} <training> element(s) "
-                "outside a country program"
+                f"{name}: {total - sizes[-1]} <training> element(s) outside a country program"
             )
-        sizes.append(len(rows) - before)
-    names = ("country_block", "program_block", "country", "program")
-    ctx_cols = list(zip(*context, strict=True)) or [()] * len(names)
-    row_cols = list(zip(*rows, strict=True)) or [()] * len(F.FIELDS)
-    df = pd.DataFrame(
-        {
-            k: pd.Series(v, dtype=object)
-            for k, v in zip((*names, *F.FIELDS), (*ctx_cols, *row_cols), strict=True)
-        }
-    )
-    df["file"] = np.repeat(np.arange(len(files)), sizes)
-    df["ordinal"] = np.concatenate([np.arange(1, n + 1) for n in sizes] or [[]]).astype(int)
-    df["program_block"] = df["file"] * 1_000_000 + df["program_block"].astype(int)
+    df = _frame(into, sizes)
     empty = blanks(df)
     kind = classify(df, empty)
     df["notes"] = totals_notes(df, kind, empty)
