@@ -182,3 +182,22 @@ def classmates_cli(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(["classmates", *argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def course_rows(**columns: list) -> pd.DataFrame:
+    """IMET actual records of one country with the columns the course tables read."""
+    n = len(next(iter(columns.values())))
+    base = {
+        "iso3": ["IND"] * n,
+        "fiscal_year": [2010] * n,
+        "report": ["2010-2011"] * n,
+        "page": pd.array([5] * n, dtype="Int64"),
+        "record_id": [f"r#{i}" for i in range(n)],
+        "source_url": [f"https://example.org/{i}" for i in range(n)],
+        "students": pd.array([1] * n, dtype="Int64"),
+        "location": ["MAXWELL AFB, AL"] * n,
+    }
+    base.update(columns)
+    if "course_key" not in columns:
+        base["course_key"] = [t.upper() if t else None for t in base["course_title"]]
+    return pd.DataFrame(base)

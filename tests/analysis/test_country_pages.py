@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fixture_helpers import training_rows
+from fixture_helpers import course_rows, training_rows
 
 from imetbook import vocab
 from imetbook.analysis import classmates
@@ -38,25 +38,6 @@ def training() -> pd.DataFrame:
             "cost_usd": [100.0, 50.0, 5.0, 20.0, 90.0, 1.0],
         }
     )
-
-
-def course_rows(**columns: list) -> pd.DataFrame:
-    """IMET actual records of one country with the columns the course tables read."""
-    n = len(next(iter(columns.values())))
-    base = {
-        "iso3": ["IND"] * n,
-        "fiscal_year": [2010] * n,
-        "report": ["2010-2011"] * n,
-        "page": pd.array([5] * n, dtype="Int64"),
-        "record_id": [f"r#{i}" for i in range(n)],
-        "source_url": [f"https://example.org/{i}" for i in range(n)],
-        "students": pd.array([1] * n, dtype="Int64"),
-        "location": ["MAXWELL AFB, AL"] * n,
-    }
-    base.update(columns)
-    if "course_key" not in columns:
-        base["course_key"] = [t.upper() if t else None for t in base["course_title"]]
-    return pd.DataFrame(base)
 
 
 def load_classmates_rows() -> pd.DataFrame:

@@ -152,7 +152,7 @@ def test_is_state_url():
 
 
 def test_country_page_course_table_links_the_original_document():
-    from test_country_pages import course_rows
+    from fixture_helpers import course_rows
 
     from imetbook.analysis import country_pages as cp
 
