@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 
@@ -327,6 +328,12 @@ CLASS_COLUMNS: tuple[str, ...] = (
 
 
 def empty_classes() -> pd.DataFrame:
+    return _empty_classes().copy()
+
+
+@cache
+def _empty_classes() -> pd.DataFrame:
+    # Built once: typing an empty frame costs as much as a full one (rivalries call it often).
     return pd.DataFrame({c: pd.Series(dtype="object") for c in CLASS_COLUMNS}).pipe(_typed)
 
 
