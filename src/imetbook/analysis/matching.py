@@ -108,7 +108,7 @@ def program_mask(training: pd.DataFrame, programs: str) -> pd.Series:
 def resolve_program(training: pd.DataFrame, programs: object) -> str:
     """``programs`` spelt as the records spell it: ``"IMET"``, ``"all"`` or a program family in
     ``training`` (matched ignoring case); :class:`ParameterError` with the closest names if not."""
-    families = sorted(set(training["program"].dropna()) - {"IMET", "all"})
+    families = sorted(set(training["program"].dropna().unique()) - {"IMET", "all"})
     valid = ["IMET", "all", *families]
     if not isinstance(programs, str):
         raise ParameterError(f"programs: expected a program name (text), got {programs!r}")
@@ -189,7 +189,8 @@ def year_coverage(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
 def _class_clusters(dated: pd.DataFrame) -> pd.Series:
     """Cluster number per dated row: connected runs of overlapping dates within a group."""
     keys = ["fiscal_year", "course_key", "place"]
-    dated = dated.sort_values([*keys, "start_date", "end_date", "record_id"], kind="stable")
+    order = [*keys, "start_date", "end_date", "record_id"]
+    dated = dated[order].sort_values(order, kind="stable")  # only the columns it reads
     running_end = dated.groupby(keys, sort=False)["end_date"].cummax()
     previous_end = running_end.groupby([dated[k] for k in keys], sort=False).shift()
     starts_new = previous_end.isna() | (dated["start_date"] > previous_end)
@@ -197,7 +198,7 @@ def _class_clusters(dated: pd.DataFrame) -> pd.Series:
 
 
 def _course_year_groups(rows: pd.DataFrame) -> pd.Series:
-    keys = rows[["fiscal_year", "course_key"]].astype(str).agg("|".join, axis=1)
+    keys = rows["fiscal_year"].astype(str) + "|" + rows["course_key"].astype(str)
     return keys.rename("cluster")
 
 

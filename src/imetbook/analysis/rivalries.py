@@ -225,8 +225,8 @@ def make_query(
 def _key_tiers(training: pd.DataFrame, keys: pd.Series) -> dict[str, tiers.Tier]:
     """Tiers of ``keys``, each from all its printed titles in the records (not only the rows
     of one rivalry), so a course has the same tier whichever rivalry met in it."""
-    actual = training[(training["status"] == "actual") & training["course_key"].isin(set(keys))]
-    return tiers.key_tiers(actual)
+    hit = (training["status"] == "actual") & training["course_key"].isin(set(keys))
+    return tiers.key_tiers(training.loc[hit, ["course_key", "course_title"]])
 
 
 class _Rows:
