@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -139,8 +140,8 @@ def select_rows(training: pd.DataFrame, query: Query) -> pd.DataFrame:
     rows = t.loc[mask, list(NEEDED)].copy()
     for col in OPTIONAL:
         rows[col] = t.loc[mask, col] if col in t.columns else pd.Series(pd.NA, index=rows.index)
-    rows["place"] = rows["location"].map(courses.place_of).astype("str")
-    rows["family"] = rows["course_title"].map(courses.course_family).astype("str")
+    rows["place"] = _each_value(rows["location"], courses.place_of)
+    rows["family"] = _each_value(rows["course_title"], courses.course_family)
     dates_ok = (
         rows["start_date"].notna()
         & rows["end_date"].notna()
@@ -151,6 +152,14 @@ def select_rows(training: pd.DataFrame, query: Query) -> pd.DataFrame:
     basis = basis.mask(~dates_ok, "undated")
     rows["basis"] = basis.mask(rows["course_key"].isna(), "no course")
     return rows.sort_values(["fiscal_year", "record_id"], kind="stable").reset_index(drop=True)
+
+
+def _each_value(column: pd.Series, read: Callable[[object], object]) -> pd.Series:
+    """``read`` of every value, as text; called once per distinct value (titles and places
+    repeat thousands of times, and ``read`` is a pure function of the value)."""
+    seen: dict[object, object] = {}
+    out = [seen[v] if v in seen else seen.setdefault(v, read(v)) for v in column.tolist()]
+    return pd.Series(out, index=column.index, dtype="object").astype("str")
 
 
 BASES: tuple[str, ...] = ("dated", "undated", "no place", "no course")
@@ -347,11 +356,7 @@ def _typed(classes: pd.DataFrame) -> pd.DataFrame:
         "start_date": "datetime64[us]",
         "end_date": "datetime64[us]",
     }
-    out = classes.astype(types)
-    for col in CLASS_COLUMNS:
-        if col not in types:
-            out[col] = out[col].astype("str")
-    return out
+    return classes.astype({c: types.get(c, "str") for c in CLASS_COLUMNS})
 
 
 def _meets_another_country(dated: pd.DataFrame) -> pd.Series:
