@@ -236,8 +236,8 @@ class _Rows:
     def __init__(self, rows: pd.DataFrame) -> None:
         # Text as plain objects: every step of the matching takes rows, and taking Arrow text
         # costs far more than taking objects; :func:`_pair_classes` restores the types.
-        self.types = rows.dtypes
         text = [c for c in rows.columns if isinstance(rows[c].dtype, pd.StringDtype)]
+        self.text = {c: rows[c].dtype for c in text}
         self.frame = rows.astype(dict.fromkeys(text, object))
         self.by_country = {k: v for k, v in rows.groupby("iso3", sort=False).indices.items()}
         self.iso3 = rows["iso3"].to_numpy(dtype=object)
@@ -263,7 +263,7 @@ def _pair_classes(
     if pair_rows.empty:
         return matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))
     found, evidence = classmates.match_rows(pair_rows, query)
-    evidence = evidence.astype(rows.types[evidence.columns.intersection(rows.types.index)])
+    evidence = evidence.astype({c: t for c, t in rows.text.items() if c in evidence.columns})
     if found.empty:
         return found, evidence
     # A class counts for the rivalry only with both sides in it (Serbia's names are one side).
