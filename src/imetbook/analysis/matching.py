@@ -200,10 +200,17 @@ def _class_clusters(dated: pd.DataFrame) -> pd.Series:
     keys = ["fiscal_year", "course_key", "place"]
     order = [*keys, "start_date", "end_date", "record_id"]
     dated = dated[order].sort_values(order, kind="stable")  # only the columns it reads
-    running_end = dated.groupby(keys, sort=False)["end_date"].cummax()
-    previous_end = running_end.groupby([dated[k] for k in keys], sort=False).shift()
-    starts_new = previous_end.isna() | (dated["start_date"] > previous_end)
-    return starts_new.cumsum().rename("cluster")
+    # A walk over plain lists (a few hundred rows; per-group pandas calls cost far more): a
+    # row starts a new cluster when its group changes or it starts after every earlier end.
+    group = list(zip(*(dated[k].tolist() for k in keys), strict=True))
+    start, end = dated["start_date"].tolist(), dated["end_date"].tolist()
+    cluster, number, running_end = [], 0, None
+    for i, key in enumerate(group):
+        if i == 0 or key != group[i - 1] or start[i] > running_end:
+            number += 1
+        running_end = end[i] if i == 0 or key != group[i - 1] else max(running_end, end[i])
+        cluster.append(number)
+    return pd.Series(cluster, index=dated.index, dtype="int64", name="cluster")
 
 
 def _course_year_groups(rows: pd.DataFrame) -> pd.Series:
@@ -361,14 +368,19 @@ def _typed(classes: pd.DataFrame) -> pd.DataFrame:
 
 def _meets_another_country(dated: pd.DataFrame) -> pd.Series:
     """True for a row whose dates overlap a row of another country in the same class."""
-    cols = ["group", "iso3", "start_date", "end_date", "record_id"]
-    pairs = dated[cols].merge(dated[cols], on="group", suffixes=("", "_other"))
-    hit = (
-        (pairs["iso3"] != pairs["iso3_other"])
-        & (pairs["start_date"] <= pairs["end_date_other"])
-        & (pairs["start_date_other"] <= pairs["end_date"])
-    )
-    return dated["record_id"].isin(set(pairs.loc[hit, "record_id"]))
+    # Plain lists: classes hold a few rows each, where a self-merge costs far more.
+    start, end = dated["start_date"].tolist(), dated["end_date"].tolist()
+    iso3, record_id = dated["iso3"].tolist(), dated["record_id"].tolist()
+    members: dict[object, list[int]] = {}
+    for i, group in enumerate(dated["group"].tolist()):
+        members.setdefault(group, []).append(i)
+    hit = {
+        record_id[i]
+        for rows in members.values()
+        for i in rows
+        if any(iso3[i] != iso3[j] and start[i] <= end[j] and start[j] <= end[i] for j in rows)
+    }
+    return dated["record_id"].isin(hit)
 
 
 def _shared_rows(grouped: pd.DataFrame) -> pd.DataFrame:
