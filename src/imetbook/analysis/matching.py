@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from imetbook.analysis import courses
@@ -157,9 +158,12 @@ def select_rows(training: pd.DataFrame, query: Query) -> pd.DataFrame:
 def _each_value(column: pd.Series, read: Callable[[object], object]) -> pd.Series:
     """``read`` of every value, as text; called once per distinct value (titles and places
     repeat thousands of times, and ``read`` is a pure function of the value)."""
-    seen: dict[object, object] = {}
-    out = [seen[v] if v in seen else seen.setdefault(v, read(v)) for v in column.tolist()]
-    return pd.Series(out, index=column.index, dtype="object").astype("str")
+    codes, distinct = pd.factorize(column)
+    values = [read(v) for v in distinct.tolist()]
+    missing = codes == -1  # a missing value has code -1: the last item
+    values.append(read(column[missing].tolist()[0]) if missing.any() else None)
+    found = np.array(values, dtype=object)[codes]
+    return pd.Series(found, index=column.index, dtype="object").astype("str")
 
 
 BASES: tuple[str, ...] = ("dated", "undated", "no place", "no course")

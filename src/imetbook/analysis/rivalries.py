@@ -263,9 +263,9 @@ def _pair_classes(
     if pair_rows.empty:
         return matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))
     found, evidence = classmates.match_rows(pair_rows, query)
-    evidence = evidence.astype({c: t for c, t in rows.text.items() if c in evidence.columns})
-    if found.empty:
+    if found.empty:  # no shared row: match_rows' own empty evidence, as it gives it
         return found, evidence
+    evidence = evidence.astype({c: t for c, t in rows.text.items() if c in evidence.columns})
     # A class counts for the rivalry only with both sides in it (Serbia's names are one side).
     side_a = {names[c] for c in codes_a}
     present = found["countries"].str.split("; ")
