@@ -27,7 +27,7 @@ Public entry point: :func:`rivalry_classes`.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -253,21 +253,40 @@ class _Rows:
         return pos[self.keyed[pos]]
 
 
-def _pair_classes(
-    rows: _Rows, base: classmates.Query, codes_a: tuple[str, ...], codes_b: tuple[str, ...], years
-):
-    """Shared classes of one rivalry's two sides (their ISO codes) in its active ``years``."""
-    names = {c: countries_mod.canonical_name(c) for c in (*codes_a, *codes_b)}
-    pair_rows = rows.frame.iloc[_common_courses(rows, rows.of(tuple(names), years), codes_a)]
-    query = replace(base, countries=tuple(names.values()), iso3=tuple(names))
-    if pair_rows.empty:
-        return matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))
-    found, evidence = classmates.match_rows(pair_rows, query)
+Sides = tuple[tuple[str, ...], tuple[str, ...], list[int]]
+
+
+def _pair_classes(rows: _Rows, sides: list[Sides], match: str) -> list[tuple]:
+    """Shared classes of each rivalry's two sides (their ISO codes) in its active years: the
+    rivalries are matched in one pass (:func:`imetbook.analysis.matching.match_parts`), each
+    exactly as :func:`imetbook.analysis.classmates.match_rows` would on its own."""
+    names = [{c: countries_mod.canonical_name(c) for c in (*a, *b)} for a, b, _ in sides]
+    pos = [
+        _common_courses(rows, rows.of(tuple(n), years), a)
+        for n, (a, _, years) in zip(names, sides, strict=True)
+    ]
+    taken = [i for i, p in enumerate(pos) if len(p)]
+    found = {}
+    if taken:
+        stack = rows.frame.iloc[np.concatenate([pos[i] for i in taken])].reset_index(drop=True)
+        part = np.repeat(np.arange(len(taken)), [len(pos[i]) for i in taken])
+        stack[matching.PART] = part
+        countries = [tuple(names[i].values()) for i in taken]
+        found = dict(zip(taken, matching.match_parts(stack, countries, match), strict=True))
+    out = []
+    for i, (a, _, _) in enumerate(sides):
+        if i not in found:
+            out.append((matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))))
+        else:
+            out.append(_both_sides(rows, *found[i], {names[i][c] for c in a}))
+    return out
+
+
+def _both_sides(rows: _Rows, found: pd.DataFrame, evidence: pd.DataFrame, side_a: set[str]):
+    """A rivalry's classes with both sides in them (Serbia's names are one side)."""
     if found.empty:  # no shared row: match_rows' own empty evidence, as it gives it
         return found, evidence
     evidence = evidence.astype({c: t for c, t in rows.text.items() if c in evidence.columns})
-    # A class counts for the rivalry only with both sides in it (Serbia's names are one side).
-    side_a = {names[c] for c in codes_a}
     present = found["countries"].str.split("; ")
     both = present.map(lambda cs: bool(side_a & set(cs)) and bool(set(cs) - side_a))
     found = found[both.astype(bool)]
@@ -309,8 +328,9 @@ def rivalry_classes(
     cut, codes = _Rows(rows), _codes_of(rivalries)
     active = {k: v.tolist() for k, v in years.groupby("rivalry_id", sort=False)["fiscal_year"]}
     found_classes, found_rows = [], []
-    for r in rivalries.itertuples(index=False):
-        c, e = _pair_classes(cut, base, codes[r.side_a], codes[r.side_b], active[r.rivalry_id])
+    pairs = list(rivalries.itertuples(index=False))
+    sides = [(codes[r.side_a], codes[r.side_b], active[r.rivalry_id]) for r in pairs]
+    for r, (c, e) in zip(pairs, _pair_classes(cut, sides, base.match), strict=True):
         ident = {"rivalry_id": r.rivalry_id, "rivalry": r.rivalry}
         found_classes.append(c.assign(**ident))
         found_rows.append(e.assign(**ident))
