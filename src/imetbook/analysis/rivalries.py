@@ -234,11 +234,7 @@ class _Rows:
     takes its rows with array lookups instead of filtering the whole frame (102 rivalries)."""
 
     def __init__(self, rows: pd.DataFrame) -> None:
-        # Text as plain objects: every step of the matching takes rows, and taking Arrow text
-        # costs far more than taking objects; :func:`_pair_classes` restores the types.
-        text = [c for c in rows.columns if isinstance(rows[c].dtype, pd.StringDtype)]
-        self.text = {c: rows[c].dtype for c in text}
-        self.frame = rows.astype(dict.fromkeys(text, object))
+        self.frame = rows
         self.by_country = {k: v for k, v in rows.groupby("iso3", sort=False).indices.items()}
         self.iso3 = rows["iso3"].to_numpy(dtype=object)
         self.fiscal_year = rows["fiscal_year"].to_numpy(dtype="int64")
@@ -278,15 +274,14 @@ def _pair_classes(rows: _Rows, sides: list[Sides], match: str) -> list[tuple]:
         if i not in found:
             out.append((matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))))
         else:
-            out.append(_both_sides(rows, *found[i], {names[i][c] for c in a}))
+            out.append(_both_sides(*found[i], {names[i][c] for c in a}))
     return out
 
 
-def _both_sides(rows: _Rows, found: pd.DataFrame, evidence: pd.DataFrame, side_a: set[str]):
+def _both_sides(found: pd.DataFrame, evidence: pd.DataFrame, side_a: set[str]):
     """A rivalry's classes with both sides in them (Serbia's names are one side)."""
     if found.empty:  # no shared row: match_rows' own empty evidence, as it gives it
         return found, evidence
-    evidence = evidence.astype({c: t for c, t in rows.text.items() if c in evidence.columns})
     present = found["countries"].str.split("; ")
     both = present.map(lambda cs: bool(side_a & set(cs)) and bool(set(cs) - side_a))
     found = found[both.astype(bool)]
