@@ -41,6 +41,30 @@ def write_notebook() -> Callable[..., Path]:
     return write
 
 
+@pytest.fixture(scope="session")
+def rivalries_of() -> Callable[..., Any]:
+    """``rivalries_of(**args)``: :func:`imetbook.analysis.rivalries.rivalry_classes` of the real
+    training table for these arguments (defaults filled in), computed once per session and
+    shared by every test that asks for the same ones: read, never edit."""
+    import inspect
+
+    from imetbook.analysis import rivalries
+    from imetbook.data import datasets
+
+    signature = inspect.signature(rivalries.rivalry_classes)
+    found: dict[str, Any] = {}
+
+    def of(**args: Any) -> Any:
+        bound = signature.bind(None, **args)
+        bound.apply_defaults()
+        key = json.dumps({k: v for k, v in bound.arguments.items() if k != "training"})
+        if key not in found:
+            found[key] = rivalries.rivalry_classes(datasets.load("training"), **args)
+        return found[key]
+
+    return of
+
+
 # --- the chapter-test harness: run a chapter, read what it glued, showed and printed --------
 
 GLUE = "application/papermill.record/"

@@ -15,7 +15,7 @@ import pytest
 from fixture_helpers import training_rows
 
 from imetbook.analysis import classmates as cm
-from imetbook.analysis import courses
+from imetbook.analysis import courses, matching
 from imetbook.chapters import classmates as chapter
 from imetbook.errors import DataError, ParameterError, UnknownCountryError
 
@@ -342,6 +342,50 @@ def test_pair_matrix_is_symmetric_and_equals_each_pair_on_its_own(rows):
         ["India", "Bangladesh"],
     ]
     assert first["total"].tolist() == pairs["total"].head(2).tolist()
+
+
+def assert_at_once_is_alone(t: pd.DataFrame, groups: list[list[str]], match: str) -> None:
+    """``match_parts`` (the rivalries' one pass) equals ``match_rows`` query by query."""
+    queries = [cm.make_query(t, names, "all", None, None, match) for names in groups]
+    selected = [cm.select_rows(t, q) for q in queries]
+    stack = pd.concat(selected, ignore_index=True)
+    stack[matching.PART] = [i for i, s in enumerate(selected) for _ in range(len(s))]
+    together = matching.match_parts(stack, [q.countries for q in queries], match)
+    assert any(len(classes) for classes, _ in together)
+    for q, s, (classes, evidence) in zip(queries, selected, together, strict=True):
+        alone_classes, alone_evidence = cm.match_rows(s, q)
+        pd.testing.assert_frame_equal(classes, alone_classes, check_exact=True)
+        pd.testing.assert_frame_equal(evidence, alone_evidence, check_exact=True)
+
+
+@pytest.mark.parametrize("match", ["class", "course-year"])
+def test_matching_several_queries_at_once_gives_each_its_own_answer(rows, match):
+    # The same rows stand in several queries; classes are numbered per query.
+    groups = [
+        ["India", "Pakistan"],
+        ["India", "Bangladesh"],
+        ["Pakistan", "India"],
+        ["India", "Pakistan", "Bangladesh"],
+    ]
+    assert_at_once_is_alone(rows, groups, match)
+
+
+def test_matching_at_once_keeps_each_rows_overlap_to_its_own_query():
+    # Pakistan's second session (c) meets Bangladesh (d) but not India (a); its first (b)
+    # meets India but not Bangladesh: each is in the class of one query only.
+    t = frame(
+        {"record_id": "a", "start_date": "2008-01-01", "end_date": "2008-02-01"},
+        {"record_id": "b", **PAK, "start_date": "2008-01-15", "end_date": "2008-03-01"},
+        {"record_id": "c", **PAK, "start_date": "2008-02-15", "end_date": "2008-04-01"},
+        {
+            "record_id": "d",
+            "country_name": "Bangladesh",
+            "iso3": "BGD",
+            "start_date": "2008-03-15",
+            "end_date": "2008-04-15",
+        },
+    )
+    assert_at_once_is_alone(t, [["India", "Pakistan"], ["Pakistan", "Bangladesh"]], "class")
 
 
 def test_classes_per_year_counts_every_year_of_the_query(rows):

@@ -167,8 +167,8 @@ def training() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def result(training) -> rv.RivalryClasses:
-    return rv.rivalry_classes(training)
+def result(rivalries_of) -> rv.RivalryClasses:
+    return rivalries_of()
 
 
 def test_india_pakistan_count_equals_the_classmates_chapters(training, result):
@@ -226,8 +226,8 @@ def test_every_class_has_both_sides_tiers_and_its_report_rows(result):
         assert set(evidence["record_id"]) == set(row.record_ids.split("; "))
 
 
-def test_tier_and_minimum_filter_what_counts(training, result):
-    senior = rv.rivalry_classes(training, tier="senior", min_classes=2)
+def test_tier_and_minimum_filter_what_counts(rivalries_of, result):
+    senior = rivalries_of(tier="senior", min_classes=2)
     counted = senior.classes[senior.classes["counted"]]
     assert (counted["tier"] == "senior").all()
     assert len(senior.classes) == len(result.classes)  # every class is kept, fewer counted
@@ -317,8 +317,8 @@ def test_cli_errors_are_one_line(capsys, argv, message):
     assert message in err and err.count("\n") == 1
 
 
-def test_cli_csv_and_json_agree_with_the_function(capsys, training):
-    expected = rv.rivalry_classes(training, "IMET", "senior", 2015, 2020, 1)
+def test_cli_csv_and_json_agree_with_the_function(capsys, rivalries_of):
+    expected = rivalries_of(programs="IMET", tier="senior", fy_start=2015, fy_end=2020)
     code, out, _ = run(
         capsys, "--rivalries", "--fy", "2015-2020", "--tier", "senior", "--format", "csv"
     )

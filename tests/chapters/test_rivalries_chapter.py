@@ -11,7 +11,6 @@ import pytest
 from chapter_helpers import parameters_cell
 
 from imetbook.analysis import classmates as cm
-from imetbook.analysis import rivalries as rv
 from imetbook.chapters import params
 from imetbook.chapters import rivalries as chapter
 from imetbook.data import datasets
@@ -53,15 +52,15 @@ def test_params_reject_bad_values_before_any_kernel_starts(values, text):
     "values",
     [{}, {"programs": "all", "tier": "senior", "fy_start": 2010, "fy_end": 2020, "min_classes": 2}],
 )
-def test_chapter_executes_and_its_numbers_are_the_functions(chapter_run, values):
+def test_chapter_executes_and_its_numbers_are_the_functions(chapter_run, rivalries_of, values):
     run = chapter_run("rivalries", values)
     assert run.problems == []
     glued = run.glued
     training = datasets.load("training")
     args = {"programs": "IMET", "tier": "all", "fy_start": None, "fy_end": None, "min_classes": 1}
     args.update(values)
-    result = rv.rivalry_classes(training, **args)
-    everything = rv.rivalry_classes(training, **{**args, "programs": "all"})
+    result = rivalries_of(**args)
+    everything = rivalries_of(**{**args, "programs": "all"})
     for key, value in chapter.answer_numbers(result, everything).items():
         assert glued[f"rv_{key}"] == value, key
     # India and Pakistan at every tier: the classmates chapter's count.

@@ -42,10 +42,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from imetbook import vocab
-from imetbook.analysis import courses
+from imetbook.analysis import courses, matching
 from imetbook.analysis.matching import (
     BASES,
     CLASS_COLUMNS,
@@ -415,10 +416,15 @@ def pair_table(
     pairs = [
         (a, b) for i, a in enumerate(named) for b in named[i + 1 :] if not first_only or i == 0
     ]
+    if not pairs:
+        return pd.DataFrame([])
+    # Every pair matched in one pass, each exactly as on its own (matching.match_parts).
+    cut = [rows[rows["iso3"].isin((iso_a, iso_b))] for (_, iso_a), (_, iso_b) in pairs]
+    stack = pd.concat(cut, ignore_index=True)
+    stack[matching.PART] = np.repeat(np.arange(len(cut)), [len(c) for c in cut])
+    found = matching.match_parts(stack, [(a, b) for (a, _), (b, _) in pairs], query.match)
     out = []
-    for (name_a, iso_a), (name_b, iso_b) in pairs:
-        pair = replace(query, countries=(name_a, name_b), iso3=(iso_a, iso_b))
-        classes, _ = match_rows(rows[rows["iso3"].isin(pair.iso3)], pair)
+    for ((name_a, _), (name_b, _)), (classes, _) in zip(pairs, found, strict=True):
         kinds = classes["match"].value_counts()
         out.append(
             {

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from imetbook.analysis import courses
@@ -107,7 +110,7 @@ def program_mask(training: pd.DataFrame, programs: str) -> pd.Series:
 def resolve_program(training: pd.DataFrame, programs: object) -> str:
     """``programs`` spelt as the records spell it: ``"IMET"``, ``"all"`` or a program family in
     ``training`` (matched ignoring case); :class:`ParameterError` with the closest names if not."""
-    families = sorted(set(training["program"].dropna()) - {"IMET", "all"})
+    families = sorted(set(training["program"].dropna().unique()) - {"IMET", "all"})
     valid = ["IMET", "all", *families]
     if not isinstance(programs, str):
         raise ParameterError(f"programs: expected a program name (text), got {programs!r}")
@@ -138,8 +141,8 @@ def select_rows(training: pd.DataFrame, query: Query) -> pd.DataFrame:
     rows = t.loc[mask, list(NEEDED)].copy()
     for col in OPTIONAL:
         rows[col] = t.loc[mask, col] if col in t.columns else pd.Series(pd.NA, index=rows.index)
-    rows["place"] = rows["location"].map(courses.place_of).astype("str")
-    rows["family"] = rows["course_title"].map(courses.course_family).astype("str")
+    rows["place"] = _each_value(rows["location"], courses.place_of)
+    rows["family"] = _each_value(rows["course_title"], courses.course_family)
     dates_ok = (
         rows["start_date"].notna()
         & rows["end_date"].notna()
@@ -150,6 +153,17 @@ def select_rows(training: pd.DataFrame, query: Query) -> pd.DataFrame:
     basis = basis.mask(~dates_ok, "undated")
     rows["basis"] = basis.mask(rows["course_key"].isna(), "no course")
     return rows.sort_values(["fiscal_year", "record_id"], kind="stable").reset_index(drop=True)
+
+
+def _each_value(column: pd.Series, read: Callable[[object], object]) -> pd.Series:
+    """``read`` of every value, as text; called once per distinct value (titles and places
+    repeat thousands of times, and ``read`` is a pure function of the value)."""
+    codes, distinct = pd.factorize(column)
+    values = [read(v) for v in distinct.tolist()]
+    missing = codes == -1  # a missing value has code -1: the last item
+    values.append(read(column[missing].tolist()[0]) if missing.any() else None)
+    found = np.array(values, dtype=object)[codes]
+    return pd.Series(found, index=column.index, dtype="object").astype("str")
 
 
 BASES: tuple[str, ...] = ("dated", "undated", "no place", "no course")
@@ -185,18 +199,36 @@ def year_coverage(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
 # --- matching ------------------------------------------------------------------------------
 
 
+# The column of :func:`match_parts` naming the query (the part) a row belongs to.
+PART = "_part"
+
+
+def _part_of(rows: pd.DataFrame) -> list[str]:
+    return [PART] if PART in rows.columns else []
+
+
 def _class_clusters(dated: pd.DataFrame) -> pd.Series:
     """Cluster number per dated row: connected runs of overlapping dates within a group."""
-    keys = ["fiscal_year", "course_key", "place"]
-    dated = dated.sort_values([*keys, "start_date", "end_date", "record_id"], kind="stable")
-    running_end = dated.groupby(keys, sort=False)["end_date"].cummax()
-    previous_end = running_end.groupby([dated[k] for k in keys], sort=False).shift()
-    starts_new = previous_end.isna() | (dated["start_date"] > previous_end)
-    return starts_new.cumsum().rename("cluster")
+    keys = [*_part_of(dated), "fiscal_year", "course_key", "place"]
+    order = [*keys, "start_date", "end_date", "record_id"]
+    dated = dated[order].sort_values(order, kind="stable")  # only the columns it reads
+    # A walk over plain lists (a few hundred rows; per-group pandas calls cost far more): a
+    # row starts a new cluster when its group changes or it starts after every earlier end.
+    group = list(zip(*(dated[k].tolist() for k in keys), strict=True))
+    start, end = dated["start_date"].tolist(), dated["end_date"].tolist()
+    cluster, number, running_end = [], 0, None
+    for i, key in enumerate(group):
+        if i == 0 or key != group[i - 1] or start[i] > running_end:
+            number += 1
+        running_end = end[i] if i == 0 or key != group[i - 1] else max(running_end, end[i])
+        cluster.append(number)
+    return pd.Series(cluster, index=dated.index, dtype="int64", name="cluster")
 
 
 def _course_year_groups(rows: pd.DataFrame) -> pd.Series:
-    keys = rows[["fiscal_year", "course_key"]].astype(str).agg("|".join, axis=1)
+    keys = rows["fiscal_year"].astype(str) + "|" + rows["course_key"].astype(str)
+    if PART in rows.columns:
+        keys = rows[PART].astype(str) + "|" + keys
     return keys.rename("cluster")
 
 
@@ -327,6 +359,12 @@ CLASS_COLUMNS: tuple[str, ...] = (
 
 
 def empty_classes() -> pd.DataFrame:
+    return _empty_classes().copy()
+
+
+@cache
+def _empty_classes() -> pd.DataFrame:
+    # Built once: typing an empty frame costs as much as a full one (rivalries call it often).
     return pd.DataFrame({c: pd.Series(dtype="object") for c in CLASS_COLUMNS}).pipe(_typed)
 
 
@@ -339,23 +377,26 @@ def _typed(classes: pd.DataFrame) -> pd.DataFrame:
         "start_date": "datetime64[us]",
         "end_date": "datetime64[us]",
     }
-    out = classes.astype(types)
-    for col in CLASS_COLUMNS:
-        if col not in types:
-            out[col] = out[col].astype("str")
-    return out
+    return classes.astype({c: types.get(c, "str") for c in CLASS_COLUMNS})
 
 
 def _meets_another_country(dated: pd.DataFrame) -> pd.Series:
     """True for a row whose dates overlap a row of another country in the same class."""
-    cols = ["group", "iso3", "start_date", "end_date", "record_id"]
-    pairs = dated[cols].merge(dated[cols], on="group", suffixes=("", "_other"))
-    hit = (
-        (pairs["iso3"] != pairs["iso3_other"])
-        & (pairs["start_date"] <= pairs["end_date_other"])
-        & (pairs["start_date_other"] <= pairs["end_date"])
-    )
-    return dated["record_id"].isin(set(pairs.loc[hit, "record_id"]))
+    # Plain lists: classes hold a few rows each, where a self-merge costs far more.
+    start, end = dated["start_date"].tolist(), dated["end_date"].tolist()
+    iso3, record_id = dated["iso3"].tolist(), dated["record_id"].tolist()
+    if PART in dated.columns:  # a record stands once in each part: hit in one, not the others
+        record_id = list(zip(dated[PART].tolist(), record_id, strict=True))
+    members: dict[object, list[int]] = {}
+    for i, group in enumerate(dated["group"].tolist()):
+        members.setdefault(group, []).append(i)
+    hit = {
+        record_id[i]
+        for rows in members.values()
+        for i in rows
+        if any(iso3[i] != iso3[j] and start[i] <= end[j] and start[j] <= end[i] for j in rows)
+    }
+    return pd.Series([r in hit for r in record_id], index=dated.index, dtype="bool")
 
 
 def _shared_rows(grouped: pd.DataFrame) -> pd.DataFrame:
@@ -389,3 +430,36 @@ def match_rows(rows: pd.DataFrame, query: Query) -> tuple[pd.DataFrame, pd.DataF
     evidence = evidence.sort_values(["class_id", "country_name", "record_id"], kind="stable")
     classes = _typed(classes.reset_index(drop=True)[list(CLASS_COLUMNS)])
     return classes, evidence[list(ROW_COLUMNS)].reset_index(drop=True)
+
+
+def match_parts(
+    rows: pd.DataFrame, countries: list[tuple[str, ...]], match: str
+) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """:func:`match_rows` of several queries in one pass, each query's answer exactly as
+    :func:`match_rows` gives it. ``rows`` carries :data:`PART`, the position in ``countries``
+    (each query's countries, in order) of the query a row belongs to; a row may stand in
+    several parts, and the index must be unique. Classes never cross parts."""
+    shared = _shared_rows(assign_groups(rows, match))
+    out = [(empty_classes(), pd.DataFrame(columns=list(ROW_COLUMNS))) for _ in countries]
+    if shared.empty:
+        return out
+    summaries = {
+        g: {**_summarise(v, countries[v[PART][0]]), PART: v[PART][0]}
+        for g, v in _by_group(shared).items()
+    }
+    classes = pd.DataFrame.from_dict(summaries, orient="index")
+    classes = classes.sort_values(
+        [PART, "fiscal_year", "start_date", "course_title", "place", "record_ids"],
+        na_position="last",
+        kind="stable",
+    )
+    number = classes.groupby([PART, "fiscal_year"]).cumcount() + 1
+    ids = "FY" + classes["fiscal_year"].astype(str) + "-" + number.map("{:03d}".format)
+    classes.insert(0, "class_id", ids)
+    evidence = shared.assign(class_id=shared["group"].map(classes["class_id"]))
+    evidence = evidence.sort_values([PART, "class_id", "country_name", "record_id"], kind="stable")
+    rows_of = dict(iter(evidence.groupby(PART, sort=False)))
+    for part, found in classes.groupby(PART, sort=False):
+        typed = _typed(found.reset_index(drop=True)[list(CLASS_COLUMNS)])
+        out[part] = (typed, rows_of[part][list(ROW_COLUMNS)].reset_index(drop=True))
+    return out

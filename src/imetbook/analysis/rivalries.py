@@ -26,10 +26,12 @@ Public entry point: :func:`rivalry_classes`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections import Counter
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from imetbook import paths
@@ -149,6 +151,11 @@ def side_codes(short: str) -> tuple[str, ...]:
     return tuple(countries_mod.name_and_code(n)[1] for n in book_names(short))
 
 
+def _codes_of(frame: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """:func:`side_codes` of every side in ``frame``, looked up once per call."""
+    return {s: side_codes(s) for s in sorted({*frame["side_a"], *frame["side_b"]})}
+
+
 def rivalry_years(rivalries: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
     """One row per rivalry and fiscal year it is active, from ``first`` to ``last``."""
     out = []
@@ -218,39 +225,77 @@ def make_query(
 def _key_tiers(training: pd.DataFrame, keys: pd.Series) -> dict[str, tiers.Tier]:
     """Tiers of ``keys``, each from all its printed titles in the records (not only the rows
     of one rivalry), so a course has the same tier whichever rivalry met in it."""
-    actual = training[(training["status"] == "actual") & training["course_key"].isin(set(keys))]
-    return tiers.key_tiers(actual)
+    hit = (training["status"] == "actual") & training["course_key"].isin(set(keys))
+    return tiers.key_tiers(training.loc[hit, ["course_key", "course_title"]])
 
 
-def _pair_classes(rows: pd.DataFrame, base: classmates.Query, rivalry, years: list[int]):
-    """Shared classes of one rivalry's two sides in its active ``years``."""
-    codes_a, codes_b = side_codes(rivalry.side_a), side_codes(rivalry.side_b)
-    names = {c: countries_mod.canonical_name(c) for c in (*codes_a, *codes_b)}
-    pair_rows = _common_courses(
-        rows[rows["iso3"].isin(names) & rows["fiscal_year"].isin(years)], codes_a
-    )
-    query = replace(base, countries=tuple(names.values()), iso3=tuple(names))
-    if pair_rows.empty:
-        return matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))
-    found, evidence = classmates.match_rows(pair_rows, query)
-    if found.empty:
+class _Rows:
+    """The selected rows of every side, cut once into positions per country, so each rivalry
+    takes its rows with array lookups instead of filtering the whole frame (102 rivalries)."""
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.frame = rows
+        self.by_country = {k: v for k, v in rows.groupby("iso3", sort=False).indices.items()}
+        self.iso3 = rows["iso3"].to_numpy(dtype=object)
+        self.fiscal_year = rows["fiscal_year"].to_numpy(dtype="int64")
+        self.course_key = rows["course_key"].to_numpy(dtype=object)
+        self.keyed = rows["course_key"].notna().to_numpy(dtype=bool)
+
+    def of(self, codes: tuple[str, ...], years: list[int]) -> np.ndarray:
+        """Positions (in row order) of keyed rows of ``codes`` in ``years``."""
+        found = [self.by_country[c] for c in codes if c in self.by_country]
+        pos = np.sort(np.concatenate(found)) if found else np.array([], dtype="int64")
+        pos = pos[np.isin(self.fiscal_year[pos], years)]
+        return pos[self.keyed[pos]]
+
+
+Sides = tuple[tuple[str, ...], tuple[str, ...], list[int]]
+
+
+def _pair_classes(rows: _Rows, sides: list[Sides], match: str) -> list[tuple]:
+    """Shared classes of each rivalry's two sides (their ISO codes) in its active years: the
+    rivalries are matched in one pass (:func:`imetbook.analysis.matching.match_parts`), each
+    exactly as :func:`imetbook.analysis.classmates.match_rows` would on its own."""
+    names = [{c: countries_mod.canonical_name(c) for c in (*a, *b)} for a, b, _ in sides]
+    pos = [
+        _common_courses(rows, rows.of(tuple(n), years), a)
+        for n, (a, _, years) in zip(names, sides, strict=True)
+    ]
+    taken = [i for i, p in enumerate(pos) if len(p)]
+    found = {}
+    if taken:
+        stack = rows.frame.iloc[np.concatenate([pos[i] for i in taken])].reset_index(drop=True)
+        part = np.repeat(np.arange(len(taken)), [len(pos[i]) for i in taken])
+        stack[matching.PART] = part
+        countries = [tuple(names[i].values()) for i in taken]
+        found = dict(zip(taken, matching.match_parts(stack, countries, match), strict=True))
+    out = []
+    for i, (a, _, _) in enumerate(sides):
+        if i not in found:
+            out.append((matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))))
+        else:
+            out.append(_both_sides(*found[i], {names[i][c] for c in a}))
+    return out
+
+
+def _both_sides(found: pd.DataFrame, evidence: pd.DataFrame, side_a: set[str]):
+    """A rivalry's classes with both sides in them (Serbia's names are one side)."""
+    if found.empty:  # no shared row: match_rows' own empty evidence, as it gives it
         return found, evidence
-    # A class counts for the rivalry only with both sides in it (Serbia's names are one side).
-    side_a = {names[c] for c in codes_a}
     present = found["countries"].str.split("; ")
     both = present.map(lambda cs: bool(side_a & set(cs)) and bool(set(cs) - side_a))
     found = found[both.astype(bool)]
     return found, evidence[evidence["class_id"].isin(found["class_id"])]
 
 
-def _common_courses(rows: pd.DataFrame, codes_a: tuple[str, ...]) -> pd.DataFrame:
+def _common_courses(rows: _Rows, pos: np.ndarray, codes_a: tuple[str, ...]) -> np.ndarray:
     """Only rows of a course and fiscal year both sides took: no other row can be in a shared
     class (classes never cross a course or a year), and the matching runs much faster."""
-    keyed = rows[rows["course_key"].notna()]
-    is_a = keyed["iso3"].isin(codes_a)
-    key = keyed["fiscal_year"].astype(str) + "|" + keyed["course_key"]
-    both = set(key[is_a]) & set(key[~is_a])
-    return keyed[key.isin(both)]
+    keys = list(zip(rows.fiscal_year[pos].tolist(), rows.course_key[pos].tolist(), strict=True))
+    is_a = np.isin(rows.iso3[pos], codes_a)
+    both = {k for k, a in zip(keys, is_a, strict=True) if a}
+    both &= {k for k, a in zip(keys, is_a, strict=True) if not a}
+    return pos[np.fromiter((k in both for k in keys), dtype=bool, count=len(keys))]
 
 
 def _side_rows(rows: pd.DataFrame) -> dict[tuple[str, int], int]:
@@ -275,10 +320,12 @@ def rivalry_classes(
     names = sorted({n for s in (*rivalries["side_a"], *rivalries["side_b"]) for n in book_names(s)})
     base = classmates.make_query(training, names, q.programs, q.fy_start, q.fy_end, "class")
     rows = classmates.select_rows(training, base)
+    cut, codes = _Rows(rows), _codes_of(rivalries)
+    active = {k: v.tolist() for k, v in years.groupby("rivalry_id", sort=False)["fiscal_year"]}
     found_classes, found_rows = [], []
-    for r in rivalries.itertuples(index=False):
-        active = years.loc[years["rivalry_id"] == r.rivalry_id, "fiscal_year"].tolist()
-        c, e = _pair_classes(rows, base, r, active)
+    pairs = list(rivalries.itertuples(index=False))
+    sides = [(codes[r.side_a], codes[r.side_b], active[r.rivalry_id]) for r in pairs]
+    for r, (c, e) in zip(pairs, _pair_classes(cut, sides, base.match), strict=True):
         ident = {"rivalry_id": r.rivalry_id, "rivalry": r.rivalry}
         found_classes.append(c.assign(**ident))
         found_rows.append(e.assign(**ident))
@@ -315,14 +362,16 @@ def year_status(
 ) -> pd.DataFrame:
     """Per rivalry and active year: rows of each side, classes (counted tier), status, and the
     ``sides`` behind a ``not checkable`` or ``side absent`` year ("A; B")."""
-    listed = not_in_reports(folder).set_index("iso3")
+    listed = set(not_in_reports(folder)["iso3"])
+    codes = _codes_of(years)
     counted = classes[classes["counted"]].groupby(["rivalry_id", "fiscal_year"]).size()
+    n_counted = {(int(k[0]), int(k[1])): int(v) for k, v in counted.items()}
     out = []
     for y in years.itertuples(index=False):
-        rows_a = sum(side_rows.get((c, y.fiscal_year), 0) for c in side_codes(y.side_a))
-        rows_b = sum(side_rows.get((c, y.fiscal_year), 0) for c in side_codes(y.side_b))
-        n = int(counted.get((y.rivalry_id, y.fiscal_year), 0))
-        excluded = [s for s in (y.side_a, y.side_b) if side_codes(s)[0] in listed.index]
+        rows_a = sum(side_rows.get((c, y.fiscal_year), 0) for c in codes[y.side_a])
+        rows_b = sum(side_rows.get((c, y.fiscal_year), 0) for c in codes[y.side_b])
+        n = n_counted.get((int(y.rivalry_id), int(y.fiscal_year)), 0)
+        excluded = [s for s in (y.side_a, y.side_b) if codes[s][0] in listed]
         if n >= q.min_classes:
             status, why = "meets", ""
         elif excluded:
@@ -341,31 +390,42 @@ def year_status(
 
 def summarise(rivalries: pd.DataFrame, status: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
     """One row per rivalry: active years, years of each status, classes by tier, first/last."""
-    out = []
     counted = classes[classes["counted"]]
+    main = counted[~counted["preparatory"].astype(bool)]
+    active = _counts(status["rivalry_id"])
+    kinds = _counts(status["rivalry_id"], status["status"])
+    n_classes = _counts(counted["rivalry_id"])
+    war = _counts(main.loc[main["tier"] == "senior", "rivalry_id"])
+    staff = _counts(main.loc[main["tier"] == "intermediate", "rivalry_id"])
+    met = status.loc[status["status"] == "meets"].groupby("rivalry_id")["fiscal_year"]
+    first, last = met.min().to_dict(), met.max().to_dict()
+    out = []
     for r in rivalries.itertuples(index=False):
-        s = status[status["rivalry_id"] == r.rivalry_id]
-        c = counted[counted["rivalry_id"] == r.rivalry_id]
-        kinds = s["status"].value_counts()
-        met = s.loc[s["status"] == "meets", "fiscal_year"]
-        main = c[~c["preparatory"]]
+        rid = int(r.rivalry_id)
         out.append(
             {
                 "rivalry_id": r.rivalry_id,
                 "rivalry": r.rivalry,
                 "side_a": r.side_a,
                 "side_b": r.side_b,
-                "active years": len(s),
-                **{f"years {k}": int(kinds.get(k, 0)) for k in STATUSES},
-                "classes": len(c),
-                "war-college classes": int((main["tier"] == "senior").sum()),
-                "staff-college classes": int((main["tier"] == "intermediate").sum()),
-                "first FY met": int(met.min()) if len(met) else pd.NA,
-                "last FY met": int(met.max()) if len(met) else pd.NA,
+                "active years": active.get(rid, 0),
+                **{f"years {k}": kinds.get((rid, k), 0) for k in STATUSES},
+                "classes": n_classes.get(rid, 0),
+                "war-college classes": war.get(rid, 0),
+                "staff-college classes": staff.get(rid, 0),
+                "first FY met": int(first[rid]) if rid in first else pd.NA,
+                "last FY met": int(last[rid]) if rid in last else pd.NA,
             }
         )
     frame = pd.DataFrame(out)
     return frame.astype({"first FY met": "Int64", "last FY met": "Int64"})
+
+
+def _counts(*columns: pd.Series) -> dict:
+    """Rows per value of ``columns`` (a tuple of values for several), as plain ints."""
+    if len(columns) == 1:
+        return dict(Counter(columns[0].tolist()))
+    return dict(Counter(zip(*(c.tolist() for c in columns), strict=True)))
 
 
 # --- views for the chapter and the command line ------------------------------------------------

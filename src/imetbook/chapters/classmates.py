@@ -106,7 +106,11 @@ def compute(p: dict[str, Any]) -> Chapter:
     first, last = cm.check_span(p["fy_start"], p["fy_end"], cm.data_span(training))
     args = {"programs": p["programs"], "fy_start": first, "fy_end": last, "match": p["match"]}
     result = cm.shared_classes_for(training, p["countries"], **args)
-    everything = cm.shared_classes_for(training, p["countries"], **{**args, "programs": "all"})
+    everything = (
+        result  # the same query under every program: the result itself when it asks for all
+        if p["programs"] == "all"
+        else cm.shared_classes_for(training, p["countries"], **{**args, "programs": "all"})
+    )
     return Chapter(p, training, datasets.load("rules"), datasets.load("claims"), result, everything)
 
 

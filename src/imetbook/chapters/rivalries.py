@@ -65,8 +65,9 @@ def compute(p: dict[str, Any]) -> Chapter:
         "min_classes": p["min_classes"],
     }
     result = rv.rivalry_classes(training, p["programs"], **args)
-    everything = rv.rivalry_classes(training, "all", **args)
-    return Chapter(p, training, datasets.load("rules"), result, everything)
+    # The same query under every program: the result itself when it already asks for all.
+    every = result if p["programs"] == "all" else rv.rivalry_classes(training, "all", **args)
+    return Chapter(p, training, datasets.load("rules"), result, every)
 
 
 # --- words -----------------------------------------------------------------------------------
