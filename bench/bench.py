@@ -207,6 +207,9 @@ def copy_tree(repo: Path, dest: Path, warm: bool) -> int:
         for folder in WARM_OUTPUTS:
             if (repo / folder).is_dir():
                 shutil.copytree(repo / folder, dest / folder, dirs_exist_ok=True)
+    # An empty repository, so that git reads the copy's .gitignore (the tests ask git what
+    # it ignores) and never this tree's.
+    subprocess.run(["git", "init", "-q", str(dest)], check=True)
     return len(names)
 
 
