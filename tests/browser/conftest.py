@@ -10,9 +10,11 @@ fails: no other host resolves), so a page that needs the network fails.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -92,6 +94,7 @@ class PageLog:
     console_errors: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     http_errors: list[str] = field(default_factory=list)
+    inflight: Inflight | None = None
 
     def reset(self) -> None:
         self.console_errors.clear()
@@ -104,6 +107,61 @@ class PageLog:
             + [f"HTTP error: {e}" for e in self.http_errors]
             + [f"console error: {e}" for e in self.console_errors]
         )
+
+
+# A page has settled when none of its requests has been in flight for QUIET_S seconds: the
+# margin for a request a script starts just after another ends (Playwright waits 0.5 s).
+QUIET_S = 0.3
+SETTLE_LIMIT_S = float(os.environ.get("IMETBOOK_BROWSER_SETTLE_S", "30"))
+
+
+class Inflight:
+    """The requests of one tab that have started and neither finished nor failed.
+
+    Playwright's ``networkidle`` also counts requests a page never sees; in the sweep it
+    waited out its whole timeout on about one page in two hundred, with no request of the page
+    in flight. This waits on the page's own requests, and names them if they never end.
+    """
+
+    def __init__(self, page) -> None:
+        self.requests: set = set()
+        self.changed = time.monotonic()
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    def _start(self, request) -> None:
+        self.requests.add(request)
+        self.changed = time.monotonic()
+
+    def _end(self, request) -> None:
+        self.requests.discard(request)
+        self.changed = time.monotonic()
+
+    def settled(self) -> bool:
+        return not self.requests and time.monotonic() - self.changed >= QUIET_S
+
+    def problem(self) -> str:
+        urls = sorted(r.url for r in self.requests)
+        return f"still loading after {SETTLE_LIMIT_S:g} s: {urls or 'nothing in flight'}"
+
+    async def settle(self) -> list[str]:
+        """Wait (asyncio) until the page has settled; a problem line if it never does."""
+        end = time.monotonic() + SETTLE_LIMIT_S
+        while not self.settled():
+            if time.monotonic() > end:
+                return [self.problem()]
+            await asyncio.sleep(0.05)
+        return []
+
+    def settle_sync(self, page) -> list[str]:
+        """The same with Playwright's sync API, whose events arrive while it waits."""
+        end = time.monotonic() + SETTLE_LIMIT_S
+        while not self.settled():
+            if time.monotonic() > end:
+                return [self.problem()]
+            page.wait_for_timeout(50)
+        return []
 
 
 # Chromium asks for /favicon.ico by itself on a tab's first page; the book has none and no page
@@ -138,6 +196,7 @@ async def open_tab(browser, base_url: str):
     log = PageLog(origin=base_url)
     page = await context.new_page()
     page.on("request", lambda r: is_local(r.url, base_url) or log.blocked.append(r.url))
+    log.inflight = Inflight(page)
     page.on("console", lambda m: page_error(m) and log.console_errors.append(m.text))
     page.on("pageerror", lambda exc: log.console_errors.append(f"uncaught: {exc}"))
     page.on(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from .browser_support import site_dir, site_pages
-from .conftest import is_local
+from .conftest import Inflight, is_local
 
 pytestmark = pytest.mark.browser
 
@@ -121,6 +121,15 @@ class _Cells(HTMLParser):
             self._text.append(data)
 
 
+_INFLIGHT: dict = {}  # page -> its requests in flight
+
+
+def settle(page) -> None:
+    """Wait until the page's own requests have ended (see ``conftest.Inflight``)."""
+    problems = _INFLIGHT[page].settle_sync(page)
+    assert not problems, f"{page.url}: {problems[0]}"
+
+
 @pytest.fixture(scope="module")
 def pages_by_width(browser, base_url: str):
     """One page per width; every request beyond the local server is recorded (and fails: the
@@ -132,6 +141,7 @@ def pages_by_width(browser, base_url: str):
         contexts.append(context)
         out[width] = context.new_page()
         out[width].on("request", lambda r: is_local(r.url, base_url) or blocked.append(r.url))
+        _INFLIGHT[out[width]] = Inflight(out[width])
     yield out, blocked
     for context in contexts:
         context.close()
@@ -150,7 +160,7 @@ def test_page_reads_well(rel: str, width: int, site: Path, base_url: str, pages_
     page = pages[width]
     blocked.clear()
     page.goto(base_url + rel, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     problems = [f"needs the network: {u}" for u in blocked]
 
     size = page.evaluate(OVERFLOW_JS)
@@ -196,7 +206,7 @@ def test_sidebar_lists_several_countries_by_name(base_url: str, pages_by_width):
 def test_roster_search_narrows_the_table(width: int, base_url: str, pages_by_width):
     page = pages_by_width[0][width]
     page.goto(base_url + ROSTER_PAGE, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     before = page.evaluate(INFO_JS, ROSTER_TABLE)
     assert before, "the roster is not an interactive table (no DataTables info line)"
     box = page.locator(ROSTER_TABLE).locator("xpath=ancestor::div[contains(@class,'dt-container')]")
@@ -225,7 +235,7 @@ def _phone_problems(page) -> list[str]:
 def test_phone_never_scrolls_sideways(rel: str, base_url: str, pages_by_width):
     page = pages_by_width[0][PHONE]
     page.goto(base_url + rel, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     problems = _phone_problems(page)
     assert not problems, f"{rel} at {PHONE} px:\n  " + "\n  ".join(problems)
 
@@ -234,7 +244,7 @@ def test_phone_check_sees_a_chart_that_scrolls_sideways(base_url: str, pages_by_
     page = pages_by_width[0][PHONE]
     rel = next(p for p in PAGES if p.endswith("budget.html"))
     page.goto(base_url + rel, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.evaluate(CHARTS_JS), f"{rel} has no chart"
     page.add_style_tag(content=OLD_PHONE_RULE)
     assert any(p.startswith("chart wider") for p in _phone_problems(page))
@@ -244,7 +254,7 @@ def test_a_focused_chart_grows_legible_and_scrolls_inside_its_figure(base_url: s
     page = pages_by_width[0][PHONE]
     rel = next(p for p in PAGES if p.endswith("budget.html"))
     page.goto(base_url + rel, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     figure = page.locator("figure.imetbook-figure").first
     size = "f => [f.querySelector('svg').getBoundingClientRect().width, f.clientWidth]"
     before, column = figure.evaluate(size)

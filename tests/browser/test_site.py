@@ -118,8 +118,8 @@ async def check_page(page, log, rel: str, base_url: str, site: Path) -> list[str
     response = await page.goto(base_url + rel, wait_until="load")
     if response is None or not response.ok:
         return [f"HTTP {response and response.status}"]
-    await page.wait_for_load_state("networkidle")
-    problems = list(log.problems())
+    problems = await log.inflight.settle()
+    problems += log.problems()
 
     for img in await page.evaluate(IMAGES_JS):
         if img["width"] <= 0:
