@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -201,3 +203,12 @@ def course_rows(**columns: list) -> pd.DataFrame:
     if "course_key" not in columns:
         base["course_key"] = [t.upper() if t else None for t in base["course_title"]]
     return pd.DataFrame(base)
+
+
+def link_or_copy(src: str, dst: str) -> None:
+    """``shutil.copytree``'s copy function for a copy of the built tables: hard links (a build
+    never writes into a table file, it swaps a new folder in), or a copy across file systems."""
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system
+        shutil.copy2(src, dst)

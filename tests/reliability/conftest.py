@@ -9,11 +9,11 @@ copied so that a case can check nothing under ``chapters/`` changed.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from fixture_helpers import link_or_copy
 
 from imetbook import paths
 from imetbook.data import build
@@ -29,18 +29,11 @@ def baseline() -> Path:
     return paths.processed_dir()
 
 
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:  # another file system
-        shutil.copy2(src, dst)
-
-
 @pytest.fixture
 def project(tmp_path: Path, baseline: Path) -> Project:
     root = tmp_path / "project"
     shutil.copytree(RAW, root / "data" / "raw")
-    shutil.copytree(baseline, root / "data" / "processed", copy_function=_link_or_copy)
+    shutil.copytree(baseline, root / "data" / "processed", copy_function=link_or_copy)
     shutil.copytree(REPO / "chapters", root / "chapters", ignore=shutil.ignore_patterns("[A-Z]*"))
     shutil.copy2(REPO / "requirements.txt", root / "requirements.txt")
     return Project(root)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fixture_helpers import built_page, notebook
+from fixture_helpers import built_page, link_or_copy, notebook
 from reliability.rel_helpers import snapshot
 
 from imetbook import paths
@@ -176,20 +176,13 @@ def tables() -> Path:
     return paths.processed_dir()
 
 
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:  # another file system
-        shutil.copy2(src, dst)
-
-
 def project_copy(tmp: Path, processed: Path) -> Path:
     """A project root with the committed notebooks, a copy of the raw data and the tables (hard
     links: a build never writes into a table file, it swaps a new folder in)."""
     root = tmp / "project"
     shutil.copytree(ROOT / "chapters", root / "chapters")
     shutil.copytree(RAW, root / "data" / "raw")
-    shutil.copytree(processed, root / "data" / "processed", copy_function=_link_or_copy)
+    shutil.copytree(processed, root / "data" / "processed", copy_function=link_or_copy)
     shutil.copy2(ROOT / "requirements.txt", root / "requirements.txt")
     return root
 
