@@ -187,14 +187,12 @@ def is_local(url: str, origin: str) -> bool:
     return parts.scheme in LOCAL_SCHEMES or f"{parts.scheme}://{parts.netloc}/" == origin
 
 
-async def open_tab(browser, base_url: str):
-    """A page in a context of its own, its events logged. Every request that is not to the
-    local server is recorded (and fails: Chromium resolves no other host, see
-    :data:`CHROMIUM_ARGS`). Unlike a Playwright route, watching requests keeps the browser's
-    cache, so a tab loads the shared scripts and styles once, not once per page."""
-    context = await browser.new_context(viewport=VIEWPORT, service_workers="block")
+def watch(page, base_url: str) -> PageLog:
+    """Log what a reader would notice on ``page`` (async or sync API alike). Every request
+    that is not to the local server is recorded (and fails: Chromium resolves no other host,
+    see :data:`CHROMIUM_ARGS`). Unlike a Playwright route, watching requests keeps the
+    browser's cache, so a tab loads the shared scripts and styles once, not once per page."""
     log = PageLog(origin=base_url)
-    page = await context.new_page()
     page.on("request", lambda r: is_local(r.url, base_url) or log.blocked.append(r.url))
     log.inflight = Inflight(page)
     page.on("console", lambda m: page_error(m) and log.console_errors.append(m.text))
@@ -203,7 +201,14 @@ async def open_tab(browser, base_url: str):
         "response",
         lambda r: r.status >= 400 and log.http_errors.append(f"{r.status} {r.url}"),
     )
-    return context, page, log
+    return log
+
+
+async def open_tab(browser, base_url: str):
+    """A page in a context of its own, watched (:func:`watch`)."""
+    context = await browser.new_context(viewport=VIEWPORT, service_workers="block")
+    page = await context.new_page()
+    return context, page, watch(page, base_url)
 
 
 @pytest.fixture(scope="session")
@@ -225,25 +230,10 @@ def browser():
 
 @pytest.fixture(scope="session")
 def browser_page(browser, base_url: str) -> Iterator[tuple[object, PageLog]]:
-    """One tab for the targeted checks, with the network fenced off and its events logged."""
+    """One tab for the targeted checks, watched (:func:`watch`)."""
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    log = PageLog(origin=base_url)
-
-    def route(r) -> None:
-        if is_local(r.request.url, base_url):
-            r.continue_()
-        else:
-            log.blocked.append(r.request.url)
-            r.abort("blockedbyclient")
-
-    context.route("**/*", route)
     page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and log.console_errors.append(m.text))
-    page.on("pageerror", lambda exc: log.console_errors.append(f"uncaught: {exc}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and log.http_errors.append(f"{r.status} {r.url}"),
-    )
+    log = watch(page, base_url)
     try:
         yield page, log
     finally:

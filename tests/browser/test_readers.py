@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from .browser_support import site_dir, site_pages
-from .conftest import Inflight, is_local
+from .conftest import watch
 
 pytestmark = pytest.mark.browser
 
@@ -121,28 +121,25 @@ class _Cells(HTMLParser):
             self._text.append(data)
 
 
-_INFLIGHT: dict = {}  # page -> its requests in flight
+_LOGS: dict = {}  # page -> what it logged (conftest.watch)
 
 
 def settle(page) -> None:
     """Wait until the page's own requests have ended (see ``conftest.Inflight``)."""
-    problems = _INFLIGHT[page].settle_sync(page)
+    problems = _LOGS[page].inflight.settle_sync(page)
     assert not problems, f"{page.url}: {problems[0]}"
 
 
 @pytest.fixture(scope="module")
 def pages_by_width(browser, base_url: str):
-    """One page per width; every request beyond the local server is recorded (and fails: the
-    browser resolves no other host, ``conftest.CHROMIUM_ARGS``). Watched, not routed, so each
-    tab keeps its cache."""
-    out, contexts, blocked = {}, [], []
+    """One watched page per width (``conftest.watch``), and what each logged."""
+    out, contexts = {}, []
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900})
         contexts.append(context)
         out[width] = context.new_page()
-        out[width].on("request", lambda r: is_local(r.url, base_url) or blocked.append(r.url))
-        _INFLIGHT[out[width]] = Inflight(out[width])
-    yield out, blocked
+        _LOGS[out[width]] = watch(out[width], base_url)
+    yield out, {width: _LOGS[page] for width, page in out.items()}
     for context in contexts:
         context.close()
 
@@ -156,12 +153,12 @@ def test_the_reader_pages_exist():
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("rel", PAGES)
 def test_page_reads_well(rel: str, width: int, site: Path, base_url: str, pages_by_width):
-    pages, blocked = pages_by_width
+    pages, logs = pages_by_width
     page = pages[width]
-    blocked.clear()
+    logs[width].reset()
     page.goto(base_url + rel, wait_until="load")
     settle(page)
-    problems = [f"needs the network: {u}" for u in blocked]
+    problems = [f"needs the network: {u}" for u in logs[width].blocked]
 
     size = page.evaluate(OVERFLOW_JS)
     if size["page"] > size["view"] + 1:
