@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import os
 import re
+import threading
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from . import conftest
 from .browser_support import site_dir, site_pages
 from .conftest import CHROMIUM_ARGS, chromium_executable, local_server, open_tab
 
@@ -285,3 +288,34 @@ def test_the_sweep_reports_what_a_planted_page_gets_wrong(tmp_path):
     assert "image does not load: " in problems and "missing.svg" in problems
     assert "image without alt text: " in problems
     assert "console error: " in problems and "undefinedFunction" in problems
+
+
+def test_a_request_that_never_ends_is_named(tmp_path, monkeypatch):
+    # A script asks for /hang after the page has loaded; the server never answers in time.
+    (tmp_path / "hang.html").write_text(
+        "<!doctype html><html><head><title>hang</title></head><body><article><p>Waiting.</p>"
+        '<script>addEventListener("load", () => fetch("hang"));</script></article></body></html>',
+        encoding="utf-8",
+    )
+    served = threading.Event()
+
+    class Hanging(conftest._QuietHandler):
+        def do_GET(self) -> None:
+            if self.path.endswith("/hang"):
+                served.wait(10)  # released when the test ends
+            super().do_GET()
+
+    monkeypatch.setattr(conftest, "SETTLE_LIMIT_S", 1.0)
+    server = conftest._Server(("127.0.0.1", 0), functools.partial(Hanging, directory=tmp_path))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            sweep = check_site(url, tmp_path, ["hang.html"], search=False)
+            report = pool.submit(asyncio.run, sweep).result()
+    finally:
+        served.set()
+        server.shutdown()
+        server.server_close()
+    assert f"still loading after 1 s: ['{url}hang']" in report["hang.html"]
