@@ -33,6 +33,7 @@ pytestmark = pytest.mark.browser
 
 COUNTRY_PAGES = "chapters/country/"  # generated, one per country: checked, not screenshotted
 SEARCH_TERM = "Pakistan"
+REFRESH = re.compile(r"<meta\s+http-equiv=[\"']?refresh", re.I)
 IMAGE_FILE = re.compile(r"\.(svg|png|jpe?g|gif|webp)$", re.I)
 PAGES = site_pages(site_dir())
 
@@ -121,6 +122,9 @@ async def check_page(page, log, rel: str, base_url: str, site: Path) -> list[str
     response = await page.goto(base_url + rel, wait_until="load")
     if response is None or not response.ok:
         return [f"HTTP {response and response.status}"]
+    if REFRESH.search((site / rel).read_text(encoding="utf-8", errors="replace")[:2000]):
+        # A redirect page (index.html -> intro.html): check where it leads, once it is there.
+        await page.wait_for_url(lambda url: url != base_url + rel, wait_until="load")
     problems = await log.inflight.settle()
     problems += log.problems()
 
