@@ -257,6 +257,7 @@ class Build:
 
     name: str
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of each phase's processes
     executed: list[str] = field(default_factory=list)
     up_to_date: int = 0
     mean_run: float | None = None  # executor's mean seconds per notebook run
@@ -299,9 +300,17 @@ def check_isolated(root: Path) -> None:
         raise SystemExit(f"bench: the copy in {root} would not run its own code: {found}")
 
 
-def run(cmd: Sequence[str], root: Path) -> tuple[float, str]:
-    """Run ``python -m imetbook <cmd>`` in the copy; wall seconds and its output."""
-    t0 = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds of every finished child process and its own children (kernels, workers,
+    Chromium): the work a step did on all cores, whatever else the machine was doing."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return kids.ru_utime + kids.ru_stime
+
+
+def run(cmd: Sequence[str], root: Path, cpu: dict[str, float] | None = None) -> tuple[float, str]:
+    """Run ``python -m imetbook <cmd>`` in the copy; wall seconds and its output (its CPU
+    seconds into ``cpu[cmd[0]]`` when given)."""
+    t0, c0 = time.perf_counter(), children_cpu()
     done = subprocess.run(
         [sys.executable, "-m", "imetbook", *cmd],
         cwd=root,
@@ -310,6 +319,8 @@ def run(cmd: Sequence[str], root: Path) -> tuple[float, str]:
         text=True,
     )
     seconds = time.perf_counter() - t0
+    if cpu is not None:
+        cpu[cmd[0]] = children_cpu() - c0
     output = done.stdout + done.stderr
     if done.returncode != 0:
         tail = "\n".join(output.strip().splitlines()[-20:])
@@ -337,11 +348,11 @@ def build_book(
     """``make book`` in the copy, phase by phase: data build, execute, html."""
     build = Build(name)
     if data:
-        build.seconds["data"], _ = run(["data", "build"], root)
+        build.seconds["data"], _ = run(["data", "build"], root, build.cpu)
     execute_cmd = ["execute", "-j", str(jobs), *(["--force"] if force else [])]
-    build.seconds["execute"], output = run(execute_cmd, root)
+    build.seconds["execute"], output = run(execute_cmd, root, build.cpu)
     read_summary(build, output)
-    build.seconds["html"], _ = run(["html"], root)
+    build.seconds["html"], _ = run(["html"], root, build.cpu)
     return build
 
 
@@ -411,22 +422,30 @@ def make_test(root: Path, cold: Build) -> None:
     reinstalled: ``-o`` marks it up to date) and the figure of issue 21: the cold book plus
     the tests, what ``make test`` costs on a fresh clone once the installs are done."""
     venv = Path(sys.executable).parent.parent
-    seconds = {}
+    seconds, cpu = {}, {}
     for step in TEST_STEPS:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), children_cpu()
         done = subprocess.run(
             ["make", f"VENV={venv}", "-o", f"{venv}/.installed", step],
             cwd=root, env=copy_env(root), capture_output=True, text=True,
         )  # fmt: skip
         seconds[step] = time.perf_counter() - t0
+        cpu[step] = children_cpu() - c0
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
             raise SystemExit(f"bench: `make {step}` failed in {root}:\n{tail}")
     print("        make test: " + "  ".join(f"{k} {v:6.1f} s" for k, v in seconds.items()),
           flush=True)  # fmt: skip
+    print("        CPU seconds: " + "  ".join(f"{k} {v:6.1f}" for k, v in
+          [*cold.cpu.items(), *cpu.items()]), flush=True)  # fmt: skip
     total = cold.total + sum(seconds.values())
     figure("make test on a fresh clone (cold book + tests, after installs)", f"{total:.0f} s",
            "<= 240 s", total <= 240)  # fmt: skip
+    # The least wall time this work can take here: every core busy all the time.
+    work = sum(cold.cpu.values()) + sum(cpu.values())
+    cores = len(os.sched_getaffinity(0))
+    print(f"    (its CPU work: {work:.0f} s on {cores} cores, so at least {work / cores:.0f} s "
+          "of wall time with every core busy)", flush=True)  # fmt: skip
 
 
 def timed_builds(root: Path, args: argparse.Namespace) -> list[Build]:

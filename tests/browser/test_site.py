@@ -3,8 +3,9 @@
 For every HTML page of ``_build/html``: it loads with no console error, no failed request and
 no request beyond localhost; every ``<img>`` decodes (natural width > 0) and has alt text;
 every chart (inline SVG) has a size and an accessible name; every internal link points at an
-existing file and anchor. The search page finds a country. Chapter pages (not the generated
-country pages) are screenshotted into ``_build/screenshots/`` for review.
+existing file and anchor. The search page finds a country. The screenshots of every chapter
+for review are ``test_readers``' (``_build/screenshots/<width>/``, at a desktop and a phone
+width); the sweep takes none (a third, desktop-width copy cost about 13 s of browser time).
 
 All pages are checked once, in one browser with :data:`TABS` tabs at a time, by a session
 fixture; each page is still its own test, failing with that page's problems.
@@ -31,7 +32,6 @@ from .conftest import CHROMIUM_ARGS, chromium_executable, local_server, open_tab
 
 pytestmark = pytest.mark.browser
 
-COUNTRY_PAGES = "chapters/country/"  # generated, one per country: checked, not screenshotted
 SEARCH_TERM = "Pakistan"
 REFRESH = re.compile(r"<meta\s+http-equiv=[\"']?refresh", re.I)
 IMAGE_FILE = re.compile(r"\.(svg|png|jpe?g|gif|webp)$", re.I)
@@ -105,10 +105,6 @@ def link_problem(href: str, base_url: str, site: Path) -> str | None:
     return None
 
 
-def screenshot_path(site: Path, rel: str) -> Path:
-    return site.parent / "screenshots" / (rel.removesuffix(".html").replace("/", "__") + ".png")
-
-
 # Tabs loading pages at once: Chromium renders in processes of its own, so a few tabs keep
 # both cores busy while another waits for the network to go idle.
 TABS = int(os.environ.get("IMETBOOK_BROWSER_TABS", "4"))
@@ -143,13 +139,6 @@ async def check_page(page, log, rel: str, base_url: str, site: Path) -> list[str
         why = link_problem(href, base_url, site)
         if why:
             problems.append(f"broken link: {why}")
-
-    redirected = page.url.split("#")[0] != base_url + rel  # e.g. index.html -> intro.html
-    chapter = not rel.startswith(COUNTRY_PAGES) or rel == COUNTRY_PAGES + "index.html"
-    if chapter and not redirected:
-        shot = screenshot_path(site, rel)
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(shot), full_page=True)
     return problems
 
 
