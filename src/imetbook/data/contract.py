@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 from pandas.api import types as ptypes
 
 from imetbook.errors import ContractError
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 KINDS = ("str", "int", "float", "bool", "date")
 NUMERIC = ("int", "float")
@@ -121,6 +124,8 @@ def _kind_ok(series: pd.Series, kind: str) -> bool:
 
 
 def _checks(col: Column) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     kind = col.kind
     checks = [
         pa.Check(
@@ -140,7 +145,11 @@ def _checks(col: Column) -> list[pa.Check]:
 
 @cache
 def pandera_schema(contract: Contract) -> pa.DataFrameSchema:
-    """The contract as a pandera schema (built once per contract)."""
+    """The contract as a pandera schema (built once per contract). pandera is imported here,
+    not with the module: every notebook kernel reads the contracts, none validates, and the
+    import costs about 0.2 s per kernel and per command."""
+    import pandera.pandas as pa
+
     columns = {
         c.name: pa.Column(None, checks=_checks(c), nullable=c.nullable, required=True)
         for c in contract.columns
@@ -191,9 +200,11 @@ def _message(df: pd.DataFrame, contract: Contract, failures: pd.DataFrame) -> st
 def validate(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:
     """Return ``df`` unchanged if it meets ``contract``; raise :class:`ContractError` naming
     the table, the column, the value and where the row came from if not (pandera checks)."""
+    from pandera.errors import SchemaErrors
+
     try:
         pandera_schema(contract).validate(df, lazy=True, inplace=True)
-    except pa.errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         raise ContractError(_message(df, contract, exc.failure_cases)) from None
     return df
 
