@@ -78,8 +78,15 @@ def _require(df: pd.DataFrame, table: str, columns: Iterable[str]) -> None:
         raise DataError(f"{table}: missing column(s) {', '.join(missing)}")
 
 
-def _join(values: Iterable[object]) -> str:
-    return "; ".join(sorted({str(v) for v in values if pd.notna(v)}))
+def _joined(rows: pd.DataFrame, keys: list[str], column: str) -> dict[tuple, str]:
+    """Per group of ``keys``: the distinct non-null values of ``column`` as text, sorted and
+    joined with '; ' (groups with none are left out). One pass over the distinct
+    (group, value) pairs: a Python function per group would cost a second per call."""
+    pairs = rows.loc[rows[column].notna(), [*keys, column]].drop_duplicates()
+    found: dict[tuple, set[str]] = {}
+    for *key, value in pairs.itertuples(index=False, name=None):
+        found.setdefault(tuple(key), set()).add(str(value))
+    return {key: "; ".join(sorted(values)) for key, values in found.items()}
 
 
 def _one_row_per_country_year(rows: pd.DataFrame, detail: str) -> pd.DataFrame:
@@ -98,11 +105,11 @@ def _one_row_per_country_year(rows: pd.DataFrame, detail: str) -> pd.DataFrame:
         .drop_duplicates(keys)
         .drop(columns="size")
     )
-    agg = rows.groupby(keys, as_index=False).agg(
-        country_name=("country_name", "first"),
-        regions=("region", _join),
-        detail=(detail, _join),
-    )
+    agg = rows.groupby(keys, as_index=False).agg(country_name=("country_name", "first"))
+    at = list(zip(agg["fiscal_year"], agg["iso3"], strict=True))
+    for name, column in (("regions", "region"), ("detail", detail)):
+        joined = _joined(rows, keys, column)
+        agg[name] = pd.Series([joined.get(k, "") for k in at], index=agg.index, dtype="str")
     out = agg.merge(main, on=keys, how="left")
     out["fiscal_year"] = out["fiscal_year"].astype("int64")
     return out[PARTICIPATION_COLUMNS].sort_values(keys, ignore_index=True)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from imetbook import paths
@@ -187,14 +188,18 @@ def tier_columns(frame: pd.DataFrame, folder: Path | None = None) -> pd.DataFram
     """``tier``, ``preparatory`` and ``tier_rule`` for each row of ``frame`` (same index),
     from its ``course_key`` (and ``course_title`` where present: :func:`key_tiers`)."""
     found = key_tiers(frame, folder)
-    tiers = frame["course_key"].map(
-        lambda k: found.get(k, NO_TIER) if isinstance(k, str) else NO_TIER
-    )
+    # Looked up once per distinct key (-1, a missing key, takes the last entry: no tier).
+    codes, keys = pd.factorize(frame["course_key"], use_na_sentinel=True)
+    each = [found.get(k, NO_TIER) if isinstance(k, str) else NO_TIER for k in keys] + [NO_TIER]
+
+    def spread(values: list, dtype: str) -> pd.Series:
+        return pd.Series(np.array(values, dtype=object)[codes], index=frame.index, dtype=dtype)
+
     return pd.DataFrame(
         {
-            "tier": tiers.map(lambda t: t.tier).astype("str"),
-            "preparatory": tiers.map(lambda t: t.preparatory).astype("bool"),
-            "tier_rule": tiers.map(lambda t: t.rule_id).astype("str"),
+            "tier": spread([t.tier for t in each], "str"),
+            "preparatory": spread([t.preparatory for t in each], "bool"),
+            "tier_rule": spread([t.rule_id for t in each], "str"),
         },
         index=frame.index,
     )
