@@ -17,6 +17,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from imetbook import paths
@@ -48,11 +49,77 @@ def downloads_dir(processed: Path | None = None) -> Path:
 
 
 _CSV = {"index": False, "lineterminator": "\n", "date_format": "%Y-%m-%d"}
+# Below this many rows pandas' own writer is as fast as formatting the distinct values.
+FAST_MIN_ROWS = 2000
+# Extension dtypes whose equal values pandas writes alike (Float64 is not one: 0.0, -0.0).
+_EXACT_EXTENSIONS = {"boolean", *(f"{u}Int{bits}" for u in ("", "U") for bits in (8, 16, 32, 64))}
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """UTF-8 CSV, ``\\n`` line ends, dates as YYYY-MM-DD, empty cells for nulls."""
-    df.to_csv(path, **_CSV)
+    path.write_bytes(csv_bytes(df))
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """``df.to_csv(**_CSV)`` encoded as UTF-8, byte for byte: by :func:`fast_csv` where it
+    applies, else by ``to_csv``."""
+    fast = fast_csv(df) if len(df) >= FAST_MIN_ROWS else None
+    return df.to_csv(**_CSV).encode("utf-8") if fast is None else fast
+
+
+def fast_csv(df: pd.DataFrame) -> bytes | None:
+    """``df.to_csv(**_CSV)`` encoded as UTF-8, with each column's distinct values formatted
+    once (by ``to_csv`` itself) and spread over the rows, instead of every cell going through
+    Python's csv writer (the big tables repeat few values per column); None where the bytes
+    could differ.
+
+    For the dtypes handled, how ``to_csv`` writes a value does not depend on the other values of
+    its column (``date_format`` is fixed) nor, in a row of two or more cells, on its place in the
+    row. None for other dtypes (object, categorical, Float64...), a value holding a line break,
+    and frames of one column (a lone empty cell is written ``""``)."""
+    if df.shape[1] < 2 or isinstance(df.columns, pd.MultiIndex):
+        return None
+    cells = []
+    for j in range(df.shape[1]):
+        column = _cells(df.iloc[:, j])
+        if column is None:
+            return None
+        cells.append(column)
+    header = df.iloc[:0].to_csv(**_CSV).encode("utf-8")[:-1]
+    return b"\n".join([header, *map(b",".join, zip(*cells, strict=True)), b""])
+
+
+def _exact_key(s: pd.Series) -> object | None:
+    """Values equal exactly where ``to_csv`` writes the cells of ``s`` alike (None: dtype not
+    handled). Floats by their bits: 0.0 == -0.0 but they are written differently."""
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype):
+        if dtype.kind == "f":
+            return s.to_numpy().view(f"u{dtype.itemsize}")
+        return s.array if dtype.kind in "biuM" else None  # M: naive datetime64
+    if isinstance(dtype, pd.StringDtype) or str(dtype) in _EXACT_EXTENSIONS:
+        return s.array
+    return None
+
+
+def _cells(s: pd.Series) -> list[bytes] | None:
+    """Every cell of ``s`` as ``to_csv`` writes it (UTF-8), or None (see :func:`fast_csv`)."""
+    key = _exact_key(s)
+    if key is None:
+        return None
+    codes, uniques = pd.factorize(key)  # nulls: -1
+    # One row per code: where the running maximum of the codes rises (codes number the values
+    # in order of first appearance; if they did not, fewer rows than codes: not handled).
+    rows = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+    if len(rows) != len(uniques):
+        return None
+    null = np.flatnonzero(codes < 0)[:1]  # last, so that code -1 picks its text
+    sample = s.iloc[np.concatenate([rows, null])].reset_index(drop=True)
+    text = pd.DataFrame({"value": sample, "end": 0}).to_csv(header=False, **_CSV).encode("utf-8")
+    values = [line[:-2] for line in text.split(b"\n")[:-1]]
+    if len(values) != len(sample) or b",0\n".join([*values, b""]) != text:
+        return None  # a value holding a line break
+    return np.array(values, dtype=object)[codes].tolist()
 
 
 def _resource(name: str) -> dict[str, object]:
@@ -108,25 +175,26 @@ def write_downloads(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
             write_csv(df, out / f"{name}.csv")
         _link_or_copy(folder / f"{name}.parquet", out / f"{name}.parquet")
     training = tables["training"][schema.TRAINING.names]
-    rendered = training.to_csv(**_CSV)  # once: the country files are cut from it
-    (out / "training.csv").write_bytes(rendered.encode("utf-8"))
+    rendered = csv_bytes(training)  # once: the country files are cut from it
+    (out / "training.csv").write_bytes(rendered)
     write_country_csvs(training, rendered, out / COUNTRIES)
     text = json.dumps(descriptor(list(tables)), indent=1, ensure_ascii=False) + "\n"
     (out / DESCRIPTOR).write_text(text, encoding="utf-8")
 
 
-def write_country_csvs(training: pd.DataFrame, rendered: str, folder: Path) -> None:
+def write_country_csvs(training: pd.DataFrame, rendered: bytes, folder: Path) -> None:
     """``folder/ISO3.csv``: each country's rows of ``training``, as :func:`write_csv` writes
-    them, cut from ``rendered`` (the whole table's CSV) instead of formatted a second time."""
-    lines = rendered.split("\n")
+    them, cut from ``rendered`` (the whole table's CSV, :func:`csv_bytes`) instead of formatted
+    a second time."""
+    lines = rendered.split(b"\n")
     groups = training.groupby("iso3", sort=True)
     if len(lines) != len(training) + 2:  # a cell holds a line break: format each country
         for iso3, rows in groups:
             write_csv(rows, folder / f"{iso3}.csv")
         return
     for iso3, positions in groups.indices.items():
-        body = "".join(lines[i + 1] + "\n" for i in positions)
-        (folder / f"{iso3}.csv").write_bytes(f"{lines[0]}\n{body}".encode())
+        text = b"\n".join([lines[0], *(lines[i + 1] for i in positions), b""])
+        (folder / f"{iso3}.csv").write_bytes(text)
 
 
 # --- the Data page ----------------------------------------------------------------------------
