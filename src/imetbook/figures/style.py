@@ -230,9 +230,11 @@ def _freeze_layout(fig: Figure) -> None:
     Constrained layout starts from the positions of the previous draw, so a second render of
     the same figure would move things by a fraction of a point and change the bytes.
     """
-    if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        # The layout alone, not a whole draw without rendering around it: savefig draws next.
         with mpl.rc_context(_DETERMINISM):
-            fig.draw_without_rendering()
+            engine.execute(fig)
         fig.set_layout_engine("none")
 
 
