@@ -98,3 +98,24 @@ def test_dictionary_and_table_schema_come_from_the_contract():
             assert cons.get("enum") == (list(col.allowed) if col.allowed else None)
     amount = schema.dictionary(schema.FUNDING).set_index("column").loc["amount_usd"]
     assert amount["allowed values"] == "0 or more" and amount["unit"] == schema.USD
+
+
+def test_reading_tables_and_drawing_pages_does_not_import_pandera():
+    # pandera costs about 0.2 s to import; kernels and commands that only read the tables
+    # (every chapter and country page) must not pay it. A fresh interpreter: this one has it.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import imetbook.chapters.profile, imetbook.chapters.claims, imetbook.data.datasets\n"
+        "print('pandera' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_validation_still_imports_pandera_when_it_runs(tables):
+    with pytest.raises(ContractError):
+        schema.validate(tables["training"].iloc[:0].drop(columns="iso3"), schema.TRAINING)
