@@ -182,9 +182,13 @@ def test_kill_during_a_build_leaves_the_tables_and_the_next_build_cleans_up(proj
 
 @pytest.mark.slow
 def test_two_builds_at_once_one_waits_and_the_tables_are_never_missing(project: Project):
-    """Two ``--force`` builds at once: one waits for the other's lock; both succeed; at no
-    moment is ``data/processed`` missing or without its stamp (the swap is one step)."""
-    cmd = [sys.executable, "-m", "imetbook", "data", "build", "--force"]
+    """Two builds at once after a raw change (as two ``make book`` would): one builds, the other
+    waits for its lock and then finds the tables current (it builds nothing); both succeed; at
+    no moment is ``data/processed`` missing or without its stamp (the swap is one step)."""
+    path = project.raw / "context" / "pakistan_timeline.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # read as without it (BOM test)
+    project.resign("context", path.name)
+    cmd = [sys.executable, "-m", "imetbook", "data", "build"]
     procs = [
         subprocess.Popen(
             cmd, env=project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -202,6 +206,7 @@ def test_two_builds_at_once_one_waits_and_the_tables_are_never_missing(project: 
     assert all(p.returncode == 0 for p in procs), outs
     assert missing == 0, "data/processed was missing during a swap"
     assert sum("waiting for it to finish" in err for _, err in outs) == 1, outs
+    assert sum("data: built" in out for out, _ in outs) == 1, outs  # the waiting one did not
     assert not [
         x for x in project.tables.parent.iterdir() if x.name not in ("processed", "raw", "cache")
     ]
