@@ -198,7 +198,7 @@ def parse_bench(fmtr_dir: Path, repeat: int) -> None:
     print(f"    (CPU: imetbook / bare lxml = {cpus['imetbook'] / cpus['bare lxml']:.2f}x)")
     # Even spread perfectly over every core, reading, checking, parsing and extracting the
     # fields leaves this much of the 1.5x budget for everything else the parse does.
-    cores = len(os.sched_getaffinity(0))
+    cores = paths.available_cores()
     least = cpus["extract"] / cores
     budget = 1.5 * walls["bare lxml"]
     print(f"    (extract: check, parse and take out every field, nothing cleaned: "
@@ -495,7 +495,7 @@ def make_test(root: Path, cold: Build) -> None:
            "<= 240 s", total <= 240)  # fmt: skip
     # The least wall time this work can take here: every core busy all the time.
     work = sum(cold.cpu.values()) + sum(cpu.values())
-    cores = len(os.sched_getaffinity(0))
+    cores = paths.available_cores()
     print(f"    (its CPU work: {work:.0f} s on {cores} cores, so at least {work / cores:.0f} s "
           "of wall time with every core busy)", flush=True)  # fmt: skip
 
@@ -620,7 +620,7 @@ def main(argv: list[str] | None = None) -> None:
         "--pages-only", action="store_true", help="the page set only (fresh and warm kernels)"
     )
     parser.add_argument(
-        "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="notebooks at a time"
+        "-j", "--jobs", type=int, default=paths.available_cores(), help="notebooks at a time"
     )
     parser.add_argument(
         "--force", action="store_true", help="cold build: execute every notebook, not only stale"

@@ -1,4 +1,5 @@
-"""Where things live. Every path can be overridden by passing it explicitly.
+"""Where things live, and how many cores there are to work on them. Every path can be
+overridden by passing it explicitly.
 
 The project root is found from ``IMETBOOK_ROOT`` or, failing that, from this file's
 location (``src/imetbook/paths.py`` sits two levels below the root).
@@ -41,3 +42,12 @@ def package_dir() -> Path:
 def cache_dir() -> Path:
     """Derived files kept between builds (e.g. text extracted from PDFs), keyed by content."""
     return project_root() / "data" / "cache"
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform tells it, as
+    in a container limited to a few of the machine's cores), at least 1."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

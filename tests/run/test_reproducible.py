@@ -83,7 +83,7 @@ def test_notebooks_re_execute_to_identical_bytes():
     assert not stale, f"not executed from the current inputs, run `make book` first: {stale}"
 
     context = multiprocessing.get_context("spawn")  # as execute: pyarrow threads and fork
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=paths.available_cores(), mp_context=context) as pool:
         fresh = list(pool.map(_render, jobs))
 
     differ = [
@@ -107,7 +107,7 @@ def test_html_rebuild_is_byte_identical(tmp_path):
     # The command of `imetbook html` (Sphinx in parallel processes), into another folder, with
     # every sidebar written by the theme itself: equal bytes also prove the sidebars the first
     # build derived from a sibling's (imetbook.run.sphinx_sidebar) are the theme's own.
-    cmd = html_command(ROOT, os.cpu_count() or 1, path_output=tmp_path)
+    cmd = html_command(ROOT, paths.available_cores(), path_output=tmp_path)
     env = {**os.environ, sphinx_sidebar.ENV_SWITCH: "0"}
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     assert done.returncode == 0, f"second build failed:\n{done.stdout[-3000:]}\n{done.stderr}"

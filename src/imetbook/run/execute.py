@@ -242,7 +242,7 @@ def run_job(job: Job, warm: bool = True, **where: Any) -> Outcome:
 
 
 def default_workers() -> int:
-    return os.cpu_count() or 1
+    return paths.available_cores()
 
 
 def _progress(done: int, total: int, outcome: Outcome) -> str:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import gc
 import itertools
 import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -45,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from imetbook import paths
 from imetbook.data import countries, manifest, schema
 from imetbook.data.manifest import RawFile
 from imetbook.data.parsers import fmtr_documents, fmtr_html, fmtr_xml
@@ -572,13 +572,6 @@ def _chunk_job(bounds: tuple[int, int]) -> pd.DataFrame:
         return _parse_chunk(files[bounds[0] : bounds[1]], where)
 
 
-def _default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def _parse_chunks(files: list[RawFile], where: str | Path, workers: int) -> list[pd.DataFrame]:
     """:func:`_parse_chunk` of every run, in file order; in ``workers`` forked processes
     when there are two or more (and the platform can fork). An error is raised for the
@@ -610,7 +603,7 @@ def parse_elements(
     if not files:
         raise DataError("fmtr: MANIFEST.csv lists no files")
     with _gc_paused():
-        el = _join(_parse_chunks(files, where, workers or _default_workers()))
+        el = _join(_parse_chunks(files, where, workers or paths.available_cores()))
         el = attach_countries(el)
         return assign_regions(el)
 

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -175,7 +174,7 @@ def build_html(root: Path | None = None, jobs: int | None = None) -> None:
     skip the pages that warned and pass.
     """
     root = root or paths.project_root()
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or paths.available_cores()
     if jobs < 1:
         raise ImetbookError(f"-j must be at least 1, got {jobs}")
     try:
