@@ -348,8 +348,8 @@ def assert_at_once_is_alone(t: pd.DataFrame, groups: list[list[str]], match: str
     """``match_parts`` (the rivalries' one pass) equals ``match_rows`` query by query."""
     queries = [cm.make_query(t, names, "all", None, None, match) for names in groups]
     selected = [cm.select_rows(t, q) for q in queries]
-    stack = pd.concat(selected, ignore_index=True)
-    stack[matching.PART] = [i for i, s in enumerate(selected) for _ in range(len(s))]
+    stack = matching.stack_parts(selected)
+    assert stack[matching.PART].tolist() == [i for i, s in enumerate(selected) for _ in s.index]
     together = matching.match_parts(stack, [q.countries for q in queries], match)
     assert any(len(classes) for classes, _ in together)
     for q, s, (classes, evidence) in zip(queries, selected, together, strict=True):

@@ -42,7 +42,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pandas as pd
 
 from imetbook import vocab
@@ -420,8 +419,7 @@ def pair_table(
         return pd.DataFrame([])
     # Every pair matched in one pass, each exactly as on its own (matching.match_parts).
     cut = [rows[rows["iso3"].isin((iso_a, iso_b))] for (_, iso_a), (_, iso_b) in pairs]
-    stack = pd.concat(cut, ignore_index=True)
-    stack[matching.PART] = np.repeat(np.arange(len(cut)), [len(c) for c in cut])
+    stack = matching.stack_parts(cut)
     found = matching.match_parts(stack, [(a, b) for (a, _), (b, _) in pairs], query.match)
     out = []
     for ((name_a, _), (name_b, _)), (classes, _) in zip(pairs, found, strict=True):

@@ -207,6 +207,14 @@ def _part_of(rows: pd.DataFrame) -> list[str]:
     return [PART] if PART in rows.columns else []
 
 
+def stack_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of several queries as :func:`match_parts` reads them: one frame, each row
+    tagged with :data:`PART`, the position of its query in ``parts``."""
+    stack = pd.concat(parts, ignore_index=True)
+    stack[PART] = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    return stack
+
+
 def _class_clusters(dated: pd.DataFrame) -> pd.Series:
     """Cluster number per dated row: connected runs of overlapping dates within a group."""
     keys = [*_part_of(dated), "fiscal_year", "course_key", "place"]
@@ -362,6 +370,11 @@ def empty_classes() -> pd.DataFrame:
     return _empty_classes().copy()
 
 
+def no_classes() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`match_rows`' answer when no class is shared: no class and no evidence row."""
+    return empty_classes(), pd.DataFrame(columns=list(ROW_COLUMNS))
+
+
 @cache
 def _empty_classes() -> pd.DataFrame:
     # Built once: typing an empty frame costs as much as a full one (rivalries call it often).
@@ -415,7 +428,7 @@ def match_rows(rows: pd.DataFrame, query: Query) -> tuple[pd.DataFrame, pd.DataF
     """Shared classes and their evidence rows from selected rows (see :func:`select_rows`)."""
     shared = _shared_rows(assign_groups(rows, query.match))
     if shared.empty:
-        return empty_classes(), pd.DataFrame(columns=list(ROW_COLUMNS))
+        return no_classes()
     summaries = {g: _summarise(v, query.countries) for g, v in _by_group(shared).items()}
     classes = pd.DataFrame.from_dict(summaries, orient="index")
     classes = classes.sort_values(
@@ -440,7 +453,7 @@ def match_parts(
     (each query's countries, in order) of the query a row belongs to; a row may stand in
     several parts, and the index must be unique. Classes never cross parts."""
     shared = _shared_rows(assign_groups(rows, match))
-    out = [(empty_classes(), pd.DataFrame(columns=list(ROW_COLUMNS))) for _ in countries]
+    out = [no_classes() for _ in countries]
     if shared.empty:
         return out
     summaries = {

@@ -264,15 +264,13 @@ def _pair_classes(rows: _Rows, sides: list[Sides], match: str) -> list[tuple]:
     taken = [i for i, p in enumerate(pos) if len(p)]
     found = {}
     if taken:
-        stack = rows.frame.iloc[np.concatenate([pos[i] for i in taken])].reset_index(drop=True)
-        part = np.repeat(np.arange(len(taken)), [len(pos[i]) for i in taken])
-        stack[matching.PART] = part
+        stack = matching.stack_parts([rows.frame.iloc[pos[i]] for i in taken])
         countries = [tuple(names[i].values()) for i in taken]
         found = dict(zip(taken, matching.match_parts(stack, countries, match), strict=True))
     out = []
     for i, (a, _, _) in enumerate(sides):
         if i not in found:
-            out.append((matching.empty_classes(), pd.DataFrame(columns=list(matching.ROW_COLUMNS))))
+            out.append(matching.no_classes())
         else:
             out.append(_both_sides(*found[i], {names[i][c] for c in a}))
     return out
