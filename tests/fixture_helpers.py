@@ -121,13 +121,19 @@ def edit(folder: Path, name: str, old: str, new: str, manifest: bool = True) -> 
     text = path.read_bytes().decode("utf-8")
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {name}"
     path.write_bytes(text.replace(old, new).encode("utf-8"))
-    if not manifest:
-        return
+    if manifest:
+        resign(folder, name)
+
+
+def resign(folder: Path, name: str) -> None:
+    """Record ``folder/name``'s current sha256 and size in ``folder/MANIFEST.csv`` (an edited
+    file then passes its checksum, so what the build does with its content is tested)."""
+    data = (folder / name).read_bytes()
     rows = read_rows(folder, "MANIFEST.csv")
     for row in rows:
         if row["file"] == name:
-            row["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-            row["bytes"] = str(path.stat().st_size)
+            row["sha256"] = hashlib.sha256(data).hexdigest()
+            row["bytes"] = str(len(data))
     with (folder / "MANIFEST.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()

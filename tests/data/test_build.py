@@ -3,14 +3,12 @@ stops it before the FMTR parse (seconds of CPU) runs."""
 
 from __future__ import annotations
 
-import csv
 import errno
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
-from fixture_helpers import read_rows
+from fixture_helpers import read_rows, resign
 
 from imetbook import atomic, paths
 from imetbook.data import build
@@ -18,24 +16,10 @@ from imetbook.data.parsers import fmtr
 from imetbook.errors import DataError, OutputError
 
 
-def _resign(folder: Path, name: str) -> None:
-    """Record ``folder/name``'s new sha256 in the manifest (checksums pass, the content not)."""
-    rows = read_rows(folder, "MANIFEST.csv")
-    data = (folder / name).read_bytes()
-    for row in rows:
-        if row["file"] == name:
-            row["sha256"] = hashlib.sha256(data).hexdigest()
-            row["bytes"] = str(len(data))
-    with (folder / "MANIFEST.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def _not_utf8(raw: Path) -> str:
     path = raw / "context" / "india_timeline.csv"
     path.write_bytes(path.read_bytes().replace(b"India", "Indi\u00e4".encode("latin-1"), 1))
-    _resign(path.parent, path.name)
+    resign(path.parent, path.name)
     return "india_timeline.csv: not valid UTF-8"
 
 
@@ -49,7 +33,7 @@ def _reference_bad_row(raw: Path) -> str:
     path = raw / "reference" / "nato_accessions.csv"
     lines = path.read_bytes().splitlines(keepends=True)
     path.write_bytes(b"".join([*lines, lines[-1].rstrip(b"\r\n") + b",extra\n"]))
-    _resign(path.parent, path.name)
+    resign(path.parent, path.name)
     return f"nato_accessions.csv line {len(lines) + 1}"
 
 

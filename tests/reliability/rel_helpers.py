@@ -11,6 +11,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from fixture_helpers import resign
+
 from imetbook import paths
 
 REPO = paths.project_root()
@@ -91,16 +93,7 @@ class Project:
 
     def resign(self, folder: str, name: str) -> None:
         """Record the current sha256 and size of ``folder/name`` in its manifest."""
-        data = (self.raw / folder / name).read_bytes()
-
-        def change(fields, rows):
-            for row in rows:
-                if row["file"] == name:
-                    row["sha256"] = hashlib.sha256(data).hexdigest()
-                    row["bytes"] = str(len(data))
-            return fields, rows
-
-        self.edit_manifest(folder, change)
+        resign(self.raw / folder, name)
 
 
 def one_error_line(done: subprocess.CompletedProcess) -> str:
