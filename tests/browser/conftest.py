@@ -67,10 +67,10 @@ def site() -> Path:
     return root
 
 
-def local_server(folder: Path) -> _Server:
-    """``folder`` served on 127.0.0.1 (a free port) from a thread of its own."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = _Server(("127.0.0.1", 0), handler)
+def local_server(folder: Path, handler: type = _QuietHandler) -> _Server:
+    """``folder`` served on 127.0.0.1 (a free port) from a thread of its own, by ``handler``
+    (a :class:`_QuietHandler`)."""
+    server = _Server(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
