@@ -424,7 +424,7 @@ def funding_tables(
     :func:`read_sources`), ``training`` and, for the quality of training values,
     ``reconciliation``."""
     _check_training(training)
-    parsed = sources or _parse(budget_dir)
+    parsed = sources if sources is not None else _parse(budget_dir)
     regions_df = derive_regions(_state_regions(parsed.figures), training)
     regions = dict(zip(regions_df["iso3"], regions_df["region"], strict=True))
     value = training_value(training, reconciliation)
