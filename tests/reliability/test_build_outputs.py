@@ -67,7 +67,7 @@ def test_read_only_data_folder_is_one_line(project: Project):
 PROBE = """
 import json, sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], str(Path(sys.argv[1]).parent)]  # rel_helpers, fixture_helpers
 from rel_helpers import snapshot
 data = Path(sys.argv[2])
 names = sorted(p.name for p in data.iterdir() if p.name != "cache")  # as Project.state
