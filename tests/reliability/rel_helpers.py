@@ -78,6 +78,11 @@ class Project:
         with (self.raw / "fmtr" / "MANIFEST.csv").open(newline="", encoding="utf-8") as fh:
             return self.raw / "fmtr" / next(csv.DictReader(fh))["staged_file"]
 
+    def oldest_document_report(self) -> str:
+        """The report year of the first original document (``fmtr_reports``)."""
+        with (self.raw / "fmtr_reports" / "MANIFEST.csv").open(newline="", encoding="utf-8") as fh:
+            return next(csv.DictReader(fh))["report_fy"]
+
     def edit_manifest(self, folder: str, change) -> Path:
         """Rewrite ``folder``'s MANIFEST.csv through ``change(fields, rows) -> (fields, rows)``."""
         path = self.raw / folder / "MANIFEST.csv"

@@ -91,6 +91,20 @@ def context_file_not_utf8(p: Project) -> tuple[str, ...]:
     return path.name, "utf-8"
 
 
+def fmtr_manifest_without_a_documented_report(p: Project) -> tuple[str, ...]:
+    # The original documents of the oldest report stay; its extracted files leave the
+    # manifest (and the folder): nothing is left to pair the documents with.
+    def change(fields, rows):
+        oldest = rows[0]["report_fy"]
+        for row in rows:
+            if row["report_fy"] == oldest:
+                (p.raw / "fmtr" / row["staged_file"]).unlink()
+        return fields, [r for r in rows if r["report_fy"] != oldest]
+
+    p.edit_manifest("fmtr", change)
+    return "fmtr_reports/MANIFEST.csv", "fmtr/MANIFEST.csv", p.oldest_document_report()
+
+
 CASES = {
     "truncated gz": truncate_gz,
     "raw file removed": remove_raw_file,
@@ -102,6 +116,7 @@ CASES = {
     "bad report_fy": fmtr_manifest_bad_report_fy,
     "bad n_training_elements": fmtr_manifest_bad_count,
     "context CSV not UTF-8": context_file_not_utf8,
+    "documents without their extracted report": fmtr_manifest_without_a_documented_report,
 }
 
 

@@ -17,6 +17,7 @@ from imetbook.data.parsers import fmtr_fields as F
 from imetbook.data.parsers.fmtr_flags import FLAG as _FLAG
 from imetbook.data.parsers.fmtr_flags import add_flag
 from imetbook.data.parsers.fmtr_reconcile import COST_TOLERANCE
+from imetbook.errors import DataError
 
 # Reports whose extraction merged columns: a row's lost cost sits at the end of the
 # students' unit ('AF STN KANPUR 13735'), a lost quantity at the end of the title.
@@ -150,6 +151,17 @@ def _lost_as_rows(el: pd.DataFrame, lost: pd.DataFrame, keys: pd.DataFrame, docs
     return pd.DataFrame(new)
 
 
+def _check_reports_extracted(el: pd.DataFrame, docs: list) -> None:
+    # Documents of a report with no extracted file would reconcile nothing against their
+    # printed totals: every total a mismatch. Refuse it instead of publishing that.
+    missing = sorted({d.report for d in docs} - set(el["report"].dropna()))
+    if missing:
+        raise DataError(
+            f"fmtr_reports/MANIFEST.csv lists original documents of {', '.join(missing)}, but "
+            "fmtr/MANIFEST.csv lists no extracted file of that report; list both or neither"
+        )
+
+
 def apply_documents(
     el: pd.DataFrame, reports_dir: Path, cache_dir: Path | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -158,6 +170,7 @@ def apply_documents(
     from imetbook.data.parsers import fmtr_reports as R
 
     docs = R.read_documents(reports_dir, cache_dir)
+    _check_reports_extracted(el, docs)
     keys = R.label_keys(el, {d.report for d in docs})
     lines = R.document_lines(docs, keys)
     el = el.copy()
