@@ -80,8 +80,22 @@ class Project:
 
     def oldest_document_report(self) -> str:
         """The report year of the first original document (``fmtr_reports``)."""
-        with (self.raw / "fmtr_reports" / "MANIFEST.csv").open(newline="", encoding="utf-8") as fh:
-            return next(csv.DictReader(fh))["report_fy"]
+        return self.manifest_rows("fmtr_reports")[0]["report_fy"]
+
+    def manifest_rows(self, folder: str) -> list[dict[str, str]]:
+        with (self.raw / folder / "MANIFEST.csv").open(newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    def keep_reports(self, folder: str, reports: set[str]) -> None:
+        """Only the files of ``reports`` stay in ``folder`` and its manifest."""
+
+        def change(fields, rows):
+            for row in rows:
+                if row["report_fy"] not in reports:
+                    (self.raw / folder / row["staged_file"]).unlink()
+            return fields, [r for r in rows if r["report_fy"] in reports]
+
+        self.edit_manifest(folder, change)
 
     def edit_manifest(self, folder: str, change) -> Path:
         """Rewrite ``folder``'s MANIFEST.csv through ``change(fields, rows) -> (fields, rows)``."""

@@ -94,15 +94,9 @@ def context_file_not_utf8(p: Project) -> tuple[str, ...]:
 def fmtr_manifest_without_a_documented_report(p: Project) -> tuple[str, ...]:
     # The original documents of the oldest report stay; its extracted files leave the
     # manifest (and the folder): nothing is left to pair the documents with.
-    def change(fields, rows):
-        oldest = rows[0]["report_fy"]
-        for row in rows:
-            if row["report_fy"] == oldest:
-                (p.raw / "fmtr" / row["staged_file"]).unlink()
-        return fields, [r for r in rows if r["report_fy"] != oldest]
-
-    p.edit_manifest("fmtr", change)
-    return "fmtr_reports/MANIFEST.csv", "fmtr/MANIFEST.csv", p.oldest_document_report()
+    oldest = p.oldest_document_report()
+    p.keep_reports("fmtr", {r["report_fy"] for r in p.manifest_rows("fmtr")} - {oldest})
+    return "fmtr_reports/MANIFEST.csv", "fmtr/MANIFEST.csv", oldest
 
 
 CASES = {

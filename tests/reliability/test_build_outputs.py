@@ -78,13 +78,13 @@ Path(sys.argv[3]).write_text(json.dumps(seen))
 
 @pytest.mark.slow  # copies the tables into a tmpfs
 @needs_mounts
-def test_full_disk_is_one_line_and_keeps_the_tables(project: Project, tmp_path: Path):
+def test_full_disk_is_one_line_and_keeps_the_tables(small_project: Project, tmp_path: Path):
     """The tables live on a file system with room for them and a few MB more: the new build
     runs out of space half-way."""
-    used = sum(p.stat().st_size for p in project.tables.parent.rglob("*") if p.is_file())
+    used = sum(p.stat().st_size for p in small_project.tables.parent.rglob("*") if p.is_file())
     size_mb = used // 2**20 + 8
-    before = project.state()
-    data = project.tables.parent
+    before = small_project.state()
+    data = small_project.tables.parent
     saved = tmp_path / "saved"
     after = tmp_path / "after.json"
     args = (sys.executable, "-c", PROBE, str(Path(__file__).parent), str(data), str(after))
@@ -94,9 +94,9 @@ def test_full_disk_is_one_line_and_keeps_the_tables(project: Project, tmp_path: 
         f"mount -t tmpfs -o size={size_mb}m tmpfs {shlex.quote(str(data))}\n"
         f"cp -a {shlex.quote(str(saved))}/. {shlex.quote(str(data))}/"
     )
-    done = _in_namespace(project, setup, probe)
+    done = _in_namespace(small_project, setup, probe)
     line = one_error_line(done)
-    assert str(project.tables) in line and "no space left" in line.lower(), line
+    assert str(small_project.tables) in line and "no space left" in line.lower(), line
     seen = json.loads(after.read_text())
     assert seen["tables"] == before[0], "the tables changed on the full disk"
     assert seen["siblings"] == before[2], f"left behind: {seen['siblings']}"
@@ -181,21 +181,21 @@ def test_kill_during_a_build_leaves_the_tables_and_the_next_build_cleans_up(proj
 
 
 @pytest.mark.slow
-def test_two_builds_at_once_one_waits_and_the_tables_are_never_missing(project: Project):
+def test_two_builds_at_once_one_waits_and_the_tables_are_never_missing(small_project: Project):
     """Two builds at once after a raw change (as two ``make book`` would): one builds, the other
     waits for its lock and then finds the tables current (it builds nothing); both succeed; at
     no moment is ``data/processed`` missing or without its stamp (the swap is one step)."""
-    path = project.raw / "context" / "pakistan_timeline.csv"
+    path = small_project.raw / "context" / "pakistan_timeline.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # read as without it (BOM test)
-    project.resign("context", path.name)
+    small_project.resign("context", path.name)
     cmd = [sys.executable, "-m", "imetbook", "data", "build"]
     procs = [
         subprocess.Popen(
-            cmd, env=project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            cmd, env=small_project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         for _ in range(2)
     ]
-    stamp = project.tables / build.STAMP_FILE
+    stamp = small_project.tables / build.STAMP_FILE
     missing = 0
     while any(p.poll() is None for p in procs):
         missing += not stamp.is_file()
@@ -208,21 +208,23 @@ def test_two_builds_at_once_one_waits_and_the_tables_are_never_missing(project: 
     assert sum("waiting for it to finish" in err for _, err in outs) == 1, outs
     assert sum("data: built" in out for out, _ in outs) == 1, outs  # the waiting one did not
     assert not [
-        x for x in project.tables.parent.iterdir() if x.name not in ("processed", "raw", "cache")
+        x
+        for x in small_project.tables.parent.iterdir()
+        if x.name not in ("processed", "raw", "cache")
     ]
-    assert project.run("data", "verify").returncode == 0
+    assert small_project.run("data", "verify").returncode == 0
 
 
 @pytest.mark.slow
-def test_a_bom_in_a_context_csv_is_read_as_without_it(project: Project):
+def test_a_bom_in_a_context_csv_is_read_as_without_it(small_project: Project):
     """A spreadsheet's UTF-8 byte-order mark: the build runs (the raw change is noticed
     without --force) and gives the same tables as without it."""
-    path = project.raw / "context" / "pakistan_timeline.csv"
+    path = small_project.raw / "context" / "pakistan_timeline.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    project.resign("context", path.name)
-    before = {k: v for k, v in snapshot(project.tables).items() if k.endswith(".parquet")}
-    done = project.run("data", "build")
+    small_project.resign("context", path.name)
+    before = {k: v for k, v in snapshot(small_project.tables).items() if k.endswith(".parquet")}
+    done = small_project.run("data", "build")
     assert done.returncode == 0, done.stderr
     assert "data: built" in done.stdout
-    after = {k: v for k, v in snapshot(project.tables).items() if k.endswith(".parquet")}
+    after = {k: v for k, v in snapshot(small_project.tables).items() if k.endswith(".parquet")}
     assert after == before

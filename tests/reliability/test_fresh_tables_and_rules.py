@@ -50,19 +50,19 @@ def test_run_stops_on_a_corrupt_raw_file_before_any_kernel(project: Project):
 
 
 @pytest.mark.slow
-def test_classmates_rebuilds_after_a_raw_change(project: Project):
+def test_classmates_rebuilds_after_a_raw_change(small_project: Project):
     """A re-signed edit of a raw file (a blank line added to a timeline): ``classmates``
     rebuilds the tables before answering; their stamp is the new raw files'."""
-    path = project.raw / "context" / "india_timeline.csv"
+    path = small_project.raw / "context" / "india_timeline.csv"
     path.write_bytes(path.read_bytes() + b"\n")
-    project.resign("context", path.name)
-    old = json.loads((project.tables / build.STAMP_FILE).read_text())["stamp"]
-    done = project.run("classmates", "India", "Pakistan", "--format", "json")
+    small_project.resign("context", path.name)
+    old = json.loads((small_project.tables / build.STAMP_FILE).read_text())["stamp"]
+    done = small_project.run("classmates", "India", "Pakistan", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert "data: built" in done.stderr and json.loads(done.stdout)["classes"]
-    new = json.loads((project.tables / build.STAMP_FILE).read_text())["stamp"]
+    new = json.loads((small_project.tables / build.STAMP_FILE).read_text())["stamp"]
     assert new != old
-    assert new == build.data_stamp(project.raw)
+    assert new == build.data_stamp(small_project.raw)
 
 
 # --- every declared rule, through ``run`` ------------------------------------------------
