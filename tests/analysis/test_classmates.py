@@ -671,9 +671,17 @@ def _reference_copy(tmp_path, name, edit):
     return folder
 
 
+def _first_row_twice(text: str) -> str:
+    header, first, rest = text.split("\n", 2)
+    return "\n".join([header, first, first, rest])
+
+
 @pytest.mark.parametrize(
     ("name", "edit", "message"),
     [
+        ("course_families.csv", _first_row_twice, r"line 3: repeats line 2 \(family="),
+        ("places.csv", _first_row_twice, r"line 3: repeats line 2 \(place="),
+        ("course_titles.csv", _first_row_twice, r"line 3: repeats line 2 \(title="),
         (
             "course_families.csv",
             lambda s: s.replace(",senior,", ",postgraduate,", 1),

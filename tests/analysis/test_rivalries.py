@@ -15,6 +15,7 @@ import zipfile
 import pandas as pd
 import pytest
 from fixture_helpers import classmates_cli as run
+from fixture_helpers import edit
 
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import rivalries as rv
@@ -91,6 +92,44 @@ def test_a_changed_workbook_fails_its_checksum(tmp_path):
     (folder / "tss_rivalries.xlsx").write_bytes(XLSX.read_bytes() + b"\0")
     with pytest.raises(ChecksumError):
         rv.load_rivalries(folder)
+
+
+def _rivalries_copy(tmp_path, name: str, old: str, new: str):
+    folder = tmp_path / "rivalries"
+    shutil.copytree(rv.raw_folder(), folder)
+    edit(folder, name, old, new)
+    return folder
+
+
+def _first_row_twice(path):
+    header, first, rest = path.read_text(encoding="utf-8").split("\n", 2)
+    return first
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("country,iso3,", "land,iso3,", "missing column"),
+        (",GRC,", ",GRE,", "'Greece' is not the book's name of GRE"),
+        ("GRC,a NATO member: excepted from the training reports by law,1952,22 U.S.C. 2416(a)(2),"
+         "https://", "GRC,a NATO member: excepted from the training reports by law,1952,"
+         "22 U.S.C. 2416(a)(2),ftp://", "law_url is not an http"),
+        ("Turkey,TUR,", "Greece,GRC,", r"line 5: repeats line 4 \(iso3='GRC'\)"),
+    ],
+)  # fmt: skip
+def test_a_bad_not_in_reports_row_is_one_clear_error(tmp_path, old, new, message):
+    folder = _rivalries_copy(tmp_path, "not_in_reports.csv", old, new)
+    with pytest.raises(DataError, match=message):
+        rv.not_in_reports(folder)
+
+
+def test_a_country_named_twice_for_one_short_name_is_one_clear_error(tmp_path):
+    folder = tmp_path / "rivalries"
+    shutil.copytree(rv.raw_folder(), folder)
+    first = _first_row_twice(folder / rv.NAMES_FILE)
+    edit(folder, rv.NAMES_FILE, first + "\n", first + "\n" + first + "\n")
+    with pytest.raises(DataError, match=r"line 3: repeats line 2 \(short_name="):
+        rv.rivalry_names(folder)
 
 
 def test_the_vendored_file_is_the_staged_one():

@@ -604,6 +604,19 @@ def test_a_bad_period_row_is_one_clear_error(tmp_path: Path, change, message) ->
         tp.read_restriction_periods(tmp_path)
 
 
+def test_a_period_twice_or_a_country_not_the_books_is_one_clear_error(tmp_path: Path) -> None:
+    good = tp.read_restriction_periods().iloc[0].to_dict()
+    _write_periods(tmp_path, [good, good])
+    with pytest.raises(DataError, match=r"line 3: repeats line 2 \(country="):
+        tp.read_restriction_periods(tmp_path)
+    _write_periods(tmp_path, [{**good, "country": good["country"].upper()}])
+    with pytest.raises(DataError, match="is not the book's name"):
+        tp.read_restriction_periods(tmp_path)
+    _write_periods(tmp_path, [])
+    with pytest.raises(DataError, match="no data rows"):
+        tp.read_restriction_periods(tmp_path)
+
+
 def test_contradictions_list_money_or_students_inside_a_shaded_period(tmp_path: Path) -> None:
     good = tp.read_restriction_periods().iloc[0].to_dict()
     row = {

@@ -165,6 +165,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     PLACES_FILE: ("place", "pattern", "note"),
     LOCATIONS_FILE: ("location", "place", "report", "page", "record_id", "document_url"),
 }
+_UNIQUE = {FAMILIES_FILE: ("family",), PLACES_FILE: ("place",)}
 _REPORT = re.compile(r"\d{4}-\d{4}")
 
 
@@ -207,8 +208,11 @@ def _read(folder: Path | None = None) -> dict[str, list[dict[str, str]]]:
         if not rows or tuple(rows[0]) != columns:
             got = ", ".join(rows[0]) if rows else "no rows"
             raise DataError(f"{name}: expected columns {', '.join(columns)}; got {got}")
+        located = [(f"{name} line {line}", row) for line, row in enumerate(rows, start=2)]
         for line, row in enumerate(rows, start=2):
             _check_row(name, line, row)
+        # A family or place twice would be listed twice; an example twice, cited twice.
+        manifest.refuse_repeats(located, _UNIQUE.get(name, columns))
         out[name] = rows
     return out
 

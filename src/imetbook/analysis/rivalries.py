@@ -79,8 +79,47 @@ def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[str
         if name not in verified:
             raise DataError(f"rivalries/MANIFEST.csv does not list {name}")
     rows = parser.read_xlsx(verified["tss_rivalries.xlsx"].data)
-    listed = pd.DataFrame(manifest.read_csv(verified["not_in_reports.csv"]))
+    listed = _not_in_reports(verified["not_in_reports.csv"])
     return parser.parse(rows), listed, _names(manifest.read_csv(verified[NAMES_FILE]))
+
+
+LISTED_COLUMNS = (
+    "country",
+    "iso3",
+    "reason",
+    "since",
+    "law",
+    "law_url",
+    "law_quote",
+    "rule_id",
+    "source_title",
+    "source_url",
+    "locator",
+    "quote",
+)
+_LISTED_REQUIRED = ("country", "iso3", "reason", "law", "law_url", "law_quote", "rule_id")
+
+
+def _not_in_reports(raw: manifest.RawFile) -> pd.DataFrame:
+    """``not_in_reports.csv`` checked row by row: the book's name of each ISO code, the law
+    and its address, an http(s) address for every link and a year for ``since``; no country
+    twice (its years would be marked twice)."""
+    rows = manifest.csv_rows(raw, LISTED_COLUMNS)
+    for where, row in rows:
+        empty = [c for c in _LISTED_REQUIRED if not row[c].strip()]
+        if empty:
+            raise DataError(f"{where}: empty {', '.join(empty)}")
+        name, iso3 = countries_mod.name_and_code(row["country"])
+        if name != row["country"] or iso3 != row["iso3"]:
+            raise DataError(f"{where}: {row['country']!r} is not the book's name of "
+                            f"{row['iso3']} (the book reads {name!r}, {iso3})")  # fmt: skip
+        for col in ("law_url", "source_url"):
+            if row[col] and not row[col].startswith(("http://", "https://")):
+                raise DataError(f"{where}: {col} is not an http(s) address")
+        if row["since"] and not row["since"].isdigit():
+            raise DataError(f"{where}: since {row['since']!r} is not a year")
+    manifest.refuse_repeats(rows, ["iso3"])
+    return pd.DataFrame([row for _, row in rows], columns=list(LISTED_COLUMNS))
 
 
 def _names(rows: list[dict[str, str]]) -> dict[str, tuple[str, ...]]:
@@ -101,6 +140,11 @@ def _names(rows: list[dict[str, str]]) -> dict[str, tuple[str, ...]]:
             raise DataError(f"{NAMES_FILE} line {line}: a short name and a source (record_id "
                             "or note) are required")  # fmt: skip
         out.setdefault(row["short_name"], []).append(row["country"])
+    # A country named twice for one short name would count its rows twice.
+    manifest.refuse_repeats(
+        [(f"{NAMES_FILE} line {line}", row) for line, row in enumerate(rows, start=2)],
+        ["short_name", "country"],
+    )
     return {k: tuple(v) for k, v in out.items()}
 
 

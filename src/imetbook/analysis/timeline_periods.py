@@ -56,16 +56,21 @@ def read_restriction_periods(context_dir=None) -> pd.DataFrame:
     raw = manifest.read_plain(folder).get(PERIODS_FILE)
     if raw is None:
         raise DataError(f"{folder}/MANIFEST.csv does not list {PERIODS_FILE}")
-    rows = manifest.read_csv(raw)
-    for line, row in enumerate(rows, start=2):
-        _check_period_row(row, f"{PERIODS_FILE} line {line}")
-    return pd.DataFrame(rows, columns=list(PERIODS_FILE_COLUMNS))
+    rows = manifest.csv_rows(raw, PERIODS_FILE_COLUMNS)
+    for where, row in rows:
+        _check_period_row(row, where)
+    # The same period twice would be drawn and counted twice.
+    manifest.refuse_repeats(rows, ["country", "start"])
+    return pd.DataFrame([row for _, row in rows], columns=list(PERIODS_FILE_COLUMNS))
 
 
 def _check_period_row(row: dict[str, str], where: str) -> None:
     missing = [c for c in PERIODS_FILE_COLUMNS if c != "note" and not (row.get(c) or "").strip()]
     if missing:
         raise DataError(f"{where}: empty {', '.join(missing)} (every end needs a source)")
+    name, _ = countries.name_and_code(row["country"])
+    if name != row["country"]:
+        raise DataError(f"{where}: {row['country']!r} is not the book's name (it reads {name!r})")
     for end in ("start", "end"):
         _, _, precision = date_bounds(row[end])
         if precision != row[f"{end}_precision"]:

@@ -208,6 +208,19 @@ def csv_rows(
     return out
 
 
+def refuse_repeats(rows: Sequence[tuple[str, dict[str, str]]], key: Sequence[str]) -> None:
+    """A :class:`DataError` at the first of ``rows`` (:func:`csv_rows`) whose ``key`` cells
+    repeat an earlier row's: a repeated row would be counted or drawn twice."""
+    seen: dict[tuple[str, ...], str] = {}
+    for where, row in rows:
+        cells = tuple(row[c] for c in key)
+        if cells in seen:
+            named = ", ".join(f"{c}={v!r}" for c, v in zip(key, cells, strict=True))
+            earlier = seen[cells].rsplit(" line ", 1)[-1]
+            raise DataError(f"{where}: repeats line {earlier} ({named})")
+        seen[cells] = where
+
+
 @contextmanager
 def located(where: str) -> Iterator[None]:
     """Prefix any ImetbookError raised inside with the file and line it concerns."""
