@@ -165,19 +165,21 @@ def _wait_for(cond, timeout: float = 300.0) -> None:
 
 
 @pytest.mark.slow
-def test_kill_during_a_build_leaves_the_tables_and_the_next_build_cleans_up(project: Project):
-    before = project.state()
+def test_kill_during_a_build_leaves_the_tables_and_the_next_build_cleans_up(small_project: Project):
+    before = small_project.state()
     cmd = [sys.executable, "-m", "imetbook", "data", "build", "--force"]
-    proc = subprocess.Popen(cmd, env=project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    parent = project.tables.parent
+    proc = subprocess.Popen(
+        cmd, env=small_project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    parent = small_project.tables.parent
     _wait_for(lambda: any(parent.glob("processed.tmp-*/*.parquet")))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert project.state()[:2] == before[:2], "a kill changed the tables"
+    assert small_project.state()[:2] == before[:2], "a kill changed the tables"
     assert any(parent.glob("processed.tmp-*")), "expected the killed build's folder"
-    done = project.run("data", "build")
+    done = small_project.run("data", "build")
     assert done.returncode == 0, done.stderr
-    assert project.state() == before
+    assert small_project.state() == before
 
 
 @pytest.mark.slow
