@@ -291,6 +291,13 @@ def test_every_parameter_declares_its_default(chapter: str) -> None:
     assert [n for n, p in spec.params.items() if not p.has_default] == []
 
 
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_every_parameter_says_what_it_accepts(chapter: str) -> None:
+    # `run CHAPTER --list` prints this for researchers: "a value" tells them nothing.
+    spec = params.spec_for(chapter)
+    assert [n for n, p in spec.params.items() if p.type == "a value"] == []
+
+
 def test_a_default_that_differs_from_the_notebook_is_caught(tmp_path: Path, write_notebook):
     notebook = write_notebook(tmp_path / "demo.ipynb", "pass", parameters="fy_start = 2005")
     year = params.FiscalYear(bounds=(2000, 2020))

@@ -9,7 +9,6 @@ HTML here (:func:`md_text`, :func:`html_link`) and never glued as Markdown unesc
 from __future__ import annotations
 
 import html
-import math
 import re
 from dataclasses import dataclass
 
@@ -21,34 +20,15 @@ from imetbook.chapters import params, tables
 from imetbook.data import datasets
 from imetbook.errors import DataError
 
-
-def _optional(validator: params.Validator) -> params.Validator:
-    """``None`` (read from the claim's own words) or a value ``validator`` accepts."""
-
-    def check(value: object) -> object:
-        return None if value is None else validator(value)
-
-    return check
-
-
-def _amount(value: object) -> float:
-    # bool is an int subclass; ``true`` is never an amount of money.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise params.Invalid(f"expected an amount in US dollars (a number), got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise params.Invalid(f"expected a positive amount in US dollars, got {value!r}")
-    return float(value)
-
-
 PARAMS = params.Spec(
     threshold_usd=params.Param(
-        _optional(_amount),
-        "Yearly amount (US dollars) India's IMET money is held against; None: the claim's own",
+        params.OrNone(params.Amount(), "the claim's own"),
+        "Yearly amount (US dollars) India's IMET money is held against",
         default=None,
     ),
     since_fy=params.Param(
-        _optional(params.FiscalYear(params.data_years("funding"))),
-        "First fiscal year of that check; None: the year the claim names",
+        params.OrNone(params.FiscalYear(params.data_years("funding")), "the year the claim names"),
+        "First fiscal year of that check",
         default=None,
     ),
 )

@@ -28,36 +28,32 @@ from imetbook.chapters import params, tables
 from imetbook.data import countries, datasets
 from imetbook.figures import eligibility as fe
 
-
-def _optional(validator: params.Validator) -> params.Validator:
-    """``None`` (computed from the data in the chapter) or a value ``validator`` accepts."""
-
-    def check(value: object) -> object:
-        return None if value is None else validator(value)
-
-    return check
-
-
 PARAMS = params.Spec(
     params.Ordered("fy_start", "fy_end"),
     fy=params.Param(
-        _optional(params.FiscalYear(params.data_years("training"))),
-        "Focus US fiscal year of the regional snapshot; None: the latest year with course records",
+        params.OrNone(
+            params.FiscalYear(params.data_years("training")), "the latest year with course records"
+        ),
+        "Focus US fiscal year of the regional snapshot",
         default=None,
     ),
     country=params.Param(
-        _optional(params.Country()),
-        "Focus country whose years in and out are shown; None: no focus country",
+        params.OrNone(params.Country(), "no focus country"),
+        "Focus country whose years in and out are shown",
         default=None,
     ),
     fy_start=params.Param(
-        _optional(params.FiscalYear(params.data_years("funding"))),
-        "First fiscal year shown; None: the first year with course records",
+        params.OrNone(
+            params.FiscalYear(params.data_years("funding")), "the first year with course records"
+        ),
+        "First fiscal year shown",
         default=None,
     ),
     fy_end=params.Param(
-        _optional(params.FiscalYear(params.data_years("funding"))),
-        "Last fiscal year shown; None: the last year with course records",
+        params.OrNone(
+            params.FiscalYear(params.data_years("funding")), "the last year with course records"
+        ),
+        "Last fiscal year shown",
         default=None,
     ),
 )
