@@ -96,3 +96,10 @@ def test_analysis_and_chapter_parameters_word_a_backwards_span_alike():
             == str(rule.value)
             == vocab.span_backwards(2010, 2002, ("fy_start", "fy_end"))
         )
+
+
+def test_a_missing_place_is_worded():
+    assert vocab.place("Carlisle Barracks, PA") == "Carlisle Barracks, PA"
+    for missing in (None, float("nan"), pd.NA, ""):
+        assert vocab.place(missing) == "place not printed"
+    assert vocab.place(None, "a place not printed") == "a place not printed"

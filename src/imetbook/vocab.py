@@ -38,6 +38,11 @@ def fy(year: object, missing: str = "no year") -> str:
     return missing if year is None or pd.isna(year) else f"FY{int(year)}"
 
 
+def place(value: object, missing: str = "place not printed") -> str:
+    """A class's place; ``missing`` where the report prints none (never "nan")."""
+    return value if isinstance(value, str) and value else missing
+
+
 def fy_span(first: object, last: object) -> str:
     """``FY1999–FY2020`` (en dash); one year is ``FY2020``."""
     if int(first) == int(last):

@@ -107,6 +107,21 @@ def test_c05_by_year_keeps_years_without_a_class_as_gaps(training):
             assert pd.isna(table.loc[year, "most_nationalities"])
 
 
+def test_c05_largest_class_words_a_place_the_report_does_not_print(training):
+    classes = classrooms.war_college_classes(training)
+    placeless = classes[classes["place"].isna()]
+    assert len(placeless), "the real records have war-college classes with no place printed"
+    years = sorted(set(placeless["fiscal_year"]))
+    table = classrooms.nationalities_by_year(placeless, years)
+    labels = table["largest_class"].tolist()
+    assert all(", place not printed (" in label for label in labels), labels
+    assert not any("nan" in label for label in labels)
+    top = placeless.iloc[0]
+    assert classrooms.class_label(top) == (
+        f"{top['course_title']}, place not printed, FY{int(top['fiscal_year'])} ({top['pages']})"
+    )
+
+
 def test_c10_is_judged_on_the_years_nearest_the_article(claims, funding):
     found = cl.global_rank(claims, funding)
     first, last = cl.NEAR_ARTICLE

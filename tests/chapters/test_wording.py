@@ -142,6 +142,26 @@ def spans_shown(page: Page) -> list[tuple[tuple[str, str], str]]:
     return [((m.group(1), m.group(3)), m.group(0)) for m in FY_SPAN.finditer(page.text)]
 
 
+# A missing value printed as Python or pandas spells it: a gap must be worded ("place not
+# printed", "no record"). Table cells are read for all five; prose (which holds the code
+# cells, where None is Python) for the four that are never code.
+CELL_LEAK = re.compile(r"(?<![\w.])(nan|NaN|NaT|<NA>|None)(?!\w)")
+PROSE_LEAK = re.compile(r"(?<![\w.])(nan|NaN|NaT|<NA>)(?!\w)")
+
+
+def missing_value_leaks(pages: dict[str, str]) -> list[str]:
+    """``page: text`` of every table cell or prose passage showing a missing value unworded."""
+    out = []
+    for name, html in sorted(pages.items()):
+        page = read_page(html)
+        cells = [c for table in page.tables for row in table for c in row]
+        out += [f"{name}: {c[:120]}" for c in cells if CELL_LEAK.search(c)]
+        prose = " ".join(page.prose)
+        out += [f"{name}: ...{prose[max(0, m.start() - 60) : m.end() + 20]}..."
+                for m in PROSE_LEAK.finditer(prose)]  # fmt: skip
+    return out
+
+
 def wording_problems(pages: dict[str, str]) -> list[str]:
     """Each claim whose verdict is worded differently anywhere, each span written in two
     forms across pages, and each span not in the book's one form."""
@@ -242,6 +262,17 @@ def test_a_span_written_with_a_hyphen_on_another_page_fails():
     assert len(problems) == 2
 
 
+def test_a_missing_value_shown_as_nan_or_none_is_caught():
+    assert missing_value_leaks(_pages()) == []
+    planted = _pages(budget=("<td>\u2026</td>", "<td>ARMY WAR COLLEGE, nan (p. 3)</td>"))
+    assert missing_value_leaks(planted) == ["chapters/budget.html: ARMY WAR COLLEGE, nan (p. 3)"]
+    planted = _pages(budget=("<span>supported</span>", "<span>supported</span> in &lt;NA&gt;"))
+    assert len(missing_value_leaks(planted)) == 1
+    # Python in a code cell is not a leak; np.nan and a word like "nano" are not either.
+    code = _pages(budget=("<span>supported</span>", "<span>supported</span> x = None; np.nan"))
+    assert missing_value_leaks(code) == []
+
+
 # --- the built book ------------------------------------------------------------------------
 
 
@@ -268,3 +299,16 @@ def test_the_built_book_words_each_verdict_and_span_one_way():
     assert seen["C13"] >= {"intro.html", "chapters/claims.html", "chapters/budget.html"}
     assert seen["C11"] >= {"intro.html", "chapters/claims.html", "chapters/budget.html"}
     assert any(name.startswith("chapters/country/") for name in pages)
+
+
+@pytest.mark.slow
+def test_no_built_page_shows_a_missing_value_as_nan_or_none():
+    site = site_dir()
+    pages = {
+        p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(site.rglob("*.html"))
+        if "_static" not in p.parts
+    }
+    if "intro.html" not in pages:
+        pytest.skip("no built book: run `python -m imetbook html`")
+    assert missing_value_leaks(pages) == []

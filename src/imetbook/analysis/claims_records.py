@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.analysis import claim_words as words
 from imetbook.analysis import classmates as cm
 from imetbook.analysis import classrooms, courses, eligibility
@@ -208,7 +209,7 @@ def rivals_share_classes(
         )
         return Finding("C04", verdict, reason, figures_table(rows), facts)
     ex = result.classes.set_index("class_id").loc[example]
-    where = ex["place"] if isinstance(ex["place"], str) else "a place not printed"
+    where = vocab.place(ex["place"], "a place not printed")
     rows.append(
         (
             "Example",
@@ -426,10 +427,7 @@ def _pair_verdict(classes: int, loose: int) -> str:
 def _example_text(example: pd.Series | None) -> str:
     if example is None:
         return "none"
-    return (
-        f"{example['course_title']}, {example['place']}, FY{int(example['fiscal_year'])} "
-        f"({example['pages']})"
-    )
+    return classrooms.class_label(example)
 
 
 def four_countries(training: pd.DataFrame) -> pd.DataFrame:

@@ -136,7 +136,7 @@ def nationalities_by_year(classes: pd.DataFrame, years: Sequence[int]) -> pd.Dat
                 "classes": len(mine),
                 "median_nationalities": float(mine["n_countries"].median()),
                 "most_nationalities": int(top["n_countries"]),
-                "largest_class": f"{top['course_title']}, {top['place']} ({top['pages']})",
+                "largest_class": class_label(top, with_year=False),
             }
         )
     out = pd.DataFrame(rows, columns=BY_YEAR_COLUMNS)
@@ -179,6 +179,12 @@ def levels(classes: pd.DataFrame) -> pd.Series:
     return found["tier"].where(~found["preparatory"], PREPARATORY).astype("str")
 
 
+def class_label(rec: pd.Series, with_year: bool = True) -> str:
+    """A class as the book cites it: course, place, fiscal year and the report's pages."""
+    year = f", {vocab.fy(rec['fiscal_year'])}" if with_year else ""
+    return f"{rec['course_title']}, {vocab.place(rec['place'])}{year} ({rec['pages']})"
+
+
 def latest_example(classes: pd.DataFrame) -> str:
     """The latest class (a dated match where there is one): course, place, year and pages."""
     if classes.empty:
@@ -186,7 +192,7 @@ def latest_example(classes: pd.DataFrame) -> str:
     strong = classes[classes["match"].eq("class")]
     pick = (strong if len(strong) else classes).sort_values(["fiscal_year", "class_id"])
     rec = pick.iloc[-1]
-    return f"{rec['course_title']}, {rec['place']}, {vocab.fy(rec['fiscal_year'])} ({rec['pages']})"
+    return class_label(rec)
 
 
 def tier_table(classes: pd.DataFrame) -> pd.DataFrame:
