@@ -103,3 +103,11 @@ def test_a_missing_place_is_worded():
     for missing in (None, float("nan"), pd.NA, ""):
         assert vocab.place(missing) == "place not printed"
     assert vocab.place(None, "a place not printed") == "a place not printed"
+
+
+def test_where_a_record_is_printed_reads_one_way():
+    assert vocab.printed_at("2019-2020", "8, 24") == "2019-2020 p. 8, 24"
+    assert vocab.printed_at("2019-2020", 123) == "2019-2020 p. 123"
+    # No page: a comma, so that the label can sit in parentheses without nesting them.
+    assert vocab.printed_at("1999-2000") == "1999-2000, no page printed"
+    assert vocab.printed_at("1999-2000", "") == "1999-2000, no page printed"

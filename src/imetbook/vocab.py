@@ -38,6 +38,12 @@ def fy(year: object, missing: str = "no year") -> str:
     return missing if year is None or pd.isna(year) else f"FY{int(year)}"
 
 
+def printed_at(report: object, pages: object = "") -> str:
+    """``2019-2020 p. 8, 24`` (``pages`` as text), or ``2019-2020, no page printed``: where a
+    record is printed in the training reports."""
+    return f"{report} p. {pages}" if pages else f"{report}, no page printed"
+
+
 def place(value: object, missing: str = "place not printed") -> str:
     """A class's place; ``missing`` where the report prints none (never "nan")."""
     return value if isinstance(value, str) and value else missing

@@ -428,7 +428,7 @@ def test_roster_says_not_printed_where_the_report_prints_no_place_or_date(rows):
     result = cm.shared_classes_for(pick(rows, "no_dates"), ["Bangladesh", "Sri Lanka"])
     line = chapter.roster(result, links=False).iloc[0]
     assert line["place"] == line["start"] == line["end"] == "not printed"
-    assert line["report and page"] == "1999-2000 (no page printed)"
+    assert line["report and page"] == "1999-2000, no page printed"
 
 
 def test_example_class_prefers_a_dated_match(rows):

@@ -43,7 +43,7 @@ import pandas as pd
 from imetbook.analysis import budget, classmates, country_scope, courses, eligibility
 from imetbook.analysis import timeline_yearly as ty
 from imetbook.errors import ParameterError
-from imetbook.vocab import MEASURE_LABELS, MEASURE_ORDER, fy_span, usd
+from imetbook.vocab import MEASURE_LABELS, MEASURE_ORDER, fy_span, printed_at, usd
 
 # Columns each table is read with (``datasets.load(..., columns=...)``).
 INDEX_COLUMNS: tuple[str, ...] = (
@@ -246,10 +246,8 @@ def headline(by_year: pd.DataFrame) -> Headline:
 
 
 def listing(report: object, page: object) -> str:
-    """``2019-2020 p. 123``, or ``2019-2020 (no page printed)``: where a record is printed."""
-    if pd.isna(page):
-        return f"{report} (no page printed)"
-    return f"{report} p. {int(page)}"
+    """``2019-2020 p. 123``, or ``2019-2020, no page printed``: where a record is printed."""
+    return printed_at(report, "" if pd.isna(page) else int(page))
 
 
 def _modes(keys: pd.Series, values: pd.Series) -> pd.Series:

@@ -17,6 +17,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from imetbook import vocab
 from imetbook.analysis import courses
 from imetbook.errors import DataError, ParameterError
 
@@ -290,9 +291,7 @@ def _pages(reports: list, pages: list) -> str:
         if not pd.isna(page):
             by_report[report].add(int(page))
     return "; ".join(
-        f"{report} p. " + ", ".join(map(str, sorted(found)))
-        if found
-        else f"{report} (no page printed)"
+        vocab.printed_at(report, ", ".join(map(str, sorted(found))))
         for report, found in sorted(by_report.items())
     )
 

@@ -239,7 +239,7 @@ def _document_cell(docs: pd.DataFrame) -> str:
     document its rows are printed in; a part whose document is not known says so, unlinked."""
     parts = []
     for row in docs.itertuples(index=False):
-        text = f"{row.report} p. {row.pages}" if row.pages else f"{row.report} (no page printed)"
+        text = vocab.printed_at(row.report, row.pages)
         url = tables.http_url(row.document_url)
         parts.append(tables.link(text, url) if url else f"{html.escape(text)} ({NO_DOCUMENT})")
     return "; ".join(parts)
