@@ -1,8 +1,9 @@
 """The Foreign Military Training reports (FMTR), FY1999-2000 to FY2020-2021, as tidy tables.
 
 :func:`build_tables` reads every file of ``data/raw/fmtr`` (checksums verified by
-:func:`imetbook.data.manifest.read_fmtr`), parses the XML (``fmtr_xml``) and the 2006-2007 HTML
-(``fmtr_html``), cleans every value (``fmtr_fields``) and returns four tables:
+:func:`imetbook.data.manifest.read_fmtr_file`, in the worker processes), parses the XML
+(``fmtr_xml``) and the 2006-2007 HTML (``fmtr_html``), cleans every value (``fmtr_fields``)
+and returns four tables:
 
 ``training``
     one row per course row printed in Section IV (see ``schema.TRAINING``);
@@ -40,6 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -63,7 +65,7 @@ from imetbook.data.parsers.fmtr_recover import (  # noqa: F401 (importable from 
     apply_documents,
     recover_merged_columns,
 )
-from imetbook.errors import DataError
+from imetbook.errors import DataError, ImetbookError
 
 RAW_PREFIX = "data/raw/fmtr/"
 
@@ -542,12 +544,31 @@ def _gc_paused() -> Iterator[None]:
 CHUNKS = 8
 
 
-def _chunks(files: list[RawFile]) -> list[tuple[int, int]]:
+def _chunks(sizes: list[int]) -> list[tuple[int, int]]:
     """``(start, stop)`` of :data:`CHUNKS` runs of consecutive files of about equal size."""
-    ends = np.cumsum([len(f.data) for f in files])
+    ends = np.cumsum(sizes)
     cuts = np.searchsorted(ends, ends[-1] * np.arange(1, CHUNKS) / CHUNKS) + 1
-    bounds = sorted({0, len(files), *(c for c in cuts.tolist() if c < len(files))})
+    bounds = sorted({0, len(sizes), *(c for c in cuts.tolist() if c < len(sizes))})
     return list(zip(bounds, bounds[1:], strict=False))
+
+
+def _sizes(files: list[RawFile], read_from: Path | None) -> list[int]:
+    """The size of each file that the runs are cut by: its bytes once read; before (the
+    workers read their own files), the manifest's ``bytes_uncompressed``, else the size of
+    the compressed file (0 if missing: reading it reports that)."""
+    if read_from is None:
+        return [len(f.data) for f in files]
+    if all(f.meta.get("bytes_uncompressed") for f in files):
+        return [int(f.meta["bytes_uncompressed"]) for f in files]
+    paths_ = [read_from / f.relpath for f in files]
+    return [p.stat().st_size if p.is_file() else 0 for p in paths_]
+
+
+def _read(files: list[RawFile], read_from: Path | None) -> list[RawFile]:
+    """The files verified and decompressed (``read_from``: the folder; None: already read)."""
+    if read_from is None:
+        return files
+    return [manifest.read_fmtr_file(read_from, f) for f in files]
 
 
 def _parse_chunk(files: list[RawFile], where: str | Path) -> pd.DataFrame:
@@ -557,34 +578,58 @@ def _parse_chunk(files: list[RawFile], where: str | Path) -> pd.DataFrame:
     return attach_programs(clean_values(el))
 
 
-_WORKER_FILES: tuple[list[RawFile], str | Path] = ([], "")
+class _Failed(NamedTuple):
+    """A run that stopped on an error: while reading (checksums) or while parsing."""
+
+    error: ImetbookError
+    reading: bool
 
 
-def _init_worker(files: list[RawFile], where: str | Path) -> None:
-    # Forked workers inherit these arguments: the decompressed files are not pickled.
+_WORKER_FILES: tuple[list[RawFile], str | Path, Path | None] = ([], "", None)
+
+
+def _init_worker(files: list[RawFile], where: str | Path, read_from: Path | None) -> None:
+    # Forked workers inherit these arguments: nothing is pickled but the bounds of each run.
     global _WORKER_FILES
-    _WORKER_FILES = (files, where)
+    _WORKER_FILES = (files, where, read_from)
 
 
-def _chunk_job(bounds: tuple[int, int]) -> pd.DataFrame:
-    files, where = _WORKER_FILES
+def _chunk_job(bounds: tuple[int, int]) -> pd.DataFrame | _Failed:
+    files, where, read_from = _WORKER_FILES
+    try:
+        run = _read(files[bounds[0] : bounds[1]], read_from)
+    except ImetbookError as exc:
+        return _Failed(exc, reading=True)
     with _gc_paused():
-        return _parse_chunk(files[bounds[0] : bounds[1]], where)
+        try:
+            return _parse_chunk(run, where)
+        except ImetbookError as exc:
+            return _Failed(exc, reading=False)
 
 
-def _parse_chunks(files: list[RawFile], where: str | Path, workers: int) -> list[pd.DataFrame]:
+def _parse_chunks(
+    files: list[RawFile], where: str | Path, workers: int, read_from: Path | None = None
+) -> list[pd.DataFrame]:
     """:func:`_parse_chunk` of every run, in file order; in ``workers`` forked processes
-    when there are two or more (and the platform can fork). An error is raised for the
-    first run (in file order) that has one."""
-    bounds = _chunks(files)
+    when there are two or more (and the platform can fork), each verifying and decompressing
+    its own files (``read_from``: their folder; None: ``files`` are read already). As if every
+    file were read before any is parsed, the error raised is that of the first file (in
+    manifest order) that fails to read, else the first run's (in file order) that fails to
+    parse."""
+    bounds = _chunks(_sizes(files, read_from))
     workers = min(workers, len(bounds))
     # A daemonic process (a worker of some pool) may not start processes of its own.
     daemon = multiprocessing.current_process().daemon
     if workers < 2 or daemon or "fork" not in multiprocessing.get_all_start_methods():
+        files = _read(files, read_from)
         return [_parse_chunk(files[a:b], where) for a, b in bounds]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(files, where)) as pool:
-        return list(pool.imap(_chunk_job, bounds))
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(files, where, read_from)) as pool:
+        parts = list(pool.imap(_chunk_job, bounds))
+    failed = [p for p in parts if isinstance(p, _Failed)]
+    if failed:
+        raise next((f for f in failed if f.reading), failed[0]).error
+    return parts
 
 
 def _join(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -595,15 +640,21 @@ def _join(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def parse_elements(
-    files: Iterable[RawFile], where: str | Path = RAW_PREFIX, workers: int | None = None
+    files: Iterable[RawFile],
+    where: str | Path = RAW_PREFIX,
+    workers: int | None = None,
+    read_from: Path | None = None,
 ) -> pd.DataFrame:
     """All raw elements, cleaned and classified, before they are split into tables. The
-    per-row work runs in ``workers`` processes (default: one per available core)."""
+    per-row work runs in ``workers`` processes (default: one per available core). ``files``
+    are read (:func:`manifest.read_fmtr`), or only listed (:func:`manifest.fmtr_listing`)
+    with ``read_from`` their folder: the workers then verify and decompress them."""
     files = list(files)
     if not files:
         raise DataError("fmtr: MANIFEST.csv lists no files")
     with _gc_paused():
-        el = _join(_parse_chunks(files, where, workers or paths.available_cores()))
+        parts = _parse_chunks(files, where, workers or paths.available_cores(), read_from)
+        el = _join(parts)
         el = attach_countries(el)
         return assign_regions(el)
 
@@ -615,13 +666,13 @@ def build_tables(
     workers: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``training``, ``printed_totals``, ``reconciliation`` and ``fmtr_excluded`` from the
-    vendored FMTR files (checksums verified first). With ``reports_dir`` (the original
+    vendored FMTR files (every checksum verified). With ``reports_dir`` (the original
     documents of 1999-2000 to 2005-2006, :mod:`fmtr_reports`), their printed totals join
     ``printed_totals``, values they print that the extraction lost are recovered (flagged)
     and those reports are reconciled too. Every row names its original document
     (:func:`attach_documents`). ``workers``: see :func:`parse_elements`."""
-    files = manifest.read_fmtr(Path(fmtr_dir))
-    el = recover_merged_columns(parse_elements(files, fmtr_dir, workers))
+    files = manifest.fmtr_listing(Path(fmtr_dir))
+    el = recover_merged_columns(parse_elements(files, fmtr_dir, workers, Path(fmtr_dir)))
     doc_totals = None
     if reports_dir is not None:
         el, doc_totals = apply_documents(el, Path(reports_dir), cache_dir)
