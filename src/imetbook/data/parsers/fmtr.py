@@ -324,18 +324,35 @@ def _program_restarts(el: pd.DataFrame) -> set[tuple[str, str]]:
     # Only the columns used: selecting rows of the whole frame would copy every column.
     sub = el.loc[mask, [*keys, "program_block", "program_name"]]
     sub = sub.drop_duplicates(["source_file", "program_block"])
-    found = set()
-    for (report, country, _f, _b), names in sub.groupby(keys, sort=False)["program_name"]:
-        low = [n.lower() for n in names]
-        if any(b < a for a, b in zip(low, low[1:], strict=False)):
-            found.add((report, country))
-    return found
+    sub = sub[sub[keys].notna().all(axis=1)]  # as groupby: no group for a missing key
+    # Each country block's program names in file order, compared with the one before.
+    block = sub.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.argsort(block, kind="stable")
+    block = block[order]
+    low = _Distinct(sub["program_name"], lambda n: (n.lower() if n is not None else None,))
+    low = low.part(0)[order]
+    drop = np.flatnonzero((block[1:] == block[:-1]) & (low[1:] < low[:-1]).astype(bool)) + 1
+    rows = sub[["report", "country"]].to_numpy(dtype=object)[order][drop]
+    return {(report, country) for report, country in rows}
 
 
-def _check_merges(el: pd.DataFrame) -> None:
+def _merged_masks(el: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    """The rows of each heading of :data:`MERGED_COUNTRIES` that the files print."""
+    maybe = np.flatnonzero(el["country"].isin({c for _r, c in MERGED_COUNTRIES}).to_numpy())
+    report = el["report"].to_numpy(dtype=object)[maybe]
+    country = el["country"].to_numpy(dtype=object)[maybe]
+    out = {}
+    for key in MERGED_COUNTRIES:
+        hit = maybe[(report == key[0]) & (country == key[1])]
+        if len(hit):
+            mask = np.zeros(len(el), dtype=bool)
+            mask[hit] = True
+            out[key] = pd.Series(mask, index=el.index)
+    return out
+
+
+def _check_merges(el: pd.DataFrame, listed: set[tuple[str, str]]) -> None:
     found = _program_restarts(el)
-    present = set(el[["report", "country"]].drop_duplicates().itertuples(index=False))
-    listed = {k for k in MERGED_COUNTRIES if k in present}
     if found - listed:
         report, country = sorted(found - listed)[0]
         raise DataError(
@@ -353,7 +370,9 @@ def _second_country(el: pd.DataFrame, mask: pd.Series) -> pd.Series:
     """The rows of a merged heading that belong to the second country: from the program
     block where the alphabetical order of program names restarts. With one restart, that is
     the only split leaving both countries' programs in order (the build stops otherwise)."""
-    blocks = el[mask & el["program_name"].notna()].drop_duplicates(["source_file", "program_block"])
+    blocks = el.loc[mask, ["source_file", "program_block", "program_name"]]
+    blocks = blocks[blocks["program_name"].notna()]
+    blocks = blocks.drop_duplicates(["source_file", "program_block"])
     names = blocks["program_name"].str.lower().tolist()
     drops = [i for i in range(1, len(names)) if names[i] < names[i - 1]]
     if len(drops) != 1 or blocks["source_file"].nunique() != 1:
@@ -374,16 +393,15 @@ def attach_countries(el: pd.DataFrame) -> pd.DataFrame:
     own printed totals. An unknown name raises ``UnknownCountryError``."""
     names = _Distinct(el["country"], lambda c: countries.name_and_code(c) if c else (None, None))
     el = el.assign(country_name=names.obj(0), iso3=names.obj(1))
-    _check_merges(el)
-    for (report, country), partner in MERGED_COUNTRIES.items():
-        mask = el["report"].eq(report) & el["country"].eq(country)
-        if mask.any():
-            second = _second_country(el, mask)
-            name, iso3 = countries.name_and_code(partner)
-            el.loc[second, "country_name"] = name
-            el.loc[second, "iso3"] = iso3
-            add_flag(el, mask, "countries_merged")
-            add_flag(el, mask, "country_split_by_program_order")
+    merged = _merged_masks(el)
+    _check_merges(el, set(merged))
+    for key, mask in merged.items():
+        second = _second_country(el, mask)
+        name, iso3 = countries.name_and_code(MERGED_COUNTRIES[key])
+        el.loc[second, "country_name"] = name
+        el.loc[second, "iso3"] = iso3
+        add_flag(el, mask, "countries_merged")
+        add_flag(el, mask, "country_split_by_program_order")
     return el
 
 
@@ -414,14 +432,15 @@ def _mark_region_copies(el: pd.DataFrame) -> None:
     """2001-2006 labels name the region; a row whose label names another region than its
     file, with an identical row in that region's file, is a copy (kept once, in the file of
     the region its label names)."""
-    cand = (
-        el["kind"].eq("row")
-        & el["label_region"].notna()
-        & el["file_region"].notna()
-        & el["label_region"].ne(el["file_region"])
-    )
-    if not cand.any():
+    # Compared only where a row has a label region (whole-column object compares are slow).
+    label = el["label_region"].to_numpy(dtype=object)
+    labelled = np.flatnonzero(el["kind"].eq("row").to_numpy() & pd.notna(label))
+    file_region = el["file_region"].to_numpy(dtype=object)[labelled]
+    elsewhere = labelled[pd.notna(file_region) & (label[labelled] != file_region)]
+    if not len(elsewhere):
         return
+    cand = pd.Series(np.zeros(len(el), dtype=bool), index=el.index)
+    cand.iloc[elsewhere] = True
     reports = el.loc[cand, "report"].unique()
     others = el["kind"].eq("row") & ~cand & el["report"].isin(reports)
     cols = [*_SAME_ROW, "record_id"]  # not the whole frame: its other columns are not used
@@ -467,20 +486,26 @@ def _resolve_split_regions(el: pd.DataFrame) -> None:
     for report, iso3, region in rows.drop_duplicates().itertuples(index=False, name=None):
         regions.setdefault((report, iso3), []).append(region)
     reports = sorted(el["report"].unique())
-    for (report, iso3), regs in sorted(regions.items()):
-        if len(regs) < 2:
-            continue
-        mask = el["report"].eq(report) & el["iso3"].eq(iso3)
+    split = {k: regs for k, regs in sorted(regions.items()) if len(regs) > 1}
+    # The rows of each split (report, country), found among the rows of its countries only.
+    maybe = np.flatnonzero(el["iso3"].isin({iso3 for _r, iso3 in split}).to_numpy())
+    in_report = el["report"].to_numpy(dtype=object)[maybe]
+    in_iso3 = el["iso3"].to_numpy(dtype=object)[maybe]
+    for (report, iso3), regs in split.items():
+        idx = maybe[(in_report == report) & (in_iso3 == iso3)]
+        mask = np.zeros(len(el), dtype=bool)
+        mask[idx] = True
         chosen = _neighbour_region(regions, reports, report, iso3, set(regs))
         if chosen is None:
-            counts = el.loc[mask & el["kind"].eq("row"), "region"].value_counts()
+            counts = el.loc[mask & el["kind"].eq("row").to_numpy(), "region"].value_counts()
             if len(counts) > 1 and counts.iloc[0] == counts.iloc[1]:
                 raise DataError(
                     f"fmtr {report}: cannot decide the region of {iso3}: printed "
                     f"in {', '.join(sorted(regs))}"
                 )
             chosen = counts.index[0]
-        moved = mask & el["region"].ne(chosen)
+        moved = np.zeros(len(el), dtype=bool)
+        moved[idx] = el["region"].to_numpy(dtype=object)[idx] != chosen
         el.loc[mask, "region"] = chosen
         add_flag(el, moved, "region_reassigned")
 
@@ -503,7 +528,10 @@ def assign_regions(el: pd.DataFrame) -> pd.DataFrame:
 
 
 def training_table(el: pd.DataFrame) -> pd.DataFrame:
-    rows = el[el["kind"].eq("row")].rename(columns={"program_family": "program"})
+    # Only the columns the table keeps are copied with its rows (most of them).
+    keep = {"program_family", *schema.TRAINING.names}
+    cols = [c for c in el.columns if c in keep or c.startswith(_FLAG)]
+    rows = el.loc[el["kind"].eq("row"), cols].rename(columns={"program_family": "program"})
     return _finish(rows, schema.TRAINING)
 
 
@@ -705,9 +733,12 @@ def attach_documents(el: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """``document_url``: the original State Department document each row's file was extracted
     from (see :mod:`imetbook.data.parsers.fmtr_documents`; null where the notes list none). A row
     recovered from an original document (flag ``row_from_document``) names that document."""
-    urls = documents.set_index("source_file")["document_url"]
-    found = el["source_file"].map(urls)
+    # Looked up once per file, not once per row.
+    url = documents["document_url"].astype(object)
+    urls = dict(zip(documents["source_file"], url, strict=True))
+    codes, files = pd.factorize(el["source_file"].to_numpy(dtype=object), use_na_sentinel=True)
+    found = np.array([urls.get(f) for f in files] + [None], dtype=object)[codes]
     flag = _FLAG + "row_from_document"
     if flag in el.columns:
-        found = found.where(~el[flag].astype(bool), el["source_url"])
-    return el.assign(document_url=as_str(found))
+        found = np.where(el[flag].to_numpy(dtype=bool), el["source_url"].to_numpy(object), found)
+    return el.assign(document_url=as_str(pd.Series(found, index=el.index, dtype=object)))
