@@ -569,7 +569,9 @@ def _gc_paused() -> Iterator[None]:
 # The files are parsed in this many runs of consecutive files, of about equal size, whatever
 # the number of workers: everything done per run depends on its own rows only, and the runs
 # are joined in file order, so the tables do not depend on how many processes parsed them.
-CHUNKS = 8
+# Twelve rather than eight: the last run keeps one worker busy alone for less time, and its
+# result, unpickled by the main process after the others, is smaller.
+CHUNKS = 12
 
 
 def _chunks(sizes: list[int]) -> list[tuple[int, int]]:
@@ -580,16 +582,25 @@ def _chunks(sizes: list[int]) -> list[tuple[int, int]]:
     return list(zip(bounds, bounds[1:], strict=False))
 
 
+# An HTML page costs about four times the parse time per byte of an XML file (measured:
+# 0.16 s against 0.036 s per MB); runs are cut by this weighted size so that they take about
+# the same time.
+_HTML_WEIGHT = 4
+
+
 def _sizes(files: list[RawFile], read_from: Path | None) -> list[int]:
     """The size of each file that the runs are cut by: its bytes once read; before (the
     workers read their own files), the manifest's ``bytes_uncompressed``, else the size of
-    the compressed file (0 if missing: reading it reports that)."""
+    the compressed file (0 if missing: reading it reports that). HTML weighs more."""
     if read_from is None:
-        return [len(f.data) for f in files]
-    if all(f.meta.get("bytes_uncompressed") for f in files):
-        return [int(f.meta["bytes_uncompressed"]) for f in files]
-    paths_ = [read_from / f.relpath for f in files]
-    return [p.stat().st_size if p.is_file() else 0 for p in paths_]
+        sizes = [len(f.data) for f in files]
+    elif all(f.meta.get("bytes_uncompressed") for f in files):
+        sizes = [int(f.meta["bytes_uncompressed"]) for f in files]
+    else:
+        paths_ = [read_from / f.relpath for f in files]
+        sizes = [p.stat().st_size if p.is_file() else 0 for p in paths_]
+    weight = [_HTML_WEIGHT if f.relpath.endswith(".html.gz") else 1 for f in files]
+    return [s * w for s, w in zip(sizes, weight, strict=True)]
 
 
 def _read(files: list[RawFile], read_from: Path | None) -> list[RawFile]:
