@@ -75,7 +75,8 @@ def test_parse_is_deterministic_and_ids_are_stable(tables):
 def test_tables_do_not_depend_on_workers_or_runs(tables, monkeypatch):
     # The default parse splits the files into several runs parsed by two processes; one run
     # in this process must give the same tables.
-    assert len(fmtr._chunks(fmtr.manifest.read_fmtr(FIXTURE))) > 1
+    listed = fmtr.manifest.fmtr_listing(FIXTURE)
+    assert len(fmtr._chunks(fmtr._sizes(listed, FIXTURE))) > 1
     in_two = fmtr.build_tables(FIXTURE, workers=2)
     monkeypatch.setattr(fmtr, "CHUNKS", 1)
     in_one = fmtr.build_tables(FIXTURE, workers=1)
@@ -471,6 +472,28 @@ def test_checksum_mismatch_names_the_file(tmp_path):
     _rewrite(folder, BENIN_1999, lambda d: d.replace(b"AIRBORNE", b"AIRBORNX"), fix_manifest=False)
     with pytest.raises(ChecksumError, match=r"1999_2000_Africa_1_fmtrpt_dedup\.xml\.gz: sha256"):
         fmtr.build_tables(folder)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_first_file_that_fails_to_read_is_named_whichever_run_reads_it(tmp_path, workers):
+    # The workers verify their own files; the error is still that of the first bad file in
+    # manifest order, and a file that fails to read beats one that fails to parse.
+    folder = _copy(tmp_path)
+    _rewrite(folder, BENIN_1999, lambda d: d[: len(d) // 2])  # run 1: malformed XML
+    listed = fmtr.manifest.fmtr_listing(folder)
+    bounds = fmtr._chunks(fmtr._sizes(listed, folder))
+    assert len(bounds) > 2
+    late, last = listed[bounds[-2][0]].relpath, listed[bounds[-1][0]].relpath
+    for staged in (late, last):
+        _rewrite(folder, staged, lambda d: d + b" ", fix_manifest=False)
+    with pytest.raises(ChecksumError, match=rf"{Path(late).name}: sha256 mismatch"):
+        fmtr.build_tables(folder, workers=workers)
+    (folder / last).unlink()
+    with pytest.raises(ChecksumError, match=rf"{Path(late).name}: sha256 mismatch"):
+        fmtr.build_tables(folder, workers=workers)
+    _rewrite(folder, late, lambda d: d)  # its checksum fixed: the missing file is first now
+    with pytest.raises(DataError, match=rf"{Path(last).name}: listed in MANIFEST.csv but missing"):
+        fmtr.build_tables(folder, workers=workers)
 
 
 def test_truncated_gzip_is_a_clear_error(tmp_path):

@@ -1,8 +1,9 @@
 """The Foreign Military Training reports (FMTR), FY1999-2000 to FY2020-2021, as tidy tables.
 
 :func:`build_tables` reads every file of ``data/raw/fmtr`` (checksums verified by
-:func:`imetbook.data.manifest.read_fmtr`), parses the XML (``fmtr_xml``) and the 2006-2007 HTML
-(``fmtr_html``), cleans every value (``fmtr_fields``) and returns four tables:
+:func:`imetbook.data.manifest.read_fmtr_file`, in the worker processes), parses the XML
+(``fmtr_xml``) and the 2006-2007 HTML (``fmtr_html``), cleans every value (``fmtr_fields``)
+and returns four tables:
 
 ``training``
     one row per course row printed in Section IV (see ``schema.TRAINING``);
@@ -40,6 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -63,7 +65,7 @@ from imetbook.data.parsers.fmtr_recover import (  # noqa: F401 (importable from 
     apply_documents,
     recover_merged_columns,
 )
-from imetbook.errors import DataError
+from imetbook.errors import DataError, ImetbookError
 
 RAW_PREFIX = "data/raw/fmtr/"
 
@@ -322,18 +324,35 @@ def _program_restarts(el: pd.DataFrame) -> set[tuple[str, str]]:
     # Only the columns used: selecting rows of the whole frame would copy every column.
     sub = el.loc[mask, [*keys, "program_block", "program_name"]]
     sub = sub.drop_duplicates(["source_file", "program_block"])
-    found = set()
-    for (report, country, _f, _b), names in sub.groupby(keys, sort=False)["program_name"]:
-        low = [n.lower() for n in names]
-        if any(b < a for a, b in zip(low, low[1:], strict=False)):
-            found.add((report, country))
-    return found
+    sub = sub[sub[keys].notna().all(axis=1)]  # as groupby: no group for a missing key
+    # Each country block's program names in file order, compared with the one before.
+    block = sub.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.argsort(block, kind="stable")
+    block = block[order]
+    low = _Distinct(sub["program_name"], lambda n: (n.lower() if n is not None else None,))
+    low = low.part(0)[order]
+    drop = np.flatnonzero((block[1:] == block[:-1]) & (low[1:] < low[:-1]).astype(bool)) + 1
+    rows = sub[["report", "country"]].to_numpy(dtype=object)[order][drop]
+    return {(report, country) for report, country in rows}
 
 
-def _check_merges(el: pd.DataFrame) -> None:
+def _merged_masks(el: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    """The rows of each heading of :data:`MERGED_COUNTRIES` that the files print."""
+    maybe = np.flatnonzero(el["country"].isin({c for _r, c in MERGED_COUNTRIES}).to_numpy())
+    report = el["report"].to_numpy(dtype=object)[maybe]
+    country = el["country"].to_numpy(dtype=object)[maybe]
+    out = {}
+    for key in MERGED_COUNTRIES:
+        hit = maybe[(report == key[0]) & (country == key[1])]
+        if len(hit):
+            mask = np.zeros(len(el), dtype=bool)
+            mask[hit] = True
+            out[key] = pd.Series(mask, index=el.index)
+    return out
+
+
+def _check_merges(el: pd.DataFrame, listed: set[tuple[str, str]]) -> None:
     found = _program_restarts(el)
-    present = set(el[["report", "country"]].drop_duplicates().itertuples(index=False))
-    listed = {k for k in MERGED_COUNTRIES if k in present}
     if found - listed:
         report, country = sorted(found - listed)[0]
         raise DataError(
@@ -351,7 +370,9 @@ def _second_country(el: pd.DataFrame, mask: pd.Series) -> pd.Series:
     """The rows of a merged heading that belong to the second country: from the program
     block where the alphabetical order of program names restarts. With one restart, that is
     the only split leaving both countries' programs in order (the build stops otherwise)."""
-    blocks = el[mask & el["program_name"].notna()].drop_duplicates(["source_file", "program_block"])
+    blocks = el.loc[mask, ["source_file", "program_block", "program_name"]]
+    blocks = blocks[blocks["program_name"].notna()]
+    blocks = blocks.drop_duplicates(["source_file", "program_block"])
     names = blocks["program_name"].str.lower().tolist()
     drops = [i for i in range(1, len(names)) if names[i] < names[i - 1]]
     if len(drops) != 1 or blocks["source_file"].nunique() != 1:
@@ -372,16 +393,15 @@ def attach_countries(el: pd.DataFrame) -> pd.DataFrame:
     own printed totals. An unknown name raises ``UnknownCountryError``."""
     names = _Distinct(el["country"], lambda c: countries.name_and_code(c) if c else (None, None))
     el = el.assign(country_name=names.obj(0), iso3=names.obj(1))
-    _check_merges(el)
-    for (report, country), partner in MERGED_COUNTRIES.items():
-        mask = el["report"].eq(report) & el["country"].eq(country)
-        if mask.any():
-            second = _second_country(el, mask)
-            name, iso3 = countries.name_and_code(partner)
-            el.loc[second, "country_name"] = name
-            el.loc[second, "iso3"] = iso3
-            add_flag(el, mask, "countries_merged")
-            add_flag(el, mask, "country_split_by_program_order")
+    merged = _merged_masks(el)
+    _check_merges(el, set(merged))
+    for key, mask in merged.items():
+        second = _second_country(el, mask)
+        name, iso3 = countries.name_and_code(MERGED_COUNTRIES[key])
+        el.loc[second, "country_name"] = name
+        el.loc[second, "iso3"] = iso3
+        add_flag(el, mask, "countries_merged")
+        add_flag(el, mask, "country_split_by_program_order")
     return el
 
 
@@ -412,14 +432,15 @@ def _mark_region_copies(el: pd.DataFrame) -> None:
     """2001-2006 labels name the region; a row whose label names another region than its
     file, with an identical row in that region's file, is a copy (kept once, in the file of
     the region its label names)."""
-    cand = (
-        el["kind"].eq("row")
-        & el["label_region"].notna()
-        & el["file_region"].notna()
-        & el["label_region"].ne(el["file_region"])
-    )
-    if not cand.any():
+    # Compared only where a row has a label region (whole-column object compares are slow).
+    label = el["label_region"].to_numpy(dtype=object)
+    labelled = np.flatnonzero(el["kind"].eq("row").to_numpy() & pd.notna(label))
+    file_region = el["file_region"].to_numpy(dtype=object)[labelled]
+    elsewhere = labelled[pd.notna(file_region) & (label[labelled] != file_region)]
+    if not len(elsewhere):
         return
+    cand = pd.Series(np.zeros(len(el), dtype=bool), index=el.index)
+    cand.iloc[elsewhere] = True
     reports = el.loc[cand, "report"].unique()
     others = el["kind"].eq("row") & ~cand & el["report"].isin(reports)
     cols = [*_SAME_ROW, "record_id"]  # not the whole frame: its other columns are not used
@@ -465,20 +486,26 @@ def _resolve_split_regions(el: pd.DataFrame) -> None:
     for report, iso3, region in rows.drop_duplicates().itertuples(index=False, name=None):
         regions.setdefault((report, iso3), []).append(region)
     reports = sorted(el["report"].unique())
-    for (report, iso3), regs in sorted(regions.items()):
-        if len(regs) < 2:
-            continue
-        mask = el["report"].eq(report) & el["iso3"].eq(iso3)
+    split = {k: regs for k, regs in sorted(regions.items()) if len(regs) > 1}
+    # The rows of each split (report, country), found among the rows of its countries only.
+    maybe = np.flatnonzero(el["iso3"].isin({iso3 for _r, iso3 in split}).to_numpy())
+    in_report = el["report"].to_numpy(dtype=object)[maybe]
+    in_iso3 = el["iso3"].to_numpy(dtype=object)[maybe]
+    for (report, iso3), regs in split.items():
+        idx = maybe[(in_report == report) & (in_iso3 == iso3)]
+        mask = np.zeros(len(el), dtype=bool)
+        mask[idx] = True
         chosen = _neighbour_region(regions, reports, report, iso3, set(regs))
         if chosen is None:
-            counts = el.loc[mask & el["kind"].eq("row"), "region"].value_counts()
+            counts = el.loc[mask & el["kind"].eq("row").to_numpy(), "region"].value_counts()
             if len(counts) > 1 and counts.iloc[0] == counts.iloc[1]:
                 raise DataError(
                     f"fmtr {report}: cannot decide the region of {iso3}: printed "
                     f"in {', '.join(sorted(regs))}"
                 )
             chosen = counts.index[0]
-        moved = mask & el["region"].ne(chosen)
+        moved = np.zeros(len(el), dtype=bool)
+        moved[idx] = el["region"].to_numpy(dtype=object)[idx] != chosen
         el.loc[mask, "region"] = chosen
         add_flag(el, moved, "region_reassigned")
 
@@ -501,7 +528,10 @@ def assign_regions(el: pd.DataFrame) -> pd.DataFrame:
 
 
 def training_table(el: pd.DataFrame) -> pd.DataFrame:
-    rows = el[el["kind"].eq("row")].rename(columns={"program_family": "program"})
+    # Only the columns the table keeps are copied with its rows (most of them).
+    keep = {"program_family", *schema.TRAINING.names}
+    cols = [c for c in el.columns if c in keep or c.startswith(_FLAG)]
+    rows = el.loc[el["kind"].eq("row"), cols].rename(columns={"program_family": "program"})
     return _finish(rows, schema.TRAINING)
 
 
@@ -539,15 +569,45 @@ def _gc_paused() -> Iterator[None]:
 # The files are parsed in this many runs of consecutive files, of about equal size, whatever
 # the number of workers: everything done per run depends on its own rows only, and the runs
 # are joined in file order, so the tables do not depend on how many processes parsed them.
-CHUNKS = 8
+# Twelve rather than eight: the last run keeps one worker busy alone for less time, and its
+# result, unpickled by the main process after the others, is smaller.
+CHUNKS = 12
 
 
-def _chunks(files: list[RawFile]) -> list[tuple[int, int]]:
+def _chunks(sizes: list[int]) -> list[tuple[int, int]]:
     """``(start, stop)`` of :data:`CHUNKS` runs of consecutive files of about equal size."""
-    ends = np.cumsum([len(f.data) for f in files])
+    ends = np.cumsum(sizes)
     cuts = np.searchsorted(ends, ends[-1] * np.arange(1, CHUNKS) / CHUNKS) + 1
-    bounds = sorted({0, len(files), *(c for c in cuts.tolist() if c < len(files))})
+    bounds = sorted({0, len(sizes), *(c for c in cuts.tolist() if c < len(sizes))})
     return list(zip(bounds, bounds[1:], strict=False))
+
+
+# An HTML page costs about four times the parse time per byte of an XML file (measured:
+# 0.16 s against 0.036 s per MB); runs are cut by this weighted size so that they take about
+# the same time.
+_HTML_WEIGHT = 4
+
+
+def _sizes(files: list[RawFile], read_from: Path | None) -> list[int]:
+    """The size of each file that the runs are cut by: its bytes once read; before (the
+    workers read their own files), the manifest's ``bytes_uncompressed``, else the size of
+    the compressed file (0 if missing: reading it reports that). HTML weighs more."""
+    if read_from is None:
+        sizes = [len(f.data) for f in files]
+    elif all(f.meta.get("bytes_uncompressed") for f in files):
+        sizes = [int(f.meta["bytes_uncompressed"]) for f in files]
+    else:
+        paths_ = [read_from / f.relpath for f in files]
+        sizes = [p.stat().st_size if p.is_file() else 0 for p in paths_]
+    weight = [_HTML_WEIGHT if f.relpath.endswith(".html.gz") else 1 for f in files]
+    return [s * w for s, w in zip(sizes, weight, strict=True)]
+
+
+def _read(files: list[RawFile], read_from: Path | None) -> list[RawFile]:
+    """The files verified and decompressed (``read_from``: the folder; None: already read)."""
+    if read_from is None:
+        return files
+    return [manifest.read_fmtr_file(read_from, f) for f in files]
 
 
 def _parse_chunk(files: list[RawFile], where: str | Path) -> pd.DataFrame:
@@ -557,34 +617,58 @@ def _parse_chunk(files: list[RawFile], where: str | Path) -> pd.DataFrame:
     return attach_programs(clean_values(el))
 
 
-_WORKER_FILES: tuple[list[RawFile], str | Path] = ([], "")
+class _Failed(NamedTuple):
+    """A run that stopped on an error: while reading (checksums) or while parsing."""
+
+    error: ImetbookError
+    reading: bool
 
 
-def _init_worker(files: list[RawFile], where: str | Path) -> None:
-    # Forked workers inherit these arguments: the decompressed files are not pickled.
+_WORKER_FILES: tuple[list[RawFile], str | Path, Path | None] = ([], "", None)
+
+
+def _init_worker(files: list[RawFile], where: str | Path, read_from: Path | None) -> None:
+    # Forked workers inherit these arguments: nothing is pickled but the bounds of each run.
     global _WORKER_FILES
-    _WORKER_FILES = (files, where)
+    _WORKER_FILES = (files, where, read_from)
 
 
-def _chunk_job(bounds: tuple[int, int]) -> pd.DataFrame:
-    files, where = _WORKER_FILES
+def _chunk_job(bounds: tuple[int, int]) -> pd.DataFrame | _Failed:
+    files, where, read_from = _WORKER_FILES
+    try:
+        run = _read(files[bounds[0] : bounds[1]], read_from)
+    except ImetbookError as exc:
+        return _Failed(exc, reading=True)
     with _gc_paused():
-        return _parse_chunk(files[bounds[0] : bounds[1]], where)
+        try:
+            return _parse_chunk(run, where)
+        except ImetbookError as exc:
+            return _Failed(exc, reading=False)
 
 
-def _parse_chunks(files: list[RawFile], where: str | Path, workers: int) -> list[pd.DataFrame]:
+def _parse_chunks(
+    files: list[RawFile], where: str | Path, workers: int, read_from: Path | None = None
+) -> list[pd.DataFrame]:
     """:func:`_parse_chunk` of every run, in file order; in ``workers`` forked processes
-    when there are two or more (and the platform can fork). An error is raised for the
-    first run (in file order) that has one."""
-    bounds = _chunks(files)
+    when there are two or more (and the platform can fork), each verifying and decompressing
+    its own files (``read_from``: their folder; None: ``files`` are read already). As if every
+    file were read before any is parsed, the error raised is that of the first file (in
+    manifest order) that fails to read, else the first run's (in file order) that fails to
+    parse."""
+    bounds = _chunks(_sizes(files, read_from))
     workers = min(workers, len(bounds))
     # A daemonic process (a worker of some pool) may not start processes of its own.
     daemon = multiprocessing.current_process().daemon
     if workers < 2 or daemon or "fork" not in multiprocessing.get_all_start_methods():
+        files = _read(files, read_from)
         return [_parse_chunk(files[a:b], where) for a, b in bounds]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(files, where)) as pool:
-        return list(pool.imap(_chunk_job, bounds))
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(files, where, read_from)) as pool:
+        parts = list(pool.imap(_chunk_job, bounds))
+    failed = [p for p in parts if isinstance(p, _Failed)]
+    if failed:
+        raise next((f for f in failed if f.reading), failed[0]).error
+    return parts
 
 
 def _join(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -595,15 +679,21 @@ def _join(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def parse_elements(
-    files: Iterable[RawFile], where: str | Path = RAW_PREFIX, workers: int | None = None
+    files: Iterable[RawFile],
+    where: str | Path = RAW_PREFIX,
+    workers: int | None = None,
+    read_from: Path | None = None,
 ) -> pd.DataFrame:
     """All raw elements, cleaned and classified, before they are split into tables. The
-    per-row work runs in ``workers`` processes (default: one per available core)."""
+    per-row work runs in ``workers`` processes (default: one per available core). ``files``
+    are read (:func:`manifest.read_fmtr`), or only listed (:func:`manifest.fmtr_listing`)
+    with ``read_from`` their folder: the workers then verify and decompress them."""
     files = list(files)
     if not files:
         raise DataError("fmtr: MANIFEST.csv lists no files")
     with _gc_paused():
-        el = _join(_parse_chunks(files, where, workers or paths.available_cores()))
+        parts = _parse_chunks(files, where, workers or paths.available_cores(), read_from)
+        el = _join(parts)
         el = attach_countries(el)
         return assign_regions(el)
 
@@ -615,13 +705,13 @@ def build_tables(
     workers: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``training``, ``printed_totals``, ``reconciliation`` and ``fmtr_excluded`` from the
-    vendored FMTR files (checksums verified first). With ``reports_dir`` (the original
+    vendored FMTR files (every checksum verified). With ``reports_dir`` (the original
     documents of 1999-2000 to 2005-2006, :mod:`fmtr_reports`), their printed totals join
     ``printed_totals``, values they print that the extraction lost are recovered (flagged)
     and those reports are reconciled too. Every row names its original document
     (:func:`attach_documents`). ``workers``: see :func:`parse_elements`."""
-    files = manifest.read_fmtr(Path(fmtr_dir))
-    el = recover_merged_columns(parse_elements(files, fmtr_dir, workers))
+    files = manifest.fmtr_listing(Path(fmtr_dir))
+    el = recover_merged_columns(parse_elements(files, fmtr_dir, workers, Path(fmtr_dir)))
     doc_totals = None
     if reports_dir is not None:
         el, doc_totals = apply_documents(el, Path(reports_dir), cache_dir)
@@ -654,9 +744,12 @@ def attach_documents(el: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """``document_url``: the original State Department document each row's file was extracted
     from (see :mod:`imetbook.data.parsers.fmtr_documents`; null where the notes list none). A row
     recovered from an original document (flag ``row_from_document``) names that document."""
-    urls = documents.set_index("source_file")["document_url"]
-    found = el["source_file"].map(urls)
+    # Looked up once per file, not once per row.
+    url = documents["document_url"].astype(object)
+    urls = dict(zip(documents["source_file"], url, strict=True))
+    codes, files = pd.factorize(el["source_file"].to_numpy(dtype=object), use_na_sentinel=True)
+    found = np.array([urls.get(f) for f in files] + [None], dtype=object)[codes]
     flag = _FLAG + "row_from_document"
     if flag in el.columns:
-        found = found.where(~el[flag].astype(bool), el["source_url"])
-    return el.assign(document_url=as_str(found))
+        found = np.where(el[flag].to_numpy(dtype=bool), el["source_url"].to_numpy(object), found)
+    return el.assign(document_url=as_str(pd.Series(found, index=el.index, dtype=object)))

@@ -50,6 +50,20 @@ def _cost_from(el: pd.DataFrame, where: pd.Series, column: str, pattern: str) ->
     return hit
 
 
+# The columns the recovery reads and writes, and its flags (in the order it sets them).
+_RECOVERED = (
+    "cost_usd",
+    "student_unit",
+    "location",
+    "start_date",
+    "end_date",
+    "students",
+    "course_title",
+    "course_key",
+)
+_RECOVERY_FLAGS = ("dates_from_unit", "cost_from_unit", "students_from_title_end")
+
+
 def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
     """In :data:`COLUMN_MERGE_REPORTS`, a row without a cost whose students' unit ends in a
     number (maybe followed by the row's dates) takes that number as its cost, as does one
@@ -58,13 +72,28 @@ def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
     a number takes it as its students (flag ``students_from_title_end``). The number is removed
     from the text it was found in."""
     el = el.copy(deep=False)  # copy-on-write: only the columns changed here are copied
-    in_report = el["kind"].eq("row") & el["report"].isin(COLUMN_MERGE_REPORTS)
-    cost = _cost_from(el, in_report, "student_unit", _TRAILING_COST)
-    cost |= _cost_from(el, in_report, "student_unit", _NUMBER_THEN_DATES)
-    no_unit = in_report & el["student_unit"].isna()
+    in_report = (el["kind"].eq("row") & el["report"].isin(COLUMN_MERGE_REPORTS)).to_numpy()
+    # Worked on the rows of those reports only, then written back.
+    rows = el.loc[in_report, list(_RECOVERED)]
+    _recover(rows)
+    for col in _RECOVERED:
+        el.loc[in_report, col] = rows[col]
+    for flag in _RECOVERY_FLAGS:
+        mask = np.zeros(len(el), dtype=bool)
+        mask[in_report] = rows[_FLAG + flag].to_numpy()
+        add_flag(el, mask, flag)
+    return el
+
+
+def _recover(el: pd.DataFrame) -> None:
+    """:func:`recover_merged_columns` on rows of :data:`COLUMN_MERGE_REPORTS`, in place."""
+    every = pd.Series(True, index=el.index)
+    cost = _cost_from(el, every, "student_unit", _TRAILING_COST)
+    cost |= _cost_from(el, every, "student_unit", _NUMBER_THEN_DATES)
+    no_unit = el["student_unit"].isna()
     cost |= _cost_from(el, no_unit, "location", _TRAILING_COST)
     add_flag(el, cost, "cost_from_unit")
-    todo = in_report & el["students"].isna() & el["course_title"].notna()
+    todo = el["students"].isna() & el["course_title"].notna()
     title = el.loc[todo, "course_title"].astype("str").str.extract(_TRAILING_NUMBER)
     title = title.reindex(el.index)
     students = todo & title["n"].notna()
@@ -72,7 +101,6 @@ def recover_merged_columns(el: pd.DataFrame) -> pd.DataFrame:
     el.loc[students, "course_title"] = title.loc[students, "text"]
     el.loc[students, "course_key"] = title.loc[students, "text"].map(F.course_key)
     add_flag(el, students, "students_from_title_end")
-    return el
 
 
 def _apply_recovered(el: pd.DataFrame, found: dict) -> None:
