@@ -75,8 +75,7 @@ def test_parse_is_deterministic_and_ids_are_stable(tables):
 def test_tables_do_not_depend_on_workers_or_runs(tables, monkeypatch):
     # The default parse splits the files into several runs parsed by two processes; one run
     # in this process must give the same tables.
-    listed = fmtr.manifest.fmtr_listing(FIXTURE)
-    assert len(fmtr._chunks(fmtr._sizes(listed, FIXTURE))) > 1
+    assert len(fmtr._chunks(fmtr._sizes(fmtr.manifest.read_fmtr(FIXTURE)))) > 1
     in_two = fmtr.build_tables(FIXTURE, workers=2)
     monkeypatch.setattr(fmtr, "CHUNKS", 1)
     in_one = fmtr.build_tables(FIXTURE, workers=1)
@@ -475,17 +474,22 @@ def test_checksum_mismatch_names_the_file(tmp_path):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_first_file_that_fails_to_read_is_named_whichever_run_reads_it(tmp_path, workers):
-    # The workers verify their own files; the error is still that of the first bad file in
-    # manifest order, and a file that fails to read beats one that fails to parse.
+def test_a_bad_file_is_named_before_any_file_is_parsed(tmp_path, monkeypatch, workers):
+    # Every file is verified first: the error is that of the first bad file in manifest order,
+    # even after a malformed one, and nothing is parsed (forked workers inherit the patch).
     folder = _copy(tmp_path)
     _rewrite(folder, BENIN_1999, lambda d: d[: len(d) // 2])  # run 1: malformed XML
-    listed = fmtr.manifest.fmtr_listing(folder)
-    bounds = fmtr._chunks(fmtr._sizes(listed, folder))
+    read = fmtr.manifest.read_fmtr(folder)
+    bounds = fmtr._chunks(fmtr._sizes(read))
     assert len(bounds) > 2
-    late, last = listed[bounds[-2][0]].relpath, listed[bounds[-1][0]].relpath
+    late, last = read[bounds[-2][0]].relpath, read[bounds[-1][0]].relpath
     for staged in (late, last):
         _rewrite(folder, staged, lambda d: d + b" ", fix_manifest=False)
+
+    def parsed(*_args):
+        raise AssertionError("a file was parsed before every file was verified")
+
+    monkeypatch.setattr(fmtr, "_parse_chunk", parsed)
     with pytest.raises(ChecksumError, match=rf"{Path(late).name}: sha256 mismatch"):
         fmtr.build_tables(folder, workers=workers)
     (folder / last).unlink()

@@ -89,9 +89,8 @@ def parse_all(raw: Path) -> dict[str, pd.DataFrame]:
     """Parse every source into the tidy tables (not yet validated or written).
 
     The small sources are verified and parsed first, so that a bad one stops the build in a
-    second, not after the FMTR parse (seconds of CPU); that parse verifies its own files (in
-    its workers; a file that fails its check is reported before any parse error). Only the
-    funding tables wait for it (they need ``training``)."""
+    second, not after the FMTR parse (seconds of CPU); that parse verifies its own files before
+    it starts. Only the funding tables wait for it (they need ``training``)."""
     from imetbook.data.parsers import budget, context, fmtr, reference
 
     manifest.read_documents(raw / "fmtr_reports")

@@ -147,27 +147,17 @@ def _check(path: Path, data: bytes, expected: str) -> None:
         )
 
 
-def fmtr_listing(fmtr_dir: Path) -> list[RawFile]:
-    """The files ``fmtr/MANIFEST.csv`` lists, in manifest order, not read yet (``data`` is
-    empty): :func:`read_fmtr_file` verifies and decompresses one (the parse does it in its
-    worker processes)."""
-    rows = read_manifest(fmtr_dir / "MANIFEST.csv", FMTR_COLUMNS)
-    return [RawFile(row["staged_file"], row, b"") for row in rows]
-
-
-def read_fmtr_file(fmtr_dir: Path, listed: RawFile) -> RawFile:
-    """One file of :func:`fmtr_listing`, verified against its checksum and decompressed."""
-    path = fmtr_dir / listed.relpath
-    if not path.is_file():
-        raise DataError(f"{path}: listed in MANIFEST.csv but missing")
-    data = _gunzip(path)
-    _check(path, data, listed.meta["sha256"])
-    return RawFile(listed.relpath, listed.meta, data)
-
-
 def read_fmtr(fmtr_dir: Path) -> list[RawFile]:
     """Verify and decompress every file listed in ``fmtr/MANIFEST.csv``, in manifest order."""
-    return [read_fmtr_file(fmtr_dir, f) for f in fmtr_listing(fmtr_dir)]
+    out = []
+    for row in read_manifest(fmtr_dir / "MANIFEST.csv", FMTR_COLUMNS):
+        path = fmtr_dir / row["staged_file"]
+        if not path.is_file():
+            raise DataError(f"{path}: listed in MANIFEST.csv but missing")
+        data = _gunzip(path)
+        _check(path, data, row["sha256"])
+        out.append(RawFile(row["staged_file"], row, data))
+    return out
 
 
 def read_plain(source_dir: Path) -> dict[str, RawFile]:

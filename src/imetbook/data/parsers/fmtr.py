@@ -1,7 +1,7 @@
 """The Foreign Military Training reports (FMTR), FY1999-2000 to FY2020-2021, as tidy tables.
 
-:func:`build_tables` reads every file of ``data/raw/fmtr`` (checksums verified by
-:func:`imetbook.data.manifest.read_fmtr_file`, in the worker processes), parses the XML
+:func:`build_tables` reads every file of ``data/raw/fmtr`` (checksums verified first, by
+:func:`imetbook.data.manifest.read_fmtr`), parses the XML
 (``fmtr_xml``) and the 2006-2007 HTML (``fmtr_html``), cleans every value (``fmtr_fields``)
 and returns four tables:
 
@@ -41,7 +41,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -65,7 +64,7 @@ from imetbook.data.parsers.fmtr_recover import (  # noqa: F401 (importable from 
     apply_documents,
     recover_merged_columns,
 )
-from imetbook.errors import DataError, ImetbookError
+from imetbook.errors import DataError
 
 RAW_PREFIX = "data/raw/fmtr/"
 
@@ -588,26 +587,10 @@ def _chunks(sizes: list[int]) -> list[tuple[int, int]]:
 _HTML_WEIGHT = 4
 
 
-def _sizes(files: list[RawFile], read_from: Path | None) -> list[int]:
-    """The size of each file that the runs are cut by: its bytes once read; before (the
-    workers read their own files), the manifest's ``bytes_uncompressed``, else the size of
-    the compressed file (0 if missing: reading it reports that). HTML weighs more."""
-    if read_from is None:
-        sizes = [len(f.data) for f in files]
-    elif all(f.meta.get("bytes_uncompressed") for f in files):
-        sizes = [int(f.meta["bytes_uncompressed"]) for f in files]
-    else:
-        paths_ = [read_from / f.relpath for f in files]
-        sizes = [p.stat().st_size if p.is_file() else 0 for p in paths_]
+def _sizes(files: list[RawFile]) -> list[int]:
+    """The size each file weighs when the runs are cut: its bytes, HTML weighing more."""
     weight = [_HTML_WEIGHT if f.relpath.endswith(".html.gz") else 1 for f in files]
-    return [s * w for s, w in zip(sizes, weight, strict=True)]
-
-
-def _read(files: list[RawFile], read_from: Path | None) -> list[RawFile]:
-    """The files verified and decompressed (``read_from``: the folder; None: already read)."""
-    if read_from is None:
-        return files
-    return [manifest.read_fmtr_file(read_from, f) for f in files]
+    return [len(f.data) * w for f, w in zip(files, weight, strict=True)]
 
 
 def _parse_chunk(files: list[RawFile], where: str | Path) -> pd.DataFrame:
@@ -617,58 +600,34 @@ def _parse_chunk(files: list[RawFile], where: str | Path) -> pd.DataFrame:
     return attach_programs(clean_values(el))
 
 
-class _Failed(NamedTuple):
-    """A run that stopped on an error: while reading (checksums) or while parsing."""
-
-    error: ImetbookError
-    reading: bool
+_WORKER_FILES: tuple[list[RawFile], str | Path] = ([], "")
 
 
-_WORKER_FILES: tuple[list[RawFile], str | Path, Path | None] = ([], "", None)
-
-
-def _init_worker(files: list[RawFile], where: str | Path, read_from: Path | None) -> None:
-    # Forked workers inherit these arguments: nothing is pickled but the bounds of each run.
+def _init_worker(files: list[RawFile], where: str | Path) -> None:
+    # Forked workers inherit these arguments: the decompressed files are not pickled.
     global _WORKER_FILES
-    _WORKER_FILES = (files, where, read_from)
+    _WORKER_FILES = (files, where)
 
 
-def _chunk_job(bounds: tuple[int, int]) -> pd.DataFrame | _Failed:
-    files, where, read_from = _WORKER_FILES
-    try:
-        run = _read(files[bounds[0] : bounds[1]], read_from)
-    except ImetbookError as exc:
-        return _Failed(exc, reading=True)
+def _chunk_job(bounds: tuple[int, int]) -> pd.DataFrame:
+    files, where = _WORKER_FILES
     with _gc_paused():
-        try:
-            return _parse_chunk(run, where)
-        except ImetbookError as exc:
-            return _Failed(exc, reading=False)
+        return _parse_chunk(files[bounds[0] : bounds[1]], where)
 
 
-def _parse_chunks(
-    files: list[RawFile], where: str | Path, workers: int, read_from: Path | None = None
-) -> list[pd.DataFrame]:
+def _parse_chunks(files: list[RawFile], where: str | Path, workers: int) -> list[pd.DataFrame]:
     """:func:`_parse_chunk` of every run, in file order; in ``workers`` forked processes
-    when there are two or more (and the platform can fork), each verifying and decompressing
-    its own files (``read_from``: their folder; None: ``files`` are read already). As if every
-    file were read before any is parsed, the error raised is that of the first file (in
-    manifest order) that fails to read, else the first run's (in file order) that fails to
-    parse."""
-    bounds = _chunks(_sizes(files, read_from))
+    when there are two or more (and the platform can fork). An error is raised for the
+    first run (in file order) that has one."""
+    bounds = _chunks(_sizes(files))
     workers = min(workers, len(bounds))
     # A daemonic process (a worker of some pool) may not start processes of its own.
     daemon = multiprocessing.current_process().daemon
     if workers < 2 or daemon or "fork" not in multiprocessing.get_all_start_methods():
-        files = _read(files, read_from)
         return [_parse_chunk(files[a:b], where) for a, b in bounds]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(files, where, read_from)) as pool:
-        parts = list(pool.imap(_chunk_job, bounds))
-    failed = [p for p in parts if isinstance(p, _Failed)]
-    if failed:
-        raise next((f for f in failed if f.reading), failed[0]).error
-    return parts
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(files, where)) as pool:
+        return list(pool.imap(_chunk_job, bounds))
 
 
 def _join(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -679,21 +638,15 @@ def _join(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def parse_elements(
-    files: Iterable[RawFile],
-    where: str | Path = RAW_PREFIX,
-    workers: int | None = None,
-    read_from: Path | None = None,
+    files: Iterable[RawFile], where: str | Path = RAW_PREFIX, workers: int | None = None
 ) -> pd.DataFrame:
     """All raw elements, cleaned and classified, before they are split into tables. The
-    per-row work runs in ``workers`` processes (default: one per available core). ``files``
-    are read (:func:`manifest.read_fmtr`), or only listed (:func:`manifest.fmtr_listing`)
-    with ``read_from`` their folder: the workers then verify and decompress them."""
+    per-row work runs in ``workers`` processes (default: one per available core)."""
     files = list(files)
     if not files:
         raise DataError("fmtr: MANIFEST.csv lists no files")
     with _gc_paused():
-        parts = _parse_chunks(files, where, workers or paths.available_cores(), read_from)
-        el = _join(parts)
+        el = _join(_parse_chunks(files, where, workers or paths.available_cores()))
         el = attach_countries(el)
         return assign_regions(el)
 
@@ -710,8 +663,9 @@ def build_tables(
     ``printed_totals``, values they print that the extraction lost are recovered (flagged)
     and those reports are reconciled too. Every row names its original document
     (:func:`attach_documents`). ``workers``: see :func:`parse_elements`."""
-    files = manifest.fmtr_listing(Path(fmtr_dir))
-    el = recover_merged_columns(parse_elements(files, fmtr_dir, workers, Path(fmtr_dir)))
+    # Every file is verified before any is parsed: a corrupt file stops the build at once.
+    files = manifest.read_fmtr(Path(fmtr_dir))
+    el = recover_merged_columns(parse_elements(files, fmtr_dir, workers))
     doc_totals = None
     if reports_dir is not None:
         el, doc_totals = apply_documents(el, Path(reports_dir), cache_dir)
