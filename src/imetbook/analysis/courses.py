@@ -173,8 +173,7 @@ def reference_dir() -> Path:
     return paths.raw_dir() / "reference"
 
 
-def _check_row(name: str, line: int, row: dict[str, str]) -> None:
-    where = f"{name} line {line}"
+def _check_row(name: str, where: str, row: dict[str, str]) -> None:
     required = [c for c in COLUMNS[name] if c not in ("note", "family", "page", "document_url",
                                                      "location")]  # fmt: skip
     empty = [c for c in required if not row[c].strip()]
@@ -209,8 +208,8 @@ def _read(folder: Path | None = None) -> dict[str, list[dict[str, str]]]:
             got = ", ".join(rows[0]) if rows else "no rows"
             raise DataError(f"{name}: expected columns {', '.join(columns)}; got {got}")
         located = [(f"{name} line {line}", row) for line, row in enumerate(rows, start=2)]
-        for line, row in enumerate(rows, start=2):
-            _check_row(name, line, row)
+        for where, row in located:
+            _check_row(name, where, row)
         # A family or place twice would be listed twice; an example twice, cited twice.
         manifest.refuse_repeats(located, _UNIQUE.get(name, columns))
         out[name] = rows

@@ -109,10 +109,7 @@ def _not_in_reports(raw: manifest.RawFile) -> pd.DataFrame:
         empty = [c for c in _LISTED_REQUIRED if not row[c].strip()]
         if empty:
             raise DataError(f"{where}: empty {', '.join(empty)}")
-        name, iso3 = countries_mod.name_and_code(row["country"])
-        if name != row["country"] or iso3 != row["iso3"]:
-            raise DataError(f"{where}: {row['country']!r} is not the book's name of "
-                            f"{row['iso3']} (the book reads {name!r}, {iso3})")  # fmt: skip
+        countries_mod.require_book_name(where, row["country"], row["iso3"])
         for col in ("law_url", "source_url"):
             if row[col] and not row[col].startswith(("http://", "https://")):
                 raise DataError(f"{where}: {col} is not an http(s) address")
@@ -128,23 +125,15 @@ def _names(rows: list[dict[str, str]]) -> dict[str, tuple[str, ...]]:
     if not rows or tuple(rows[0]) != NAME_COLUMNS:
         got = ", ".join(rows[0]) if rows else "no rows"
         raise DataError(f"{NAMES_FILE}: expected columns {', '.join(NAME_COLUMNS)}; got {got}")
+    located = [(f"{NAMES_FILE} line {line}", row) for line, row in enumerate(rows, start=2)]
     out: dict[str, list[str]] = {}
-    for line, row in enumerate(rows, start=2):
-        name, iso3 = countries_mod.name_and_code(row["country"])
-        if name != row["country"] or iso3 != row["iso3"]:
-            raise DataError(
-                f"{NAMES_FILE} line {line}: {row['country']!r} is not the book's name of "
-                f"{row['iso3'] or 'a country'} (the book reads {name!r}, {iso3})"
-            )
+    for where, row in located:
+        countries_mod.require_book_name(where, row["country"], row["iso3"])
         if not row["short_name"] or not (row["record_id"] or row["note"]):
-            raise DataError(f"{NAMES_FILE} line {line}: a short name and a source (record_id "
-                            "or note) are required")  # fmt: skip
+            raise DataError(f"{where}: a short name and a source (record_id or note) are required")
         out.setdefault(row["short_name"], []).append(row["country"])
     # A country named twice for one short name would count its rows twice.
-    manifest.refuse_repeats(
-        [(f"{NAMES_FILE} line {line}", row) for line, row in enumerate(rows, start=2)],
-        ["short_name", "country"],
-    )
+    manifest.refuse_repeats(located, ["short_name", "country"])
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -68,9 +68,7 @@ def _check_period_row(row: dict[str, str], where: str) -> None:
     missing = [c for c in PERIODS_FILE_COLUMNS if c != "note" and not (row.get(c) or "").strip()]
     if missing:
         raise DataError(f"{where}: empty {', '.join(missing)} (every end needs a source)")
-    name, _ = countries.name_and_code(row["country"])
-    if name != row["country"]:
-        raise DataError(f"{where}: {row['country']!r} is not the book's name (it reads {name!r})")
+    countries.require_book_name(where, row["country"])
     for end in ("start", "end"):
         _, _, precision = date_bounds(row[end])
         if precision != row[f"{end}_precision"]:

@@ -18,7 +18,7 @@ from functools import cache
 
 import pycountry
 
-from imetbook.errors import UnknownCountryError
+from imetbook.errors import DataError, UnknownCountryError
 
 # Keys are normalised names (see ``normalise``); values are ISO alpha-3 codes.
 # Historical codes come from ISO 3166-3; XKX is the code in common use for Kosovo.
@@ -207,6 +207,15 @@ def name_and_code(name: str) -> tuple[str, str | None]:
     if code is None:
         return NOT_COUNTRIES[normalise(name)], None
     return canonical_name(code), code
+
+
+def require_book_name(where: str, name: str, iso3: str | None = None) -> None:
+    """A :class:`DataError` unless a curated file writes ``name`` (and ``iso3``, if it gives
+    one) as the book does: another spelling would match no row of the tables."""
+    book, code = name_and_code(name)
+    if book != name or (iso3 is not None and code != iso3):
+        raise DataError(f"{where}: {name!r} is not the book's name of {iso3 or 'a country'} "
+                        f"(the book reads {book!r}, {code})")  # fmt: skip
 
 
 @cache
