@@ -101,9 +101,8 @@ def _rivalries_copy(tmp_path, name: str, old: str, new: str):
     return folder
 
 
-def _first_row_twice(path):
-    header, first, rest = path.read_text(encoding="utf-8").split("\n", 2)
-    return first
+def _first_row(path) -> str:
+    return path.read_text(encoding="utf-8").split("\n", 2)[1]
 
 
 @pytest.mark.parametrize(
@@ -124,10 +123,8 @@ def test_a_bad_not_in_reports_row_is_one_clear_error(tmp_path, old, new, message
 
 
 def test_a_country_named_twice_for_one_short_name_is_one_clear_error(tmp_path):
-    folder = tmp_path / "rivalries"
-    shutil.copytree(rv.raw_folder(), folder)
-    first = _first_row_twice(folder / rv.NAMES_FILE)
-    edit(folder, rv.NAMES_FILE, first + "\n", first + "\n" + first + "\n")
+    first = _first_row(rv.raw_folder() / rv.NAMES_FILE) + "\n"
+    folder = _rivalries_copy(tmp_path, rv.NAMES_FILE, first, first + first)
     with pytest.raises(DataError, match=r"line 3: repeats line 2 \(short_name="):
         rv.rivalry_names(folder)
 

@@ -202,7 +202,7 @@ def test_two_builds_at_once_one_waits_and_the_tables_are_never_missing(small_pro
     while any(p.poll() is None for p in procs):
         missing += not stamp.is_file()
         # Over a thousand looks a second, but not a core spun for the builds' whole length:
-        # a swap that left the folder missing would do so for milliseconds (removing 350 MB).
+        # a swap that left the folder missing would do so for milliseconds (removing it).
         time.sleep(0.0005)
     outs = [p.communicate() for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
